@@ -1,0 +1,41 @@
+{
+  'includes': ['native/sources.gypi'],
+  'targets': [
+    {
+      'target_name': 'offloop',
+      'sources': [
+        '<@(offloop_kernel_sources)',
+        '<@(offloop_addon_sources)',
+      ],
+      'include_dirs': [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        'native',
+      ],
+      'defines': [
+        'NAPI_VERSION=8',
+        'NODE_ADDON_API_DISABLE_DEPRECATED',
+        'NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED',
+        'NAPI_CPP_EXCEPTIONS',
+        # A worker being terminated cannot throw; without this, node-addon-api aborts.
+        'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
+      ],
+      # Baseline ISA only: faster paths are chosen at run time (kernels/cpu_features).
+      # -ffp-contract=off keeps every SIMD path's float results identical.
+      'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17', '-std=gnu++20'],
+      'cflags_cc': ['-std=c++17', '-O3', '-fexceptions', '-ffp-contract=off', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror'],
+      'xcode_settings': {
+        'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
+        'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
+        'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES',
+        'MACOSX_DEPLOYMENT_TARGET': '11.0',
+        'OTHER_CPLUSPLUSFLAGS': ['-O3', '-ffp-contract=off', '-Wall', '-Wextra', '-Werror'],
+      },
+      'msvs_settings': {
+        'VCCLCompilerTool': {
+          'ExceptionHandling': 1,
+          'AdditionalOptions': ['/std:c++17', '/fp:precise', '/W3', '/WX'],
+        },
+      },
+    },
+  ],
+}

@@ -1,0 +1,76 @@
+// The main job (`npm start`): the two classic CPU-bound jobs, run by offloop
+// on its native pool and by the pure-JS reference on the main thread, with
+// the time each took and the longest the event loop was stalled meanwhile.
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+import { computeSquares, features, getConcurrency, grayscale, sumOfSquares } from 'offloop';
+import * as reference from 'offloop/reference';
+
+const N = 1_000_000;
+const WIDTH = 3840;
+const HEIGHT = 2160;
+
+function makeFrame(width, height) {
+  // A deterministic gradient with some texture, so every gray level occurs.
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 4) {
+      rgba[i] = (x * 255) / width;
+      rgba[i + 1] = (y * 255) / height;
+      rgba[i + 2] = (x ^ y) & 255;
+      rgba[i + 3] = 255;
+    }
+  }
+  return rgba;
+}
+
+async function measure(run) {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  // Let the monitor's timer arm before the work starts.
+  await new Promise((resolve) => setImmediate(resolve));
+  const start = performance.now();
+  const result = await run();
+  const ms = performance.now() - start;
+  await new Promise((resolve) => setImmediate(resolve));
+  delay.disable();
+  return { result, ms, stallMs: delay.max / 1e6 };
+}
+
+function same(a, b) {
+  if (typeof a !== 'object') return Object.is(a, b);
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+}
+
+const frame = { data: makeFrame(WIDTH, HEIGHT), width: WIDTH, height: HEIGHT, channels: 4 };
+const jobs = [
+  { name: `squares of 1..${N.toLocaleString('en')}`, args: [{ from: 1, to: N }], kernel: 'computeSquares' },
+  { name: `sum of squares of 1..${N.toLocaleString('en')}`, args: [{ from: 1, to: N }], kernel: 'sumOfSquares' },
+  { name: `grayscale of a ${WIDTH}x${HEIGHT} RGBA frame`, args: [frame], kernel: 'grayscale' },
+];
+const offloop = { computeSquares, sumOfSquares, grayscale };
+
+const { simd, binary } = features();
+console.log(`offloop: ${getConcurrency()} pool threads, SIMD path ${simd}, ${binary.source} binary`);
+
+const rows = [];
+for (const job of jobs) {
+  // One warm-up each, so neither side pays for first-call compilation.
+  await offloop[job.kernel](...job.args);
+  await reference[job.kernel](...job.args);
+  const native = await measure(() => offloop[job.kernel](...job.args));
+  const plain = await measure(() => reference[job.kernel](...job.args));
+  if (!same(native.result, plain.result)) throw new Error(`${job.name}: offloop and the reference disagree`);
+  rows.push({
+    job: job.name,
+    'offloop ms': +native.ms.toFixed(2),
+    'pure JS ms': +plain.ms.toFixed(2),
+    speed: `${(plain.ms / native.ms).toFixed(1)}x`,
+    'offloop stall ms': +native.stallMs.toFixed(2),
+    'pure JS stall ms': +plain.stallMs.toFixed(2),
+  });
+}
+console.table(rows);
+const sum = await sumOfSquares({ from: 1, to: N });
+const exact = (BigInt(N) * BigInt(N + 1) * BigInt(2 * N + 1)) / 6n;
+console.log(`sum of squares of 1..${N}: ${sum} (exactly ${exact}; the nearest double is ${Number(exact)})`);

@@ -1,0 +1,89 @@
+// Finds and loads the native addon: a prebuilt binary from prebuilds/ or the
+// local build in build/, through node-gyp-build (a local build wins when
+// present; PREBUILDS_ONLY=1 uses prebuilds only). When nothing fits, the
+// error names the platform and the command that fixes it.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+
+import nodeGypBuild = require('node-gyp-build');
+
+/** The raw native functions. Internal: lib/ validates before calling them. */
+export interface NativeBinding {
+  init(dispatch: (id: number, status: number, value: unknown, total: number) => void): boolean;
+  cancel(id: number): boolean;
+  setConcurrency(threads: number): void;
+  getConcurrency(): number;
+  defaultConcurrency(): number;
+  poolStats(): NativePoolStats;
+  features(): { simd: string };
+  squares(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, wantsProgress: boolean): number;
+  squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView): number;
+  sumOfSquares(input: ArrayBufferView | undefined, first: number, count: number, wantsProgress: boolean): number;
+  sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number): number | bigint | null;
+  grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
+  grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array): void;
+}
+
+export interface NativePoolStats {
+  threads: number;
+  busyThreads: number;
+  queuedJobs: number;
+  runningJobs: number;
+  completedJobs: number;
+  failedJobs: number;
+  cancelledJobs: number;
+}
+
+/** Where the loaded binary came from. */
+export interface BinaryInfo {
+  /** Absolute path of the loaded `.node` file. */
+  path: string;
+  /** `prebuild` (shipped in prebuilds/) or `build` (compiled on this machine). */
+  source: 'prebuild' | 'build';
+}
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if (JSON.parse(readFileSync(manifest, 'utf8')).name === 'offloop') return dir;
+      } catch {
+        // an unreadable manifest is not ours; keep looking upwards
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`offloop: cannot find its package root above ${start}`);
+  }
+}
+
+function describePlatform(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const libc = process.platform !== 'linux' ? '' : header?.glibcVersionRuntime ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
+  return `${process.platform}-${process.arch}${libc}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
+}
+
+function load(): { binding: NativeBinding; info: BinaryInfo } {
+  const root = findPackageRoot(__dirname);
+  let path: string;
+  try {
+    path = nodeGypBuild.resolve(root);
+  } catch (cause) {
+    const error = new Error(
+      `offloop: no native binary fits ${describePlatform()}. ` +
+        `Looked in ${join(root, 'prebuilds')}${process.env.PREBUILDS_ONLY ? '' : ` and ${join(root, 'build', 'Release')}`}. ` +
+        'Build it from source with `npm rebuild offloop --build-from-source` ' +
+        '(needs python3, make and a C++17 compiler).',
+      { cause },
+    );
+    (error as Error & { code: string }).code = 'ERR_OFFLOOP_NO_BINARY';
+    throw error;
+  }
+  const binding = require(path) as NativeBinding;
+  const source = relative(root, path).split(sep)[0] === 'prebuilds' ? 'prebuild' : 'build';
+  return { binding, info: { path, source } };
+}
+
+const loaded = load();
+
+export const binding: NativeBinding = loaded.binding;
+export const binaryInfo: BinaryInfo = loaded.info;

@@ -1,0 +1,48 @@
+// The entry points each kernel's binding file adds to the module's exports.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "args.h"
+#include "kernels/squares.h"
+
+namespace offloop {
+
+void RegisterSquares(Napi::Env env, Napi::Object exports);
+void RegisterSum(Napi::Env env, Napi::Object exports);
+void RegisterGrayscale(Napi::Env env, Napi::Object exports);
+
+// The kernel element type of a TypedArray type; false for types offloop
+// does not know (a newer Node's Float16Array, say), which callers reject.
+inline bool ToElementType(napi_typedarray_type type, kernels::ElementType* out) {
+  using kernels::ElementType;
+  switch (type) {
+    case napi_int8_array: *out = ElementType::kInt8; return true;
+    case napi_uint8_array: *out = ElementType::kUint8; return true;
+    case napi_uint8_clamped_array: *out = ElementType::kUint8Clamped; return true;
+    case napi_int16_array: *out = ElementType::kInt16; return true;
+    case napi_uint16_array: *out = ElementType::kUint16; return true;
+    case napi_int32_array: *out = ElementType::kInt32; return true;
+    case napi_uint32_array: *out = ElementType::kUint32; return true;
+    case napi_float32_array: *out = ElementType::kFloat32; return true;
+    case napi_float64_array: *out = ElementType::kFloat64; return true;
+    case napi_bigint64_array: *out = ElementType::kBigInt64; return true;
+    case napi_biguint64_array: *out = ElementType::kBigUint64; return true;
+    default: return false;
+  }
+}
+
+// ToElementType or a TypeError naming the argument.
+inline kernels::ElementType GetElementType(Napi::Env env, napi_typedarray_type type,
+                                           const char* name) {
+  kernels::ElementType element;
+  if (!ToElementType(type, &element)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
+                   std::string("The \"") + name + "\" argument's element type is not supported");
+  }
+  return element;
+}
+
+}  // namespace offloop

@@ -1,0 +1,138 @@
+// grayscale: grayscale(data, width, height, channels, stride, bgr, bt709, out,
+// wantsProgress) -> job id, and grayscaleSync(same but wantsProgress) ->
+// undefined. `out` receives width*height bytes, packed.
+#include <limits>
+
+#include "args.h"
+#include "bindings.h"
+#include "chunking.h"
+#include "env_context.h"
+#include "kernels/grayscale.h"
+
+namespace offloop {
+
+namespace {
+
+// About 64 Ki pixels per chunk (a few rows of a 4K frame).
+constexpr size_t kPixelsPerChunk = 65536;
+
+class GrayscaleJob : public Job {
+ public:
+  GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height,
+               kernels::GrayWeights weights, uint8_t* dst)
+      : Job(Chunking(height, RowsPerChunk(layout.width)).count(), layout.width * height),
+        chunking_(height, RowsPerChunk(layout.width)),
+        src_(src),
+        layout_(layout),
+        weights_(weights),
+        dst_(dst) {}
+
+  void RunChunk(size_t index) override {
+    ItemRange rows = chunking_.at(index);
+    if (rows.size() == 0 || layout_.width == 0) return;
+    kernels::GrayscaleRows(src_ + rows.begin * layout_.stride, layout_, rows.size(), weights_,
+                           dst_ + rows.begin * layout_.width);
+  }
+
+  uint64_t ChunkItems(size_t index) const override {
+    return chunking_.at(index).size() * layout_.width;
+  }
+
+ private:
+  static size_t RowsPerChunk(size_t width) {
+    return width == 0 ? kPixelsPerChunk : std::max<size_t>(1, kPixelsPerChunk / width);
+  }
+
+  Chunking chunking_;
+  const uint8_t* src_;
+  kernels::GrayLayout layout_;
+  kernels::GrayWeights weights_;
+  uint8_t* dst_;
+};
+
+struct GrayscaleCall {
+  std::shared_ptr<GrayscaleJob> job;
+  std::vector<Napi::Value> keep_alive;
+};
+
+bool IsByteArray(napi_typedarray_type type) {
+  return type == napi_uint8_array || type == napi_uint8_clamped_array;
+}
+
+GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TypedArrayView data = GetTypedArray(env, info[0], "data");
+  if (!IsByteArray(data.type)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"data\" must be a Uint8Array or Uint8ClampedArray");
+  }
+  auto width = static_cast<uint64_t>(GetInteger(env, info[1], "width", 0, kMaxSafeInteger));
+  auto height = static_cast<uint64_t>(GetInteger(env, info[2], "height", 0, kMaxSafeInteger));
+  auto channels = static_cast<uint64_t>(GetInteger(env, info[3], "channels", 3, 4));
+  auto stride = static_cast<uint64_t>(GetInteger(env, info[4], "stride", 0, kMaxSafeInteger));
+  bool bgr = GetBoolean(env, info[5], "bgr");
+  bool bt709 = GetBoolean(env, info[6], "bt709");
+  TypedArrayView out = GetTypedArray(env, info[7], "out");
+  if (out.type != napi_uint8_array) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"out\" must be a Uint8Array");
+  }
+  // Every product below stays under 2^53 * 2^53; checked in 64 bits by
+  // dividing first, so nothing wraps.
+  const uint64_t max = std::numeric_limits<uint64_t>::max();
+  if (stride < width * channels) {  // width <= 2^53, channels <= 4: no wrap
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "\"stride\" must be at least width * channels");
+  }
+  uint64_t needed = 0;
+  if (width > 0 && height > 0) {
+    if (stride != 0 && height - 1 > (max - width * channels) / stride) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "The image is larger than \"data\"");
+    }
+    needed = (height - 1) * stride + width * channels;
+  }
+  if (needed > data.byte_length) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "The image is larger than \"data\"");
+  }
+  if (height != 0 && width > max / height) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "\"out\" must have width * height bytes");
+  }
+  if (out.length != width * height) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "\"out\" must have width * height bytes");
+  }
+  if (Overlap(data, out)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "\"out\" must not overlap \"data\"");
+  }
+  kernels::GrayLayout layout;
+  layout.width = static_cast<size_t>(width);
+  layout.stride = static_cast<size_t>(stride);
+  layout.channels = static_cast<int>(channels);
+  layout.bgr = bgr;
+  GrayscaleCall call;
+  call.job = std::make_shared<GrayscaleJob>(data.data, layout, static_cast<size_t>(height),
+                                            bt709 ? kernels::kBt709 : kernels::kBt601, out.data);
+  call.keep_alive.push_back(info[0]);
+  call.keep_alive.push_back(info[7]);
+  return call;
+}
+
+Napi::Value Grayscale(const Napi::CallbackInfo& info) {
+  GrayscaleCall call = PrepareGrayscale(info);
+  bool wants_progress = GetBoolean(info.Env(), info[8], "wantsProgress");
+  uint32_t id = EnvContext::From(info.Env())->Submit(call.job, std::move(call.keep_alive),
+                                                     wants_progress);
+  return Napi::Number::New(info.Env(), id);
+}
+
+Napi::Value GrayscaleSync(const Napi::CallbackInfo& info) {
+  GrayscaleCall call = PrepareGrayscale(info);
+  EnvContext::RunSync(call.job);
+  EnvContext::CountSettled(call.job, false);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterGrayscale(Napi::Env env, Napi::Object exports) {
+  exports.Set("grayscale", Napi::Function::New(env, Grayscale, "grayscale"));
+  exports.Set("grayscaleSync", Napi::Function::New(env, GrayscaleSync, "grayscaleSync"));
+}
+
+}  // namespace offloop

@@ -1,0 +1,140 @@
+// AVX-512 (F + BW + VL) kernels, compiled through a target region and only
+// called after DetectedSimdLevel() says the CPU and OS support them.
+#include "kernels_internal.h"
+
+#if defined(OFFLOOP_HAVE_X86_KERNELS)
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+// GCC 12's _mm512_undefined_epi32 (self-initialised on purpose) trips
+// -Wmaybe-uninitialized wherever an AVX-512 intrinsic inlines it (GCC PR
+// 105593, fixed in 12.3/13). The pragma must precede the header because the
+// warning is attributed to the header's lines.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstring>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl"))), \
+                             apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl")
+#endif
+
+namespace offloop::kernels {
+namespace avx512 {
+using namespace internal;
+
+constexpr int kW = 8;
+typedef __m512d VD;
+constexpr int kSumInterleave = 4;
+
+OFFLOOP_INLINE __m128i Load64(const void* p) {
+  return _mm_loadl_epi64(static_cast<const __m128i*>(p));
+}
+OFFLOOP_INLINE __m128i LoadU128(const void* p) {
+  return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
+OFFLOOP_INLINE __m256i LoadU256(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+OFFLOOP_INLINE void Load8(const int8_t* p, VD* out) {
+  *out = _mm512_cvtepi32_pd(_mm256_cvtepi8_epi32(Load64(p)));
+}
+OFFLOOP_INLINE void Load8(const uint8_t* p, VD* out) {
+  *out = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(Load64(p)));
+}
+OFFLOOP_INLINE void Load8(const int16_t* p, VD* out) {
+  *out = _mm512_cvtepi32_pd(_mm256_cvtepi16_epi32(LoadU128(p)));
+}
+OFFLOOP_INLINE void Load8(const uint16_t* p, VD* out) {
+  *out = _mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(LoadU128(p)));
+}
+OFFLOOP_INLINE void Load8(const int32_t* p, VD* out) {
+  *out = _mm512_cvtepi32_pd(LoadU256(p));
+}
+OFFLOOP_INLINE void Load8(const uint32_t* p, VD* out) {
+  *out = _mm512_cvtepu32_pd(LoadU256(p));
+}
+OFFLOOP_INLINE void Load8(const float* p, VD* out) { *out = _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+OFFLOOP_INLINE void Load8(const double* p, VD* out) { *out = _mm512_loadu_pd(p); }
+
+OFFLOOP_INLINE void StreamLine(void* dst, const void* src) {
+  _mm512_stream_si512(static_cast<__m512i*>(dst), _mm512_load_si512(src));
+}
+constexpr bool kCanStream = true;
+OFFLOOP_INLINE void StreamFence() { _mm_sfence(); }
+
+#include "simd_kernels.inc"
+
+// ---- Grayscale -------------------------------------------------------------
+
+constexpr int kPx = 16;
+struct GrayConsts {
+  __m512i w02;    // int16 pairs (w0, w2) for the (byte 0, byte 2) words
+  __m512i wgg;    // int16 pairs (g_lo, g_hi) for the (G, G) words
+  __m512i round;  // 0x8000 per lane
+};
+OFFLOOP_INLINE GrayConsts MakeGrayConsts(uint32_t w0, uint32_t w2, uint32_t g_lo, uint32_t g_hi) {
+  return {_mm512_set1_epi32(static_cast<int>(w0 | (w2 << 16))),
+          _mm512_set1_epi32(static_cast<int>(g_lo | (g_hi << 16))), _mm512_set1_epi32(0x8000)};
+}
+
+// pshufb controls per 128-bit lane (4 pixels): 32-bit lane j gets the words
+// (byte 0, byte 2) resp. (G, G) of pixel j; -1 zeroes a byte.
+#define OFFLOOP_B02(s) s, -1, s + 2, -1
+#define OFFLOOP_BGG(s) s + 1, -1, s + 1, -1
+#define OFFLOOP_LANE_CTRL(M, C) M(0), M(C), M(2 * C), M(3 * C)
+
+template <int C>
+OFFLOOP_INLINE __m512i GrayVec(const uint8_t* p, const GrayConsts& k) {
+  __m512i v = _mm512_loadu_si512(p);
+  if (C == 3) {
+    // 128-bit lane i gets bytes 12i..12i+15, i.e. pixels 4i..4i+3.
+    v = _mm512_permutexvar_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
+  }
+  __m512i b02 = C == 4 ? _mm512_and_si512(v, _mm512_set1_epi32(0x00FF00FF))
+                       : _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(
+                                                    OFFLOOP_LANE_CTRL(OFFLOOP_B02, C))));
+  __m512i gg = _mm512_shuffle_epi8(
+      v, _mm512_broadcast_i32x4(_mm_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C))));
+  __m512i sum = _mm512_add_epi32(_mm512_madd_epi16(b02, k.w02), _mm512_madd_epi16(gg, k.wgg));
+  return _mm512_srli_epi32(_mm512_add_epi32(sum, k.round), 16);
+}
+
+OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m512i a, __m512i b, __m512i c, __m512i d,
+                              bool stream) {
+  // The packs work within 128-bit lanes; the permute restores pixel order.
+  __m512i bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+  bytes = _mm512_permutexvar_epi32(
+      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), bytes);
+  if (stream) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(dst), bytes);
+  } else {
+    _mm512_storeu_si512(dst, bytes);
+  }
+}
+
+#include "grayscale_x86.inc"
+
+}  // namespace avx512
+}  // namespace offloop::kernels
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+namespace offloop::kernels::internal {
+const KernelTable kAvx512bwKernels =
+    OFFLOOP_SIMD_KERNEL_TABLE(avx512, SimdLevel::kAvx512bw, &avx512::GrayscaleImpl);
+}  // namespace offloop::kernels::internal
+
+#endif  // OFFLOOP_HAVE_X86_KERNELS

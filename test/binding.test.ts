@@ -1,0 +1,79 @@
+// The raw native functions re-check everything: lying lengths, wrong types
+// and overlapping buffers throw instead of reading or writing out of bounds.
+import { describe, expect, it } from 'vitest';
+
+import { binding } from '../lib/binding.js';
+
+const typeError = (code: string) => expect.objectContaining({ name: 'TypeError', code });
+const rangeError = (code: string) => expect.objectContaining({ name: 'RangeError', code });
+
+describe('native squares re-validates', () => {
+  it('rejects lying counts and short outputs', () => {
+    const input = new Float64Array(10);
+    expect(() => binding.squaresSync(input, 0, 11, new Float64Array(11))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(input, 0, 10, new Float64Array(9))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(undefined, 0, 100, new Float64Array(99))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(undefined, 2 ** 53 - 5, 10, new Float64Array(10))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(undefined, 0.5, 1, new Float64Array(1))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(undefined, 0, -1, new Float64Array(0))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+  });
+
+  it('rejects wrong types', () => {
+    const bad = [null, 1, 'x', {}, [1, 2], new DataView(new ArrayBuffer(8))];
+    for (const value of bad) {
+      expect(() => binding.squaresSync(value as never, 0, 1, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+      expect(() => binding.squaresSync(new Float64Array(1), 0, 1, value as never)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    }
+    expect(() => binding.squaresSync(new Float64Array(1), 0, 1, new Float32Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(() => binding.squaresSync(new BigInt64Array(1), 0, 1, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(() => binding.squaresSync(new Float64Array(1), '0' as never, 1, new Float64Array(1))).not.toThrow(); // first is unused for arrays
+    expect(() => binding.squaresSync(new Float64Array(1), 0, '1' as never, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+  });
+
+  it('rejects partial overlap but allows in place', () => {
+    const buffer = new ArrayBuffer(8 * 11);
+    expect(() => binding.squaresSync(new Float64Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 8, 10))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(() => binding.squaresSync(new Float32Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 0, 10))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    const same = new Float64Array([3]);
+    expect(binding.squaresSync(same, 0, 1, same)).toBe(-1);
+    expect(same[0]).toBe(9);
+  });
+
+  it('rejects resizable and detached buffers', () => {
+    const resizable = new Float64Array(new ArrayBuffer(8, { maxByteLength: 64 }));
+    expect(() => binding.squaresSync(resizable, 0, 1, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    const buffer = new ArrayBuffer(8);
+    const view = new Float64Array(buffer);
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(() => binding.squaresSync(new Float64Array(1), 0, 1, view)).toThrow(TypeError);
+  });
+});
+
+describe('native sum and grayscale re-validate', () => {
+  it('sum: lying counts', () => {
+    expect(() => binding.sumOfSquaresSync(new Float64Array(4), 0, 5)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.sumOfSquaresSync(undefined, 2 ** 53, 1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+  });
+
+  it('grayscale: images larger than their data, bad layouts, short or overlapping outputs', () => {
+    const data = new Uint8Array(12);
+    const out = new Uint8Array(4);
+    const call = (args: Partial<{ data: Uint8Array; w: number; h: number; c: number; stride: number; out: Uint8Array }>) => () =>
+      binding.grayscaleSync(args.data ?? data, args.w ?? 2, args.h ?? 2, args.c ?? 3, args.stride ?? 6, false, false, args.out ?? out);
+    expect(call({})).not.toThrow();
+    expect(call({ h: 3 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call({ c: 4, stride: 8 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call({ stride: 5 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call({ c: 5 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call({ w: 2 ** 53, h: 2 ** 20, stride: 2 ** 53 })).toThrow(RangeError);
+    expect(call({ out: new Uint8Array(3) })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call({ out: data.subarray(0, 4) })).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call({ data: new Uint16Array(6) as never })).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call({ out: new Uint8ClampedArray(4) as never })).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+  });
+
+  it('cancel of an unknown job is a no-op', () => {
+    expect(binding.cancel(123456)).toBe(false);
+    expect(() => binding.cancel(-1)).toThrow(RangeError);
+  });
+});

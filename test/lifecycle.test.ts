@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+
+import { runFixture } from './helpers.js';
+
+describe('lifetimes', () => {
+  it('buffers stay alive until their job settles, whatever the GC does', () => {
+    const run = runFixture('gc.mjs', [], ['--expose-gc']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^ok after \d+ collections/);
+    expect(run.status).toBe(0);
+  });
+
+  it('an idle process exits by itself; a pending job keeps it alive until it settles', () => {
+    const run = runFixture('idle-exit.mjs', [], [], 20_000);
+    expect(run.error).toBeUndefined(); // not killed by the timeout
+    expect(run.stdout.trim()).toBe('settled true');
+    expect(run.status).toBe(0);
+  });
+
+  it('process.exit() with jobs in flight exits cleanly', () => {
+    const run = runFixture('exit-pending.mjs', [], [], 20_000);
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(7);
+    expect(run.stderr).toBe('');
+  });
+});
+
+describe('worker_threads', () => {
+  it('several workers run kernels at once', () => {
+    const run = runFixture('workers.mjs');
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('ok 0,1,2,3,4');
+    expect(run.status).toBe(0);
+  });
+
+  it('workers terminated, exiting or throwing with jobs in flight leave the process healthy', () => {
+    const run = runFixture('worker-terminate.mjs', [], [], 60_000);
+    expect(run.signal).toBeNull();
+    expect(run.stdout.trim()).toBe('ok');
+    expect(run.status).toBe(0);
+  });
+});

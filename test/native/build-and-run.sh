@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds native/kernels + test/native/kernels_test.cc with the addon's flags
+# and runs the tests at every OFFLOOP_SIMD cap, with ${CXX:-c++} and, when
+# installed, clang++ (or g++ when CXX is clang). Usage:
+#   test/native/build-and-run.sh          # tests
+#   BENCH=1 test/native/build-and-run.sh  # also builds and runs kernels_bench
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# Exactly the addon's flags: baseline ISA only (no -march), no fast-math.
+flags=(-O3 -std=c++17 -ffp-contract=off -Wall -Wextra -Werror -fPIC)
+# Also build the generic (arm64) kernels so they are tested on x86 as well.
+defs=(-DOFFLOOP_BUILD_GENERIC_KERNELS)
+
+compilers=("${CXX:-c++}")
+for extra in clang++ g++; do
+  if command -v "$extra" >/dev/null 2>&1; then
+    resolved_first="$(command -v "${compilers[0]}" || true)"
+    if [[ "$("$extra" --version | head -1)" != "$("$resolved_first" --version | head -1)" ]]; then
+      compilers+=("$extra")
+      break
+    fi
+  fi
+done
+
+status=0
+for cxx in "${compilers[@]}"; do
+  name="$(basename "$cxx")"
+  echo "== $name: $("$cxx" --version | head -1)"
+  objs=()
+  for src in "$root"/native/kernels/*.cc; do
+    obj="$tmp/$name-$(basename "${src%.cc}").o"
+    "$cxx" "${flags[@]}" "${defs[@]}" -c "$src" -o "$obj"
+    objs+=("$obj")
+  done
+  "$cxx" "${flags[@]}" "${defs[@]}" "${objs[@]}" "$here/kernels_test.cc" -o "$tmp/$name-test"
+  for cap in "" scalar sse2 avx2 avx512bw; do
+    echo "-- OFFLOOP_SIMD=${cap:-<unset>}"
+    if ! OFFLOOP_SIMD="$cap" "$tmp/$name-test" | tail -n 2; then status=1; fi
+  done
+  if [[ "${BENCH:-0}" == 1 && -f "$here/kernels_bench.cc" ]]; then
+    "$cxx" "${flags[@]}" "${defs[@]}" "${objs[@]}" "$here/kernels_bench.cc" -o "$tmp/$name-bench"
+    "$tmp/$name-bench"
+  fi
+done
+exit $status
