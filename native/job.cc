@@ -38,9 +38,11 @@ bool Job::FinishChunks(size_t count) {
   // acq_rel: the last finisher sees every other chunk's writes before it
   // tells the sink, and the sink's main-thread handoff publishes them.
   size_t before = finished_chunks_.fetch_add(count, std::memory_order_acq_rel);
-  if (before + count != chunk_count_) return false;
+  return before + count == chunk_count_;
+}
+
+void Job::NotifyDone() {
   if (sink_ != nullptr) sink_->OnJobDone(shared_from_this());
-  return true;
 }
 
 void Job::MaybeReportProgress() {

@@ -75,11 +75,14 @@ class Job : public std::enable_shared_from_this<Job> {
   const EnvContext* owner() const { return owner_; }
 
   // Pool thread: runs chunk `index` unless cancelled, counts it, and reports
-  // progress or completion to the sink. True when this finished the job.
+  // progress to the sink. True when this finished the job's last chunk: the
+  // caller then updates its own books and calls NotifyDone().
   bool ExecuteChunk(size_t index);
   // Counts `count` chunks as finished without running them (cancellation of
   // chunks no thread claimed yet). True when this finished the job.
   bool SkipChunks(size_t count);
+  // Tells the sink the job is done. Once, by whoever finished it.
+  void NotifyDone();
 
   // The env's handle for this job (what JS cancels by); 0 for sync calls.
   uint32_t id = 0;

@@ -67,10 +67,16 @@ void ThreadPool::Cancel(const std::shared_ptr<Job>& job) {
     unclaimed = job->chunk_count() - job->next_chunk;
     job->next_chunk = job->chunk_count();
   }
-  if (job->SkipChunks(unclaimed) && started) {
+  FinishSkipped(job, unclaimed, started);
+}
+
+void ThreadPool::FinishSkipped(const std::shared_ptr<Job>& job, size_t unclaimed, bool started) {
+  if (!job->SkipChunks(unclaimed)) return;
+  if (started) {
     std::lock_guard<std::mutex> lock(mu_);
     --running_jobs_;
   }
+  job->NotifyDone();
 }
 
 void ThreadPool::CancelAndDrain(const EnvContext* owner) {
@@ -99,10 +105,7 @@ void ThreadPool::CancelAndDrain(const EnvContext* owner) {
       unclaimed = job->chunk_count() - job->next_chunk;
       job->next_chunk = job->chunk_count();
     }
-    if (job->SkipChunks(unclaimed) && started) {
-      std::lock_guard<std::mutex> lock(mu_);
-      --running_jobs_;
-    }
+    FinishSkipped(job, unclaimed, started);
   }
 }
 
@@ -171,11 +174,18 @@ void ThreadPool::WorkerLoop() {
     lock.unlock();
 
     const bool finished_job = job->ExecuteChunk(index);
-    job.reset();
 
     lock.lock();
     --busy_threads_;
-    if (finished_job) --running_jobs_;
+    if (finished_job) {
+      // The books say "done" before anyone hears it: a poolStats() call
+      // made when the promise settles sees neither the job nor this thread.
+      --running_jobs_;
+      lock.unlock();
+      job->NotifyDone();
+      job.reset();
+      lock.lock();
+    }
     if (owner != nullptr) {
       auto it = running_chunks_by_owner_.find(owner);
       if (--it->second == 0) {

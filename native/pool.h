@@ -53,6 +53,8 @@ class ThreadPool {
   void WorkerLoop();
   void StartThreadsLocked();
   void RemoveFromQueueLocked(Job* job);
+  // Counts a cancelled job's unclaimed chunks; completes it if they were its last.
+  void FinishSkipped(const std::shared_ptr<Job>& job, size_t unclaimed, bool started);
 
   std::mutex mu_;
   std::condition_variable work_cv_;
