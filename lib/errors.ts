@@ -162,19 +162,20 @@ const SUM_LIMIT: Record<BigIntArrayType, string> = {
  * Received 3037000500n`.
  *
  * @param index The index of the (first) offending element.
- * @param value That element's value.
+ * @param value That element's value, or undefined when it is no longer
+ *   known (squaring in place overwrote it).
  * @param arrayType The input's (and result's) array type.
  * @param name The input argument's name (default `'input'`).
  */
 export function squareOverflowError(
   index: number,
-  value: bigint,
+  value: bigint | undefined,
   arrayType: BigIntArrayType,
   name = 'input',
 ): OffloopRangeError {
   const err = new RangeError(
     `The value of "${name}[${index}]" is out of range. Its square must fit in a ${arrayType} element, ` +
-      `so it must be ${SQUARE_LIMIT[arrayType]}. Received ${value}n`,
+      `so it must be ${SQUARE_LIMIT[arrayType]}.` + (value === undefined ? '' : ` Received ${value}n`),
   );
   return finish(err, 'ERR_OUT_OF_RANGE', squareOverflowError);
 }

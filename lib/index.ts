@@ -44,9 +44,11 @@ const INLINE_PIXELS = 65536;
 
 type SquaresArg = SquaresInput | readonly number[];
 
-function squaresOverflow(plan: SquaresPlan, index: number): Error {
+function squaresOverflow(plan: SquaresPlan, out: SquaresOutput, index: number): Error {
   if (plan.kind !== 'array' || plan.bigint === false) return new RangeError('offloop: unexpected overflow');
-  return squareOverflowError(index, (plan.array as BigInt64Array | BigUint64Array)[index], plan.bigint);
+  // Squaring in place may already have overwritten the element.
+  const value = out === plan.array ? undefined : (plan.array as BigInt64Array | BigUint64Array)[index];
+  return squareOverflowError(index, value, plan.bigint);
 }
 
 function sumOverflow(plan: SquaresPlan): Error {
@@ -69,7 +71,7 @@ function withCallSite(error: Error, site: { stack?: string }): Error {
 function squaresInto(plan: SquaresPlan, out: SquaresOutput): void {
   const [input, first, count] = nativeInput(plan);
   const overflow = binding.squaresSync(input, first, count, out);
-  if (overflow >= 0) throw squaresOverflow(plan, overflow);
+  if (overflow >= 0) throw squaresOverflow(plan, out, overflow);
 }
 
 /**
@@ -101,7 +103,7 @@ export function computeSquares<I extends SquaresArg>(input: I, options?: Squares
       submit: (wantsProgress) => binding.squares(nativeIn, first, count, out, wantsProgress),
       control,
       finish: () => out as SquaresResult<I>,
-      overflow: (index) => withCallSite(squaresOverflow(plan, index), site),
+      overflow: (index) => withCallSite(squaresOverflow(plan, out, index), site),
     });
   } catch (error) {
     return Promise.reject(error);

@@ -45,7 +45,7 @@ function tableOf(binding: NativeBinding): JobTable {
   return table;
 }
 
-function reportProgress(job: PendingJob, done: number, total: number): void {
+function reportProgress(job: Pick<PendingJob, 'control' | 'lastProgress'>, done: number, total: number): void {
   if (job.control.onProgress === undefined || done <= job.lastProgress) return;
   job.lastProgress = done;
   try {
@@ -102,7 +102,7 @@ export function runOnPool<T>(binding: NativeBinding, spec: JobSpec<T>): Promise<
       reject,
       control,
       onAbort: undefined,
-      lastProgress: 0,
+      lastProgress: -1,
       finish: spec.finish,
       overflow: spec.overflow ?? ((index) => new RangeError(`offloop: result overflow at ${index}`)),
     };
@@ -117,9 +117,8 @@ export function runOnPool<T>(binding: NativeBinding, spec: JobSpec<T>): Promise<
 /** The promise of a result computed inline (too small for a thread hop). */
 export function settledInline<T>(value: T, total: number, control: AsyncControl): Promise<T> {
   if (control.onProgress === undefined) return Promise.resolve(value);
-  const onProgress = control.onProgress;
   return Promise.resolve().then(() => {
-    onProgress(total, total);
+    reportProgress({ control, lastProgress: -1 }, total, total);
     return value;
   });
 }

@@ -100,7 +100,7 @@ describe('BigInt inputs', () => {
     const input = new BigInt64Array(200_000);
     input[150_000] = 3037000500n;
     input[190_000] = -3037000500n;
-    const error = await computeSquares(input).catch((e: unknown) => e as Error & { code: string });
+    const error = (await computeSquares(input).catch((e: unknown) => e)) as Error & { code: string };
     expect(error).toBeInstanceOf(RangeError);
     expect(error.code).toBe('ERR_OUT_OF_RANGE');
     expect(error.message).toContain('input[150000]');
@@ -126,5 +126,16 @@ describe('whatever the pool size', () => {
     } finally {
       setConcurrency(before);
     }
+  });
+});
+
+describe('BigInt in place', () => {
+  it('reports the overflowing index without a stale value', async () => {
+    const input = new BigInt64Array(100_000).fill(2n);
+    input[70_000] = -4_000_000_000n;
+    const error = (await computeSquares(input, { out: input }).catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    expect(error.message).toContain('input[70000]');
+    expect(error.message).not.toContain('Received');
   });
 });
