@@ -110,24 +110,44 @@ describe('cancellation', () => {
 });
 
 describe('progress', () => {
-  it('reports rising counts and ends with (total, total) before resolving', async () => {
-    setConcurrency(1);
+  it('reports rising counts while a long job runs, throttled', async () => {
+    // A range so long it would run for hours: watch a few reports, then abort.
+    const total = 1e13;
+    const controller = new AbortController();
     const calls: Array<[number, number]> = [];
-    let resolved = false;
-    const promise = grayscale(
-      { data: new Uint8Array(7680 * 4320 * 4), width: 7680, height: 4320 },
-      { onProgress: (done, total) => calls.push([done, total]) },
-    ).then((gray) => {
-      resolved = true;
-      return gray;
-    });
-    await promise;
-    expect(resolved).toBe(true);
-    const total = 7680 * 4320;
-    expect(calls.at(-1)).toEqual([total, total]);
-    expect(calls.length).toBeGreaterThan(1);
+    const started = performance.now();
+    const promise = sumOfSquares(
+      { from: 1, to: total },
+      {
+        signal: controller.signal,
+        onProgress: (done, all) => {
+          calls.push([done, all]);
+          if (calls.length === 4) controller.abort();
+        },
+      },
+    );
+    await expect(promise).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls.length).toBe(4);
+    for (const [done, all] of calls) {
+      expect(all).toBe(total);
+      expect(done).toBeGreaterThan(0);
+      expect(done).toBeLessThan(total);
+    }
     for (let i = 1; i < calls.length; i++) expect(calls[i][0]).toBeGreaterThan(calls[i - 1][0]);
-    setConcurrency(initialThreads);
+    // At most one report per 16 ms: four reports take at least ~48 ms.
+    expect(performance.now() - started).toBeGreaterThan(40);
+  });
+
+  it('ends with (total, total) just before the promise resolves', async () => {
+    const calls: Array<[number, number]> = [];
+    const total = 7680 * 4320;
+    const gray = await grayscale(
+      { data: new Uint8Array(total * 4), width: 7680, height: 4320 },
+      { onProgress: (done, all) => calls.push([done, all]) },
+    );
+    expect(gray.length).toBe(total);
+    expect(calls.at(-1)).toEqual([total, total]);
+    expect(calls.filter(([done]) => done === total)).toHaveLength(1);
   });
 
   it('inline calls report (total, total) once', async () => {
