@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "kernels/store_mode.h"
+
 namespace offloop {
 
 struct ItemRange {
@@ -31,5 +33,13 @@ class Chunking {
   size_t items_;
   size_t per_chunk_;
 };
+
+// Streaming stores for a job whose whole output outgrows the caches, decided
+// once per job: each chunk alone is small, but together they would evict
+// everything, and the result is not read back from cache anyway.
+inline kernels::StoreMode StoreModeFor(size_t output_bytes) {
+  return output_bytes >= kernels::kStreamingBytes ? kernels::StoreMode::kStream
+                                                  : kernels::StoreMode::kCache;
+}
 
 }  // namespace offloop

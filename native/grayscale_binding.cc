@@ -22,6 +22,7 @@ class GrayscaleJob : public Job {
                kernels::GrayWeights weights, uint8_t* dst)
       : Job(Chunking(height, RowsPerChunk(layout.width)).count(), layout.width * height),
         chunking_(height, RowsPerChunk(layout.width)),
+        store_(StoreModeFor(layout.width * height)),
         src_(src),
         layout_(layout),
         weights_(weights),
@@ -31,7 +32,7 @@ class GrayscaleJob : public Job {
     ItemRange rows = chunking_.at(index);
     if (rows.size() == 0 || layout_.width == 0) return;
     kernels::GrayscaleRows(src_ + rows.begin * layout_.stride, layout_, rows.size(), weights_,
-                           dst_ + rows.begin * layout_.width);
+                           dst_ + rows.begin * layout_.width, store_);
   }
 
   uint64_t ChunkItems(size_t index) const override {
@@ -44,6 +45,7 @@ class GrayscaleJob : public Job {
   }
 
   Chunking chunking_;
+  kernels::StoreMode store_;
   const uint8_t* src_;
   kernels::GrayLayout layout_;
   kernels::GrayWeights weights_;

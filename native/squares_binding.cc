@@ -28,6 +28,7 @@ class SquaresJob : public Job {
              size_t count)
       : Job(Chunking(count, kSquaresPerChunk).count(), count),
         chunking_(count, kSquaresPerChunk),
+        store_(StoreModeFor(count * 8)),
         mode_(mode),
         type_(type),
         in_(in),
@@ -41,21 +42,23 @@ class SquaresJob : public Job {
     switch (mode_) {
       case Mode::kToDouble:
         kernels::SquareToDouble(type_, in_ + range.begin * kernels::ElementSize(type_),
-                                reinterpret_cast<double*>(out_) + range.begin, n);
+                                reinterpret_cast<double*>(out_) + range.begin, n, store_);
         break;
       case Mode::kRange:
         kernels::SquareRange(first_ + static_cast<double>(range.begin),
-                             reinterpret_cast<double*>(out_) + range.begin, n);
+                             reinterpret_cast<double*>(out_) + range.begin, n, store_);
         break;
       case Mode::kInt64:
         if (!kernels::SquareInt64(reinterpret_cast<const int64_t*>(in_) + range.begin,
-                                  reinterpret_cast<int64_t*>(out_) + range.begin, n, &bad)) {
+                                  reinterpret_cast<int64_t*>(out_) + range.begin, n, &bad,
+                                  store_)) {
           RecordOverflow(range.begin + bad);
         }
         break;
       case Mode::kUint64:
         if (!kernels::SquareUint64(reinterpret_cast<const uint64_t*>(in_) + range.begin,
-                                   reinterpret_cast<uint64_t*>(out_) + range.begin, n, &bad)) {
+                                   reinterpret_cast<uint64_t*>(out_) + range.begin, n, &bad,
+                                   store_)) {
           RecordOverflow(range.begin + bad);
         }
         break;
@@ -82,6 +85,7 @@ class SquaresJob : public Job {
   }
 
   Chunking chunking_;
+  kernels::StoreMode store_;
   Mode mode_;
   ElementType type_;
   const uint8_t* in_;

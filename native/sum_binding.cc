@@ -44,16 +44,14 @@ class SumJob : public Job {
       RunIntegerChunk(range);
       return;
     }
-    std::vector<CompensatedSum> blocks;
-    blocks.reserve(kBlocksPerChunk);
-    for (size_t begin = range.begin; begin < range.end; begin += kSumBlock) {
-      size_t n = std::min(kSumBlock, range.end - begin);
-      if (is_range_) {
-        blocks.push_back(kernels::SumSquaresRangeBlock(first_ + static_cast<double>(begin), n));
-      } else {
-        blocks.push_back(
-            kernels::SumSquaresBlock(type_, in_ + begin * kernels::ElementSize(type_), n));
-      }
+    // One call for the chunk's blocks: the kernel advances them side by side.
+    std::vector<CompensatedSum> blocks((range.size() + kSumBlock - 1) / kSumBlock);
+    if (is_range_) {
+      kernels::SumSquaresRangeBlocks(first_ + static_cast<double>(range.begin), range.size(),
+                                     blocks.data());
+    } else {
+      kernels::SumSquaresBlocks(type_, in_ + range.begin * kernels::ElementSize(type_),
+                                range.size(), blocks.data());
     }
     FoldInOrder(index, std::move(blocks));
   }

@@ -1,3 +1,9 @@
+// MSVC's C4996 would flag std::getenv at /W3, and the build uses /WX. The
+// value is only read once, before any thread could call setenv.
+#if defined(_MSC_VER) && !defined(_CRT_SECURE_NO_WARNINGS)
+#define _CRT_SECURE_NO_WARNINGS
+#endif
+
 #include "cpu_features.h"
 
 #include <cstdlib>

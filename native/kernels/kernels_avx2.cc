@@ -79,6 +79,8 @@ OFFLOOP_INLINE void StreamLine(void* dst, const void* src) {
   _mm256_stream_si256(d, _mm256_load_si256(s));
   _mm256_stream_si256(d + 1, _mm256_load_si256(s + 1));
 }
+OFFLOOP_INLINE void StreamVD(double* p, VD v) { _mm256_stream_pd(p, v); }
+OFFLOOP_INLINE void Prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
 constexpr bool kCanStream = true;
 OFFLOOP_INLINE void StreamFence() { _mm_sfence(); }
 

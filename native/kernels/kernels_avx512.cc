@@ -67,6 +67,8 @@ OFFLOOP_INLINE void Load8(const double* p, VD* out) { *out = _mm512_loadu_pd(p);
 OFFLOOP_INLINE void StreamLine(void* dst, const void* src) {
   _mm512_stream_si512(static_cast<__m512i*>(dst), _mm512_load_si512(src));
 }
+OFFLOOP_INLINE void StreamVD(double* p, VD v) { _mm512_stream_pd(p, v); }
+OFFLOOP_INLINE void Prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
 constexpr bool kCanStream = true;
 OFFLOOP_INLINE void StreamFence() { _mm_sfence(); }
 

@@ -29,6 +29,8 @@ OFFLOOP_INLINE void Load8(const T* p, VD* out) {
 
 // No portable non-temporal store: streaming stages through L1 and copies.
 OFFLOOP_INLINE void StreamLine(void* dst, const void* src) { std::memcpy(dst, src, 64); }
+OFFLOOP_INLINE void StreamVD(double* p, VD v) { std::memcpy(p, &v, sizeof v); }
+OFFLOOP_INLINE void Prefetch(const void* p) { __builtin_prefetch(p); }
 constexpr bool kCanStream = false;
 OFFLOOP_INLINE void StreamFence() {}
 

@@ -5,6 +5,7 @@
 #if defined(OFFLOOP_HAVE_X86_KERNELS)
 
 #include <emmintrin.h>
+#include <xmmintrin.h>
 
 #include <cmath>
 #include <cstring>
@@ -76,6 +77,8 @@ OFFLOOP_INLINE void StreamLine(void* dst, const void* src) {
     _mm_stream_si128(static_cast<__m128i*>(dst) + k, _mm_load_si128(static_cast<const __m128i*>(src) + k));
   }
 }
+OFFLOOP_INLINE void StreamVD(double* p, VD v) { _mm_stream_pd(p, v); }
+OFFLOOP_INLINE void Prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
 constexpr bool kCanStream = true;
 OFFLOOP_INLINE void StreamFence() { _mm_sfence(); }
 

@@ -13,6 +13,6 @@ namespace offloop::kernels {
 // split one large job into chunks should decide from the whole job's size
 // and pass kStream or kCache explicitly.
 enum class StoreMode : int { kAuto, kCache, kStream };
-constexpr size_t kStreamingBytes = size_t{8} << 20;
+constexpr size_t kStreamingBytes = size_t{4} << 20;  // above a core's L2
 
 }  // namespace offloop::kernels

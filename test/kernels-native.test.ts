@@ -1,0 +1,21 @@
+// The plain C++ kernels, tested on their own (test/native/kernels_test.cc):
+// every SIMD level this CPU has, exhaustive grayscale over all 2^24 colours,
+// with the system compiler and, when installed, the other of g++/clang++.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+const script = fileURLToPath(new URL('./native/build-and-run.sh', import.meta.url));
+const hasCompiler = spawnSync('c++', ['--version']).status === 0;
+
+describe.skipIf(!hasCompiler)('native kernels (C++ unit tests)', () => {
+  it('pass at every SIMD level', () => {
+    const run = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, QUICK: '1' }, timeout: 300_000 });
+    const summaries = run.stdout.split('\n').filter((line) => /^\d+ passed, \d+ failed$/.test(line));
+    expect(run.stderr).toBe('');
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const line of summaries) expect(line).toMatch(/^\d+ passed, 0 failed$/);
+    expect(run.status).toBe(0);
+  }, 300_000);
+});
