@@ -14,7 +14,6 @@
       'defines': [
         'NAPI_VERSION=8',
         'NODE_ADDON_API_DISABLE_DEPRECATED',
-        'NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED',
         'NAPI_CPP_EXCEPTIONS',
         # A worker being terminated cannot throw; without this, node-addon-api aborts.
         'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',

@@ -22,6 +22,16 @@ export interface NativeBinding {
   sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number): number | bigint | null;
   grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
   grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array): void;
+  /** A large output on fresh OS pages, or undefined (then allocate in JS). */
+  allocateOutput(type: OutputType, length: number): Float64Array | BigInt64Array | BigUint64Array | Uint8Array | undefined;
+}
+
+/** napi_typedarray_type values of the arrays allocateOutput makes. */
+export const enum OutputType {
+  Uint8 = 1,
+  Float64 = 8,
+  BigInt64 = 9,
+  BigUint64 = 10,
 }
 
 export interface NativePoolStats {

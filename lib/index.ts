@@ -1,7 +1,7 @@
 // offloop's public API: validate in JS (clear errors, stable codes), then
 // run the native kernel on offloop's pool, or inline when the input is too
 // small to be worth a thread hop.
-import { binaryInfo, binding } from './binding.js';
+import { OutputType, binaryInfo, binding } from './binding.js';
 import type { BinaryInfo, NativePoolStats } from './binding.js';
 import { squareOverflowError, sumOverflowError } from './errors.js';
 import { runOnPool, settledInline } from './jobs.js';
@@ -56,6 +56,17 @@ function sumOverflow(plan: SquaresPlan): Error {
   return sumOverflowError(plan.bigint);
 }
 
+/** A new result array, on fresh pages the pool threads first-touch when large. */
+function newSquaresOut(plan: SquaresPlan): SquaresOutput {
+  const length = planLength(plan);
+  const type = plan.kind === 'array' && plan.bigint !== false ? (plan.bigint === 'BigInt64Array' ? OutputType.BigInt64 : OutputType.BigUint64) : OutputType.Float64;
+  return (binding.allocateOutput(type, length) as SquaresOutput | undefined) ?? allocateSquaresOut(plan);
+}
+
+function newGrayOut(pixels: number): Uint8Array {
+  return (binding.allocateOutput(OutputType.Uint8, pixels) as Uint8Array | undefined) ?? new Uint8Array(pixels);
+}
+
 function nativeInput(plan: SquaresPlan): [ArrayBufferView | undefined, number, number] {
   return plan.kind === 'range' ? [undefined, plan.from, plan.count] : [plan.array, 0, plan.length];
 }
@@ -89,7 +100,7 @@ export function computeSquares<I extends SquaresArg>(input: I, options?: Squares
     const opts = readOptions(options);
     const control = readAsyncControl(opts);
     const plan = planSquares(input, 'input', 'squares');
-    const out = checkSquaresOut(plan, opts.out) ?? allocateSquaresOut(plan);
+    const out = checkSquaresOut(plan, opts.out) ?? newSquaresOut(plan);
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
     const count = planLength(plan);
     if (count <= INLINE_SQUARES) {
@@ -114,7 +125,7 @@ export function computeSquares<I extends SquaresArg>(input: I, options?: Squares
 export function computeSquaresSync<I extends SquaresArg>(input: I, options?: SquaresOptions): SquaresResult<I> {
   const opts = readOptions(options);
   const plan = planSquares(input, 'input', 'squares');
-  const out = checkSquaresOut(plan, opts.out) ?? allocateSquaresOut(plan);
+  const out = checkSquaresOut(plan, opts.out) ?? newSquaresOut(plan);
   squaresInto(plan, out);
   return out as SquaresResult<I>;
 }
@@ -176,7 +187,7 @@ export function grayscale(image: ImageInput, options?: GrayscaleAsyncOptions): P
     const opts = readOptions(options);
     const control = readAsyncControl(opts);
     const plan = planGrayscale(image, opts);
-    const out = checkGrayOut(plan, opts.out) ?? new Uint8Array(plan.pixels);
+    const out = checkGrayOut(plan, opts.out) ?? newGrayOut(plan.pixels);
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
     const args = grayArgs(plan, out);
     if (plan.pixels <= INLINE_PIXELS) {
@@ -197,7 +208,7 @@ export function grayscale(image: ImageInput, options?: GrayscaleAsyncOptions): P
 export function grayscaleSync(image: ImageInput, options?: GrayscaleOptions): Uint8Array {
   const opts = readOptions(options);
   const plan = planGrayscale(image, opts);
-  const out = checkGrayOut(plan, opts.out) ?? new Uint8Array(plan.pixels);
+  const out = checkGrayOut(plan, opts.out) ?? newGrayOut(plan.pixels);
   binding.grayscaleSync(...grayArgs(plan, out));
   return out;
 }

@@ -84,6 +84,7 @@ Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
   RegisterSquares(env, exports);
   RegisterSum(env, exports);
   RegisterGrayscale(env, exports);
+  RegisterOutputMemory(env, exports);
   return exports;
 }
 

@@ -13,6 +13,7 @@ namespace offloop {
 void RegisterSquares(Napi::Env env, Napi::Object exports);
 void RegisterSum(Napi::Env env, Napi::Object exports);
 void RegisterGrayscale(Napi::Env env, Napi::Object exports);
+void RegisterOutputMemory(Napi::Env env, Napi::Object exports);
 
 // The kernel element type of a TypedArray type; false for types offloop
 // does not know (a newer Node's Float16Array, say), which callers reject.

@@ -19,6 +19,7 @@
       'native/args.cc',
       'native/env_context.cc',
       'native/job.cc',
+      'native/output_memory.cc',
       'native/pool.cc',
       'native/squares_binding.cc',
       'native/sum_binding.cc',
