@@ -6,9 +6,16 @@
 
 #if defined(__linux__)
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 namespace offloop {
+
+namespace {
+constexpr int kPoolThreadNice = 5;
+}  // namespace
 
 size_t DefaultConcurrency() {
   size_t n = 0;
@@ -148,7 +155,24 @@ PoolStats ThreadPool::Stats() {
   return stats;
 }
 
+namespace {
+
+// Pool threads yield to the JS threads: when the pool fills every core, a
+// JS thread that wakes (a timer, a socket, a finished job) must get a core
+// at once, not after a scheduler time slice. SCHED_BATCH and a higher nice
+// value tell Linux exactly that; the threads still get every idle cycle.
+void LowerThreadPriority() {
+#if defined(__linux__)
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolThreadNice);
+#endif
+}
+
+}  // namespace
+
 void ThreadPool::WorkerLoop() {
+  LowerThreadPriority();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [this] { return live_threads_ > target_threads_ || !queue_.empty(); });
