@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Writes prebuilds/<platform>-<arch>/offloop.<libc>.node with prebuildify:
+// one Node-API binary (NAPI_VERSION=8) serves every Node version from 20 on.
+//
+//   node scripts/prebuild.mjs                 this machine's platform and arch
+//   node scripts/prebuild.mjs --arch arm64    Linux x64 host -> arm64, with
+//                                             Debian's g++-aarch64-linux-gnu
+//
+// The build runs in a temporary copy of the sources, never in the checkout:
+// prebuildify runs `node-gyp rebuild`, which would replace build/ (another
+// engineer's or the test suite's local build) and, when cross-compiling, leave
+// a foreign-arch build/Release/offloop.node that the tests would then load.
+//
+// Node headers: if this Node has its headers next to it (<prefix>/include/node,
+// as Debian's nodejs and the official tarballs do), node-gyp is pointed at them
+// (npm_config_nodedir) so nothing is downloaded. An explicit npm_config_nodedir
+// wins. On Windows node-gyp needs node.lib, so it fetches its usual headers.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { arch as hostArch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { arch: { type: 'string', default: hostArch() }, 'keep-temp': { type: 'boolean', default: false } } });
+const arch = values.arch;
+const env = { ...process.env };
+
+// Cross compilers for the one cross build this project does (Linux -> arm64).
+const CROSS = {
+  arm64: { triple: 'aarch64-linux-gnu' },
+};
+let stripBin = 'strip';
+if (platform() === 'linux' && arch !== hostArch()) {
+  const cross = CROSS[arch];
+  if (!cross) throw new Error(`prebuild: no cross toolchain configured for linux-${arch}`);
+  env.CC ??= `${cross.triple}-gcc`;
+  env.CXX ??= `${cross.triple}-g++`;
+  env.LINK ??= env.CXX;
+  env.AR ??= `${cross.triple}-ar`;
+  stripBin = `${cross.triple}-strip`;
+  const probe = spawnSync(env.CXX, ['--version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`prebuild: ${env.CXX} not found (Debian/Ubuntu: apt-get install g++-${cross.triple})`);
+  }
+}
+
+if (!env.npm_config_nodedir && platform() !== 'win32') {
+  const prefix = dirname(dirname(process.execPath));
+  if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
+}
+
+// A copy of just what node-gyp needs, with the checkout's node_modules linked in.
+const stage = mkdtempSync(join(tmpdir(), 'offloop-prebuild-'));
+try {
+  for (const entry of ['package.json', 'binding.gyp', 'native']) cpSync(join(root, entry), join(stage, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), platform() === 'win32' ? 'junction' : 'dir');
+
+  const prebuildify = join(root, 'node_modules/prebuildify/bin.js');
+  // --tag-libc on Linux only (offloop.glibc.node / offloop.musl.node): prebuildify
+  // would otherwise tag macOS and Windows binaries "glibc" too.
+  const libc = platform() === 'linux' ? ['--tag-libc'] : [];
+  const args = [prebuildify, '--napi', '--strip', '--strip-bin', stripBin, ...libc, '--arch', arch, '--cwd', stage, '--out', root];
+  console.log(`prebuild: ${platform()}-${arch}${env.CXX ? ` CXX=${env.CXX}` : ''}${env.npm_config_nodedir ? ` nodedir=${env.npm_config_nodedir}` : ''}`);
+  const result = spawnSync(process.execPath, args, { cwd: stage, env, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+
+  const out = join(root, 'prebuilds', `${platform()}-${arch}`);
+  mkdirSync(out, { recursive: true });
+  console.log(`prebuild: ${out}: ${readdirSync(out).join(', ')}`);
+} finally {
+  if (values['keep-temp']) console.log(`prebuild: kept ${stage}`);
+  else rmSync(stage, { recursive: true, force: true });
+}
