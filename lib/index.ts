@@ -5,6 +5,7 @@ import { OutputType, binaryInfo, binding } from './binding.js';
 import type { BinaryInfo, NativePoolStats } from './binding.js';
 import { squareOverflowError, sumOverflowError } from './errors.js';
 import { runOnPool, settledInline } from './jobs.js';
+import * as reference from './reference.js';
 import type {
   GrayscaleAsyncOptions,
   GrayscaleOptions,
@@ -41,6 +42,9 @@ export type { OffloopErrorCode } from './errors.js';
 const INLINE_SQUARES = 32768;
 const INLINE_SUM = 65536;
 const INLINE_PIXELS = 65536;
+// Below this many elements or pixels even the native call costs more than a
+// JS loop: the reference kernels, which compute the same bits, run instead.
+const JS_ITEMS = 256;
 
 type SquaresArg = SquaresInput | readonly number[];
 
@@ -56,14 +60,19 @@ function sumOverflow(plan: SquaresPlan): Error {
   return sumOverflowError(plan.bigint);
 }
 
+// Outputs from this size on are allocated natively (see allocateOutput).
+const NATIVE_OUTPUT_BYTES = 4 * 1024 * 1024;
+
 /** A new result array, on fresh pages the pool threads first-touch when large. */
 function newSquaresOut(plan: SquaresPlan): SquaresOutput {
   const length = planLength(plan);
+  if (length * 8 < NATIVE_OUTPUT_BYTES) return allocateSquaresOut(plan);
   const type = plan.kind === 'array' && plan.bigint !== false ? (plan.bigint === 'BigInt64Array' ? OutputType.BigInt64 : OutputType.BigUint64) : OutputType.Float64;
   return (binding.allocateOutput(type, length) as SquaresOutput | undefined) ?? allocateSquaresOut(plan);
 }
 
 function newGrayOut(pixels: number): Uint8Array {
+  if (pixels < NATIVE_OUTPUT_BYTES) return new Uint8Array(pixels);
   return (binding.allocateOutput(OutputType.Uint8, pixels) as Uint8Array | undefined) ?? new Uint8Array(pixels);
 }
 
@@ -81,6 +90,10 @@ function withCallSite(error: Error, site: { stack?: string }): Error {
 
 function squaresInto(plan: SquaresPlan, out: SquaresOutput): void {
   const [input, first, count] = nativeInput(plan);
+  if (count <= JS_ITEMS) {
+    reference.squaresInto(plan, out);
+    return;
+  }
   const overflow = binding.squaresSync(input, first, count, out);
   if (overflow >= 0) throw squaresOverflow(plan, out, overflow);
 }
@@ -130,6 +143,12 @@ export function computeSquaresSync<I extends SquaresArg>(input: I, options?: Squ
   return out as SquaresResult<I>;
 }
 
+function sumOnThisThread(plan: SquaresPlan): number | bigint {
+  const [input, first, count] = nativeInput(plan);
+  if (count <= JS_ITEMS) return reference.sumOfSquaresOf(plan);
+  return sumValue(plan, binding.sumOfSquaresSync(input, first, count));
+}
+
 function sumValue(plan: SquaresPlan, value: number | bigint | null): number | bigint {
   if (value === null) throw sumOverflow(plan);
   return value;
@@ -149,7 +168,7 @@ export function sumOfSquares<I extends SquaresArg>(input: I, options?: SumAsyncO
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
     const [nativeIn, first, count] = nativeInput(plan);
     if (count <= INLINE_SUM) {
-      const value = sumValue(plan, binding.sumOfSquaresSync(nativeIn, first, count));
+      const value = sumOnThisThread(plan);
       return settledInline(value as SumResult<I>, count, control);
     }
     const site: { stack?: string } = {};
@@ -169,8 +188,12 @@ export function sumOfSquares<I extends SquaresArg>(input: I, options?: SumAsyncO
 export function sumOfSquaresSync<I extends SquaresArg>(input: I, options?: SumOptions): SumResult<I> {
   readOptions(options);
   const plan = planSquares(input, 'input', 'sum');
-  const [nativeIn, first, count] = nativeInput(plan);
-  return sumValue(plan, binding.sumOfSquaresSync(nativeIn, first, count)) as SumResult<I>;
+  return sumOnThisThread(plan) as SumResult<I>;
+}
+
+function grayscaleOnThisThread(plan: GrayPlan, out: Uint8Array): void {
+  if (plan.pixels <= JS_ITEMS) reference.grayscaleInto(plan, out);
+  else binding.grayscaleSync(...grayArgs(plan, out));
 }
 
 function grayArgs(plan: GrayPlan, out: Uint8Array) {
@@ -191,7 +214,7 @@ export function grayscale(image: ImageInput, options?: GrayscaleAsyncOptions): P
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
     const args = grayArgs(plan, out);
     if (plan.pixels <= INLINE_PIXELS) {
-      binding.grayscaleSync(...args);
+      grayscaleOnThisThread(plan, out);
       return settledInline(out, plan.pixels, control);
     }
     return runOnPool(binding, {
@@ -209,7 +232,7 @@ export function grayscaleSync(image: ImageInput, options?: GrayscaleOptions): Ui
   const opts = readOptions(options);
   const plan = planGrayscale(image, opts);
   const out = checkGrayOut(plan, opts.out) ?? newGrayOut(plan.pixels);
-  binding.grayscaleSync(...grayArgs(plan, out));
+  grayscaleOnThisThread(plan, out);
   return out;
 }
 

@@ -404,8 +404,13 @@ export interface AsyncControl {
  *
  * @param name The argument's name in messages (default `'options'`).
  */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_CONTROL: Readonly<AsyncControl> = Object.freeze({ signal: undefined, onProgress: undefined });
+
 export function readOptions(options: unknown, name = 'options'): Record<string, unknown> {
-  if (options === undefined) return {};
+  // One shared empty object: the common call has no options, and tiny calls
+  // should not pay for allocating one.
+  if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArgTypeError(name, 'of type object', options);
   }
@@ -419,6 +424,7 @@ export function readOptions(options: unknown, name = 'options'): Record<string, 
  * @param name The options argument's name in messages (default `'options'`).
  */
 export function readAsyncControl(options: Record<string, unknown>, name = 'options'): AsyncControl {
+  if (options === NO_OPTIONS) return NO_CONTROL;
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidArgTypeError(`${name}.signal`, 'an instance of AbortSignal', signal);
