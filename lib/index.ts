@@ -25,13 +25,14 @@ import {
   checkConcurrency,
   checkGrayOut,
   checkSquaresOut,
+  copyNumbers,
   planGrayscale,
   planLength,
   planSquares,
   readAsyncControl,
   readOptions,
 } from './validate.js';
-import type { GrayPlan, SquaresPlan } from './validate.js';
+import type { AsyncControl, GrayPlan, SquaresPlan } from './validate.js';
 
 export type * from './types.js';
 export type { BinaryInfo } from './binding.js';
@@ -80,6 +81,31 @@ function nativeInput(plan: SquaresPlan): [ArrayBufferView | undefined, number, n
   return plan.kind === 'range' ? [undefined, plan.from, plan.count] : [plan.array, 0, plan.length];
 }
 
+// A number[] must be copied into a Float64Array on the JS thread (no other
+// thread may read a JS array). Large ones are copied in slices of about a
+// third of a millisecond, with the event loop running in between, so that a
+// million-element array never stalls it.
+const COPY_SLICE = 65536;
+
+function isLargeNumberArray(input: unknown): boolean {
+  return Array.isArray(input) && input.length > COPY_SLICE;
+}
+
+async function copyInSlices(input: readonly unknown[], plan: SquaresPlan, control: AsyncControl, site: { stack?: string }): Promise<void> {
+  const into = (plan as { array: Float64Array }).array;
+  for (let start = 0; start < into.length; start += COPY_SLICE) {
+    if (start > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (control.signal?.aborted) throw control.signal.reason;
+    }
+    try {
+      copyNumbers(input, into, start, Math.min(into.length, start + COPY_SLICE));
+    } catch (error) {
+      throw withCallSite(error as Error, site);
+    }
+  }
+}
+
 /** Points an error's stack at the user's call instead of the settling tick. */
 function withCallSite(error: Error, site: { stack?: string }): Error {
   if (site.stack !== undefined) {
@@ -112,23 +138,27 @@ export function computeSquares<I extends SquaresArg>(input: I, options?: Squares
   try {
     const opts = readOptions(options);
     const control = readAsyncControl(opts);
-    const plan = planSquares(input, 'input', 'squares');
+    const sliced = isLargeNumberArray(input);
+    const plan = planSquares(input, 'input', 'squares', sliced);
     const out = checkSquaresOut(plan, opts.out) ?? newSquaresOut(plan);
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
-    const count = planLength(plan);
-    if (count <= INLINE_SQUARES) {
-      squaresInto(plan, out);
-      return settledInline(out as SquaresResult<I>, count, control);
-    }
     const site: { stack?: string } = {};
-    if (plan.kind === 'array' && plan.bigint !== false) Error.captureStackTrace(site, computeSquares);
-    const [nativeIn, first] = nativeInput(plan);
-    return runOnPool(binding, {
-      submit: (wantsProgress) => binding.squares(nativeIn, first, count, out, wantsProgress),
-      control,
-      finish: () => out as SquaresResult<I>,
-      overflow: (index) => withCallSite(squaresOverflow(plan, out, index), site),
-    });
+    if (sliced || (plan.kind === 'array' && plan.bigint !== false)) Error.captureStackTrace(site, computeSquares);
+    const run = (): Promise<SquaresResult<I>> => {
+      const count = planLength(plan);
+      if (count <= INLINE_SQUARES) {
+        squaresInto(plan, out);
+        return settledInline(out as SquaresResult<I>, count, control);
+      }
+      const [nativeIn, first] = nativeInput(plan);
+      return runOnPool(binding, {
+        submit: (wantsProgress) => binding.squares(nativeIn, first, count, out, wantsProgress),
+        control,
+        finish: () => out as SquaresResult<I>,
+        overflow: (index) => withCallSite(squaresOverflow(plan, out, index), site),
+      });
+    };
+    return sliced ? copyInSlices(input as readonly unknown[], plan, control, site).then(run) : run();
   } catch (error) {
     return Promise.reject(error);
   }
@@ -164,21 +194,22 @@ function sumValue(plan: SquaresPlan, value: number | bigint | null): number | bi
 export function sumOfSquares<I extends SquaresArg>(input: I, options?: SumAsyncOptions): Promise<SumResult<I>> {
   try {
     const control = readAsyncControl(readOptions(options));
-    const plan = planSquares(input, 'input', 'sum');
+    const sliced = isLargeNumberArray(input);
+    const plan = planSquares(input, 'input', 'sum', sliced);
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
-    const [nativeIn, first, count] = nativeInput(plan);
-    if (count <= INLINE_SUM) {
-      const value = sumOnThisThread(plan);
-      return settledInline(value as SumResult<I>, count, control);
-    }
     const site: { stack?: string } = {};
-    if (plan.kind === 'array' && plan.bigint !== false) Error.captureStackTrace(site, sumOfSquares);
-    return runOnPool(binding, {
-      submit: (wantsProgress) => binding.sumOfSquares(nativeIn, first, count, wantsProgress),
-      control,
-      finish: (value) => value as SumResult<I>,
-      overflow: () => withCallSite(sumOverflow(plan), site),
-    });
+    if (sliced || (plan.kind === 'array' && plan.bigint !== false)) Error.captureStackTrace(site, sumOfSquares);
+    const run = (): Promise<SumResult<I>> => {
+      const [nativeIn, first, count] = nativeInput(plan);
+      if (count <= INLINE_SUM) return settledInline(sumOnThisThread(plan) as SumResult<I>, count, control);
+      return runOnPool(binding, {
+        submit: (wantsProgress) => binding.sumOfSquares(nativeIn, first, count, wantsProgress),
+        control,
+        finish: (value) => value as SumResult<I>,
+        overflow: () => withCallSite(sumOverflow(plan), site),
+      });
+    };
+    return sliced ? copyInSlices(input as readonly unknown[], plan, control, site).then(run) : run();
   } catch (error) {
     return Promise.reject(error);
   }

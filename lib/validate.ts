@@ -164,7 +164,12 @@ const SQUARES_INPUT_EXPECTED = 'an array of numbers, a TypedArray or a { from, t
  * @param name The argument's name in messages (default `'input'`).
  * @param purpose `'squares'` (default) or `'sum'`.
  */
-export function planSquares(input: unknown, name = 'input', purpose: 'squares' | 'sum' = 'squares'): SquaresPlan {
+export function planSquares(
+  input: unknown,
+  name = 'input',
+  purpose: 'squares' | 'sum' = 'squares',
+  deferCopy = false,
+): SquaresPlan {
   const tag = typedArrayTag(input);
   if (tag !== undefined) {
     if (!SQUARES_TAGS.has(tag)) throw invalidArgTypeError(name, SQUARES_INPUT_EXPECTED, input);
@@ -177,11 +182,7 @@ export function planSquares(input: unknown, name = 'input', purpose: 'squares' |
   if (Array.isArray(input)) {
     const n = input.length;
     const array = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v: unknown = input[i];
-      if (typeof v !== 'number') throw invalidArgTypeError(`${name}[${i}]`, 'of type number', v);
-      array[i] = v;
-    }
+    if (!deferCopy) copyNumbers(input, array, 0, n, name);
     return { kind: 'array', array, length: n, bigint: false };
   }
 
@@ -212,6 +213,20 @@ export function planSquares(input: unknown, name = 'input', purpose: 'squares' |
   }
 
   throw invalidArgTypeError(name, SQUARES_INPUT_EXPECTED, input);
+}
+
+/**
+ * Copies `input[start..end)` into `into`, checking that each element is a
+ * number (a hole counts as undefined). planSquares does this for the whole
+ * array unless asked to defer it, so that large arrays can be copied in
+ * slices between turns of the event loop.
+ */
+export function copyNumbers(input: readonly unknown[], into: Float64Array, start: number, end: number, name = 'input'): void {
+  for (let i = start; i < end; i++) {
+    const v = input[i];
+    if (typeof v !== 'number') throw invalidArgTypeError(`${name}[${i}]`, 'of type number', v);
+    into[i] = v;
+  }
 }
 
 /** The number of elements a squares plan describes. */

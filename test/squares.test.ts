@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { computeSquares, computeSquaresSync, setConcurrency, getConcurrency } from '../lib/index.js';
+import { computeSquares, computeSquaresSync, getConcurrency, setConcurrency, sumOfSquares } from '../lib/index.js';
 import * as reference from '../lib/reference.js';
 import { NUMBER_ARRAY_TYPES, expectSameValues, randomArray } from './helpers.js';
 
@@ -137,5 +137,33 @@ describe('BigInt in place', () => {
     expect(error).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
     expect(error.message).toContain('input[70000]');
     expect(error.message).not.toContain('Received');
+  });
+});
+
+describe('large number[] inputs', () => {
+  it('are copied in slices and give exact results', async () => {
+    const input = Array.from({ length: 300_001 }, (_, i) => i - 150_000);
+    const expected = reference.computeSquaresSync(input) as Float64Array;
+    expectSameValues(await computeSquares(input), expected);
+    expect(await sumOfSquares(input)).toBe(reference.sumOfSquaresSync(input));
+  });
+
+  it('reject on a non-number element past the first slice, naming it, with the caller in the stack', async () => {
+    const input: unknown[] = Array.from({ length: 200_000 }, () => 1);
+    input[150_000] = '2';
+    const error = (await computeSquares(input as number[]).catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(error.message).toContain('input[150000]');
+    expect(error.stack).toContain('squares.test.ts');
+    await expect(sumOfSquares(input as number[])).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(() => computeSquaresSync(input as number[])).toThrow(/input\[150000\]/);
+  });
+
+  it('stop copying when aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    const promise = sumOfSquares(new Array(1_000_000).fill(2), { signal: controller.signal });
+    controller.abort(reason);
+    await expect(promise).rejects.toBe(reason);
   });
 });
