@@ -143,7 +143,8 @@ template <class T>
 void TestSquaresType(const std::vector<Level>& levels, ElementType type, const char* tname) {
   std::mt19937_64 rng(42);
   for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{67},
-                   size_t{1000}, size_t{5000}}) {
+                   size_t{1000}, size_t{5000}, size_t{8192 * 4 + 13}, size_t{65536 * 4 + 71},
+                   size_t{65536 * 5 + 1}}) {
     std::vector<T> in = Values<T>(rng, n + 1);
     for (const Level& lv : levels) {
       for (int stream = 0; stream < 2; ++stream) {
@@ -190,14 +191,15 @@ void TestSquareSpecials(const std::vector<Level>& levels) {
          of[6] == static_cast<double>(1e-45f) * static_cast<double>(1e-45f) && std::isnan(of[36]);
     Check(ok, "float32 specials (squared in double: FLT_MAX^2 is finite) " + lv.name);
 
-    // Float64 in place, both store modes, unaligned start.
-    for (int stream = 0; stream < 2; ++stream) {
-      std::vector<double> buf(3001);
+    // Float64 in place, both store modes, unaligned start; short and long
+    // enough for the multi-stream path.
+    for (int stream = 0; stream < 4; ++stream) {
+      std::vector<double> buf(stream < 2 ? 3001 : 100003);
       for (size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<double>(i) - 1500.5;
       std::vector<double> expect(buf.size());
       for (size_t i = 0; i < buf.size(); ++i) expect[i] = buf[i] * buf[i];
       lv.table->square_to_double[static_cast<int>(ElementType::kFloat64)](
-          buf.data() + 1, buf.data() + 1, buf.size() - 1, stream != 0);
+          buf.data() + 1, buf.data() + 1, buf.size() - 1, (stream & 1) != 0);
       bool same = buf[0] == -1500.5;
       for (size_t i = 1; i < buf.size(); ++i) same = same && buf[i] == expect[i];
       Check(same, Fmt("float64 in place stream=%d %s", stream, lv.name.c_str()));
@@ -571,6 +573,48 @@ void TestGrayOddSizes(const std::vector<Level>& levels) {
   Check(bad == 0, Fmt("grayscale odd widths 1..67, padded strides (%d combinations)", combos));
 }
 
+// Sizes where the kernels run several streams in lockstep: long packed rows
+// and many padded rows, odd widths, misaligned outputs, both store modes.
+void TestGrayLockstep(const std::vector<Level>& levels) {
+  std::mt19937 rng(1234);
+  int combos = 0, bad = 0;
+  for (int iter = 0; iter < 40; ++iter) {
+    GrayLayout lay;
+    lay.channels = (iter & 1) ? 4 : 3;
+    lay.width = 1 + rng() % 3000;
+    lay.stride = lay.width * lay.channels + ((iter & 2) ? rng() % 70 : 0);
+    lay.bgr = (rng() & 1) != 0;
+    size_t rows = 1 + rng() % 90;
+    if (iter % 5 == 0) {  // one long row
+      lay.width = 20000 + rng() % 100000;
+      lay.stride = lay.width * lay.channels;
+      rows = 1;
+    }
+    std::vector<uint8_t> src(lay.stride * (rows - 1) + lay.width * lay.channels);
+    for (auto& b : src) b = static_cast<uint8_t>(rng());
+    const GrayWeights w = (iter % 3 == 0) ? kBt709 : kBt601;
+    std::vector<uint8_t> expect(lay.width * rows);
+    RefGrayImage(src.data(), lay, rows, w, expect.data());
+    for (const Level& lv : levels) {
+      for (int stream = 0; stream < 2; ++stream) {
+        const size_t off = rng() % 64;
+        std::vector<uint8_t> got(expect.size() + 128, 0x5A);
+        lv.table->grayscale(src.data(), lay, rows, w, got.data() + off, stream != 0);
+        ++combos;
+        if (std::memcmp(got.data() + off, expect.data(), expect.size()) != 0 ||
+            (off > 0 && got[off - 1] != 0x5A) || got[off + expect.size()] != 0x5A) {
+          ++bad;
+          if (bad < 5) {
+            std::printf("  grayscale lockstep mismatch width=%zu stride=%zu ch=%d rows=%zu %s\n",
+                        lay.width, lay.stride, lay.channels, rows, lv.name.c_str());
+          }
+        }
+      }
+    }
+  }
+  Check(bad == 0, Fmt("grayscale multi-stream sizes (%d combinations)", combos));
+}
+
 void TestGrayPublic() {
   const uint8_t px[] = {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0};
   const uint8_t want[] = {76, 150, 29, 255, 0};
@@ -654,6 +698,7 @@ int main() {
 
   TestGrayPublic();
   TestGrayOddSizes(levels);
+  TestGrayLockstep(levels);
   TestGrayExhaustive(levels);
 
   std::printf("%d passed, %d failed\n", g_passed, g_failed);
