@@ -38,8 +38,8 @@ export type * from './types.js';
 export type { BinaryInfo } from './binding.js';
 export type { OffloopErrorCode } from './errors.js';
 
-// Up to one chunk of work is computed on the calling thread: handing it to
-// the pool and back costs more than doing it (tens of microseconds at most).
+// Inputs this small are computed on the calling thread: handing them to the
+// pool and back costs more than doing them (tens of microseconds at most).
 const INLINE_SQUARES = 32768;
 const INLINE_SUM = 65536;
 const INLINE_PIXELS = 65536;

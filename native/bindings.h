@@ -3,9 +3,13 @@
 
 #include <napi.h>
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "args.h"
+#include "env_context.h"
 #include "kernels/squares.h"
 
 namespace offloop {
@@ -14,6 +18,25 @@ void RegisterSquares(Napi::Env env, Napi::Object exports);
 void RegisterSum(Napi::Env env, Napi::Object exports);
 void RegisterGrayscale(Napi::Env env, Napi::Object exports);
 void RegisterOutputMemory(Napi::Env env, Napi::Object exports);
+
+// What a binding prepares from its arguments: the job, and the JS values
+// whose memory the job touches (kept alive until it settles).
+template <typename JobType>
+struct PreparedCall {
+  std::shared_ptr<JobType> job;
+  std::vector<Napi::Value> keep_alive;
+};
+
+// Hands a prepared call to this env's pool queue; info[progress_arg] says
+// whether JS wants progress reports. Returns the job id JS settles by.
+template <typename JobType>
+Napi::Value SubmitPrepared(const Napi::CallbackInfo& info, PreparedCall<JobType> call,
+                           size_t progress_arg) {
+  bool wants_progress = GetBoolean(info.Env(), info[progress_arg], "wantsProgress");
+  uint32_t id = EnvContext::From(info.Env())->Submit(std::move(call.job), std::move(call.keep_alive),
+                                                     wants_progress);
+  return Napi::Number::New(info.Env(), id);
+}
 
 // The kernel element type of a TypedArray type; false for types offloop
 // does not know (a newer Node's Float16Array, say), which callers reject.

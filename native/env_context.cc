@@ -200,15 +200,18 @@ void EnvContext::Close() {
   pending_.clear();
 }
 
-void EnvContext::RunSync(const std::shared_ptr<Job>& job) {
+int64_t EnvContext::RunSync(const std::shared_ptr<Job>& job) {
   if (job->chunk_count() == 1) {
     job->ExecuteChunk(0);
-    return;
+  } else {
+    SyncWaiter waiter;
+    job->set_sink(&waiter, false);
+    ThreadPool::Instance().Submit(job);
+    waiter.Wait();
   }
-  SyncWaiter waiter;
-  job->set_sink(&waiter, false);
-  ThreadPool::Instance().Submit(job);
-  waiter.Wait();
+  int64_t overflow = job->Overflow();
+  CountSettled(job, overflow != Job::kNoOverflow);
+  return overflow;
 }
 
 void EnvContext::CountSettled(const std::shared_ptr<Job>& job, bool failed) {

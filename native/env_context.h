@@ -58,8 +58,9 @@ class EnvContext : public JobSink {
   void OnJobProgress(const std::shared_ptr<Job>& job) override;
 
   // Runs `job` to completion on the pool while the calling thread waits (or
-  // inline when it is a single chunk); then counts it in the totals.
-  static void RunSync(const std::shared_ptr<Job>& job);
+  // inline when it is a single chunk), counts it in the totals, and returns
+  // its Overflow().
+  static int64_t RunSync(const std::shared_ptr<Job>& job);
   static void CountSettled(const std::shared_ptr<Job>& job, bool failed);
   static JobTotals Totals();
 

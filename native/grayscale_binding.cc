@@ -54,10 +54,7 @@ class GrayscaleJob : public Job {
   uint8_t* dst_;
 };
 
-struct GrayscaleCall {
-  std::shared_ptr<GrayscaleJob> job;
-  std::vector<Napi::Value> keep_alive;
-};
+using GrayscaleCall = PreparedCall<GrayscaleJob>;
 
 bool IsByteArray(napi_typedarray_type type) {
   return type == napi_uint8_array || type == napi_uint8_clamped_array;
@@ -118,17 +115,11 @@ GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Grayscale(const Napi::CallbackInfo& info) {
-  GrayscaleCall call = PrepareGrayscale(info);
-  bool wants_progress = GetBoolean(info.Env(), info[8], "wantsProgress");
-  uint32_t id = EnvContext::From(info.Env())->Submit(call.job, std::move(call.keep_alive),
-                                                     wants_progress);
-  return Napi::Number::New(info.Env(), id);
+  return SubmitPrepared(info, PrepareGrayscale(info), 8);
 }
 
 Napi::Value GrayscaleSync(const Napi::CallbackInfo& info) {
-  GrayscaleCall call = PrepareGrayscale(info);
-  EnvContext::RunSync(call.job);
-  EnvContext::CountSettled(call.job, false);
+  EnvContext::RunSync(PrepareGrayscale(info).job);
   return info.Env().Undefined();
 }
 

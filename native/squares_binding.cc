@@ -95,10 +95,7 @@ class SquaresJob : public Job {
   std::atomic<size_t> first_bad_{kNone};
 };
 
-struct SquaresCall {
-  std::shared_ptr<SquaresJob> job;
-  std::vector<Napi::Value> keep_alive;
-};
+using SquaresCall = PreparedCall<SquaresJob>;
 
 SquaresCall PrepareSquares(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -150,18 +147,11 @@ SquaresCall PrepareSquares(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Squares(const Napi::CallbackInfo& info) {
-  SquaresCall call = PrepareSquares(info);
-  bool wants_progress = GetBoolean(info.Env(), info[4], "wantsProgress");
-  uint32_t id = EnvContext::From(info.Env())->Submit(call.job, std::move(call.keep_alive),
-                                                     wants_progress);
-  return Napi::Number::New(info.Env(), id);
+  return SubmitPrepared(info, PrepareSquares(info), 4);
 }
 
 Napi::Value SquaresSync(const Napi::CallbackInfo& info) {
-  SquaresCall call = PrepareSquares(info);
-  EnvContext::RunSync(call.job);
-  int64_t overflow = call.job->Overflow();
-  EnvContext::CountSettled(call.job, overflow != Job::kNoOverflow);
+  int64_t overflow = EnvContext::RunSync(PrepareSquares(info).job);
   return Napi::Number::New(info.Env(),
                            overflow == Job::kNoOverflow ? -1.0 : static_cast<double>(overflow));
 }

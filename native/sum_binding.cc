@@ -115,10 +115,7 @@ class SumJob : public Job {
   bool integer_overflow_ = false;
 };
 
-struct SumCall {
-  std::shared_ptr<SumJob> job;
-  std::vector<Napi::Value> keep_alive;
-};
+using SumCall = PreparedCall<SumJob>;
 
 SumCall PrepareSum(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -146,19 +143,12 @@ SumCall PrepareSum(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
-  SumCall call = PrepareSum(info);
-  bool wants_progress = GetBoolean(info.Env(), info[3], "wantsProgress");
-  uint32_t id = EnvContext::From(info.Env())->Submit(call.job, std::move(call.keep_alive),
-                                                     wants_progress);
-  return Napi::Number::New(info.Env(), id);
+  return SubmitPrepared(info, PrepareSum(info), 3);
 }
 
 Napi::Value SumOfSquaresSync(const Napi::CallbackInfo& info) {
   SumCall call = PrepareSum(info);
-  EnvContext::RunSync(call.job);
-  bool overflow = call.job->Overflow() != Job::kNoOverflow;
-  EnvContext::CountSettled(call.job, overflow);
-  if (overflow) return info.Env().Null();
+  if (EnvContext::RunSync(call.job) != Job::kNoOverflow) return info.Env().Null();
   return call.job->Result(info.Env());
 }
 
