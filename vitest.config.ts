@@ -8,5 +8,13 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // `npm run coverage`: the JS layer (the native side is covered by the
+    // same tests plus test/native).
+    coverage: {
+      provider: 'v8',
+      include: ['lib/**/*.ts'],
+      exclude: ['lib/types.ts', 'lib/validate.ts', 'lib/**/*.d.ts'],
+      reporter: ['text', 'html'],
+    },
   },
 });

@@ -122,8 +122,3 @@ export function settledInline<T>(value: T, total: number, control: AsyncControl)
     return value;
   });
 }
-
-/** Pending async jobs of this env (for tests and diagnostics). */
-export function pendingJobCount(binding: NativeBinding): number {
-  return tableOf(binding).pending.size;
-}
