@@ -77,3 +77,17 @@ describe('native sum and grayscale re-validate', () => {
     expect(() => binding.cancel(-1)).toThrow(RangeError);
   });
 });
+
+describe('random arguments', () => {
+  it('never crash the process: each call works or throws a TypeError or RangeError', async () => {
+    const { runFixture } = await import('./helpers.js');
+    for (const seed of [1, 2, 3]) {
+      const run = runFixture('binding-fuzz.mjs', [String(seed)]);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const { calls, threw } = JSON.parse(run.stdout);
+      expect(calls).toBe(20000);
+      expect(threw).toBeGreaterThan(10000);
+    }
+  });
+});
