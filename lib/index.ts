@@ -108,8 +108,11 @@ async function copyInSlices(input: readonly unknown[], plan: SquaresPlan, contro
 
 /** Points an error's stack at the user's call instead of the settling tick. */
 function withCallSite(error: Error, site: { stack?: string }): Error {
-  if (site.stack !== undefined) {
-    error.stack = `${error.name}: ${error.message}${site.stack.slice(site.stack.indexOf('\n'))}`;
+  if (site.stack !== undefined && error.stack !== undefined) {
+    // Keep the error's own header (Node-style errors show their code there).
+    const firstFrame = error.stack.indexOf('\n    at ');
+    const header = firstFrame < 0 ? error.stack : error.stack.slice(0, firstFrame);
+    error.stack = header + site.stack.slice(site.stack.indexOf('\n'));
   }
   return error;
 }
