@@ -303,3 +303,8 @@ export function features(): Features {
 }
 
 export type { NumericRange };
+
+// The default export is this module's own namespace, so `import offloop from
+// 'offloop'` works the same from ES modules and from CommonJS compiled by
+// TypeScript or a bundler (which read `exports.default`).
+export * as default from './index.js';
