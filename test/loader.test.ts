@@ -7,20 +7,41 @@ import { describe, expect, it } from 'vitest';
 
 import { ROOT, runFixture } from './helpers.js';
 
+// node-gyp-build looks for binaries under OFFLOOP_PREBUILD: an empty folder has none.
+function withoutBinary(args: string[]) {
+  const empty = mkdtempSync(join(tmpdir(), 'offloop-no-binary-'));
+  return spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, OFFLOOP_PREBUILD: empty, PREBUILDS_ONLY: '' },
+  });
+}
+
 describe('the loader', () => {
   it('names the platform and the fix when no binary fits', () => {
-    // node-gyp-build looks for binaries under OFFLOOP_PREBUILD: an empty folder has none.
-    const empty = mkdtempSync(join(tmpdir(), 'offloop-no-binary-'));
-    const run = spawnSync(process.execPath, ['-e', "require('offloop')"], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, OFFLOOP_PREBUILD: empty, PREBUILDS_ONLY: '' },
-    });
+    const run = withoutBinary(['-e', "require('offloop')"]);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('ERR_OFFLOOP_NO_BINARY');
     expect(run.stderr).toContain(`${process.platform}-${process.arch}`);
     if (process.platform === 'linux') expect(run.stderr).toMatch(/glibc|musl/);
     expect(run.stderr).toContain('npm rebuild offloop --build-from-source');
+  });
+
+  // The README's fallback. On Node 20 a static `import cjs from` in the ESM
+  // wrapper made the caught error escape again as an unhandled rejection.
+  it.each([
+    ['import()', ['no-binary.mjs', 'direct'], 'direct'],
+    ['a static import in an imported module', ['no-binary.mjs', 'static'], 'static'],
+    ['require()', ['no-binary.cjs'], 'require'],
+  ])('with no binary, %s fails with ERR_OFFLOOP_NO_BINARY, the catch falls back to offloop/reference, the process exits 0', (_, [fixture, ...args], how) => {
+    const run = withoutBinary([join(ROOT, 'test/fixtures', fixture!), ...args]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ how, loaded: false, again: 'ERR_OFFLOOP_NO_BINARY', sum: 338350, squares: [1, 4, 9] });
+    expect(result.failure.code).toBe('ERR_OFFLOOP_NO_BINARY');
+    expect(result.failure.message).toContain(`${process.platform}-${process.arch}`);
   });
 });
 
