@@ -5,6 +5,7 @@
       'target_name': 'offloop',
       'sources': [
         '<@(offloop_kernel_sources)',
+        '<@(offloop_core_sources)',
         '<@(offloop_addon_sources)',
       ],
       'include_dirs': [
@@ -15,6 +16,9 @@
         'NAPI_VERSION=8',
         'NODE_ADDON_API_DISABLE_DEPRECATED',
         'NAPI_CPP_EXCEPTIONS',
+        # Any C++ exception that still reached a callback becomes a JS error
+        # instead of crossing V8 (bindings catch and code theirs first).
+        'NODE_ADDON_API_CPP_EXCEPTIONS_ALL',
         # A worker being terminated cannot throw; without this, node-addon-api aborts.
         'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
       ],
@@ -22,6 +26,13 @@
       # -ffp-contract=off keeps every SIMD path's float results identical.
       'cflags_cc!': ['-fno-exceptions', '-fno-rtti', '-std=gnu++17', '-std=gnu++20'],
       'cflags_cc': ['-std=c++17', '-O3', '-fexceptions', '-ffp-contract=off', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror'],
+      'conditions': [
+        ['OS=="linux" or OS=="freebsd"', {
+          # Never unloaded: detached pool threads outlive every env (native/library_pin.h).
+          'ldflags': ['-Wl,-z,nodelete'],
+          'libraries': ['-ldl'],
+        }],
+      ],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

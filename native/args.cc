@@ -1,7 +1,11 @@
 #include "args.h"
 
 #include <cmath>
+#include <new>
 #include <string>
+
+#include "core/pool.h"
+#include "env_context.h"
 
 namespace offloop {
 
@@ -12,11 +16,6 @@ namespace {
   throw error;
 }
 
-bool IsTrue(const Napi::Object& object, const char* key) {
-  Napi::Value value = object.Get(key);
-  return value.IsBoolean() && value.As<Napi::Boolean>().Value();
-}
-
 }  // namespace
 
 void ThrowTypeError(Napi::Env env, const char* code, const std::string& message) {
@@ -25,6 +24,30 @@ void ThrowTypeError(Napi::Env env, const char* code, const std::string& message)
 
 void ThrowRangeError(Napi::Env env, const char* code, const std::string& message) {
   ThrowWithCode(Napi::RangeError::New(env, message), code);
+}
+
+void ThrowError(Napi::Env env, const char* code, const std::string& message) {
+  ThrowWithCode(Napi::Error::New(env, message), code);
+}
+
+Napi::Value CallGuarded(const Napi::CallbackInfo& info,
+                        Napi::Value (*binding)(const Napi::CallbackInfo&)) {
+  Napi::Env env = info.Env();
+  try {
+    return binding(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const ThreadStartError& error) {
+    ThrowError(env, "ERR_OFFLOOP_THREAD_START", error.what());
+  } catch (const JobFailedError& error) {
+    ThrowError(env, error.code(), error.what());
+  } catch (const std::bad_alloc&) {
+    ThrowError(env, "ERR_OFFLOOP_OUT_OF_MEMORY", "offloop ran out of memory");
+  } catch (const std::exception& error) {
+    ThrowError(env, "ERR_OFFLOOP_NATIVE", error.what());
+  } catch (...) {
+    ThrowError(env, "ERR_OFFLOOP_NATIVE", "offloop failed in native code");
+  }
 }
 
 TypedArrayView GetTypedArray(Napi::Env env, const Napi::Value& value, const char* name) {
@@ -41,18 +64,15 @@ TypedArrayView GetTypedArray(Napi::Env env, const Napi::Value& value, const char
                        napi_get_typedarray_info(env, value, &type, &length, &data, &buffer,
                                                 &byte_offset),
                        TypedArrayView());
-  Napi::Object buffer_object(env, buffer);
   bool detached = false;
-  if (Napi::Value(env, buffer).IsArrayBuffer()) {
-    NAPI_THROW_IF_FAILED(env, napi_is_detached_arraybuffer(env, buffer, &detached),
-                         TypedArrayView());
-  }
+  NAPI_THROW_IF_FAILED(env, napi_is_detached_arraybuffer(env, buffer, &detached),
+                       TypedArrayView());
   if (detached) {
     ThrowTypeError(env, "ERR_INVALID_ARG_VALUE",
                    std::string("The \"") + name + "\" argument's ArrayBuffer is detached");
   }
   // A resizable/growable buffer could change length while a thread uses it.
-  if (IsTrue(buffer_object, "resizable") || IsTrue(buffer_object, "growable")) {
+  if (EnvContext::From(env)->LengthCanChange(buffer)) {
     ThrowTypeError(env, "ERR_INVALID_ARG_VALUE",
                    std::string("The \"") + name +
                        "\" argument must not use a resizable or growable buffer");

@@ -1,10 +1,14 @@
 #include "env_context.h"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <thread>
 #include <utility>
 
 #include "args.h"
-#include "pool.h"
+#include "core/fault_injection.h"
+#include "core/pool.h"
 
 namespace offloop {
 
@@ -14,19 +18,30 @@ std::atomic<uint64_t> g_completed{0};
 std::atomic<uint64_t> g_failed{0};
 std::atomic<uint64_t> g_cancelled{0};
 
+// How often a synchronous call with a progress callback reports.
+constexpr auto kSyncProgressInterval = std::chrono::milliseconds(16);
+// A refused wake-up is retried this many times, 1 ms apart, before the
+// next event retries it again.
+constexpr int kWakeAttempts = 100;
+
 // The sink of a synchronous call: the calling thread sleeps until the pool
 // has run every chunk.
 class SyncWaiter : public JobSink {
  public:
-  void OnJobDone(const std::shared_ptr<Job>&) override {
+  void OnJobDone(const std::shared_ptr<Job>&) noexcept override {
     std::lock_guard<std::mutex> lock(mu_);
     done_ = true;
     cv_.notify_all();
   }
-  void OnJobProgress(const std::shared_ptr<Job>&) override {}
+  void OnJobProgress(const std::shared_ptr<Job>&) noexcept override {}
   void Wait() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return done_; });
+  }
+  // True once done; false when `timeout` passed first.
+  bool WaitFor(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [this] { return done_; });
   }
 
  private:
@@ -36,7 +51,7 @@ class SyncWaiter : public JobSink {
 };
 
 void Check(napi_env env, napi_status status) {
-  if (status != napi_ok) NAPI_THROW_IF_FAILED_VOID(env, status);
+  if (status != napi_ok) throw Napi::Error::New(env);
 }
 
 }  // namespace
@@ -52,39 +67,88 @@ EnvContext* EnvContext::From(Napi::Env env) { return env.GetInstanceData<EnvCont
 bool EnvContext::Init(const Napi::Function& dispatch) {
   if (tsfn_ != nullptr) return false;
   Napi::Env env(env_);
-  Check(env_, napi_create_threadsafe_function(
-                  env_, dispatch, nullptr, Napi::String::New(env, "offloop"), 0, 1, nullptr,
-                  nullptr, this, &EnvContext::CallJs, &tsfn_));
+  Check(env_, napi_create_threadsafe_function(env_, dispatch, nullptr,
+                                              Napi::String::New(env, "offloop"), 0, 1, nullptr,
+                                              nullptr, this, &EnvContext::CallJs, &tsfn_));
   // An idle offloop must not keep the process alive: referenced only while
   // jobs are pending.
   Check(env_, napi_unref_threadsafe_function(env_, tsfn_));
-  // Registered after the thread-safe function so that this hook runs first
-  // (hooks run in reverse order), while that function is still valid.
+  // Added after the thread-safe function's own hook, so it runs before it
+  // (hooks run newest first): the function is valid while this one drains.
   Check(env_, napi_add_env_cleanup_hook(env_, &EnvContext::Cleanup, this));
   return true;
 }
 
-uint32_t EnvContext::Submit(std::shared_ptr<Job> job, std::vector<Napi::Value> keep_alive,
-                            bool wants_progress) {
+void EnvContext::SetIntrinsics(const Napi::Value& resizable, const Napi::Value& growable) {
+  if (intrinsics_set_) return;  // the first capture, at load, is the trustworthy one
+  if (resizable.IsFunction()) resizable_getter_ = Napi::Persistent(resizable.As<Napi::Function>());
+  if (growable.IsFunction()) growable_getter_ = Napi::Persistent(growable.As<Napi::Function>());
+  intrinsics_set_ = true;
+}
+
+bool EnvContext::LengthCanChange(napi_value buffer) {
   Napi::Env env(env_);
-  if (tsfn_ == nullptr) {
+  if (!intrinsics_set_) {
+    ThrowTypeError(env, "ERR_OFFLOOP_NOT_INITIALIZED",
+                   "offloop's native binding was loaded without its JS layer");
+  }
+  bool is_array_buffer = false;
+  Check(env_, napi_is_arraybuffer(env_, buffer, &is_array_buffer));
+  const Napi::FunctionReference& getter = is_array_buffer ? resizable_getter_ : growable_getter_;
+  if (getter.IsEmpty()) return false;  // this runtime has no resizable buffers of that kind
+  napi_value result;
+  Check(env_, napi_call_function(env_, buffer, getter.Value(), 0, nullptr, &result));
+  bool can_change = false;
+  return napi_get_value_bool(env_, result, &can_change) == napi_ok && can_change;
+}
+
+uint32_t EnvContext::Submit(const std::shared_ptr<Job>& job,
+                            const std::vector<napi_value>& keep_alive, bool wants_progress,
+                            ResultFn result) {
+  Napi::Env env(env_);
+  if (tsfn_ == nullptr || closing_) {
     ThrowTypeError(env, "ERR_OFFLOOP_NOT_INITIALIZED", "offloop's native binding was not initialized");
   }
-  uint32_t id = next_id_++;
-  if (next_id_ == 0) next_id_ = 1;  // 0 means "no job"; ids wrap after 2^32 jobs
-  job->id = id;
-  job->set_sink(this, wants_progress);
-  job->set_owner(this);
+  if (fault::Trip(fault::Point::kSubmit)) throw std::bad_alloc();
+  // Everything that can fail comes before the pool sees the job.
   Pending pending;
   pending.job = job;
+  pending.result = result;
   pending.keep_alive.reserve(keep_alive.size());
-  for (const Napi::Value& value : keep_alive) pending.keep_alive.push_back(Napi::Persistent(value));
-  pending_.emplace(id, std::move(pending));
-  if (!tsfn_referenced_) {
-    Check(env_, napi_ref_threadsafe_function(env_, tsfn_));
-    tsfn_referenced_ = true;
+  for (napi_value value : keep_alive) pending.keep_alive.push_back(Napi::Persistent(Napi::Value(env, value)));
+  uint32_t id = next_id_;
+  while (id == 0 || pending_.count(id) != 0) ++id;  // 0 means "no job"; ids wrap after 2^32 jobs
+  auto inserted = pending_.emplace(id, std::move(pending)).first;
+  try {
+    if (!tsfn_referenced_) {
+      Check(env_, napi_ref_threadsafe_function(env_, tsfn_));
+      tsfn_referenced_ = true;
+    }
+    job->id = id;
+    job->set_sink(this, wants_progress);
+    job->set_owner(this);
+    {
+      // Room for this job's done event, so that posting it never allocates.
+      std::lock_guard<std::mutex> lock(events_mu_);
+      events_.reserve(events_.size() + undelivered_done_ + 1);
+      ++undelivered_done_;
+    }
+    try {
+      ThreadPool::Instance().Submit(job);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(events_mu_);
+      --undelivered_done_;
+      throw;
+    }
+  } catch (...) {
+    pending_.erase(inserted);
+    if (pending_.empty() && tsfn_referenced_ &&
+        napi_unref_threadsafe_function(env_, tsfn_) == napi_ok) {
+      tsfn_referenced_ = false;
+    }
+    throw;
   }
-  ThreadPool::Instance().Submit(std::move(job));
+  next_id_ = id + 1;
   return id;
 }
 
@@ -95,36 +159,93 @@ bool EnvContext::Cancel(uint32_t id) {
   return true;
 }
 
-void EnvContext::OnJobDone(const std::shared_ptr<Job>& job) { Post(job, EventKind::kDone); }
+void EnvContext::OnJobDone(const std::shared_ptr<Job>& job) noexcept { Post(job, EventKind::kDone); }
 
-void EnvContext::OnJobProgress(const std::shared_ptr<Job>& job) { Post(job, EventKind::kProgress); }
+void EnvContext::OnJobProgress(const std::shared_ptr<Job>& job) noexcept {
+  Post(job, EventKind::kProgress);
+}
 
-void EnvContext::Post(const std::shared_ptr<Job>& job, EventKind kind) {
-  std::lock_guard<std::mutex> lock(events_mu_);
-  if (closing_) return;
-  const bool wake = events_.empty();
-  events_.push_back(Event{job, kind});
+void EnvContext::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(events_mu_);
+    if (closing_) return;
+    if (kind == EventKind::kDone) {
+      --undelivered_done_;  // its room was reserved at Submit
+    } else if (events_.size() + undelivered_done_ >= events_.capacity()) {
+      job->ProgressDelivered();  // no room to spare: skip this report, allow the next
+      return;
+    }
+    events_.push_back(Event{job, kind});
+    if (!wake_scheduled_) wake = wake_scheduled_ = true;
+  }
   // One wake-up per batch: the JS thread drains every queued event at once.
-  if (wake) napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+  if (wake) Wake();
+}
+
+void EnvContext::Wake() noexcept {
+  for (int attempt = 0; attempt < kWakeAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (fault::Trip(fault::Point::kWake)) continue;
+    napi_status status = napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+    if (status == napi_ok || status == napi_closing) return;  // closing: the env is going away
+  }
+  // Still refused: let the next event of this env try again.
+  std::lock_guard<std::mutex> lock(events_mu_);
+  wake_scheduled_ = false;
 }
 
 void EnvContext::CallJs(napi_env env, napi_value dispatch, void* context, void*) {
   if (env == nullptr || dispatch == nullptr) return;  // the env is going away
-  // A C callback: no C++ exception may leave it.
-  try {
-    static_cast<EnvContext*>(context)->DeliverEvents(Napi::Env(env), Napi::Function(env, dispatch));
-  } catch (...) {
-  }
+  static_cast<EnvContext*>(context)->DeliverEvents(env, dispatch);
 }
 
-bool EnvContext::CallDispatch(Napi::Env env, Napi::Function dispatch, uint32_t id, JobStatus status,
-                              napi_value value, double total, napi_value* first_error) {
-  napi_value args[4] = {Napi::Number::New(env, id), Napi::Number::New(env, static_cast<int>(status)),
-                        value, Napi::Number::New(env, total)};
+bool EnvContext::TakeEvent(Event* event) noexcept {
+  std::lock_guard<std::mutex> lock(events_mu_);
+  if (read_ == events_.size()) {
+    events_.clear();  // keeps the capacity
+    read_ = 0;
+    return false;
+  }
+  *event = std::move(events_[read_++]);
+  return true;
+}
+
+void EnvContext::DeliverEvents(napi_env env, napi_value dispatch) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(events_mu_);
+    wake_scheduled_ = false;  // events posted from now on wake the JS thread again
+  }
+  napi_value first_error = nullptr;
+  Event event;
+  while (TakeEvent(&event)) {
+    if (!DeliverOne(env, dispatch, event, &first_error)) return;  // terminating: Close() releases the rest
+    event.job.reset();
+  }
+  if (pending_.empty() && tsfn_referenced_ && napi_unref_threadsafe_function(env, tsfn_) == napi_ok) {
+    tsfn_referenced_ = false;
+  }
+  // dispatch() itself threw (a bug in offloop's JS layer): surface it once
+  // every job of the batch is settled.
+  if (first_error != nullptr) napi_throw(env, first_error);
+}
+
+namespace {
+
+// dispatch(id, status, value, total). False when the env is terminating and
+// no JS can run any more; a JS exception is kept in *first_error.
+bool CallDispatch(napi_env env, napi_value dispatch, uint32_t id, JobStatus status,
+                  napi_value value, double total, napi_value* first_error) {
+  Napi::Env napi_env(env);
+  napi_value args[4] = {Napi::Number::New(napi_env, id),
+                        Napi::Number::New(napi_env, static_cast<int>(status)), value,
+                        Napi::Number::New(napi_env, total)};
+  napi_value global;
   napi_value ignored;
-  if (napi_call_function(env, env.Undefined(), dispatch, 4, args, &ignored) == napi_ok) return true;
-  // Either JS threw (keep the first error, rethrown once every job is
-  // settled), or the env is terminating and no JS can run any more.
+  if (napi_get_undefined(env, &global) == napi_ok &&
+      napi_call_function(env, global, dispatch, 4, args, &ignored) == napi_ok) {
+    return true;
+  }
   bool pending = false;
   napi_is_exception_pending(env, &pending);
   if (!pending) return false;
@@ -134,65 +255,95 @@ bool EnvContext::CallDispatch(Napi::Env env, Napi::Function dispatch, uint32_t i
   return true;
 }
 
-void EnvContext::DeliverEvents(Napi::Env env, Napi::Function dispatch) {
-  std::vector<Event> events;
-  {
-    std::lock_guard<std::mutex> lock(events_mu_);
-    events.swap(events_);
-  }
-  napi_value first_error = nullptr;
-  for (Event& event : events) {
-    Napi::HandleScope scope(env);
-    auto it = pending_.find(event.job->id);
-    if (it == pending_.end() || it->second.job != event.job) continue;
-    const std::shared_ptr<Job> job = event.job;
-    bool delivered;
+napi_value FailureValue(Napi::Env env, const char* code, const char* message) {
+  Napi::Object failure = Napi::Object::New(env);
+  failure.Set("code", code);
+  failure.Set("message", message);
+  return failure;
+}
+
+}  // namespace
+
+bool EnvContext::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
+                            napi_value* first_error) noexcept {
+  auto it = pending_.find(event.job->id);
+  if (it == pending_.end() || it->second.job != event.job) return true;
+  const uint32_t id = event.job->id;
+  const double total = static_cast<double>(event.job->total_items());
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
+  bool alive = true;
+  try {
     if (event.kind == EventKind::kProgress) {
-      delivered = CallDispatch(env, dispatch, job->id, JobStatus::kProgress,
-                               Napi::Number::New(env, static_cast<double>(job->items_done())),
-                               static_cast<double>(job->total_items()), &first_error);
+      event.job->ProgressDelivered();
+      alive = CallDispatch(env, dispatch, id, JobStatus::kProgress,
+                           Napi::Number::New(env, static_cast<double>(event.job->items_done())),
+                           total, first_error);
     } else {
       // The references keeping the buffers alive go only after JS has the
-      // result (`pending` lives to the end of this block).
+      // result (`pending` lives to the end of SettleJob).
       Pending pending = std::move(it->second);
       pending_.erase(it);
-      JobStatus status;
-      Napi::Value value = env.Undefined();
-      if (job->cancelled()) {
-        status = JobStatus::kCancelled;
-      } else if (int64_t overflow = job->Overflow(); overflow != Job::kNoOverflow) {
-        status = JobStatus::kOverflow;
-        value = Napi::Number::New(env, static_cast<double>(overflow));
-      } else {
-        status = JobStatus::kResolved;
-        value = job->Result(env);
-      }
-      CountSettled(job, status == JobStatus::kOverflow);
-      delivered = CallDispatch(env, dispatch, job->id, status, value,
-                               static_cast<double>(job->total_items()), &first_error);
+      alive = SettleJob(env, dispatch, std::move(pending), first_error);
     }
-    if (!delivered) return;  // terminating: the cleanup hook releases the rest
-  }
-  if (pending_.empty() && tsfn_referenced_) {
-    napi_unref_threadsafe_function(env, tsfn_);
-    tsfn_referenced_ = false;
-  }
-  if (first_error != nullptr) napi_throw(env, first_error);
-}
-
-void EnvContext::Cleanup(void* self) {
-  try {
-    static_cast<EnvContext*>(self)->Close();
   } catch (...) {
-    // A C callback: nothing may escape. Close() itself only frees memory.
+    // Building the result failed (out of memory, say): the call must still
+    // settle, as a rejection.
+    pending_.erase(id);
+    bool exception = false;
+    napi_is_exception_pending(env, &exception);
+    if (exception) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    try {
+      CountSettled(Outcome::kFailed);
+      alive = CallDispatch(env, dispatch, id, JobStatus::kFailed,
+                           FailureValue(env, "ERR_OFFLOOP_NATIVE",
+                                        "offloop could not deliver a job's result"),
+                           total, first_error);
+    } catch (...) {
+      alive = false;
+    }
   }
+  napi_close_handle_scope(env, scope);
+  return alive;
 }
 
-void EnvContext::Close() {
+bool EnvContext::SettleJob(napi_env env, napi_value dispatch, Pending pending,
+                           napi_value* first_error) {
+  const Job& job = *pending.job;
+  Napi::Env napi_env(env);
+  JobStatus status;
+  napi_value value = napi_env.Undefined();
+  if (job.failed()) {
+    status = JobStatus::kFailed;
+    value = FailureValue(napi_env, job.failure().code, job.failure().message);
+    CountSettled(Outcome::kFailed);
+  } else if (job.cancelled()) {
+    status = JobStatus::kCancelled;
+    CountSettled(Outcome::kCancelled);
+  } else if (int64_t overflow = job.Overflow(); overflow != Job::kNoOverflow) {
+    status = JobStatus::kOverflow;
+    value = Napi::Number::New(napi_env, static_cast<double>(overflow));
+    CountSettled(Outcome::kFailed);
+  } else {
+    status = JobStatus::kResolved;
+    if (pending.result != nullptr) value = pending.result(napi_env, job);
+    CountSettled(Outcome::kCompleted);
+  }
+  return CallDispatch(env, dispatch, job.id, status, value,
+                      static_cast<double>(job.total_items()), first_error);
+}
+
+void EnvContext::Cleanup(void* self) { static_cast<EnvContext*>(self)->Close(); }
+
+void EnvContext::Close() noexcept {
   {
     std::lock_guard<std::mutex> lock(events_mu_);
     closing_ = true;
     events_.clear();
+    read_ = 0;
   }
   for (auto& entry : pending_) entry.second.job->Cancel();
   ThreadPool::Instance().CancelAndDrain(this);
@@ -200,27 +351,46 @@ void EnvContext::Close() {
   pending_.clear();
 }
 
-int64_t EnvContext::RunSync(const std::shared_ptr<Job>& job) {
+int64_t EnvContext::RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
+                            const Napi::Value& progress) {
   if (job->chunk_count() == 1) {
-    job->ExecuteChunk(0);
+    job->ExecuteChunk(0);  // on the calling thread: not a pool job
   } else {
     SyncWaiter waiter;
     job->set_sink(&waiter, false);
     ThreadPool::Instance().Submit(job);
-    waiter.Wait();
+    if (!progress.IsFunction()) {
+      waiter.Wait();
+    } else {
+      const Napi::Function callback = progress.As<Napi::Function>();
+      const double total = static_cast<double>(job->total_items());
+      while (!waiter.WaitFor(kSyncProgressInterval)) {
+        napi_value args[2] = {Napi::Number::New(env, static_cast<double>(job->items_done())),
+                              Napi::Number::New(env, total)};
+        napi_value ignored;
+        if (napi_call_function(env, env.Undefined(), callback, 2, args, &ignored) != napi_ok) {
+          // The callback threw (or aborted the call): stop the job before the
+          // exception reaches a caller who may reuse the buffers at once.
+          ThreadPool::Instance().Cancel(job);
+          waiter.Wait();
+          CountSettled(Outcome::kCancelled);
+          throw Napi::Error::New(env);  // the pending exception, as is
+        }
+      }
+    }
+    CountSettled(job->failed() ? Outcome::kFailed
+                               : job->Overflow() != Job::kNoOverflow ? Outcome::kFailed
+                                                                     : Outcome::kCompleted);
   }
-  int64_t overflow = job->Overflow();
-  CountSettled(job, overflow != Job::kNoOverflow);
-  return overflow;
+  if (job->failed()) throw JobFailedError(job->failure());
+  return job->Overflow();
 }
 
-void EnvContext::CountSettled(const std::shared_ptr<Job>& job, bool failed) {
-  if (job->cancelled()) {
-    g_cancelled.fetch_add(1, std::memory_order_relaxed);
-  } else if (failed) {
-    g_failed.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    g_completed.fetch_add(1, std::memory_order_relaxed);
+void EnvContext::CountSettled(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kCompleted: g_completed.fetch_add(1, std::memory_order_relaxed); break;
+    case Outcome::kFailed: g_failed.fetch_add(1, std::memory_order_relaxed); break;
+    case Outcome::kCancelled: g_cancelled.fetch_add(1, std::memory_order_relaxed); break;
   }
 }
 

@@ -1,16 +1,30 @@
 // Per-environment state (the main thread and each worker_thread has one):
-// the jobs this env submitted, the references that keep their buffers
+// the jobs this env submitted, the references that keep their JS buffers
 // alive, and the one thread-safe function through which pool threads hand
 // finished jobs back to this env's JS thread.
 //
 // Threads: Submit, Cancel and settling run on the env's JS thread; pool
-// threads only call OnJobDone / OnJobProgress, which queue an event and wake
-// the JS thread. When the env is torn down (worker exit, process exit) the
-// cleanup hook cancels its jobs and waits until no pool thread runs one of
-// their chunks, so no thread ever touches freed memory.
+// threads only call OnJobDone / OnJobProgress, which queue an event (never
+// allocating: the room for it was reserved at Submit) and wake the JS thread.
+//
+// Teardown, as Node really does it (Environment::RunCleanup in Node 20, 22
+// and 24; checked against their sources and by test/teardown.test.ts):
+//  1. the env's handles are closed;
+//  2. its "cleanables" are cleaned, and these include every external
+//     ArrayBuffer created through Node-API: their finalizers run HERE, before
+//     any cleanup hook, whatever the order of registration;
+//  3. the cleanup hooks run, newest first: offloop's (Cleanup below) runs
+//     before the thread-safe function's own, because it is added after it;
+//  4. the napi_env's references and instance data are finalized, and the
+//     isolate is disposed, freeing the memory of every JS ArrayBuffer.
+// What offloop relies on: (2) may take away the JS owner of native pages
+// while a job still writes them, so pages have joint owners (jobs hold
+// their share; core/native_memory.h). Ordinary JS memory lives until (4),
+// after offloop's hook (3) has cancelled this env's jobs and waited until no
+// pool thread runs one of their chunks. And the addon's code itself is never
+// unloaded (addon.cc), so detached pool threads outlive any env.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -19,7 +33,7 @@
 
 #include <napi.h>
 
-#include "job.h"
+#include "core/job.h"
 
 namespace offloop {
 
@@ -29,6 +43,7 @@ enum class JobStatus : int {
   kOverflow = 1,   // value: index of the element that overflowed, -1 for a sum
   kCancelled = 2,
   kProgress = 3,   // value: items done, total: items in all
+  kFailed = 4,     // value: { code, message }
 };
 
 struct JobTotals {
@@ -37,8 +52,22 @@ struct JobTotals {
   uint64_t cancelled = 0;
 };
 
-class EnvContext : public JobSink {
+// A job's native failure, thrown from synchronous calls.
+class JobFailedError : public std::exception {
  public:
+  explicit JobFailedError(const JobFailure& failure) : failure_(failure) {}
+  const char* what() const noexcept override { return failure_.message; }
+  const char* code() const { return failure_.code; }
+
+ private:
+  JobFailure failure_;
+};
+
+class EnvContext : public JobSink, public PoolClient {
+ public:
+  // Turns a finished job into the value its promise resolves with.
+  using ResultFn = Napi::Value (*)(Napi::Env env, const Job& job);
+
   // The context of `env`, created with the module's instance data.
   static EnvContext* From(Napi::Env env);
   static void Install(Napi::Env env);
@@ -48,20 +77,31 @@ class EnvContext : public JobSink {
   // whether this call installed it.
   bool Init(const Napi::Function& dispatch);
 
+  // The original ArrayBuffer.prototype.resizable and
+  // SharedArrayBuffer.prototype.growable getters, captured by the JS layer
+  // when it loaded (undefined where the runtime has none).
+  void SetIntrinsics(const Napi::Value& resizable, const Napi::Value& growable);
+  // Whether `buffer` (an ArrayBuffer or SharedArrayBuffer) can change length.
+  // Runs only those built-in getters: never user code.
+  bool LengthCanChange(napi_value buffer);
+
   // Hands `job` to the pool; `keep_alive` holds every JS object whose
-  // memory the job touches until it settles. Returns the job's id.
-  uint32_t Submit(std::shared_ptr<Job> job, std::vector<Napi::Value> keep_alive,
-                  bool wants_progress);
+  // memory the job touches until it settles. Returns the job's id. Throws
+  // (ThreadStartError, std::bad_alloc, Napi::Error) with nothing registered.
+  uint32_t Submit(const std::shared_ptr<Job>& job, const std::vector<napi_value>& keep_alive,
+                  bool wants_progress, ResultFn result);
   bool Cancel(uint32_t id);
 
-  void OnJobDone(const std::shared_ptr<Job>& job) override;
-  void OnJobProgress(const std::shared_ptr<Job>& job) override;
+  void OnJobDone(const std::shared_ptr<Job>& job) noexcept override;
+  void OnJobProgress(const std::shared_ptr<Job>& job) noexcept override;
 
-  // Runs `job` to completion on the pool while the calling thread waits (or
-  // inline when it is a single chunk), counts it in the totals, and returns
-  // its Overflow().
-  static int64_t RunSync(const std::shared_ptr<Job>& job);
-  static void CountSettled(const std::shared_ptr<Job>& job, bool failed);
+  // Runs `job` to completion while the calling JS thread waits (inline when
+  // it is a single chunk), calling `progress(done, total)` about every 16 ms
+  // when it is a function. If `progress` throws, the job is cancelled and
+  // drained before the exception propagates. Throws JobFailedError when a
+  // chunk failed. Returns the job's Overflow().
+  static int64_t RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
+                         const Napi::Value& progress);
   static JobTotals Totals();
 
   ~EnvContext() override;
@@ -77,24 +117,39 @@ class EnvContext : public JobSink {
   struct Pending {
     std::shared_ptr<Job> job;
     std::vector<Napi::Reference<Napi::Value>> keep_alive;
+    ResultFn result = nullptr;
   };
+  enum class Outcome { kCompleted, kFailed, kCancelled };
 
   static void CallJs(napi_env env, napi_value dispatch, void* context, void* data);
   static void Cleanup(void* self);
-  void DeliverEvents(Napi::Env env, Napi::Function dispatch);
+  static void CountSettled(Outcome outcome);
+  void DeliverEvents(napi_env env, napi_value dispatch) noexcept;
+  bool TakeEvent(Event* event) noexcept;
   // False when the env is terminating and JS can no longer be called.
-  static bool CallDispatch(Napi::Env env, Napi::Function dispatch, uint32_t id, JobStatus status,
-                           napi_value value, double total, napi_value* first_error);
-  void Post(const std::shared_ptr<Job>& job, EventKind kind);
-  void Close();
+  bool DeliverOne(napi_env env, napi_value dispatch, const Event& event,
+                  napi_value* first_error) noexcept;
+  bool SettleJob(napi_env env, napi_value dispatch, Pending pending, napi_value* first_error);
+  void Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept;
+  void Wake() noexcept;
+  void Close() noexcept;
 
   napi_env env_;
   napi_threadsafe_function tsfn_ = nullptr;
   bool tsfn_referenced_ = false;
+  Napi::FunctionReference resizable_getter_;
+  Napi::FunctionReference growable_getter_;
+  bool intrinsics_set_ = false;
 
-  // Pool threads and the JS thread.
+  // Shared by pool threads and the JS thread. `events_` is a FIFO read from
+  // `read_`; its capacity always covers every done event still to come
+  // (size + undelivered_done_), reserved by Submit on the JS thread, so a
+  // pool thread never allocates to post one.
   std::mutex events_mu_;
   std::vector<Event> events_;
+  size_t read_ = 0;
+  size_t undelivered_done_ = 0;
+  bool wake_scheduled_ = false;
   bool closing_ = false;
 
   // JS thread only.

@@ -1,8 +1,9 @@
-# The one list of native sources, read by binding.gyp (node-gyp) and by
-# CMakeLists.txt (cmake-js), so the two builds cannot drift apart. Paths are
-# relative to the project root.
+# The one list of native sources, read by binding.gyp (node-gyp), by
+# CMakeLists.txt (cmake-js) and by the native test harnesses, so none of them
+# can drift apart. Paths are relative to the project root.
 {
   'variables': {
+    # Plain kernels over pointers and lengths.
     'offloop_kernel_sources': [
       'native/kernels/cpu_features.cc',
       'native/kernels/dispatch.cc',
@@ -14,16 +15,28 @@
       'native/kernels/kernels_sse2.cc',
       'native/kernels/squares.cc',
     ],
+    # The pool, jobs and native memory: no Node-API, so the C++ tests (and
+    # ThreadSanitizer) run them without Node.
+    'offloop_core_sources': [
+      'native/core/fault_injection.cc',
+      'native/core/job.cc',
+      'native/core/native_memory.cc',
+      'native/core/pool.cc',
+      'native/jobs/grayscale_job.cc',
+      'native/jobs/squares_job.cc',
+      'native/jobs/sum_job.cc',
+    ],
+    # The Node-API layer.
     'offloop_addon_sources': [
       'native/addon.cc',
       'native/args.cc',
       'native/env_context.cc',
-      'native/job.cc',
-      'native/output_memory.cc',
-      'native/pool.cc',
-      'native/squares_binding.cc',
-      'native/sum_binding.cc',
-      'native/grayscale_binding.cc',
+      'native/library_pin.cc',
+      'native/bindings/grayscale.cc',
+      'native/bindings/output.cc',
+      'native/bindings/pool.cc',
+      'native/bindings/squares.cc',
+      'native/bindings/sum.cc',
     ],
   },
 }

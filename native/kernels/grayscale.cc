@@ -22,8 +22,7 @@ void GrayscaleRows(const uint8_t* src, const GrayLayout& layout, size_t rows,
     return;
   }
   const size_t out_bytes = rows * layout.width;
-  const bool stream = mode == StoreMode::kStream ||
-                      (mode == StoreMode::kAuto && out_bytes >= kStreamingBytes);
+  const bool stream = ShouldStream(mode, out_bytes, /*in_place=*/false);
   internal::ActiveKernels().grayscale(src, layout, rows, weights, dst, stream);
 }
 

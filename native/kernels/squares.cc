@@ -17,11 +17,6 @@ bool Overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
   return pa < pb + b_bytes && pb < pa + a_bytes;
 }
 
-bool Stream(StoreMode mode, size_t out_bytes, bool in_place) {
-  if (mode == StoreMode::kAuto) return !in_place && out_bytes >= kStreamingBytes;
-  return mode == StoreMode::kStream;
-}
-
 int TypeIndex(ElementType type) { return static_cast<int>(type); }
 bool HasDoubleSquare(ElementType type) {
   return TypeIndex(type) >= 0 && TypeIndex(type) < internal::kNumDoubleTypes;
@@ -63,7 +58,7 @@ void SquareToDouble(ElementType type, const void* in, double* out, size_t n, Sto
     return;
   }
   ActiveKernels().square_to_double[TypeIndex(type)](in, out, n,
-                                                    Stream(mode, n * 8, in == out));
+                                                    ShouldStream(mode, n * 8, in == out));
 }
 
 void SquareRange(double first, double* out, size_t n) {
@@ -71,7 +66,7 @@ void SquareRange(double first, double* out, size_t n) {
 }
 
 void SquareRange(double first, double* out, size_t n, StoreMode mode) {
-  ActiveKernels().square_range(first, out, n, Stream(mode, n * 8, false));
+  ActiveKernels().square_range(first, out, n, ShouldStream(mode, n * 8, false));
 }
 
 bool SquareInt64(const int64_t* in, int64_t* out, size_t n, size_t* bad_index) {
@@ -87,7 +82,7 @@ bool SquareInt64(const int64_t* in, int64_t* out, size_t n, size_t* bad_index, S
   if (in != out && Overlaps(in, n * 8, out, n * 8)) {
     ok = kScalarKernels.square_int64(in, out, n, &bad, false);
   } else {
-    ok = ActiveKernels().square_int64(in, out, n, &bad, Stream(mode, n * 8, in == out));
+    ok = ActiveKernels().square_int64(in, out, n, &bad, ShouldStream(mode, n * 8, in == out));
   }
   if (!ok && bad_index != nullptr) *bad_index = bad;
   return ok;
@@ -100,7 +95,7 @@ bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index
   if (in != out && Overlaps(in, n * 8, out, n * 8)) {
     ok = kScalarKernels.square_uint64(in, out, n, &bad, false);
   } else {
-    ok = ActiveKernels().square_uint64(in, out, n, &bad, Stream(mode, n * 8, in == out));
+    ok = ActiveKernels().square_uint64(in, out, n, &bad, ShouldStream(mode, n * 8, in == out));
   }
   if (!ok && bad_index != nullptr) *bad_index = bad;
   return ok;

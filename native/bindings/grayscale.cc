@@ -1,58 +1,15 @@
 // grayscale: grayscale(data, width, height, channels, stride, bgr, bt709, out,
-// wantsProgress) -> job id, and grayscaleSync(same but wantsProgress) ->
+// wantsProgress) -> job id, and grayscaleSync(..., out, progress?) ->
 // undefined. `out` receives width*height bytes, packed.
 #include <limits>
 
 #include "args.h"
 #include "bindings.h"
-#include "chunking.h"
-#include "env_context.h"
-#include "kernels/grayscale.h"
+#include "jobs/grayscale_job.h"
 
 namespace offloop {
 
 namespace {
-
-// About 256 Ki pixels per chunk (tens of rows of a 4K frame, about 1 MiB of
-// RGBA): enough per kernel call for its several lockstep streams to run at
-// full speed, still ~0.1 ms of work per chunk.
-constexpr size_t kPixelsPerChunk = 262144;
-
-class GrayscaleJob : public Job {
- public:
-  GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height,
-               kernels::GrayWeights weights, uint8_t* dst)
-      : Job(Chunking(height, RowsPerChunk(layout.width)).count(), layout.width * height),
-        chunking_(height, RowsPerChunk(layout.width)),
-        store_(StoreModeFor(layout.width * height)),
-        src_(src),
-        layout_(layout),
-        weights_(weights),
-        dst_(dst) {}
-
-  void RunChunk(size_t index) override {
-    ItemRange rows = chunking_.at(index);
-    if (rows.size() == 0 || layout_.width == 0) return;
-    kernels::GrayscaleRows(src_ + rows.begin * layout_.stride, layout_, rows.size(), weights_,
-                           dst_ + rows.begin * layout_.width, store_);
-  }
-
-  uint64_t ChunkItems(size_t index) const override {
-    return chunking_.at(index).size() * layout_.width;
-  }
-
- private:
-  static size_t RowsPerChunk(size_t width) {
-    return width == 0 ? kPixelsPerChunk : std::max<size_t>(1, kPixelsPerChunk / width);
-  }
-
-  Chunking chunking_;
-  kernels::StoreMode store_;
-  const uint8_t* src_;
-  kernels::GrayLayout layout_;
-  kernels::GrayWeights weights_;
-  uint8_t* dst_;
-};
 
 using GrayscaleCall = PreparedCall<GrayscaleJob>;
 
@@ -101,6 +58,8 @@ GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
   if (Overlap(data, out)) {
     ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "\"out\" must not overlap \"data\"");
   }
+  // An empty image is one empty chunk, however many zero-width rows it claims.
+  if (width == 0 || height == 0) width = height = 0;
   kernels::GrayLayout layout;
   layout.width = static_cast<size_t>(width);
   layout.stride = static_cast<size_t>(stride);
@@ -109,8 +68,8 @@ GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
   GrayscaleCall call;
   call.job = std::make_shared<GrayscaleJob>(data.data, layout, static_cast<size_t>(height),
                                             bt709 ? kernels::kBt709 : kernels::kBt601, out.data);
-  call.keep_alive.push_back(info[0]);
-  call.keep_alive.push_back(info[7]);
+  call.Keep(info[0], data);
+  call.Keep(info[7], out);
   return call;
 }
 
@@ -119,15 +78,15 @@ Napi::Value Grayscale(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GrayscaleSync(const Napi::CallbackInfo& info) {
-  EnvContext::RunSync(PrepareGrayscale(info).job);
+  RunPrepared(info, PrepareGrayscale(info), 8);
   return info.Env().Undefined();
 }
 
 }  // namespace
 
 void RegisterGrayscale(Napi::Env env, Napi::Object exports) {
-  exports.Set("grayscale", Napi::Function::New(env, Grayscale, "grayscale"));
-  exports.Set("grayscaleSync", Napi::Function::New(env, GrayscaleSync, "grayscaleSync"));
+  exports.Set("grayscale", Napi::Function::New(env, Guarded<Grayscale>, "grayscale"));
+  exports.Set("grayscaleSync", Napi::Function::New(env, Guarded<GrayscaleSync>, "grayscaleSync"));
 }
 
 }  // namespace offloop

@@ -1,0 +1,66 @@
+// sumOfSquares: sumOfSquares(input, first, count, wantsProgress) -> job id and
+// sumOfSquaresSync(input, first, count, progress?) -> number | bigint | null
+// (overflow). `input` is a TypedArray, or undefined for the range
+// first..first+count-1 (counts are 64-bit: a range needs no memory).
+#include "args.h"
+#include "bindings.h"
+#include "jobs/sum_job.h"
+
+namespace offloop {
+
+namespace {
+
+using kernels::ElementType;
+using SumCall = PreparedCall<SumJob>;
+
+SumCall PrepareSum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SumCall call;
+  if (info[0].IsUndefined()) {
+    int64_t first = GetInteger(env, info[1], "first", -kMaxSafeInteger, kMaxSafeInteger);
+    int64_t count = GetInteger(env, info[2], "count", 0, kMaxSafeInteger);
+    if (count > 0 && first > kMaxSafeInteger - (count - 1)) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "The range's last value is not a safe integer");
+    }
+    if (!SumJob::Fits(static_cast<uint64_t>(count))) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "The range has more integers than this build can count");
+    }
+    call.job = SumJob::OfRange(static_cast<double>(first), static_cast<uint64_t>(count));
+    return call;
+  }
+  TypedArrayView in = GetTypedArray(env, info[0], "input");
+  int64_t count = GetInteger(env, info[2], "count", 0, kMaxSafeInteger);
+  if (static_cast<uint64_t>(count) != in.length) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "\"count\" must match the input's length");
+  }
+  call.job = SumJob::OfArray(GetElementType(env, in.type, "input"), in.data, in.length);
+  call.Keep(info[0], in);
+  return call;
+}
+
+Napi::Value SumValue(Napi::Env env, const Job& job) {
+  const auto& sum = static_cast<const SumJob&>(job);
+  if (sum.type() == ElementType::kBigInt64) return Napi::BigInt::New(env, sum.Int64Sum());
+  if (sum.type() == ElementType::kBigUint64) return Napi::BigInt::New(env, sum.Uint64Sum());
+  return Napi::Number::New(env, sum.FloatSum());
+}
+
+Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
+  return SubmitPrepared(info, PrepareSum(info), 3, SumValue);
+}
+
+Napi::Value SumOfSquaresSync(const Napi::CallbackInfo& info) {
+  SumCall call = PrepareSum(info);
+  if (RunPrepared(info, call, 3) != Job::kNoOverflow) return info.Env().Null();
+  return SumValue(info.Env(), *call.job);
+}
+
+}  // namespace
+
+void RegisterSum(Napi::Env env, Napi::Object exports) {
+  exports.Set("sumOfSquares", Napi::Function::New(env, Guarded<SumOfSquares>, "sumOfSquares"));
+  exports.Set("sumOfSquaresSync",
+              Napi::Function::New(env, Guarded<SumOfSquaresSync>, "sumOfSquaresSync"));
+}
+
+}  // namespace offloop

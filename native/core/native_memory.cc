@@ -1,0 +1,171 @@
+#include "native_memory.h"
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#if defined(__linux__) || defined(__APPLE__)
+#include <sys/mman.h>
+#define OFFLOOP_HAVE_MMAP 1
+#endif
+
+namespace offloop::memory {
+
+#if defined(OFFLOOP_HAVE_MMAP)
+
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+// Pages no owner uses any more, kept for reuse (process-wide: workers share
+// them). Touching fresh memory means a page fault and a kernel zero-fill per
+// page, which in a virtual machine can cost more than the kernel that
+// writes them. Bounded, so a burst of large results leaves little behind.
+class PageCache {
+ public:
+  static constexpr size_t kMaxCachedBytes = size_t{512} << 20;
+  static constexpr size_t kMaxEntries = 8;
+
+  PageCache() { free_.reserve(kMaxEntries); }  // Give never allocates
+
+  // A cached mapping of at least `bytes` and not wastefully larger.
+  bool Take(size_t bytes, Pages* out) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < free_.size(); ++i) {
+      if (free_[i].capacity >= bytes && free_[i].capacity / 2 <= bytes) {
+        *out = free_[i];
+        cached_bytes_ -= free_[i].mapped;
+        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void Give(const Pages& pages) noexcept {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (free_.size() < kMaxEntries && cached_bytes_ + pages.mapped <= kMaxCachedBytes) {
+        free_.push_back(pages);  // within the reserved capacity
+        cached_bytes_ += pages.mapped;
+        return;
+      }
+    }
+    munmap(pages.base, pages.mapped);
+  }
+
+  size_t Size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return free_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Pages> free_;
+  size_t cached_bytes_ = 0;
+};
+
+// Live pages by start address, so that a job can find the owner of any
+// pointer into them.
+class PageRegistry {
+ public:
+  void Add(const std::shared_ptr<Pages>& pages) {
+    std::lock_guard<std::mutex> lock(mu_);
+    live_[reinterpret_cast<uintptr_t>(pages->data)] = pages;
+  }
+
+  void Remove(const Pages* pages) noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(reinterpret_cast<uintptr_t>(pages->data));
+    if (it != live_.end() && it->second.expired()) live_.erase(it);
+  }
+
+  std::shared_ptr<Pages> Find(const void* address) {
+    const auto at = reinterpret_cast<uintptr_t>(address);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.upper_bound(at);
+    if (it == live_.begin()) return nullptr;
+    --it;
+    std::shared_ptr<Pages> pages = it->second.lock();
+    if (pages == nullptr || at >= it->first + pages->capacity) return nullptr;
+    return pages;
+  }
+
+  size_t Size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return live_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<uintptr_t, std::weak_ptr<Pages>> live_;
+};
+
+// Never destroyed: finalizers and pool threads may release pages while the
+// process exits.
+PageCache& Cache() {
+  static auto* cache = new PageCache();
+  return *cache;
+}
+
+PageRegistry& Registry() {
+  static auto* registry = new PageRegistry();
+  return *registry;
+}
+
+// The last owner let go: forget the pages, then reuse or unmap them.
+void ReleasePages(Pages* pages) noexcept {
+  Registry().Remove(pages);
+  Cache().Give(*pages);
+  delete pages;
+}
+
+bool MapPages(size_t bytes, Pages* pages) {
+  if (Cache().Take(bytes, pages)) return true;
+  const size_t total = bytes + kHugePage;
+  void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) return false;
+  const auto address = reinterpret_cast<uintptr_t>(base);
+  const auto aligned = (address + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+#if defined(MADV_HUGEPAGE)
+  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
+#endif
+  pages->base = base;
+  pages->mapped = total;
+  pages->data = reinterpret_cast<void*>(aligned);
+  pages->capacity = total - (aligned - address);
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<Pages> AllocatePages(size_t bytes) {
+  Pages mapped;
+  if (!MapPages(bytes, &mapped)) return nullptr;
+  Pages* raw = new (std::nothrow) Pages(mapped);
+  if (raw == nullptr) {
+    Cache().Give(mapped);
+    throw std::bad_alloc();
+  }
+  std::shared_ptr<Pages> pages(raw, ReleasePages);  // if this throws, it releases raw itself
+  Registry().Add(pages);                            // likewise `pages`
+  return pages;
+}
+
+std::shared_ptr<const void> FindOwner(const void* address) {
+  return Registry().Find(address);
+}
+
+PageCounts Counts() { return PageCounts{Registry().Size(), Cache().Size()}; }
+
+#else  // no mmap: results are ordinary JS allocations
+
+std::shared_ptr<Pages> AllocatePages(size_t) { return nullptr; }
+std::shared_ptr<const void> FindOwner(const void*) { return nullptr; }
+PageCounts Counts() { return PageCounts{}; }
+
+#endif
+
+}  // namespace offloop::memory

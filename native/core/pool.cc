@@ -1,0 +1,245 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "fault_injection.h"
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace offloop {
+
+namespace {
+constexpr int kPoolThreadNice = 5;
+}  // namespace
+
+size_t DefaultConcurrency() {
+  size_t n = 0;
+#if defined(__linux__)
+  // Honour CPU affinity (taskset, cgroups cpusets) as os.availableParallelism() does.
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = static_cast<size_t>(CPU_COUNT(&set));
+#endif
+  if (n == 0) n = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(n, 1, ThreadPool::kMaxThreads);
+}
+
+ThreadPool& ThreadPool::Instance() {
+  static ThreadPool* pool = new ThreadPool();
+  return *pool;
+}
+
+ThreadPool::ThreadPool() : target_threads_(DefaultConcurrency()) {}
+
+void ThreadPool::PushBackLocked(std::shared_ptr<Job> job) noexcept {
+  Job* raw = job.get();
+  raw->queue_prev = tail_;
+  raw->queue_next = nullptr;
+  if (tail_ != nullptr) {
+    tail_->queue_next = raw;
+  } else {
+    head_ = raw;
+  }
+  tail_ = raw;
+  raw->queued_self = std::move(job);
+}
+
+std::shared_ptr<Job> ThreadPool::UnlinkLocked(Job* job) noexcept {
+  if (job->queue_prev != nullptr) {
+    job->queue_prev->queue_next = job->queue_next;
+  } else {
+    head_ = job->queue_next;
+  }
+  if (job->queue_next != nullptr) {
+    job->queue_next->queue_prev = job->queue_prev;
+  } else {
+    tail_ = job->queue_prev;
+  }
+  job->queue_prev = nullptr;
+  job->queue_next = nullptr;
+  return std::move(job->queued_self);
+}
+
+void ThreadPool::StartThreadsLocked() {
+  while (live_threads_ < target_threads_) {
+    try {
+      if (fault::Trip(fault::Point::kThreadStart)) {
+        throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                                "injected failure");
+      }
+      std::thread(&ThreadPool::WorkerLoop, this).detach();
+    } catch (const std::system_error& error) {
+      throw ThreadStartError(std::string("offloop could not start a pool thread: ") + error.what());
+    }
+    ++live_threads_;
+  }
+}
+
+void ThreadPool::Submit(const std::shared_ptr<Job>& job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (live_threads_ < target_threads_) {
+      try {
+        StartThreadsLocked();
+      } catch (const ThreadStartError&) {
+        // Fewer threads than asked for still run the job; none cannot.
+        if (live_threads_ == 0) throw;
+      }
+    }
+    PushBackLocked(job);
+    ++queued_jobs_;
+  }
+  if (job->chunk_count() > 1) {
+    work_cv_.notify_all();
+  } else {
+    work_cv_.notify_one();
+  }
+}
+
+size_t ThreadPool::DropLocked(Job* job, bool* started) noexcept {
+  std::shared_ptr<Job> self = UnlinkLocked(job);  // the caller holds another reference
+  *started = job->next_chunk > 0;
+  if (!*started) --queued_jobs_;
+  const size_t unclaimed = job->chunk_count() - job->next_chunk;
+  job->next_chunk = job->chunk_count();
+  return unclaimed;
+}
+
+void ThreadPool::Cancel(const std::shared_ptr<Job>& job) noexcept {
+  job->Cancel();
+  size_t unclaimed = 0;
+  bool started = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (job->queued_self == nullptr) return;  // every chunk is claimed; running ones stop at their next check
+    unclaimed = DropLocked(job.get(), &started);
+  }
+  FinishSkipped(job, unclaimed, started);
+}
+
+void ThreadPool::FinishSkipped(const std::shared_ptr<Job>& job, size_t unclaimed,
+                               bool started) noexcept {
+  if (!job->SkipChunks(unclaimed)) return;
+  if (started) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_jobs_;
+  }
+  job->NotifyDone();
+}
+
+void ThreadPool::CancelAndDrain(PoolClient* owner) noexcept {
+  for (;;) {
+    std::shared_ptr<Job> job;
+    size_t unclaimed = 0;
+    bool started = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Job* found = head_;
+      while (found != nullptr && found->owner() != owner) found = found->queue_next;
+      if (found == nullptr) break;
+      found->Cancel();
+      job = found->queued_self;
+      unclaimed = DropLocked(found, &started);
+    }
+    FinishSkipped(job, unclaimed, started);
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  drained_cv_.wait(lock, [owner] { return owner->running_chunks_ == 0; });
+}
+
+void ThreadPool::SetConcurrency(size_t threads) {
+  threads = std::clamp<size_t>(threads, 1, kMaxThreads);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    target_threads_ = threads;
+    if (live_threads_ > 0) {  // started: grow now; otherwise on the first job
+      try {
+        StartThreadsLocked();
+      } catch (...) {
+        target_threads_ = live_threads_;  // keep what runs
+        throw;
+      }
+    }
+  }
+  work_cv_.notify_all();  // surplus threads retire when they next look for work
+}
+
+size_t ThreadPool::Concurrency() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return target_threads_;
+}
+
+PoolStats ThreadPool::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  PoolStats stats;
+  stats.threads = target_threads_;
+  stats.live_threads = live_threads_;
+  stats.busy_threads = busy_threads_;
+  stats.queued_jobs = queued_jobs_;
+  stats.running_jobs = running_jobs_;
+  return stats;
+}
+
+namespace {
+
+// Pool threads yield to the JS threads: when the pool fills every core, a
+// JS thread that wakes (a timer, a socket, a finished job) must get a core
+// at once, not after a scheduler time slice. SCHED_BATCH and a higher nice
+// value tell Linux exactly that; the threads still get every idle cycle.
+void LowerThreadPriority() noexcept {
+#if defined(__linux__)
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolThreadNice);
+#endif
+}
+
+}  // namespace
+
+void ThreadPool::WorkerLoop() noexcept {
+  LowerThreadPriority();
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [this] { return live_threads_ > target_threads_ || head_ != nullptr; });
+    if (live_threads_ > target_threads_) {
+      --live_threads_;
+      return;
+    }
+    std::shared_ptr<Job> job = UnlinkLocked(head_);
+    const size_t index = job->next_chunk++;
+    if (index == 0) {
+      --queued_jobs_;
+      ++running_jobs_;
+    }
+    if (job->next_chunk < job->chunk_count()) PushBackLocked(job);  // round-robin
+    PoolClient* owner = job->owner();
+    if (owner != nullptr) ++owner->running_chunks_;
+    ++busy_threads_;
+    lock.unlock();
+
+    const bool finished_job = job->ExecuteChunk(index);
+    if (finished_job) {
+      // The books say "done" before anyone hears it: a poolStats() call
+      // made when the promise settles sees neither the job nor this thread.
+      lock.lock();
+      --running_jobs_;
+      --busy_threads_;
+      lock.unlock();
+      job->NotifyDone();
+    }
+    job.reset();  // outside the lock: this may be the last owner of its memory
+    lock.lock();
+    if (!finished_job) --busy_threads_;
+    if (owner != nullptr && --owner->running_chunks_ == 0) drained_cv_.notify_all();
+  }
+}
+
+}  // namespace offloop
