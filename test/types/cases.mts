@@ -1,0 +1,122 @@
+// What a TypeScript user of the installed package writes, and what the
+// compiler must refuse. test/types.test.ts compiles this file (as cases.ts)
+// in four consumer projects: ESM nodenext, CommonJS node16, bundler, node10.
+// It must compile both as an ES module and as CommonJS: no top-level await.
+// Every `@ts-expect-error` line must be an error; every other line must not.
+import offloop, {
+  computeSquares,
+  computeSquaresSync,
+  features,
+  grayscale,
+  grayscaleSync,
+  isOffloopError,
+  sumOfSquares,
+  sumOfSquaresSync,
+  type OffloopErrorCode,
+} from 'offloop';
+import * as main from 'offloop';
+import reference from 'offloop/reference';
+import * as referenceNamespace from 'offloop/reference';
+
+/** `true` when A and B are the same type, not merely assignable. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+export async function results(): Promise<void> {
+  const image = { data: new Uint8Array(12), width: 2, height: 2, channels: 3 as const };
+
+  // Results are never shared memory, so they go where an ArrayBuffer is required.
+  void new Blob([await grayscale(image)]);
+  void new Blob([grayscaleSync(image)]);
+  const squares: ArrayBuffer = (await computeSquares(new Float64Array(4))).buffer;
+  const squaresSync: ArrayBuffer = computeSquaresSync([1, 2, 3]).buffer;
+  const bigSquares: ArrayBuffer = (await computeSquares(new BigInt64Array(4))).buffer;
+  void [squares, squaresSync, bigSquares];
+
+  // Result types follow the input.
+  const exactBig: BigInt64Array = await computeSquares(new BigInt64Array(2));
+  const exactBigU: BigUint64Array = computeSquaresSync(new BigUint64Array(2));
+  const floats: Float64Array = await computeSquares(new Int16Array(2));
+  const sum: number = await sumOfSquares({ from: 1, to: 10 });
+  const bigSum: bigint = sumOfSquaresSync(new BigInt64Array(2));
+  void [exactBig, exactBigU, floats, sum, bigSum];
+
+  // `out` is tied to the input: the result type it would have.
+  const input = new Float64Array(4);
+  void (await computeSquares(input, { out: input }));
+  void computeSquaresSync(new BigInt64Array(4), { out: new BigInt64Array(4) });
+  // @ts-expect-error a Float64Array input squares into a Float64Array, not a BigInt64Array
+  void (await computeSquares(new Float64Array(4), { out: new BigInt64Array(4) }));
+  // @ts-expect-error same for the sync call
+  void computeSquaresSync(new Float64Array(4), { out: new BigInt64Array(4) });
+  // @ts-expect-error and for offloop/reference
+  void reference.computeSquaresSync(new Float64Array(4), { out: new BigInt64Array(4) });
+
+  // Options are objects with known properties.
+  void (await sumOfSquares([1], { signal: AbortSignal.timeout(1000), onProgress: (done: number, total: number) => void [done, total] }));
+  // @ts-expect-error options must be an object, not a string
+  void (await sumOfSquares([1], 'abc'));
+  // @ts-expect-error same for the sync call
+  void sumOfSquaresSync([1], 'abc');
+}
+
+export function simd(): void {
+  type Simd = ReturnType<typeof features>['simd'];
+  const exact: Equal<Simd, 'scalar' | 'sse2' | 'avx2' | 'avx512bw' | 'neon' | 'generic'> = true;
+  const known: Simd = features().simd;
+  // @ts-expect-error not one of the SIMD paths
+  const unknown: Simd = 'mmx';
+  void [exact, known, unknown];
+}
+
+export function defaults(): void {
+  // The default export is the entry's namespace, at run time too (test/fixtures/dual.mjs).
+  const viaDefault: typeof computeSquares = offloop.computeSquares;
+  const sameFeatures: Equal<typeof offloop.features, typeof main.features> = true;
+  const referenceDefault: typeof referenceNamespace.grayscaleSync = reference.grayscaleSync;
+  // Declared, not synthesized by esModuleInterop: the namespace has it too.
+  const declared: Equal<typeof main.default, typeof offloop> = true;
+  const referenceDeclared: Equal<typeof referenceNamespace.default, typeof reference> = true;
+  void [viaDefault, sameFeatures, referenceDefault, declared, referenceDeclared];
+}
+
+export function referenceIsPublicApiOnly(): void {
+  // offloop/reference exports nothing the main entry does not: the same API, in JS.
+  const onlyPublic: Equal<Exclude<keyof typeof referenceNamespace, keyof typeof main>, never> = true;
+  void onlyPublic;
+  // @ts-expect-error an internal of the JS kernels
+  void referenceNamespace.squaresInto;
+  // @ts-expect-error an internal of the JS kernels
+  void referenceNamespace.sumOfSquaresOf;
+  // @ts-expect-error an internal of the JS kernels
+  void referenceNamespace.grayscaleInto;
+  // @ts-expect-error an internal of the JS kernels
+  void referenceNamespace.GRAY_WEIGHTS;
+}
+
+export async function errors(): Promise<void> {
+  try {
+    await computeSquares([1, 2, 3]);
+  } catch (error) {
+    if (isOffloopError(error)) {
+      const code: OffloopErrorCode = error.code;
+      const exact: Equal<typeof error.code, OffloopErrorCode> = true;
+      const asError: Error = error;
+      void [code, exact, asError];
+    }
+    // @ts-expect-error an unknown catch value has no code before the guard
+    void error.code;
+  }
+  // Every code offloop's errors can carry.
+  const codes: OffloopErrorCode[] = [
+    'ERR_INVALID_ARG_TYPE',
+    'ERR_INVALID_ARG_VALUE',
+    'ERR_OUT_OF_RANGE',
+    'ERR_OFFLOOP_NO_BINARY',
+    'ERR_OFFLOOP_OUT_OF_MEMORY',
+    'ERR_OFFLOOP_THREAD_START',
+    'ERR_OFFLOOP_NATIVE',
+  ];
+  // @ts-expect-error not a code of offloop's
+  const bogus: OffloopErrorCode = 'ERR_BOGUS';
+  void [codes, bogus];
+}
