@@ -36,9 +36,9 @@ function walk(dir: string): string[] {
 
 /** The compiled JS and declarations tsc and scripts/esm-wrappers.mjs write for lib/. */
 function expectedDist(): string[] {
-  const modules = readdirSync(join(ROOT, 'lib'))
+  const modules = readdirSync(join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
-    .map((name) => name.slice(0, -3));
+    .map((name) => name.slice(0, -3).split(sep).join('/'));
   return [
     'dist/cjs/package.json',
     ...modules.flatMap((name) => [`dist/cjs/${name}.js`, `dist/cjs/${name}.d.ts`]),
