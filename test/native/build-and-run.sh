@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds native/kernels + test/native/kernels_test.cc with the addon's flags
 # and runs the tests at every OFFLOOP_SIMD cap, with ${CXX:-c++} and, when
-# installed, clang++ (or g++ when CXX is clang). Usage:
+# installed, clang++ (or g++ when CXX is clang); then native/core and
+# native/jobs (the pool, jobs, pages: no Node-API) + test/native/core_test.cc.
+# Usage:
 #   test/native/build-and-run.sh          # tests
 #   BENCH=1 test/native/build-and-run.sh  # also builds and runs kernels_bench
 #   QUICK=1 test/native/build-and-run.sh  # no OFFLOOP_SIMD caps: every level is
@@ -51,4 +53,23 @@ for cxx in "${compilers[@]}"; do
     "$tmp/$name-bench"
   fi
 done
+# The kernel and core sources, from the one list the addon builds use.
+mapfile -t core_sources < <(python3 - "$root/native/sources.gypi" <<'PY'
+import re, sys
+text = re.sub(r"#[^\n]*", "", open(sys.argv[1]).read())
+lists = eval(text)["variables"]
+for path in lists["offloop_kernel_sources"] + lists["offloop_core_sources"]:
+    print(path)
+PY
+)
+cxx="${compilers[0]}"
+echo "== core (pool, jobs, pages): $(basename "$cxx")"
+core_objs=()
+for src in "${core_sources[@]}"; do
+  obj="$tmp/core-$(basename "${src%.cc}").o"
+  "$cxx" "${flags[@]}" "${defs[@]}" -pthread -I"$root/native" -c "$root/$src" -o "$obj"
+  core_objs+=("$obj")
+done
+"$cxx" "${flags[@]}" "${defs[@]}" -pthread -I"$root/native" "${core_objs[@]}" "$here/core_test.cc" -o "$tmp/core-test"
+if ! "$tmp/core-test" | tail -n 2; then status=1; fi
 exit $status

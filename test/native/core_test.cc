@@ -1,0 +1,297 @@
+// Tests of native/core and native/jobs without Node: the pool, job
+// lifecycle, failure paths and page ownership, and the jobs' own logic (the
+// in-order sum fold, chunk boundaries, 64-bit counts). Prints "N passed, M
+// failed" and exits non-zero on any failure. Built by build-and-run.sh.
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/chunking.h"
+#include "core/fault_injection.h"
+#include "core/native_memory.h"
+#include "core/pool.h"
+#include "jobs/grayscale_job.h"
+#include "jobs/squares_job.h"
+#include "jobs/sum_job.h"
+#include "kernels/grayscale.h"
+#include "kernels/squares.h"
+
+using namespace offloop;
+using kernels::ElementType;
+
+namespace {
+
+int g_passed = 0;
+int g_failed = 0;
+
+void Check(bool ok, const std::string& what) {
+  if (ok) {
+    ++g_passed;
+  } else {
+    ++g_failed;
+    if (g_failed <= 50) std::printf("FAIL: %s\n", what.c_str());
+  }
+}
+
+class Waiter : public JobSink {
+ public:
+  void OnJobDone(const std::shared_ptr<Job>&) noexcept override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++done_;
+    cv_.notify_all();
+  }
+  void OnJobProgress(const std::shared_ptr<Job>& job) noexcept override { job->ProgressDelivered(); }
+  void Wait(int count = 1) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return done_ >= count; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int done_ = 0;
+};
+
+void RunOnPool(const std::shared_ptr<Job>& job) {
+  Waiter waiter;
+  job->set_sink(&waiter, false);
+  ThreadPool::Instance().Submit(job);
+  waiter.Wait();
+}
+
+bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+void TestChunking() {
+  Chunking none(0, 100);
+  Check(none.count() == 1 && none.at(0).size() == 0, "an empty job is one empty chunk");
+  Chunking big(uint64_t{5} << 32, 65536);  // more items than 32 bits count
+  Check(big.count() == (uint64_t{5} << 32) / 65536, "64-bit item counts");
+  Check(big.at(static_cast<size_t>(big.count() - 1)).end == (uint64_t{5} << 32), "the last chunk ends at the last item");
+  Chunking odd(1000001, 1000);
+  Check(odd.count() == 1001 && odd.at(1000).size() == 1, "a partial last chunk");
+}
+
+void TestSumFoldIsPoolSizeIndependent() {
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> value(-1e6, 1e6);
+  const size_t n = SumJob::kPerChunk * 9 + 12345;
+  std::vector<double> data(n);
+  for (double& v : data) v = value(random) * std::pow(10.0, static_cast<int>(random() % 20) - 10);
+  // The spec: blocks folded in index order.
+  std::vector<kernels::CompensatedSum> blocks((n + kernels::kSumBlock - 1) / kernels::kSumBlock);
+  kernels::SumSquaresBlocks(ElementType::kFloat64, data.data(), n, blocks.data());
+  kernels::CompensatedSum expected;
+  for (const auto& block : blocks) kernels::AddBlock(&expected, block);
+  for (size_t threads : {1, 2, 3, 7, 16}) {
+    ThreadPool::Instance().SetConcurrency(threads);
+    auto job = SumJob::OfArray(ElementType::kFloat64, reinterpret_cast<const uint8_t*>(data.data()), n);
+    RunOnPool(job);
+    const auto parts = job->FloatParts();
+    Check(SameBits(parts.hi, expected.hi) && SameBits(parts.lo, expected.lo),
+          "sum (hi, lo) identical to the in-order fold at " + std::to_string(threads) + " threads");
+  }
+  ThreadPool::Instance().SetConcurrency(DefaultConcurrency());
+}
+
+void TestRangeSum() {
+  // A range across several chunks, compared with the kernel over the whole.
+  const double first = 4294967290.0;  // crosses 2^32
+  const uint64_t count = SumJob::kPerChunk * 3 + 7;
+  std::vector<kernels::CompensatedSum> blocks((count + kernels::kSumBlock - 1) / kernels::kSumBlock);
+  kernels::SumSquaresRangeBlocks(first, static_cast<size_t>(count), blocks.data());
+  kernels::CompensatedSum expected;
+  for (const auto& block : blocks) kernels::AddBlock(&expected, block);
+  auto job = SumJob::OfRange(first, count);
+  RunOnPool(job);
+  Check(SameBits(job->FloatSum(), kernels::FinishSum(expected)), "range sum across chunks");
+  Check(SumJob::Fits(uint64_t{1} << 40) == (sizeof(size_t) >= 8), "a 2^40 range fits 64-bit chunk indices only");
+}
+
+template <typename T>
+void CheckSquares(ElementType type, const char* name) {
+  const size_t n = SquaresJob::kPerChunk * 3 + 3;  // several chunks and a partial one
+  std::vector<T> in(n);
+  std::mt19937_64 random(11);
+  for (size_t i = 0; i < n; ++i) in[i] = static_cast<T>(random() >> 3);
+  std::vector<double> expected(n), out(n, -1.0);
+  kernels::SquareToDouble(type, in.data(), expected.data(), n);
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kToDouble, type,
+                                          reinterpret_cast<const uint8_t*>(in.data()), 0.0,
+                                          reinterpret_cast<uint8_t*>(out.data()), n);
+  RunOnPool(job);
+  Check(std::memcmp(out.data(), expected.data(), n * sizeof(double)) == 0,
+        std::string("squares of ") + name + " over several chunks");
+}
+
+void TestSquaresEveryType() {
+  CheckSquares<int8_t>(ElementType::kInt8, "Int8");
+  CheckSquares<uint8_t>(ElementType::kUint8, "Uint8");
+  CheckSquares<uint8_t>(ElementType::kUint8Clamped, "Uint8Clamped");
+  CheckSquares<int16_t>(ElementType::kInt16, "Int16");
+  CheckSquares<uint16_t>(ElementType::kUint16, "Uint16");
+  CheckSquares<int32_t>(ElementType::kInt32, "Int32");
+  CheckSquares<uint32_t>(ElementType::kUint32, "Uint32");
+  CheckSquares<float>(ElementType::kFloat32, "Float32");
+  CheckSquares<double>(ElementType::kFloat64, "Float64");
+}
+
+void TestOverflowIndex() {
+  const size_t n = SquaresJob::kPerChunk * 2 + 5;
+  std::vector<int64_t> in(n, 3), out(n);
+  in[SquaresJob::kPerChunk + 17] = int64_t{1} << 40;  // second chunk
+  in[n - 1] = int64_t{1} << 40;                        // third chunk
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kInt64, ElementType::kBigInt64,
+                                          reinterpret_cast<const uint8_t*>(in.data()), 0.0,
+                                          reinterpret_cast<uint8_t*>(out.data()), n);
+  RunOnPool(job);
+  Check(job->Overflow() == static_cast<int64_t>(SquaresJob::kPerChunk + 17),
+        "the first overflowing index, whatever chunk finishes first");
+}
+
+void TestGrayscaleRows() {
+  const size_t width = 1000, height = 700, stride = width * 4 + 13;
+  std::vector<uint8_t> src(stride * height);
+  std::mt19937 random(3);
+  for (uint8_t& byte : src) byte = static_cast<uint8_t>(random());
+  kernels::GrayLayout layout;
+  layout.width = width;
+  layout.stride = stride;
+  layout.channels = 4;
+  std::vector<uint8_t> expected(width * height), out(width * height);
+  kernels::GrayscaleRowsScalar(src.data(), layout, height, kernels::kBt601, expected.data());
+  auto job = std::make_shared<GrayscaleJob>(src.data(), layout, height, kernels::kBt601, out.data());
+  Check(job->chunk_count() > 2, "a padded image cut into several chunks");
+  RunOnPool(job);
+  Check(out == expected, "grayscale over several chunks with padded rows");
+}
+
+void TestCancel() {
+  std::vector<double> out(SquaresJob::kPerChunk * 64);
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
+                                          1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+  Waiter waiter;
+  job->set_sink(&waiter, false);
+  ThreadPool::Instance().Submit(job);
+  ThreadPool::Instance().Cancel(job);
+  waiter.Wait();
+  Check(job->cancelled() && !job->failed(), "a cancelled job is done, cancelled, not failed");
+  const PoolStats stats = ThreadPool::Instance().Stats();
+  Check(stats.queued_jobs == 0 && stats.running_jobs == 0, "nothing left queued or running after a cancel");
+}
+
+class Client : public PoolClient {};
+
+void TestCancelAndDrain() {
+  Client client;
+  std::vector<std::vector<double>> outs(8, std::vector<double>(SquaresJob::kPerChunk * 16));
+  Waiter waiter;
+  std::vector<std::shared_ptr<Job>> jobs;
+  for (auto& out : outs) {
+    auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
+                                            1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+    job->set_sink(&waiter, false);
+    job->set_owner(&client);
+    ThreadPool::Instance().Submit(job);
+    jobs.push_back(job);
+  }
+  ThreadPool::Instance().CancelAndDrain(&client);
+  // Drained: no chunk of the client's runs now, and none will.
+  waiter.Wait(static_cast<int>(jobs.size()));
+  Check(true, "every drained job reports done");
+  const PoolStats stats = ThreadPool::Instance().Stats();
+  Check(stats.queued_jobs == 0 && stats.running_jobs == 0 && stats.busy_threads == 0,
+        "a drained client leaves the pool idle");
+}
+
+void TestChunkFailure() {
+  std::vector<double> out(SquaresJob::kPerChunk * 4);
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
+                                          1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+  fault::Arm(fault::Point::kChunk, 1);
+  RunOnPool(job);
+  fault::DisarmAll();
+  Check(job->failed() && std::strcmp(job->failure().code, "ERR_OFFLOOP_OUT_OF_MEMORY") == 0,
+        "a chunk that throws fails its job with a code");
+  auto next = SumJob::OfRange(1.0, 1000000);
+  RunOnPool(next);
+  Check(!next->failed() && next->FloatSum() == 333333833333500000.0, "the pool works after a failed chunk");
+}
+
+void TestThreadStartFailure() {
+  ThreadPool& pool = ThreadPool::Instance();
+  const size_t before = pool.Concurrency();
+  fault::Arm(fault::Point::kThreadStart, 1);
+  bool threw = false;
+  try {
+    pool.SetConcurrency(before + 3);
+  } catch (const ThreadStartError&) {
+    threw = true;
+  }
+  fault::DisarmAll();
+  Check(threw, "a refused thread makes SetConcurrency throw ThreadStartError");
+  Check(pool.Concurrency() == pool.Stats().live_threads, "the pool keeps the threads that run");
+  pool.SetConcurrency(before);
+  auto job = SumJob::OfRange(1.0, 1000000);
+  RunOnPool(job);
+  Check(job->FloatSum() == 333333833333500000.0, "the pool works after a refused thread");
+}
+
+void TestSurplusThreadsRetire() {
+  ThreadPool& pool = ThreadPool::Instance();
+  pool.SetConcurrency(8);
+  Check(pool.Stats().live_threads == 8, "growing starts threads at once");
+  pool.SetConcurrency(2);
+  bool retired = false;
+  for (int i = 0; i < 2000 && !retired; ++i) {
+    retired = pool.Stats().live_threads == 2;
+    if (!retired) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  Check(retired, "surplus threads retire");
+  pool.SetConcurrency(DefaultConcurrency());
+}
+
+void TestPagesHaveJointOwners() {
+  std::shared_ptr<memory::Pages> pages = memory::AllocatePages(memory::kNativeOutputBytes);
+  if (pages == nullptr) {
+    Check(true, "no mmap here: nothing to own");
+    return;
+  }
+  const auto* middle = static_cast<const uint8_t*>(pages->data) + 12345;
+  std::shared_ptr<const void> job_share = memory::FindOwner(middle);
+  Check(job_share != nullptr, "a pointer into mapped pages finds their owner");
+  Check(memory::FindOwner(&job_share) == nullptr, "ordinary memory has no native owner");
+  const size_t live = memory::Counts().live;
+  pages.reset();  // JS's share goes (a finalizer at teardown)
+  Check(memory::Counts().live == live, "pages stay alive while a job still owns them");
+  const_cast<uint8_t*>(middle)[0] = 1;  // still mapped and writable
+  job_share.reset();
+  Check(memory::Counts().live == live - 1, "the last owner releases the pages");
+}
+
+}  // namespace
+
+int main() {
+  TestChunking();
+  TestSumFoldIsPoolSizeIndependent();
+  TestRangeSum();
+  TestSquaresEveryType();
+  TestOverflowIndex();
+  TestGrayscaleRows();
+  TestCancel();
+  TestCancelAndDrain();
+  TestChunkFailure();
+  TestThreadStartFailure();
+  TestSurplusThreadsRetire();
+  TestPagesHaveJointOwners();
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
