@@ -38,6 +38,7 @@ for (const entry of entries) {
     appendFileSync(cjsPath, '\n// Added by scripts/esm-wrappers.mjs: the exports object is also the default export.\nexports.default = exports;\n');
     appendFileSync(join(root, 'dist/cjs', `${entry}.d.ts`), `\nexport * as default from './${entry}.js';\n`);
     cjs.default = cjs;
+    console.log(`esm-wrappers: lib/${entry}.ts declares no default export; added one to dist/cjs/${entry}.js and .d.ts`);
   }
   if (cjs.default !== cjs) throw new Error(`dist/cjs/${entry}.js: the default export must be the module's own exports object`);
   const names = Object.keys(cjs).filter((name) => name !== 'default' && name !== '__esModule');
