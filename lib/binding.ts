@@ -7,23 +7,53 @@ import { dirname, join, relative, sep } from 'node:path';
 
 import nodeGypBuild = require('node-gyp-build');
 
-/** The raw native functions. Internal: lib/ validates before calling them. */
+import { arrayBufferResizableGetter, sharedArrayBufferGrowableGetter } from './intrinsics.js';
+import type { PoolStats, SimdLevel } from './types.js';
+
+/** `progress(done, total)` for the native sync functions; what it throws, they throw. */
+type NativeProgress = ((done: number, total: number) => void) | undefined;
+
+/**
+ * The raw native functions. Internal: lib/ validates before calling them,
+ * and they validate everything again and never run user code.
+ */
 export interface NativeBinding {
+  /** Hands over the original buffer getters (see ./intrinsics.ts); called once, right after loading. */
+  setIntrinsics(getters: { arrayBufferResizable: unknown; sharedArrayBufferGrowable: unknown }): void;
+  /**
+   * Installs this env's dispatcher: dispatch(id, status, value, total) with
+   * status 0 Resolved (value: the result or undefined), 1 Overflow (value:
+   * the index, -1 for a sum), 2 Cancelled, 3 Progress (value: items done),
+   * 4 Failed (value: { code, message }).
+   */
   init(dispatch: (id: number, status: number, value: unknown, total: number) => void): boolean;
   cancel(id: number): boolean;
   setConcurrency(threads: number): void;
   getConcurrency(): number;
   defaultConcurrency(): number;
-  poolStats(): NativePoolStats;
-  features(): { simd: string };
+  poolStats(): PoolStats;
+  features(): { simd: SimdLevel };
+  constants(): NativeConstants;
+  /** Tests only: the next `count` occurrences of `kind` fail; ('reset', 0) clears all. */
+  injectFault(kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'reset', count: number): void;
   squares(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, wantsProgress: boolean): number;
-  squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView): number;
+  squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, progress?: NativeProgress): number;
   sumOfSquares(input: ArrayBufferView | undefined, first: number, count: number, wantsProgress: boolean): number;
-  sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number): number | bigint | null;
+  sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number, progress?: NativeProgress): number | bigint | null;
   grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
-  grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array): void;
+  grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, progress?: NativeProgress): void;
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
-  allocateOutput(type: OutputType, length: number): Float64Array | BigInt64Array | BigUint64Array | Uint8Array | undefined;
+  allocateOutput(type: OutputType, length: number): Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** Numbers the native side and lib/ must agree on. */
+export interface NativeConstants {
+  /** New outputs of at least this many bytes are allocated natively (allocateOutput). */
+  nativeOutputBytes: number;
+  /** Elements per block of the sum of squares (SUM_BLOCK in lib/js/sum.ts). */
+  sumBlock: number;
+  /** The largest pool size. */
+  maxThreads: number;
 }
 
 /** napi_typedarray_type values of the arrays allocateOutput makes. */
@@ -32,16 +62,6 @@ export const enum OutputType {
   Float64 = 8,
   BigInt64 = 9,
   BigUint64 = 10,
-}
-
-export interface NativePoolStats {
-  threads: number;
-  busyThreads: number;
-  queuedJobs: number;
-  runningJobs: number;
-  completedJobs: number;
-  failedJobs: number;
-  cancelledJobs: number;
 }
 
 /** Where the loaded binary came from. */
@@ -94,6 +114,14 @@ function load(): { binding: NativeBinding; info: BinaryInfo } {
 }
 
 const loaded = load();
+// Before any other call: from here on the native side reads buffer facts
+// through these originals only.
+loaded.binding.setIntrinsics({
+  arrayBufferResizable: arrayBufferResizableGetter,
+  sharedArrayBufferGrowable: sharedArrayBufferGrowableGetter,
+});
 
 export const binding: NativeBinding = loaded.binding;
 export const binaryInfo: BinaryInfo = loaded.info;
+/** Read once: they do not change while the process runs. */
+export const nativeConstants: NativeConstants = loaded.binding.constants();

@@ -1,40 +1,13 @@
 /**
- * Which TypedArray a value is, and whether its memory may be handed to a
- * native thread: not detached, not resizable or growable, not overlapping
- * another argument.
+ * Whether a view's memory may be handed to a native thread: not detached,
+ * not resizable or growable, not overlapping another argument. Every fact is
+ * read through the getters captured in ./intrinsics.ts, so no user code runs
+ * here and no own property can lie.
  */
 import { invalidArgValueError } from './errors.js';
+import { bufferOf, byteLengthOf, byteOffsetOf, isDetached, isGrowable, isResizable } from './intrinsics.js';
 
-// %TypedArray%.prototype[@@toStringTag] returns the kind of a genuine
-// TypedArray (from any realm; 'Uint8Array' for a Buffer) and undefined for
-// anything else, whatever its prototype chain claims.
-const typedArrayTagGetter = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Uint8Array.prototype) as object,
-  Symbol.toStringTag,
-)!.get as (this: unknown) => string | undefined;
-
-/** The TypedArray kind of `value` ('Float64Array', ...), or undefined. */
-export function typedArrayTag(value: unknown): string | undefined {
-  return typedArrayTagGetter.call(value);
-}
-
-type AnyBuffer = ArrayBuffer | SharedArrayBuffer;
-
-function isSharedArrayBuffer(buffer: AnyBuffer): boolean {
-  return typeof SharedArrayBuffer === 'function' && Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]';
-}
-
-function isDetached(buffer: AnyBuffer): boolean {
-  const detached = (buffer as { detached?: unknown }).detached; // Node 22+
-  if (typeof detached === 'boolean') return detached;
-  if (buffer.byteLength !== 0 || isSharedArrayBuffer(buffer)) return false;
-  try {
-    (buffer as ArrayBuffer).slice(0, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
+export { typedArrayTag } from './intrinsics.js';
 
 /**
  * Rejects views whose length could change (or has) while a native thread
@@ -42,11 +15,11 @@ function isDetached(buffer: AnyBuffer): boolean {
  * SharedArrayBuffers.
  */
 export function checkFixedBuffer(view: ArrayBufferView, name: string): void {
-  const buffer = view.buffer as AnyBuffer;
+  const buffer = bufferOf(view);
   if (isDetached(buffer)) {
     throw invalidArgValueError(name, view, 'is backed by a detached ArrayBuffer (it was transferred), so it has no data');
   }
-  if ((buffer as { resizable?: unknown }).resizable === true) {
+  if (isResizable(buffer)) {
     throw invalidArgValueError(
       name,
       view,
@@ -54,7 +27,7 @@ export function checkFixedBuffer(view: ArrayBufferView, name: string): void {
         'copy it into a fixed-length ArrayBuffer first',
     );
   }
-  if ((buffer as { growable?: unknown }).growable === true) {
+  if (isGrowable(buffer)) {
     throw invalidArgValueError(
       name,
       view,
@@ -66,8 +39,8 @@ export function checkFixedBuffer(view: ArrayBufferView, name: string): void {
 
 /** True when the two views' byte ranges intersect (an empty view overlaps nothing). */
 export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.buffer !== b.buffer) return false;
-  const aStart = a.byteOffset;
-  const bStart = b.byteOffset;
-  return aStart < bStart + b.byteLength && bStart < aStart + a.byteLength;
+  if (bufferOf(a) !== bufferOf(b)) return false;
+  const aStart = byteOffsetOf(a);
+  const bStart = byteOffsetOf(b);
+  return aStart < bStart + byteLengthOf(b) && bStart < aStart + byteLengthOf(a);
 }

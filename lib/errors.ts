@@ -1,5 +1,5 @@
 /**
- * Node-style argument errors.
+ * Node-style errors.
  *
  * Every error thrown by offloop for a bad argument is a plain `TypeError` or
  * `RangeError` (so `instanceof` and `err.name` behave as usual) with a stable
@@ -11,13 +11,32 @@
  * | `ERR_INVALID_ARG_VALUE` | `TypeError`  | right type, unusable value (enum, overlap, ...) |
  * | `ERR_OUT_OF_RANGE`      | `RangeError` | a number (or length, or result) is out of range |
  *
- * Messages always name the argument as the caller wrote it, e.g.
- * `image.width`, `options.out` or `input[3]`.
+ * Failures of the native side are plain `Error`s with an `ERR_OFFLOOP_*`
+ * code. Messages always name the argument as the caller wrote it, e.g.
+ * `image.width`, `options.out` or `input[3]`, and every stack starts at the
+ * caller's own call.
  */
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 
 /** The `code` values offloop's own errors carry. */
-export type OffloopErrorCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OUT_OF_RANGE';
+export type OffloopErrorCode =
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_OUT_OF_RANGE'
+  | OffloopNativeErrorCode;
+
+/**
+ * The codes of failures that are not the caller's fault:
+ * - `ERR_OFFLOOP_NO_BINARY`: no native binary fits this platform (thrown on load);
+ * - `ERR_OFFLOOP_OUT_OF_MEMORY`: native memory for the call could not be had;
+ * - `ERR_OFFLOOP_THREAD_START`: the operating system refused a pool thread;
+ * - `ERR_OFFLOOP_NATIVE`: any other native failure.
+ */
+export type OffloopNativeErrorCode =
+  | 'ERR_OFFLOOP_NO_BINARY'
+  | 'ERR_OFFLOOP_OUT_OF_MEMORY'
+  | 'ERR_OFFLOOP_THREAD_START'
+  | 'ERR_OFFLOOP_NATIVE';
 
 /** A `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`. */
 export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' };
@@ -25,29 +44,118 @@ export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR
 /** A `RangeError` with `code` `ERR_OUT_OF_RANGE`. */
 export type OffloopRangeError = RangeError & { code: 'ERR_OUT_OF_RANGE' };
 
+/** An `Error` for a native failure; see {@link OffloopNativeErrorCode}. */
+export type OffloopNativeError = Error & { code: OffloopNativeErrorCode };
+
+/** Any error offloop throws or rejects with: narrow it by `code`. */
+export type OffloopError = OffloopTypeError | OffloopRangeError | OffloopNativeError;
+
+const OWN_CODES: ReadonlySet<string> = new Set<OffloopErrorCode>([
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_OUT_OF_RANGE',
+  'ERR_OFFLOOP_NO_BINARY',
+  'ERR_OFFLOOP_OUT_OF_MEMORY',
+  'ERR_OFFLOOP_THREAD_START',
+  'ERR_OFFLOOP_NATIVE',
+]);
+
+// Marks the errors offloop made or passed on, so that a Node error (or a
+// callback's error) with the same code is not mistaken for one. Symbol.for:
+// shared by every copy of this module in the process.
+const kOffloopError = Symbol.for('offloop.error');
+
+function codeOf(value: unknown): string | undefined {
+  if (!types.isNativeError(value)) return undefined;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * True for an error offloop threw or rejected with (a bad argument, a result
+ * that does not fit, a native failure, a missing binary); false for anything
+ * else, including errors your own callbacks threw and abort reasons.
+ */
+export function isOffloopError(value: unknown): value is OffloopError {
+  const code = codeOf(value);
+  if (code === undefined) return false;
+  return (value as { [kOffloopError]?: boolean })[kOffloopError] === true || code.startsWith('ERR_OFFLOOP_');
+}
+
 /** The BigInt array types whose squares and sums are computed exactly. */
 export type BigIntArrayType = 'BigInt64Array' | 'BigUint64Array';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type AnyFunction = Function;
+export type AnyFunction = Function;
 
 /**
- * Adds the own `code` property and makes the first stack line read like
- * Node's (`TypeError [ERR_INVALID_ARG_TYPE]: ...`), hiding the frames of the
- * error factory itself.
+ * Formats `err.stack` now, with the code in its header as Node does
+ * (`TypeError [ERR_INVALID_ARG_TYPE]: ...`) and its frames starting below
+ * `boundary` (the frames of `boundary` and everything it called are left out).
  */
+function captureStack(err: Error, code: string, boundary: AnyFunction): void {
+  if (typeof Error.captureStackTrace !== 'function') return;
+  const ownName = Object.getOwnPropertyDescriptor(err, 'name');
+  // The stack is formatted lazily; format it once with the code in the
+  // header, then restore the name.
+  Object.defineProperty(err, 'name', { value: `${err.name} [${code}]`, enumerable: false, writable: true, configurable: true });
+  Error.captureStackTrace(err, boundary);
+  void err.stack;
+  if (ownName === undefined) delete (err as { name?: string }).name;
+  else Object.defineProperty(err, 'name', ownName);
+}
+
+function mark(err: object): void {
+  Object.defineProperty(err, kOffloopError, { value: true, enumerable: false, configurable: true });
+}
+
+/** Adds the own `code` property and formats the stack, hiding the factory's frames. */
 function finish<E extends Error, C extends OffloopErrorCode>(err: E, code: C, factory: AnyFunction): E & { code: C } {
   Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
-  if (typeof Error.captureStackTrace === 'function') {
-    const name = err.name;
-    // The stack is formatted lazily; format it once with the code in the
-    // header, then restore the inherited `name`.
-    Object.defineProperty(err, 'name', { value: `${name} [${code}]`, enumerable: false, writable: true, configurable: true });
-    Error.captureStackTrace(err, factory);
-    void err.stack;
-    delete (err as { name?: string }).name;
-  }
+  mark(err);
+  captureStack(err, code, factory);
   return err as E & { code: C };
+}
+
+/**
+ * Makes `error` start at the user's call when it is offloop's own (made by
+ * these factories or thrown by the native side with an offloop code): its
+ * stack is taken again here, leaving out `caller` and everything it called,
+ * so the first frame is the line that called `caller`. Anything else (a
+ * callback's error, an abort reason) is returned untouched.
+ */
+export function pointAtCaller<T>(error: T, caller: AnyFunction): T {
+  const code = codeOf(error);
+  if (code === undefined || !OWN_CODES.has(code)) return error;
+  mark(error as Error);
+  captureStack(error as Error, code, caller);
+  return error;
+}
+
+/** A stack captured at the user's call, for errors that arise after it returned. */
+export interface CallSite {
+  stack?: string;
+}
+
+/** The stack of the current call of `caller`, starting at the line that called it. */
+export function captureCallSite(caller: AnyFunction): CallSite {
+  const site: CallSite = {};
+  Error.captureStackTrace(site, caller);
+  return site;
+}
+
+/**
+ * Gives offloop's own `error`, made after the call returned, the frames of
+ * the user's call (see {@link captureCallSite}). Anything else is returned
+ * untouched.
+ */
+export function withCallSite<T>(error: T, site: CallSite): T {
+  const code = codeOf(error);
+  if (code === undefined || !OWN_CODES.has(code) || site.stack === undefined) return error;
+  const err = error as Error;
+  mark(err);
+  err.stack = `${err.name} [${code}]: ${err.message}${site.stack.slice(site.stack.indexOf('\n'))}`;
+  return error;
 }
 
 /** "argument" for `input`, "property" for `image.width`, as Node does. */
@@ -194,4 +302,22 @@ export function sumOverflowError(arrayType: BigIntArrayType, name = 'input'): Of
       `(<= ${SUM_LIMIT[arrayType]})`,
   );
   return finish(err, 'ERR_OUT_OF_RANGE', sumOverflowError);
+}
+
+const NATIVE_CODES: ReadonlySet<string> = new Set<OffloopNativeErrorCode>([
+  'ERR_OFFLOOP_OUT_OF_MEMORY',
+  'ERR_OFFLOOP_THREAD_START',
+  'ERR_OFFLOOP_NATIVE',
+]);
+
+/**
+ * The error for a job the native side could not finish (dispatch status
+ * Failed): its code when it is one offloop documents, otherwise
+ * `ERR_OFFLOOP_NATIVE`.
+ */
+export function nativeFailureError(failure: unknown): OffloopNativeError {
+  const { code, message } = (typeof failure === 'object' && failure !== null ? failure : {}) as { code?: unknown; message?: unknown };
+  const known = typeof code === 'string' && NATIVE_CODES.has(code) ? (code as OffloopNativeErrorCode) : 'ERR_OFFLOOP_NATIVE';
+  const err = new Error(typeof message === 'string' && message !== '' ? message : 'offloop: the native side failed');
+  return finish(err, known, nativeFailureError);
 }

@@ -1,9 +1,10 @@
-// Turns native jobs into promises. The native side settles a job by calling
-// one dispatcher per env with (id, status, value, total); this module keeps
-// what each promise needs until then: its resolve/reject, the AbortSignal
-// listener and the progress callback.
+// Turns native pool jobs into promises. The native side settles a job by
+// calling one dispatcher per env with (id, status, value, total); this
+// module keeps what each promise needs until then: its resolve/reject, the
+// AbortSignal listener and the progress callback.
 import type { NativeBinding } from './binding.js';
-import type { AsyncControl } from './validate.js';
+import { addAbortListener, isAborted, reasonOf, removeAbortListener } from './intrinsics.js';
+import type { Control } from './options.js';
 
 // Mirrors JobStatus in native/env_context.h.
 const enum Status {
@@ -11,18 +12,31 @@ const enum Status {
   Overflow = 1,
   Cancelled = 2,
   Progress = 3,
+  Failed = 4,
+}
+
+export interface JobSpec<T> {
+  control: Control;
+  /** Submits the native job and returns its id; may throw (nothing is then registered). */
+  submit(wantsProgress: boolean): number;
+  /** The promise's value from the value the job resolved with. */
+  result(value: unknown): T;
+  /** The error for an element (or a sum, index -1) that does not fit its type. */
+  overflow(index: number): Error;
+  /** The error for a native failure ({ code, message }). */
+  failure(value: unknown): Error;
 }
 
 interface PendingJob {
+  id: number;
+  binding: NativeBinding;
+  spec: JobSpec<unknown>;
   resolve(value: unknown): void;
   reject(reason: unknown): void;
-  control: AsyncControl;
-  onAbort: (() => void) | undefined;
+  abortListener: (() => void) | undefined;
   lastProgress: number;
-  /** Turns the native result into the promise's value. */
-  finish(value: unknown): unknown;
-  /** Builds the error for an element (or a sum) that does not fit its type. */
-  overflow(index: number): Error;
+  /** What onProgress threw, if it did: the promise rejects with it. */
+  callbackError: { value: unknown } | undefined;
 }
 
 interface JobTable {
@@ -45,80 +59,87 @@ function tableOf(binding: NativeBinding): JobTable {
   return table;
 }
 
-function reportProgress(job: Pick<PendingJob, 'control' | 'lastProgress'>, done: number, total: number): void {
-  if (job.control.onProgress === undefined || done <= job.lastProgress) return;
+/**
+ * Calls onProgress; if it throws, remembers the error and, while the job
+ * still runs, cancels it: the promise rejects with that error once no pool
+ * thread touches the job's buffers any more.
+ */
+function reportProgress(job: PendingJob, done: number, total: number, running: boolean): void {
+  const { onProgress } = job.spec.control;
+  if (onProgress === undefined || done <= job.lastProgress || job.callbackError !== undefined) return;
   job.lastProgress = done;
   try {
-    job.control.onProgress(done, total);
+    onProgress(done, total);
   } catch (error) {
-    // A throwing callback is the caller's bug: surface it like any callback
-    // error, without leaving the job's promise or other jobs unsettled.
-    process.nextTick(() => {
-      throw error;
-    });
+    job.callbackError = { value: error };
+    if (running) job.binding.cancel(job.id);
   }
 }
 
+// Called by the native side, possibly for many jobs in a row: nothing here
+// may throw, so that one job's callback never keeps another from settling.
 function dispatch(table: JobTable, id: number, status: number, value: unknown, total: number): void {
   const job = table.pending.get(id);
   if (job === undefined) return;
   if (status === Status.Progress) {
     // The last report (total, total) comes with the result, never before it.
-    if ((value as number) < total) reportProgress(job, value as number, total);
+    if ((value as number) < total) reportProgress(job, value as number, total, true);
     return;
   }
   table.pending.delete(id);
-  if (job.onAbort !== undefined) job.control.signal?.removeEventListener('abort', job.onAbort);
-  if (status === Status.Cancelled) {
-    job.reject(job.control.signal?.reason ?? abortError());
+  const { signal } = job.spec.control;
+  if (job.abortListener !== undefined) removeAbortListener(signal!, job.abortListener);
+  if (status === Status.Resolved && !isAborted(signal)) reportProgress(job, total, total, false);
+
+  if (job.callbackError !== undefined) {
+    job.reject(job.callbackError.value);
+  } else if (isAborted(signal)) {
+    // Also when the job completed before the cancellation reached it: the
+    // caller aborted before the call settled.
+    job.reject(reasonOf(signal!));
+  } else if (status === Status.Resolved) {
+    try {
+      job.resolve(job.spec.result(value));
+    } catch (error) {
+      job.reject(error);
+    }
   } else if (status === Status.Overflow) {
-    job.reject(job.overflow(value as number));
+    job.reject(job.spec.overflow(value as number));
+  } else if (status === Status.Failed) {
+    job.reject(job.spec.failure(value));
   } else {
-    reportProgress(job, total, total);
-    job.resolve(job.finish(value));
+    // Cancelled by the native side itself (its env is going away).
+    job.reject(new DOMException('The operation was aborted', 'AbortError'));
   }
 }
 
-function abortError(): Error {
-  return new DOMException('The operation was aborted', 'AbortError');
-}
-
-export interface JobSpec<T> {
-  /** Submits the native job; returns its id. */
-  submit(wantsProgress: boolean): number;
-  control: AsyncControl;
-  finish(value: unknown): T;
-  overflow?(index: number): Error;
-}
-
-/** Runs a native job on the pool; the promise settles when it does. */
+/**
+ * Runs a native job on the pool; the promise settles when the native side
+ * reports the job done, after which no pool thread touches its buffers.
+ * Throws synchronously when the submit does.
+ */
 export function runOnPool<T>(binding: NativeBinding, spec: JobSpec<T>): Promise<T> {
   const table = tableOf(binding);
-  const { control } = spec;
-  const id = spec.submit(control.onProgress !== undefined);
+  const { signal, onProgress } = spec.control;
+  const id = spec.submit(onProgress !== undefined);
   return new Promise<T>((resolve, reject) => {
     const job: PendingJob = {
+      id,
+      binding,
+      spec,
       resolve: resolve as (value: unknown) => void,
       reject,
-      control,
-      onAbort: undefined,
+      abortListener: undefined,
       lastProgress: -1,
-      finish: spec.finish,
-      overflow: spec.overflow ?? ((index) => new RangeError(`offloop: result overflow at ${index}`)),
+      callbackError: undefined,
     };
-    if (control.signal !== undefined) {
-      job.onAbort = () => binding.cancel(id);
-      control.signal.addEventListener('abort', job.onAbort, { once: true });
-    }
     table.pending.set(id, job);
-  });
-}
-
-/** The promise of a result computed inline (too small for a thread hop). */
-export function settledInline<T>(value: T, total: number, control: AsyncControl): Promise<T> {
-  if (control.onProgress === undefined) return Promise.resolve(value);
-  return Promise.resolve().then(() => {
-    reportProgress({ control, lastProgress: -1 }, total, total);
-    return value;
+    if (signal !== undefined) {
+      const cancel = (): void => void binding.cancel(id);
+      job.abortListener = cancel;
+      addAbortListener(signal, cancel);
+      // A listener added to an aborted signal never runs.
+      if (isAborted(signal)) cancel();
+    }
   });
 }

@@ -1,51 +1,62 @@
-/** Validation of options objects, async controls and the pool size. */
+/** Validation of options objects, call controls and the pool size. */
 import { invalidArgTypeError, outOfRangeError } from './errors.js';
+import { isAbortSignal, isAborted } from './intrinsics.js';
+import type { ProgressCallback } from './types.js';
 
-/** The cancellation and progress options of an asynchronous call. */
-export interface AsyncControl {
+/** The cancellation and progress options of a call, validated. */
+export interface Control {
   signal: AbortSignal | undefined;
-  onProgress: ((done: number, total: number) => void) | undefined;
+  onProgress: ProgressCallback | undefined;
+  /** Whether `signal` was already aborted when the call read its arguments. */
+  abortedAtCall: boolean;
 }
 
 /**
- * Validates an options argument: undefined -> `{}`; otherwise it must be a
- * non-null, non-array object, returned as is (unknown keys are ignored).
+ * The options a call read, each exactly once, as own data properties of an
+ * object without a prototype: later reads run no user getter, and a key the
+ * caller left out reads as undefined, whatever Object.prototype holds.
+ */
+export type OptionsSnapshot<K extends string> = Readonly<Record<K, unknown>>;
+
+// The common call has no options, and tiny calls should not pay for
+// allocating a snapshot.
+const NO_OPTIONS: OptionsSnapshot<never> = Object.freeze(Object.create(null) as Record<never, unknown>);
+const NO_CONTROL: Readonly<Control> = Object.freeze({ signal: undefined, onProgress: undefined, abortedAtCall: false });
+
+/**
+ * Validates an options argument (undefined, or a non-null, non-array
+ * object) and reads each of `keys` from it once; other keys are ignored.
  *
  * @param name The argument's name in messages (default `'options'`).
  */
-const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_CONTROL: Readonly<AsyncControl> = Object.freeze({ signal: undefined, onProgress: undefined });
-
-export function readOptions(options: unknown, name = 'options'): Record<string, unknown> {
-  // One shared empty object: the common call has no options, and tiny calls
-  // should not pay for allocating one.
-  if (options === undefined) return NO_OPTIONS;
+export function readOptions<K extends string>(options: unknown, keys: readonly K[], name = 'options'): OptionsSnapshot<K> {
+  if (options === undefined) return NO_OPTIONS as OptionsSnapshot<K>;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArgTypeError(name, 'of type object', options);
   }
-  return options as Record<string, unknown>;
+  const snapshot = Object.create(null) as Record<K, unknown>;
+  for (const key of keys) snapshot[key] = (options as Record<K, unknown>)[key];
+  return snapshot;
 }
 
 /**
- * Reads `signal` (undefined or an AbortSignal) and `onProgress` (undefined
- * or a function) from options already checked by {@link readOptions}.
+ * Validates `signal` (undefined or a genuine AbortSignal) and `onProgress`
+ * (undefined or a function) of a snapshot made by {@link readOptions}, and
+ * notes whether the signal is already aborted.
  *
  * @param name The options argument's name in messages (default `'options'`).
  */
-export function readAsyncControl(options: Record<string, unknown>, name = 'options'): AsyncControl {
+export function readControl(options: OptionsSnapshot<'signal' | 'onProgress'>, name = 'options'): Control {
   if (options === NO_OPTIONS) return NO_CONTROL;
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  const { signal, onProgress } = options;
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw invalidArgTypeError(`${name}.signal`, 'an instance of AbortSignal', signal);
   }
-  const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw invalidArgTypeError(`${name}.onProgress`, 'of type function', onProgress);
   }
-  return {
-    signal: signal as AbortSignal | undefined,
-    onProgress: onProgress as ((done: number, total: number) => void) | undefined,
-  };
+  if (signal === undefined && onProgress === undefined) return NO_CONTROL;
+  return { signal, onProgress: onProgress as ProgressCallback | undefined, abortedAtCall: isAborted(signal) };
 }
 
 /** The largest thread count `setConcurrency` accepts. */

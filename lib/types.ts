@@ -45,15 +45,23 @@ export type SquaresInput = readonly number[] | SquaresTypedArray | NumericRange;
 export type SquaresOutput = Float64Array | BigInt64Array | BigUint64Array;
 
 /**
- * The result type of `computeSquares(input)` for an input of type `I`: the
- * same BigInt array type for BigInt64Array / BigUint64Array inputs (exact
- * squares), otherwise Float64Array.
+ * The type `options.out` must have for an input of type `I`: the same BigInt
+ * array type for BigInt64Array / BigUint64Array inputs, otherwise a
+ * Float64Array (over any buffer, a SharedArrayBuffer included).
+ */
+export type SquaresOutFor<I> = I extends BigInt64Array ? BigInt64Array : I extends BigUint64Array ? BigUint64Array : Float64Array;
+
+/**
+ * The result type of `computeSquares(input)` for an input of type `I`, when
+ * offloop allocates the result (no `options.out`): the same BigInt array
+ * type for BigInt64Array / BigUint64Array inputs (exact squares), otherwise
+ * Float64Array; always over a fresh, non-shared ArrayBuffer.
  */
 export type SquaresResult<I> = I extends BigInt64Array
-  ? BigInt64Array
+  ? BigInt64Array<ArrayBuffer>
   : I extends BigUint64Array
-    ? BigUint64Array
-    : Float64Array;
+    ? BigUint64Array<ArrayBuffer>
+    : Float64Array<ArrayBuffer>;
 
 /**
  * The result type of `sumOfSquares(input)` for an input of type `I`: an exact
@@ -90,23 +98,33 @@ export interface ImageInput {
   stride?: number;
 }
 
-/** Options every asynchronous function accepts. */
-export interface AsyncOptions {
+/** `onProgress(done, total)`: items (elements or pixels) done so far, of `total`. */
+export type ProgressCallback = (done: number, total: number) => void;
+
+/** Cancellation and progress: every function, sync or async, accepts them. */
+export interface ControlOptions {
   /**
-   * Cancels the call: the promise rejects with `signal.reason` (at once if
-   * the signal is already aborted).
+   * Cancels the call. Already aborted: the call throws (sync) or rejects
+   * (async) with `signal.reason` at once. Aborted before an async call
+   * settles: it rejects with `signal.reason`. A sync call blocks the thread,
+   * so it can only see an abort made from its own `onProgress`. After an
+   * abort, `out` may hold partial results.
    */
   signal?: AbortSignal;
   /**
-   * Called on the main thread as work completes, with the number of elements
-   * (squares, sum) or pixels (grayscale) done so far and the total. It is
-   * called with `(total, total)` once before the promise resolves.
+   * Called on the calling thread with the items (elements or pixels) done so
+   * far and the total: at most every 16 ms while native work runs, and once
+   * with `(total, total)` just before the call returns or resolves. If it
+   * throws, the call stops and fails with that error.
    */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: ProgressCallback;
 }
 
+/** The options every function accepts; another name of {@link ControlOptions}. */
+export type AsyncOptions = ControlOptions;
+
 /** Options of `computeSquares` / `computeSquaresSync`. */
-export interface SquaresOptions<Out extends SquaresOutput = SquaresOutput> {
+export interface SquaresOptions<Out extends SquaresOutput = SquaresOutput> extends ControlOptions {
   /**
    * Where to write the squares, returned as the result: a Float64Array (or,
    * for BigInt inputs, the same BigInt array type) of exactly the input's
@@ -116,15 +134,12 @@ export interface SquaresOptions<Out extends SquaresOutput = SquaresOutput> {
   out?: Out;
 }
 
-/**
- * Options of `sumOfSquares` / `sumOfSquaresSync`. There are none besides
- * the {@link AsyncOptions} of the asynchronous version yet.
- */
+/** Options of `sumOfSquares` / `sumOfSquaresSync`: cancellation and progress. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SumOptions {}
+export interface SumOptions extends ControlOptions {}
 
 /** Options of `grayscale` / `grayscaleSync`. */
-export interface GrayscaleOptions {
+export interface GrayscaleOptions<Out extends Uint8Array = Uint8Array> extends ControlOptions {
   /** Byte order of a pixel: `'rgb'` (default; also RGBA) or `'bgr'` (also BGRA). */
   order?: 'rgb' | 'bgr';
   /**
@@ -133,17 +148,105 @@ export interface GrayscaleOptions {
    */
   weights?: 'bt601' | 'bt709';
   /**
-   * Where to write the gray bytes, returned as the result: a Uint8Array of
-   * exactly `width * height` bytes that does not overlap `image.data`.
+   * Where to write the gray bytes, returned as the result: a Uint8Array (a
+   * Buffer is one) of exactly `width * height` bytes that does not overlap
+   * `image.data`.
    */
-  out?: Uint8Array;
+  out?: Out;
 }
 
-/** Options of the asynchronous `computeSquares`. */
-export type SquaresAsyncOptions<Out extends SquaresOutput = SquaresOutput> = SquaresOptions<Out> & AsyncOptions;
+/** Options of `computeSquares`; the same as {@link SquaresOptions}. */
+export type SquaresAsyncOptions<Out extends SquaresOutput = SquaresOutput> = SquaresOptions<Out>;
 
-/** Options of the asynchronous `sumOfSquares`. */
-export type SumAsyncOptions = SumOptions & AsyncOptions;
+/** Options of `sumOfSquares`; the same as {@link SumOptions}. */
+export type SumAsyncOptions = SumOptions;
 
-/** Options of the asynchronous `grayscale`. */
-export type GrayscaleAsyncOptions = GrayscaleOptions & AsyncOptions;
+/** Options of `grayscale`; the same as {@link GrayscaleOptions}. */
+export type GrayscaleAsyncOptions<Out extends Uint8Array = Uint8Array> = GrayscaleOptions<Out>;
+
+/**
+ * `computeSquares(input, options?)`: squares every element of `input`
+ * (`number[]`, any TypedArray, or an inclusive integer range `{ from, to }`)
+ * on offloop's pool.
+ *
+ * Resolves to a new Float64Array, or for BigInt64Array/BigUint64Array inputs
+ * an array of the same type (rejecting with a RangeError when a square does
+ * not fit). With `options.out` the squares are written there (it may be the
+ * input itself) and it is the result.
+ */
+export interface ComputeSquares {
+  <I extends SquaresInput, Out extends SquaresOutFor<I>>(input: I, options: SquaresOptions<Out> & { out: Out }): Promise<Out>;
+  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined }): Promise<SquaresResult<I>>;
+  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>>): Promise<SquaresResult<I> | SquaresOutFor<I>>;
+}
+
+/** `computeSquaresSync(input, options?)`: {@link ComputeSquares}, returning the result. */
+export interface ComputeSquaresSync {
+  <I extends SquaresInput, Out extends SquaresOutFor<I>>(input: I, options: SquaresOptions<Out> & { out: Out }): Out;
+  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined }): SquaresResult<I>;
+  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>>): SquaresResult<I> | SquaresOutFor<I>;
+}
+
+/**
+ * `sumOfSquares(input, options?)`: the sum of the squares of `input` (same
+ * inputs as computeSquares): a number, or an exact bigint for BigInt arrays
+ * (RangeError when it does not fit 64 bits). The result is identical
+ * whatever the pool size.
+ */
+export interface SumOfSquares {
+  <I extends SquaresInput>(input: I, options?: SumOptions): Promise<SumResult<I>>;
+}
+
+/** `sumOfSquaresSync(input, options?)`: {@link SumOfSquares}, returning the result. */
+export interface SumOfSquaresSync {
+  <I extends SquaresInput>(input: I, options?: SumOptions): SumResult<I>;
+}
+
+/**
+ * `grayscale(image, options?)`: converts RGB/RGBA (or, with `order: 'bgr'`,
+ * BGR/BGRA) pixels to 8-bit gray, bit-exact with Pillow's `convert('L')`
+ * for the default `bt601` weights. Resolves to a new Uint8Array of
+ * width * height bytes, or to `options.out` when given.
+ */
+export interface Grayscale {
+  <Out extends Uint8Array>(image: ImageInput, options: GrayscaleOptions<Out> & { out: Out }): Promise<Out>;
+  (image: ImageInput, options?: GrayscaleOptions & { out?: undefined }): Promise<Uint8Array<ArrayBuffer>>;
+  (image: ImageInput, options?: GrayscaleOptions): Promise<Uint8Array>;
+}
+
+/** `grayscaleSync(image, options?)`: {@link Grayscale}, returning the result. */
+export interface GrayscaleSync {
+  <Out extends Uint8Array>(image: ImageInput, options: GrayscaleOptions<Out> & { out: Out }): Out;
+  (image: ImageInput, options?: GrayscaleOptions & { out?: undefined }): Uint8Array<ArrayBuffer>;
+  (image: ImageInput, options?: GrayscaleOptions): Uint8Array;
+}
+
+/** The SIMD instruction sets the native kernels can use. */
+export type SimdLevel = 'scalar' | 'sse2' | 'avx2' | 'avx512bw' | 'neon' | 'generic';
+
+/**
+ * A snapshot of offloop's pool. The job totals count jobs that went through
+ * the pool since the process started (every env's); calls computed on the
+ * calling thread (small ones, and sync ones of a single chunk) are not counted.
+ */
+export interface PoolStats {
+  /** The pool's target size, as set by `setConcurrency` (default: the available parallelism). */
+  threads: number;
+  /**
+   * Pool threads alive now. After the pool shrinks, surplus threads retire
+   * once their current chunk is done, so this drops to `threads` shortly after.
+   */
+  liveThreads: number;
+  /** Pool threads running a chunk right now (0 when the pool is idle). */
+  busyThreads: number;
+  /** Jobs waiting for a thread, none of their chunks started. */
+  queuedJobs: number;
+  /** Jobs with at least one chunk started and not yet settled. */
+  runningJobs: number;
+  /** Jobs that completed with a result. */
+  completedJobs: number;
+  /** Jobs that failed: a BigInt result that does not fit, or a native failure. */
+  failedJobs: number;
+  /** Jobs stopped by an abort, a throwing onProgress, or their env going away. */
+  cancelledJobs: number;
+}

@@ -7,7 +7,9 @@ import { constants as bufferConstants } from 'node:buffer';
 import { checkFixedBuffer, overlaps, typedArrayTag } from './buffers.js';
 import { checkSafeInteger } from './checks.js';
 import { invalidArgTypeError, invalidArgValueError, outOfRangeError } from './errors.js';
-import type { SquaresTypedArray } from './types.js';
+import { byteOffsetOf, lengthOf } from './intrinsics.js';
+import { readControl, readOptions, type Control } from './options.js';
+import type { SquaresOutput, SquaresTypedArray } from './types.js';
 
 /**
  * The largest number of elements a squares result (a Float64Array) may have,
@@ -33,6 +35,8 @@ export type SquaresPlan =
       length: number;
       /** The BigInt array type, or false for every number-valued type. */
       bigint: false | 'BigInt64Array' | 'BigUint64Array';
+      /** A number[] not copied into `array` yet (see planSquares' `copyAtOnce`). */
+      pendingCopy?: PendingCopy;
     }
   | {
       kind: 'range';
@@ -41,6 +45,12 @@ export type SquaresPlan =
       /** How many integers (to - from + 1), at most Number.MAX_SAFE_INTEGER. */
       count: number;
     };
+
+/** A number[] whose elements are still to be copied into a Float64Array. */
+export interface PendingCopy {
+  source: readonly unknown[];
+  into: Float64Array;
+}
 
 type TypedArrayTag =
   | 'Int8Array'
@@ -72,7 +82,8 @@ const SQUARES_TAGS: ReadonlySet<string> = new Set<TypedArrayTag>([
 const SQUARES_INPUT_EXPECTED = 'an array of numbers, a TypedArray or a { from, to } range of integers';
 
 /**
- * Validates a `computeSquares` / `sumOfSquares` input.
+ * Validates a `computeSquares` / `sumOfSquares` input, reading each of its
+ * properties once.
  *
  * - `number[]`: every element must be a number (holes count as undefined);
  *   copied into a new Float64Array.
@@ -84,12 +95,14 @@ const SQUARES_INPUT_EXPECTED = 'an array of numbers, a TypedArray or a { from, t
  *
  * @param name The argument's name in messages (default `'input'`).
  * @param purpose `'squares'` (default) or `'sum'`.
+ * @param copyAtOnce The longest number[] copied here; a longer one is
+ *   returned with a `pendingCopy`, to be copied with {@link copyNumbers}.
  */
 export function planSquares(
   input: unknown,
   name = 'input',
   purpose: 'squares' | 'sum' = 'squares',
-  deferCopy = false,
+  copyAtOnce = Infinity,
 ): SquaresPlan {
   const tag = typedArrayTag(input);
   if (tag !== undefined) {
@@ -97,20 +110,27 @@ export function planSquares(
     const array = input as SquaresTypedArray;
     checkFixedBuffer(array, name);
     const bigint = tag === 'BigInt64Array' || tag === 'BigUint64Array' ? tag : false;
-    return { kind: 'array', array, length: array.length, bigint };
+    return { kind: 'array', array, length: lengthOf(array), bigint };
   }
 
   if (Array.isArray(input)) {
-    const n = input.length;
+    const source = input as readonly unknown[];
+    const n = source.length;
     const array = new Float64Array(n);
-    if (!deferCopy) copyNumbers(input, array, 0, n, name);
-    return { kind: 'array', array, length: n, bigint: false };
+    if (n <= copyAtOnce) {
+      copyNumbers(source, array, 0, n, name);
+      return { kind: 'array', array, length: n, bigint: false };
+    }
+    return { kind: 'array', array, length: n, bigint: false, pendingCopy: { source, into: array } };
   }
 
-  if (typeof input === 'object' && input !== null && !ArrayBuffer.isView(input) && ('from' in input || 'to' in input)) {
-    const range = input as Record<string, unknown>;
-    const from = checkSafeInteger(range.from, `${name}.from`, -Number.MAX_SAFE_INTEGER);
-    const to = checkSafeInteger(range.to, `${name}.to`, -Number.MAX_SAFE_INTEGER);
+  if (typeof input === 'object' && input !== null && !ArrayBuffer.isView(input)) {
+    const range = input as { from?: unknown; to?: unknown };
+    const rawFrom = range.from;
+    const rawTo = range.to;
+    if (rawFrom === undefined && rawTo === undefined) throw invalidArgTypeError(name, SQUARES_INPUT_EXPECTED, input);
+    const from = checkSafeInteger(rawFrom, `${name}.from`, -Number.MAX_SAFE_INTEGER);
+    const to = checkSafeInteger(rawTo, `${name}.to`, -Number.MAX_SAFE_INTEGER);
     if (to < from) throw outOfRangeError(`${name}.to`, `be >= ${name}.from (${from})`, to);
     // Both are safe integers, so a rounded difference is still > 2^53 - 2
     // whenever the exact one is.
@@ -139,8 +159,8 @@ export function planSquares(
 /**
  * Copies `input[start..end)` into `into`, checking that each element is a
  * number (a hole counts as undefined). planSquares does this for the whole
- * array unless asked to defer it, so that large arrays can be copied in
- * slices between turns of the event loop.
+ * array unless it is longer than asked, so that large arrays can be copied
+ * in slices between turns of the event loop.
  */
 export function copyNumbers(input: readonly unknown[], into: Float64Array, start: number, end: number, name = 'input'): void {
   for (let i = start; i < end; i++) {
@@ -180,9 +200,10 @@ export function checkSquaresOut(
   const view = out as Float64Array | BigInt64Array | BigUint64Array;
   checkFixedBuffer(view, name);
   const length = planLength(plan);
-  if (view.length !== length) throw outOfRangeError(name, `have length ${length}`, `length ${view.length}`);
+  const outLength = lengthOf(view);
+  if (outLength !== length) throw outOfRangeError(name, `have length ${length}`, `length ${outLength}`);
   if (plan.kind === 'array' && overlaps(view, plan.array)) {
-    const inPlace = view.byteOffset === plan.array.byteOffset && typedArrayTag(plan.array) === tag;
+    const inPlace = byteOffsetOf(view) === byteOffsetOf(plan.array) && typedArrayTag(plan.array) === tag;
     if (!inPlace) {
       throw invalidArgValueError(
         name,
@@ -201,4 +222,56 @@ export function allocateSquaresOut(plan: SquaresPlan): Float64Array | BigInt64Ar
   if (plan.bigint === 'BigInt64Array') return new BigInt64Array(plan.length);
   if (plan.bigint === 'BigUint64Array') return new BigUint64Array(plan.length);
   return new Float64Array(plan.length);
+}
+
+/** A validated `computeSquares` call: what to square, where to, and its controls. */
+export interface SquaresCall {
+  plan: SquaresPlan;
+  out: SquaresOutput;
+  control: Control;
+  /** The number of squares. */
+  total: number;
+  /** A number[] input still to be copied into the plan's array. */
+  pendingCopy: PendingCopy | undefined;
+}
+
+/** A validated `sumOfSquares` call. */
+export interface SumCall {
+  plan: SquaresPlan;
+  control: Control;
+  /** The number of elements summed. */
+  total: number;
+  /** A number[] input still to be copied into the plan's array. */
+  pendingCopy: PendingCopy | undefined;
+}
+
+const SQUARES_OPTIONS = ['out', 'signal', 'onProgress'] as const;
+const SUM_OPTIONS = ['signal', 'onProgress'] as const;
+
+/**
+ * Reads and validates the arguments of `computeSquares` / `computeSquaresSync`:
+ * every option and input property is read once, before any buffer is
+ * checked, so that no user code runs between the checks and the work.
+ *
+ * @param copyAtOnce See {@link planSquares}.
+ * @param allocate Makes the result array when `options.out` is not given.
+ */
+export function prepareSquares(
+  input: unknown,
+  options: unknown,
+  copyAtOnce: number,
+  allocate: (plan: SquaresPlan) => SquaresOutput,
+): SquaresCall {
+  const snapshot = readOptions(options, SQUARES_OPTIONS);
+  const control = readControl(snapshot);
+  const plan = planSquares(input, 'input', 'squares', copyAtOnce);
+  const out = checkSquaresOut(plan, snapshot.out) ?? allocate(plan);
+  return { plan, out, control, total: planLength(plan), pendingCopy: plan.kind === 'array' ? plan.pendingCopy : undefined };
+}
+
+/** Reads and validates the arguments of `sumOfSquares` / `sumOfSquaresSync` (see {@link prepareSquares}). */
+export function prepareSum(input: unknown, options: unknown, copyAtOnce: number): SumCall {
+  const control = readControl(readOptions(options, SUM_OPTIONS));
+  const plan = planSquares(input, 'input', 'sum', copyAtOnce);
+  return { plan, control, total: planLength(plan), pendingCopy: plan.kind === 'array' ? plan.pendingCopy : undefined };
 }

@@ -16,7 +16,8 @@ import {
   checkSquaresOut,
   planGrayscale,
   planSquares,
-  readAsyncControl,
+  prepareGrayscale,
+  readControl,
   readOptions,
   type GrayPlan,
 } from '../lib/validate.js';
@@ -315,7 +316,7 @@ describe('planGrayscale', () => {
     expect(plan).toEqual({ data, width: 2, height: 2, channels: 4, stride: 8, bgr: false, weights: 'bt601', pixels: 4 });
     expect(plan.data).toBe(data);
 
-    const rgb = planGrayscale({ data: new Uint8Array(12), width: 2, height: 2 }, { order: 'bgr', weights: 'bt709', extra: 1 });
+    const rgb = planGrayscale({ data: new Uint8Array(12), width: 2, height: 2 }, { order: 'bgr', weights: 'bt709' });
     expect(rgb).toMatchObject({ channels: 3, stride: 6, bgr: true, weights: 'bt709', pixels: 4 });
 
     // A view over the caller's bytes, not a copy, for Buffers and Uint8ClampedArrays too.
@@ -385,6 +386,12 @@ describe('planGrayscale', () => {
       /'image\.channels' must be given \(3 or 4\).*image\.data\.length \(13\).*\(16\).*\(12\)/,
     );
     expectThrows(() => planGrayscale({ data: new Uint8Array(5), width: 0, height: 1 }, {}), VALUE, /'image\.channels' must be given/);
+    // Too short for 3 channels: the length is at fault, not the channels.
+    expectThrows(
+      () => planGrayscale(image({ data: new Uint8Array(11) }), {}),
+      RANGE,
+      /^The value of "image\.data\.length" is out of range\. It must be width \* height \* 3 \(12\) or width \* height \* 4 \(16\) for a 2x2 image\. Received 11$/,
+    );
     // A stride needs explicit channels.
     expectThrows(() => planGrayscale(image({ stride: 6 }), {}), VALUE, /'image\.channels' must be given \(3 or 4\) when image\.stride is given/);
   });
@@ -408,8 +415,8 @@ describe('planGrayscale', () => {
     expectThrows(() => planGrayscale(image(), { order: 1 }), TYPE, /"options\.order" property must be of type string/);
     expectThrows(() => planGrayscale(image(), { weights: 'bt2020' }), VALUE, /^The property 'options\.weights' must be one of: 'bt601', 'bt709'\. Received 'bt2020'/);
     expectThrows(() => planGrayscale(image(), { weights: null }), TYPE, /"options\.weights".*null/);
-    expectThrows(() => planGrayscale(image(), 'fast'), TYPE, /^The "options" argument must be of type object/);
-    expect(planGrayscale(image(), { order: undefined, weights: undefined, whatever: 'x' })).toMatchObject({ bgr: false, weights: 'bt601' });
+    expectThrows(() => prepareGrayscale(image(), 'fast', (n) => new Uint8Array(n)), TYPE, /^The "options" argument must be of type object/);
+    expect(prepareGrayscale(image(), { order: undefined, weights: undefined, whatever: 'x' }, (n) => new Uint8Array(n)).plan).toMatchObject({ bgr: false, weights: 'bt601' });
   });
 });
 
@@ -447,29 +454,34 @@ describe('checkGrayOut', () => {
   });
 });
 
-describe('readOptions / readAsyncControl', () => {
-  it('reads options objects', () => {
-    expect(readOptions(undefined)).toEqual({});
-    const options = { out: 1, unknown: true };
-    expect(readOptions(options)).toBe(options);
+describe('readOptions / readControl', () => {
+  it('reads each listed key once into an object without a prototype', () => {
+    expect({ ...readOptions(undefined, ['out']) }).toEqual({});
+    const reads: string[] = [];
+    const options = new Proxy({ out: 1, unknown: true }, { get: (target, key) => (reads.push(String(key)), Reflect.get(target, key)) });
+    const snapshot = readOptions(options, ['out', 'signal']);
+    expect(Object.getPrototypeOf(snapshot)).toBeNull();
+    expect({ ...snapshot }).toEqual({ out: 1, signal: undefined });
+    expect(reads).toEqual(['out', 'signal']);
     for (const bad of [null, 'x', 5, true, [], () => {}]) {
-      expectThrows(() => readOptions(bad), TYPE, /^The "options" argument must be of type object\. Received/);
+      expectThrows(() => readOptions(bad, []), TYPE, /^The "options" argument must be of type object\. Received/);
     }
-    expectThrows(() => readOptions(7, 'settings'), TYPE, /"settings" argument/);
+    expectThrows(() => readOptions(7, [], 'settings'), TYPE, /"settings" argument/);
   });
 
   it('reads signal and onProgress', () => {
-    expect(readAsyncControl({})).toEqual({ signal: undefined, onProgress: undefined });
+    expect(readControl(readOptions({}, ['signal', 'onProgress']))).toEqual({ signal: undefined, onProgress: undefined, abortedAtCall: false });
     const signal = new AbortController().signal;
     const onProgress = (): void => {};
-    expect(readAsyncControl({ signal, onProgress, other: 1 })).toEqual({ signal, onProgress });
-    expect(readAsyncControl({ signal: AbortSignal.abort() }).signal?.aborted).toBe(true);
+    expect(readControl({ signal, onProgress })).toEqual({ signal, onProgress, abortedAtCall: false });
+    expect(readControl({ signal: AbortSignal.abort(), onProgress: undefined }).abortedAtCall).toBe(true);
 
-    for (const bad of ['x', null, {}, { aborted: false, addEventListener() {} }, new AbortController()]) {
-      expectThrows(() => readAsyncControl({ signal: bad }), TYPE, /^The "options\.signal" property must be an instance of AbortSignal\. Received/);
+    const proxied = new Proxy(new AbortController().signal, {});
+    for (const bad of ['x', null, {}, { aborted: false, addEventListener() {} }, new AbortController(), proxied]) {
+      expectThrows(() => readControl({ signal: bad, onProgress: undefined }), TYPE, /^The "options\.signal" property must be an instance of AbortSignal\. Received/);
     }
     for (const bad of [5, 'fn', null, {}]) {
-      expectThrows(() => readAsyncControl({ onProgress: bad }), TYPE, /^The "options\.onProgress" property must be of type function\. Received/);
+      expectThrows(() => readControl({ signal: undefined, onProgress: bad }), TYPE, /^The "options\.onProgress" property must be of type function\. Received/);
     }
   });
 });

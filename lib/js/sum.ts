@@ -26,6 +26,9 @@
  * lane is exactly the one above. Do not "simplify" any expression here: every
  * operation is rounded and the C++ must match it.
  */
+import { sumOverflowError } from '../errors.js';
+import type { Kernel } from '../runner.js';
+import { prepareSum, type SquaresPlan, type SumCall } from '../validate-squares.js';
 
 /** Elements per block of the sum of squares (kSumBlock in the C++). */
 export const SUM_BLOCK = 16384;
@@ -233,3 +236,40 @@ export function sumSquaresPartsOfRange(from: number, count: number): SumParts {
   foldRange(from, count);
   return { hi: totalHi, lo: totalLo };
 }
+
+// ---------------------------------------------------------------------------
+// The kernel over a validated input: the float arithmetic above for numbers,
+// exact bigints for BigInt arrays.
+
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+function sumOfBigInts(a: BigInt64Array | BigUint64Array, n: number, type: 'BigInt64Array' | 'BigUint64Array'): bigint {
+  const max = type === 'BigInt64Array' ? INT64_MAX : UINT64_MAX;
+  let sum = 0n;
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    sum += v * v;
+    if (sum > max) throw sumOverflowError(type);
+  }
+  return sum;
+}
+
+/**
+ * The sum of squares of a validated input: a number computed in the native
+ * kernels' exact arithmetic, or an exact bigint for BigInt arrays.
+ *
+ * @throws RangeError ERR_OUT_OF_RANGE (sumOverflowError) when a BigInt sum
+ *   exceeds 2^63 - 1 (BigInt64Array) or 2^64 - 1 (BigUint64Array).
+ */
+export function sumOfSquaresOf(plan: SquaresPlan): number | bigint {
+  if (plan.kind === 'range') return sumSquaresOfRange(plan.from, plan.count);
+  if (plan.bigint !== false) return sumOfBigInts(plan.array as BigInt64Array | BigUint64Array, plan.length, plan.bigint);
+  return sumSquaresOfArray(plan.array as Exclude<typeof plan.array, BigInt64Array | BigUint64Array>, plan.length);
+}
+
+/** `sumOfSquares` in JS on the calling thread: what offloop/reference runs. */
+export const sumInJs: Kernel<SumCall, number | bigint> = {
+  prepare: prepareSum,
+  js: (call) => sumOfSquaresOf(call.plan),
+};
