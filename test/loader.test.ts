@@ -46,13 +46,16 @@ describe('the loader', () => {
 });
 
 describe('callbacks', () => {
-  it('a throwing onProgress is reported as uncaught and leaves every job settled', () => {
+  it('a throwing onProgress rejects its own call, is not reported as uncaught, and leaves every other job settled', () => {
     const run = runFixture('throwing-progress.mjs');
+    expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
-      gray: 200,
-      small: [1, 4, 9],
-      uncaught: ['progress callback failed at 3', `progress callback failed at ${3840 * 2160}`],
+      gray: `rejected: progress callback failed at ${3840 * 2160}`,
+      small: 'rejected: progress callback failed at 3',
+      sum: 333338333350000,
+      plain: [1, 4, 9],
+      uncaught: [],
     });
   });
 });
