@@ -19,7 +19,7 @@
 // itself (`export * as default`); an entry that does not gets it added to
 // its build output here, so the types never promise a default the runtime
 // lacks.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const entries = ['index', 'reference'];
+
+// tsc never deletes: drop the outputs of modules no longer in lib/ (moved or
+// removed), which would otherwise still be packed.
+const OUTPUT = /\.(js|d\.ts)(\.map)?$/;
+for (const file of readdirSync(join(root, 'dist/cjs'), { recursive: true, encoding: 'utf8' })) {
+  const output = OUTPUT.exec(file);
+  if (output && !existsSync(join(root, 'lib', `${file.slice(0, output.index)}.ts`))) rmSync(join(root, 'dist/cjs', file));
+}
 
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
