@@ -32,6 +32,10 @@
           'ldflags': ['-Wl,-z,nodelete'],
           'libraries': ['-ldl'],
         }],
+        ['target_arch=="ia32"', {
+          # SSE2 doubles, not x87's 80-bit ones: sums must match the JS reference to the bit.
+          'cflags_cc': ['-msse2', '-mfpmath=sse'],
+        }],
       ],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
