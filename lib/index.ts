@@ -9,3 +9,8 @@ export { isOffloopError } from './errors.js';
 export type { OffloopError, OffloopErrorCode, OffloopNativeError, OffloopNativeErrorCode, OffloopRangeError, OffloopTypeError } from './errors.js';
 export type { BinaryInfo } from './binding.js';
 export type * from './types.js';
+
+// The default export is this module's own namespace, so `import offloop from
+// 'offloop'` works the same from ES modules and from CommonJS compiled by
+// TypeScript or a bundler (which read `exports.default`).
+export * as default from './index.js';
