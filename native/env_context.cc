@@ -1,5 +1,6 @@
 #include "env_context.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -20,9 +21,8 @@ std::atomic<uint64_t> g_cancelled{0};
 
 // How often a synchronous call with a progress callback reports.
 constexpr auto kSyncProgressInterval = std::chrono::milliseconds(16);
-// A refused wake-up is retried this many times, 1 ms apart, before the
-// next event retries it again.
-constexpr int kWakeAttempts = 100;
+// The longest pause between retries of a refused wake-up.
+constexpr auto kMaxWakeBackoff = std::chrono::milliseconds(16);
 
 // The sink of a synchronous call: the calling thread sleeps until the pool
 // has run every chunk.
@@ -184,15 +184,20 @@ void EnvContext::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept 
 }
 
 void EnvContext::Wake() noexcept {
-  for (int attempt = 0; attempt < kWakeAttempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (fault::Trip(fault::Point::kWake)) continue;
-    napi_status status = napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
-    if (status == napi_ok || status == napi_closing) return;  // closing: the env is going away
+  // A refused wake-up (Node could not queue the call: out of memory) is
+  // retried until it goes through or the env closes: giving up would strand
+  // this event and every event posted meanwhile, which count on this wake.
+  auto backoff = std::chrono::milliseconds(1);
+  for (;;) {
+    if (!fault::Trip(fault::Point::kWake)) {
+      napi_status status = napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
+      if (status == napi_ok || status == napi_closing) return;  // closing: the env is going away
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, kMaxWakeBackoff);
+    std::lock_guard<std::mutex> lock(events_mu_);
+    if (closing_) return;  // Close() drops the events; it waits for this thread's chunk
   }
-  // Still refused: let the next event of this env try again.
-  std::lock_guard<std::mutex> lock(events_mu_);
-  wake_scheduled_ = false;
 }
 
 void EnvContext::CallJs(napi_env env, napi_value dispatch, void* context, void*) {
