@@ -65,8 +65,10 @@ function tableOf(binding: NativeBinding): JobTable {
  * thread touches the job's buffers any more.
  */
 function reportProgress(job: PendingJob, done: number, total: number, running: boolean): void {
-  const { onProgress } = job.spec.control;
+  const { onProgress, signal } = job.spec.control;
   if (onProgress === undefined || done <= job.lastProgress || job.callbackError !== undefined) return;
+  // Reports already queued when the caller aborted are dropped.
+  if (isAborted(signal)) return;
   job.lastProgress = done;
   try {
     onProgress(done, total);

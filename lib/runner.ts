@@ -205,7 +205,7 @@ export function runSync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown,
         ? undefined
         : (done: number, all: number): void => {
             try {
-              if (done > lastDone && done < all) {
+              if (done > lastDone && done < all && !isAborted(signal)) {
                 lastDone = done;
                 onProgress(done, all);
               }

@@ -1,10 +1,35 @@
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { computeSquares, features, getConcurrency, grayscale, poolStats, setConcurrency, sumOfSquares } from '../lib/index.js';
+import { binding } from '../lib/binding.js';
+import {
+  computeSquares,
+  computeSquaresSync,
+  features,
+  getConcurrency,
+  grayscale,
+  grayscaleSync,
+  poolStats,
+  setConcurrency,
+  sumOfSquares,
+  sumOfSquaresSync,
+} from '../lib/index.js';
+import { MAX_CONCURRENCY } from '../lib/options.js';
 import * as reference from '../lib/reference.js';
-import { expectSameValues, randomArray } from './helpers.js';
+import { ROOT, expectSameValues, randomArray } from './helpers.js';
+
+/** Polls `read` until `done` holds or `ms` pass; returns the last value read. */
+async function waitFor<T>(read: () => T, done: (value: T) => boolean, ms = 5000): Promise<T> {
+  const deadline = performance.now() + ms;
+  let value = read();
+  while (!done(value) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    value = read();
+  }
+  return value;
+}
 
 const initialThreads = getConcurrency();
 afterAll(() => setConcurrency(initialThreads));
@@ -21,6 +46,10 @@ describe('pool size', () => {
     expect(poolStats().threads).toBe(3);
     setConcurrency(1);
     expect(getConcurrency()).toBe(1);
+  });
+
+  it('accepts up to the native maximum', () => {
+    expect(MAX_CONCURRENCY).toBe(binding.constants().maxThreads);
   });
 
   it('rejects invalid sizes', () => {
@@ -41,6 +70,87 @@ describe('pool size', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await Promise.all(jobs)).toEqual(Array(40).fill(expected));
+  });
+
+  it('surplus threads retire shortly after the pool shrinks', async () => {
+    setConcurrency(6);
+    await sumOfSquares({ from: 1, to: 2_000_000 }); // threads start with work
+    expect((await waitFor(poolStats, (stats) => stats.liveThreads === 6)).liveThreads).toBe(6);
+    setConcurrency(2);
+    expect(poolStats().threads).toBe(2);
+    expect((await waitFor(poolStats, (stats) => stats.liveThreads === 2)).liveThreads).toBe(2);
+    // And the smaller pool still works.
+    expect(await sumOfSquares({ from: 1, to: 1_000_000 })).toBe(reference.sumOfSquaresSync({ from: 1, to: 1_000_000 }));
+    setConcurrency(initialThreads);
+  });
+});
+
+describe('busyThreads', () => {
+  it('is 0 when the pool is idle and above 0 while a long job runs', async () => {
+    setConcurrency(2);
+    expect((await waitFor(poolStats, (stats) => stats.busyThreads === 0)).busyThreads).toBe(0);
+    const controller = new AbortController();
+    const busy: number[] = [];
+    const job = sumOfSquares(
+      { from: 1, to: 1e13 },
+      {
+        signal: controller.signal,
+        onProgress: () => {
+          busy.push(poolStats().busyThreads);
+          if (busy.length === 3) controller.abort();
+        },
+      },
+    );
+    await expect(job).rejects.toMatchObject({ name: 'AbortError' });
+    expect(busy).toHaveLength(3);
+    for (const count of busy) {
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBeLessThanOrEqual(2);
+    }
+    expect((await waitFor(poolStats, (stats) => stats.busyThreads === 0)).busyThreads).toBe(0);
+    setConcurrency(initialThreads);
+  });
+});
+
+describe('small calls', () => {
+  it('stay off the pool: completedJobs does not move', async () => {
+    const before = poolStats().completedJobs;
+    const image = { data: new Uint8Array(100 * 100 * 4), width: 100, height: 100 };
+    await Promise.all([
+      computeSquares([1, 2, 3]),
+      computeSquares(new Float64Array(30_000)),
+      sumOfSquares({ from: 1, to: 60_000 }),
+      grayscale(image),
+    ]);
+    // Sync calls of one native chunk (131072 squares, 65536 summed elements) run on the caller.
+    computeSquaresSync(new Float64Array(131_072));
+    sumOfSquaresSync(new Float64Array(65_536));
+    grayscaleSync(image);
+    expect(poolStats().completedJobs).toBe(before);
+    // A large one does go through the pool.
+    await sumOfSquares({ from: 1, to: 1_000_000 });
+    expect(poolStats().completedJobs).toBe(before + 1);
+  });
+});
+
+describe('OFFLOOP_SIMD', () => {
+  const simdIn = (level: string) =>
+    spawnSync(process.execPath, ['-e', "process.stdout.write(require('./dist/cjs/index.js').features().simd)"], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, OFFLOOP_SIMD: level },
+    });
+
+  it('scalar caps the kernels at plain C++', () => {
+    const run = simdIn('scalar');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('scalar');
+  });
+
+  it.skipIf(process.arch !== 'x64' && process.arch !== 'ia32')('sse2 caps an x86 CPU at SSE2', () => {
+    const run = simdIn('sse2');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('sse2');
   });
 });
 
@@ -77,7 +187,7 @@ describe('many calls', () => {
     expect(after.completedJobs).toBeGreaterThanOrEqual(before.completedJobs + 1);
     expect(after.failedJobs).toBe(before.failedJobs + 1);
     expect(after.cancelledJobs).toBe(before.cancelledJobs + 1);
-    expect(after).toMatchObject({ busyThreads: expect.any(Number), queuedJobs: 0, runningJobs: 0 });
+    expect(after).toMatchObject({ queuedJobs: 0, runningJobs: 0 });
   });
 });
 
@@ -92,20 +202,83 @@ describe('cancellation', () => {
     expect(poolStats().completedJobs).toBe(before.completedJobs);
   });
 
-  it('aborting during the work rejects with the reason and stops the chunks', async () => {
+  it('aborting from onProgress during the work rejects with the reason and stops the chunks', async () => {
     setConcurrency(1);
     const controller = new AbortController();
+    const reason = new Error('enough');
     const out = new Float64Array(50_000_000);
-    const promise = computeSquares({ from: 1, to: 50_000_000 }, { out, signal: controller.signal });
-    setTimeout(() => controller.abort(), 5);
-    const started = performance.now();
-    await expect(promise).rejects.toMatchObject({ name: 'AbortError' });
-    // Stopped early: the tail of out was never written.
+    let reportedDone = -1;
+    const promise = computeSquares(
+      { from: 1, to: 50_000_000 },
+      {
+        out,
+        signal: controller.signal,
+        onProgress: (done) => {
+          reportedDone = done;
+          controller.abort(reason);
+        },
+      },
+    );
+    await expect(promise).rejects.toBe(reason);
+    // Aborted part-way: one thread claims chunks in order, so the tail of
+    // out was never written.
+    expect(reportedDone).toBeGreaterThan(0);
+    expect(reportedDone).toBeLessThan(50_000_000);
     expect(out[49_999_999]).toBe(0);
-    expect(performance.now() - started).toBeLessThan(5000);
     // The pool is healthy afterwards.
     expect(await sumOfSquares({ from: 1, to: 100_000 })).toBe((100_000 * 100_001 * 200_001) / 6);
     setConcurrency(initialThreads);
+  });
+
+  it('a throwing onProgress stops its job and rejects with the error; the pool carries on', async () => {
+    const failure = new Error('callback failed');
+    const before = poolStats().cancelledJobs;
+    const promise = sumOfSquares({ from: 1, to: 1e13 }, { onProgress: () => {
+      throw failure;
+    } });
+    await expect(promise).rejects.toBe(failure);
+    expect(poolStats().cancelledJobs).toBe(before + 1);
+    expect(await sumOfSquares({ from: 1, to: 100_000 })).toBe((100_000 * 100_001 * 200_001) / 6);
+  });
+});
+
+describe('sync calls on the pool', () => {
+  it('report rising progress and honour an abort made from onProgress', () => {
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    const calls: number[][] = [];
+    expect(() =>
+      sumOfSquaresSync(
+        { from: 1, to: 1e13 },
+        {
+          signal: controller.signal,
+          onProgress: (done, total) => {
+            calls.push([done, total]);
+            if (calls.length === 3) controller.abort(reason);
+          },
+        },
+      ),
+    ).toThrow(reason);
+    expect(calls).toHaveLength(3);
+    for (const [done, total] of calls) {
+      expect(total).toBe(1e13);
+      expect(done).toBeGreaterThan(0);
+      expect(done).toBeLessThan(total);
+    }
+    expect(calls[1][0]).toBeGreaterThan(calls[0][0]);
+    expect(calls[2][0]).toBeGreaterThan(calls[1][0]);
+  });
+
+  it('throw what onProgress throws, and the pool carries on', () => {
+    const failure = new Error('callback failed');
+    expect(() =>
+      computeSquaresSync({ from: 1, to: 50_000_000 }, {
+        onProgress: () => {
+          throw failure;
+        },
+      }),
+    ).toThrow(failure);
+    expect(sumOfSquaresSync({ from: 1, to: 1_000_000 })).toBe(reference.sumOfSquaresSync({ from: 1, to: 1_000_000 }));
   });
 });
 
