@@ -57,6 +57,14 @@ describe('pool size', () => {
       expect(() => setConcurrency(bad)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
     }
     expect(() => setConcurrency('2' as unknown as number)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+    // The stack starts at the caller's line.
+    let error: Error | undefined;
+    try {
+      setConcurrency(0);
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error?.stack?.split('\n')[1]).toContain('pool.test.ts');
     expect(getConcurrency()).toBe(1);
   });
 

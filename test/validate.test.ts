@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import {
   describeReceived,
+  isOffloopError,
+  nativeFailureError,
   invalidArgTypeError,
   invalidArgValueError,
   outOfRangeError,
@@ -118,6 +120,36 @@ describe('errors', () => {
     expect(sum).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
     expect(sum.message).toMatch(/"input".*BigUint64Array.*18446744073709551615n/);
     expect(sumOverflowError('BigInt64Array').message).toMatch(/9223372036854775807n/);
+  });
+});
+
+describe('isOffloopError', () => {
+  it("is true for offloop's errors, false for Node's and everything else", () => {
+    expect(isOffloopError(invalidArgTypeError('x', 'of type number', 'y'))).toBe(true);
+    expect(isOffloopError(squareOverflowError(1, 2n ** 40n, 'BigInt64Array'))).toBe(true);
+    expect(isOffloopError(nativeFailureError({ code: 'ERR_OFFLOOP_OUT_OF_MEMORY', message: 'no memory' }))).toBe(true);
+    // The loader's error carries no mark, only its own code.
+    expect(isOffloopError(Object.assign(new Error('no binary'), { code: 'ERR_OFFLOOP_NO_BINARY' }))).toBe(true);
+
+    let nodeError: unknown;
+    try {
+      Buffer.alloc('1' as never);
+    } catch (error) {
+      nodeError = error;
+    }
+    expect(nodeError).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(isOffloopError(nodeError)).toBe(false);
+    for (const other of [undefined, null, 'ERR_OUT_OF_RANGE', { code: 'ERR_OFFLOOP_NATIVE' }, new Error('plain')]) {
+      expect(isOffloopError(other)).toBe(false);
+    }
+  });
+
+  it('native failures keep a known code and message, and fall back to ERR_OFFLOOP_NATIVE', () => {
+    const failure = nativeFailureError({ code: 'ERR_OFFLOOP_THREAD_START', message: 'no thread' });
+    expect(failure).toMatchObject({ name: 'Error', code: 'ERR_OFFLOOP_THREAD_START', message: 'no thread' });
+    expect(failure.stack?.split('\n')[0]).toBe('Error [ERR_OFFLOOP_THREAD_START]: no thread');
+    expect(nativeFailureError({ code: 'SOMETHING_ELSE', message: 'odd' })).toMatchObject({ code: 'ERR_OFFLOOP_NATIVE', message: 'odd' });
+    expect(nativeFailureError(undefined)).toMatchObject({ code: 'ERR_OFFLOOP_NATIVE' });
   });
 });
 
