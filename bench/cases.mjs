@@ -17,7 +17,7 @@ import { piscinaContender, sharedBytes, sharedFloat64, slices } from './contende
 import { expectNumber, expectSameBytes, expectSameNumbers } from './verify.mjs';
 
 const M = 1 << 20;
-const SUM_BLOCK = 16384; // offloop's fixed summation block (lib/sum.ts)
+const SUM_BLOCK = 16384; // offloop's fixed summation block (lib/js/sum.ts)
 
 /** Deterministic doubles in [-1024, 1024): the same input every run. */
 function fillDoubles(array, seed = 0x9e3779b9) {

@@ -1,9 +1,15 @@
-// The piscina contender's worker: the pure-JS reference loops of
+// The piscina contender's worker: the pure-JS kernel loops behind
 // offloop/reference (the very code the main-thread baseline runs), applied to
 // this worker's slice of SharedArrayBuffer inputs and outputs. Plans are
 // built directly (no validation): the main thread has validated the whole
-// input once, as offloop does.
-import { grayscaleInto, squaresInto, sumOfSquaresOf } from 'offloop/reference';
+// input once, as offloop does. The loops are internal modules of the build,
+// not public API, hence the relative paths.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { squaresInto } = require('../dist/cjs/js/squares.js');
+const { sumOfSquaresOf } = require('../dist/cjs/js/sum.js');
+const { grayscaleInto } = require('../dist/cjs/js/grayscale.js');
 
 function squaresSlice({ input, out, start, count }) {
   const array = new Float64Array(input.buffer, input.byteOffset + start * 8, count);
