@@ -1,0 +1,466 @@
+#!/usr/bin/python3
+"""Generates test/fixtures/images/: small JPEG and PNG inputs of every kind issue 8
+lists, and what Debian's Pillow makes of them, so the C++ (and later JS) tests need
+no Python.
+
+Needs (Debian/Ubuntu): python3-pil, libjpeg-turbo-progs (cjpeg, jpegtran), a C
+compiler and libjpeg-dev (a tiny helper writes the YCCK JPEG, which neither Pillow
+nor cjpeg can). Run with the system python3 (the one that has PIL):
+
+    /usr/bin/python3 scripts/make-image-fixtures.py
+
+Output is deterministic for a given Pillow/libjpeg-turbo: inputs are drawn from a
+seeded generator, PNGs are written by the small encoder below (so every bit depth,
+filter type and Adam7 are covered), JPEGs by Pillow, cjpeg, jpegtran and the helper.
+
+For every input the manifest holds width, height, kind and:
+  exact      raw bytes of Image.open(p).convert('L')
+  luma       JPEG only, YCbCr or gray: Image.open(p) after draft('L', None)
+             (libjpeg's grayscale output: the Y plane, no chroma decode)
+  truncated  [[length, verdict], ...]: the file cut to `length` bytes, and
+             Pillow's convert('L') of it: "err" or the FNV-1a 64 hash of the bytes
+For encoding: a gray source image, Pillow's save() of it as JPEG (quality 75 and 90)
+and as PNG (compress_level 6), and the pixels Pillow decodes back from those.
+"""
+
+import io
+import json
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import warnings
+import zlib
+
+import PIL
+from PIL import Image, ImageFile, features
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "test", "fixtures", "images")
+
+# ---------------------------------------------------------------- pixels
+
+
+def rgb_pixels(w, h, seed):
+    """Gradients, noise, saturated patches and hard edges: exercises clamping in
+    the YCbCr->RGB conversion, chroma upsampling at edges and the DCT."""
+    rnd = random.Random(seed)
+    out = bytearray()
+    for y in range(h):
+        for x in range(w):
+            r = x * 255 // max(1, w - 1)
+            g = y * 255 // max(1, h - 1)
+            b = ((x + y) * 4) & 255
+            if (x // 9 + y // 7) % 5 == 0:  # saturated patches
+                r, g, b = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)][(x // 9) % 4]
+            if x == w // 3 or y == h // 2:  # hard edges
+                r = g = b = 255 if (x + y) % 2 else 0
+            n = rnd.randint(-28, 28)
+            out += bytes(max(0, min(255, v + n)) for v in (r, g, b))
+    return bytes(out)
+
+
+def cmyk_pixels(w, h, seed):
+    rnd = random.Random(seed)
+    out = bytearray()
+    for y in range(h):
+        for x in range(w):
+            c = x * 255 // max(1, w - 1)
+            m = y * 255 // max(1, h - 1)
+            yy = ((x * 3 + y * 5) * 3) & 255
+            k = 0 if (x // 8) % 3 == 0 else ((x + 2 * y) * 2) & 255
+            out += bytes(max(0, min(255, v + rnd.randint(-20, 20))) for v in (c, m, yy, k))
+    return bytes(out)
+
+
+def samples16(w, h, channels, seed):
+    """16-bit samples spanning the whole range, some below 256 (so the
+    16-bit gray clamp and the high-byte rules are both visible)."""
+    rnd = random.Random(seed)
+    rows = []
+    for y in range(h):
+        row = []
+        for x in range(w):
+            for c in range(channels):
+                if (x + c) % 7 == 0:
+                    v = rnd.randint(0, 300)  # small values: the 16-bit gray clamp region
+                else:
+                    v = (x * 65535 // max(1, w - 1) * (c + 1) + y * 997 + rnd.randint(0, 31)) & 0xFFFF
+                row.append(v)
+        rows.append(row)
+    return rows
+
+
+def samples8(w, h, channels, seed, maxv=255):
+    rnd = random.Random(seed)
+    rows = []
+    for y in range(h):
+        row = []
+        for x in range(w):
+            for c in range(channels):
+                base = (x * (c + 3) * 5 + y * 7 + c * 40) % (maxv + 1)
+                if rnd.random() < 0.1:
+                    base = rnd.randint(0, maxv)
+                row.append(base)
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------ a small PNG writer
+
+
+def chunk(tag, data):
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+
+def pack_row(values, bits):
+    if bits == 8:
+        return bytes(values)
+    if bits == 16:
+        return b"".join(struct.pack(">H", v) for v in values)
+    out = bytearray()
+    per = 8 // bits
+    for i in range(0, len(values), per):
+        byte = 0
+        group = values[i : i + per]
+        for j, v in enumerate(group):
+            byte |= v << (8 - bits * (j + 1))
+        out.append(byte)
+    return bytes(out)
+
+
+def paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def filter_rows(rows, bpp):
+    """Filters row k with type k % 5, so every filter type is used."""
+    out = bytearray()
+    prev = bytes(len(rows[0])) if rows else b""
+    for k, row in enumerate(rows):
+        ft = k % 5
+        f = bytearray()
+        for i, v in enumerate(row):
+            a = row[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            pred = [0, a, b, (a + b) // 2, paeth(a, b, c)][ft]
+            f.append((v - pred) & 255)
+        out.append(ft)
+        out += f
+        prev = row
+    return bytes(out)
+
+
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+
+def write_png(path, w, h, color_type, bits, pixel_rows, channels, palette=None, trns=None, interlace=False):
+    """pixel_rows: h lists of w*channels sample values."""
+    bpp = max(1, channels * bits // 8)
+    raw = bytearray()
+    if not interlace:
+        rows = [pack_row(r, bits) for r in pixel_rows]
+        raw = filter_rows(rows, bpp)
+    else:
+        for x0, y0, dx, dy in ADAM7:
+            sub = []
+            for y in range(y0, h, dy):
+                vals = []
+                for x in range(x0, w, dx):
+                    vals += pixel_rows[y][x * channels : (x + 1) * channels]
+                if vals:
+                    sub.append(pack_row(vals, bits))
+            if sub:
+                raw += filter_rows(sub, bpp)
+    data = b"\x89PNG\r\n\x1a\n"
+    data += chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bits, color_type, 0, 0, 1 if interlace else 0))
+    data += chunk(b"gAMA", struct.pack(">I", 45455))  # present, and must be ignored
+    if palette is not None:
+        data += chunk(b"PLTE", palette)
+    if trns is not None:
+        data += chunk(b"tRNS", trns)
+    z = zlib.compress(bytes(raw), 9)
+    half = len(z) // 2  # two IDAT chunks: decoders must join them
+    data += chunk(b"IDAT", z[:half]) + chunk(b"IDAT", z[half:])
+    data += chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+# ----------------------------------------------------------- YCCK helper
+
+YCCK_HELPER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+/* argv: width height out.jpg < raw Adobe-inverted CMYK bytes */
+int main(int argc, char **argv) {
+  int w = atoi(argv[1]), h = atoi(argv[2]);
+  unsigned char *buf = malloc((size_t)w * h * 4);
+  if (fread(buf, 1, (size_t)w * h * 4, stdin) != (size_t)w * h * 4) return 2;
+  FILE *out = fopen(argv[3], "wb");
+  struct jpeg_compress_struct c; struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, out);
+  c.image_width = w; c.image_height = h; c.input_components = 4; c.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&c);
+  jpeg_set_colorspace(&c, JCS_YCCK);
+  jpeg_set_quality(&c, 88, TRUE);
+  c.comp_info[0].h_samp_factor = 2; c.comp_info[0].v_samp_factor = 2;
+  c.comp_info[3].h_samp_factor = 2; c.comp_info[3].v_samp_factor = 2;
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = buf + (size_t)c.next_scanline * w * 4;
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  fclose(out);
+  return 0;
+}
+"""
+
+# ---------------------------------------------------------------- helpers
+
+
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def pillow_gray(data):
+    im = Image.open(io.BytesIO(data))
+    return im.convert("L")
+
+
+def pillow_verdict(data):
+    try:
+        return fnv1a64(pillow_gray(data).tobytes())
+    except Exception:  # any refusal (truncated, broken, syntax) is "err"
+        return "err"
+
+
+def truncation_lengths(n, tail_marker_len):
+    """Where to cut: evenly spread, plus the last bytes one by one."""
+    cuts = set()
+    for i in range(1, 17):
+        cuts.add(n * i // 17)
+    for k in range(1, 13):
+        cuts.add(n - k)
+    cuts.add(n - tail_marker_len)
+    for c in (0, 1, 2, 3, 8, 16, 33):
+        cuts.add(c)
+    return sorted(c for c in cuts if 0 <= c < n)
+
+
+def run(cmd, **kw):
+    subprocess.run(cmd, check=True, **kw)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    # convert('L') of a P image with a bytes tRNS warns; the pixels are what we want.
+    warnings.simplefilter("ignore")
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    for sub in ("jpeg", "png", "encode"):
+        os.makedirs(os.path.join(OUT, sub))
+    tmp = tempfile.mkdtemp()
+    decode = []
+
+    def add(rel, kind, luma):
+        path = os.path.join(OUT, rel)
+        data = open(path, "rb").read()
+        im = Image.open(io.BytesIO(data))
+        w, h = im.size
+        exact = im.convert("L").tobytes()
+        assert len(exact) == w * h
+        base = rel.rsplit(".", 1)[0]
+        open(os.path.join(OUT, base + ".gray"), "wb").write(exact)
+        entry = {"file": rel, "kind": kind, "format": rel.split("/")[0], "width": w, "height": h,
+                 "exact": base + ".gray", "luma": None}
+        if luma:
+            im2 = Image.open(io.BytesIO(data))
+            im2.draft("L", None)
+            lum = im2.convert("L").tobytes()
+            assert len(lum) == w * h
+            open(os.path.join(OUT, base + ".luma.gray"), "wb").write(lum)
+            entry["luma"] = base + ".luma.gray"
+        tail = 2 if rel.endswith(".jpg") else 12
+        entry["truncated"] = [[c, pillow_verdict(data[:c])] for c in truncation_lengths(len(data), tail)]
+        decode.append(entry)
+
+    def rgb_image(w, h, seed):
+        return Image.frombytes("RGB", (w, h), rgb_pixels(w, h, seed))
+
+    # ---- JPEG via Pillow: every chroma subsampling, baseline and progressive
+    sizes = [(61, 37), (64, 48)]
+    for sub, name in ((0, "444"), (1, "422"), (2, "420")):
+        for prog in (False, True):
+            for w, h in sizes if not prog else sizes[:1]:
+                rel = "jpeg/ycc-%s-%s-%dx%d.jpg" % (name, "prog" if prog else "base", w, h)
+                rgb_image(w, h, w * h + sub).save(os.path.join(OUT, rel), "JPEG", quality=85,
+                                                  subsampling=sub, progressive=prog)
+                add(rel, "jpeg ycbcr %s %s" % (name, "progressive" if prog else "baseline"), True)
+    # Tiny images: a partial MCU is all there is.
+    for w, h in ((1, 1), (13, 7)):
+        rel = "jpeg/ycc-420-base-%dx%d.jpg" % (w, h)
+        rgb_image(w, h, 5).save(os.path.join(OUT, rel), "JPEG", quality=85, subsampling=2)
+        add(rel, "jpeg ycbcr 420 baseline tiny", True)
+
+    # ---- JPEG via cjpeg/jpegtran: restart markers, 4:4:0, RGB, gray
+    ppm = os.path.join(tmp, "in.ppm")
+    rgb_image(61, 37, 99).save(ppm)
+    pgm = os.path.join(tmp, "in.pgm")
+    rgb_image(61, 37, 98).convert("L").save(pgm)
+    cj = [
+        ("jpeg/ycc-420-rst1row-61x37.jpg", ["-quality", "80", "-sample", "2x2", "-restart", "1"], ppm,
+         "jpeg ycbcr 420 restart every MCU row"),
+        ("jpeg/ycc-422-rst3mcu-61x37.jpg", ["-quality", "80", "-sample", "2x1", "-restart", "3B"], ppm,
+         "jpeg ycbcr 422 restart every 3 MCUs"),
+        ("jpeg/ycc-440-base-61x37.jpg", ["-quality", "80", "-sample", "1x2"], ppm, "jpeg ycbcr 440 baseline"),
+        ("jpeg/ycc-420-optimized-61x37.jpg", ["-quality", "70", "-sample", "2x2", "-optimize"], ppm,
+         "jpeg ycbcr 420 optimized huffman"),
+        ("jpeg/rgb-base-61x37.jpg", ["-quality", "85", "-rgb"], ppm, "jpeg 3-component RGB (Adobe transform 0)"),
+        ("jpeg/gray-base-61x37.jpg", ["-quality", "85", "-grayscale"], pgm, "jpeg 1-component baseline"),
+        ("jpeg/gray-prog-61x37.jpg", ["-quality", "85", "-grayscale", "-progressive"], pgm,
+         "jpeg 1-component progressive"),
+        ("jpeg/gray-rst2mcu-61x37.jpg", ["-quality", "85", "-grayscale", "-restart", "2B"], pgm,
+         "jpeg 1-component restart every 2 MCUs"),
+    ]
+    for rel, args, src, kind in cj:
+        run(["cjpeg"] + args + ["-outfile", os.path.join(OUT, rel), src])
+        add(rel, kind, "rgb-" not in rel)
+    base420 = os.path.join(OUT, "jpeg/ycc-420-base-61x37.jpg")
+    rel = "jpeg/ycc-420-prog-rst1row-61x37.jpg"
+    run(["jpegtran", "-progressive", "-restart", "1", "-outfile", os.path.join(OUT, rel), base420])
+    add(rel, "jpeg ycbcr 420 progressive restart every MCU row", True)
+
+    # ---- Adobe CMYK (Pillow writes it: Adobe marker, transform 0, inverted bytes) and YCCK
+    cmyk = cmyk_pixels(61, 37, 7)
+    rel = "jpeg/cmyk-adobe-61x37.jpg"
+    Image.frombytes("CMYK", (61, 37), cmyk).save(os.path.join(OUT, rel), "JPEG", quality=88)
+    add(rel, "jpeg adobe cmyk", False)
+    helper_c = os.path.join(tmp, "ycck.c")
+    helper = os.path.join(tmp, "ycck")
+    open(helper_c, "w").write(YCCK_HELPER)
+    run(["cc", "-O1", "-o", helper, helper_c, "-ljpeg"])
+    rel = "jpeg/ycck-adobe-61x37.jpg"
+    inverted = bytes(255 - v for v in cmyk)  # Adobe (Photoshop) polarity, as Pillow assumes
+    run([helper, "61", "37", os.path.join(OUT, rel)], input=inverted)
+    add(rel, "jpeg adobe ycck", False)
+
+    # ---- JPEG oddities Pillow still decodes: junk bytes before EOI (a libjpeg warning)
+    data = open(base420, "rb").read()
+    rel = "jpeg/ycc-420-junk-before-eoi-61x37.jpg"
+    open(os.path.join(OUT, rel), "wb").write(data[:-2] + b"\x12\x34\x56" + data[-2:])
+    add(rel, "jpeg with extraneous bytes before EOI (warning only)", True)
+
+    # ---- PNG: every bit depth and colour type, written by write_png above
+    W, H = 61, 37
+
+    def png(rel, kind, *args, **kw):
+        write_png(os.path.join(OUT, rel), *args, **kw)
+        add(rel, kind, False)
+
+    for bits in (1, 2, 4, 8):
+        png("png/gray%d-%dx%d.png" % (bits, W, H), "png gray %d-bit" % bits, W, H, 0, bits,
+            samples8(W, H, 1, bits, (1 << bits) - 1), 1)
+    png("png/gray16-%dx%d.png" % (W, H), "png gray 16-bit", W, H, 0, 16, samples16(W, H, 1, 16), 1)
+    W16, H16 = 29, 17  # 16-bit colour samples are big: a smaller image
+    png("png/gray8-trns-%dx%d.png" % (W, H), "png gray 8-bit with tRNS", W, H, 0, 8,
+        samples8(W, H, 1, 81), 1, trns=struct.pack(">H", 17))
+    png("png/graya8-%dx%d.png" % (W, H), "png gray+alpha 8-bit", W, H, 4, 8, samples8(W, H, 2, 48), 2)
+    png("png/graya16-%dx%d.png" % (W16, H16), "png gray+alpha 16-bit", W16, H16, 4, 16, samples16(W16, H16, 2, 416), 2)
+    png("png/rgb8-%dx%d.png" % (W, H), "png rgb 8-bit", W, H, 2, 8, samples8(W, H, 3, 28), 3)
+    png("png/rgb16-%dx%d.png" % (W16, H16), "png rgb 16-bit", W16, H16, 2, 16, samples16(W16, H16, 3, 216), 3)
+    png("png/rgb8-trns-%dx%d.png" % (W, H), "png rgb 8-bit with tRNS", W, H, 2, 8, samples8(W, H, 3, 29), 3,
+        trns=struct.pack(">HHH", 10, 20, 30))
+    png("png/rgba8-%dx%d.png" % (W, H), "png rgba 8-bit", W, H, 6, 8, samples8(W, H, 4, 68), 4)
+    png("png/rgba16-%dx%d.png" % (W16, H16), "png rgba 16-bit", W16, H16, 6, 16, samples16(W16, H16, 4, 616), 4)
+    rnd = random.Random(3)
+    full_palette = bytes(rnd.randint(0, 255) for _ in range(256 * 3))
+    for bits in (1, 2, 4, 8):
+        n = 1 << bits
+        png("png/pal%d-%dx%d.png" % (bits, W, H), "png palette %d-bit" % bits, W, H, 3, bits,
+            samples8(W, H, 1, 300 + bits, n - 1), 1, palette=full_palette[: 3 * n])
+    png("png/pal8-trns-%dx%d.png" % (W, H), "png palette 8-bit with tRNS alphas", W, H, 3, 8,
+        samples8(W, H, 1, 310), 1, palette=full_palette, trns=bytes(rnd.randint(0, 255) for _ in range(200)))
+    png("png/pal4-trns1-%dx%d.png" % (W, H), "png palette 4-bit with one transparent entry", W, H, 3, 4,
+        samples8(W, H, 1, 311, 15), 1, palette=full_palette[:48], trns=b"\xff\xff\xff\x00")
+    png("png/pal8-short-%dx%d.png" % (W, H), "png palette 8-bit, indices beyond PLTE (Pillow: gray ramp)",
+        W, H, 3, 8, samples8(W, H, 1, 312), 1, palette=full_palette[: 3 * 20])
+    for name, ct, bits, ch, seed in (("gray8", 0, 8, 1, 900), ("gray1", 0, 1, 1, 901), ("rgb8", 2, 8, 3, 902),
+                                     ("rgba16", 6, 16, 4, 903), ("pal4", 3, 4, 1, 904), ("graya8", 4, 8, 2, 905)):
+        for w, h in ((W16, H16) if bits == 16 else (W, H), (5, 3)):
+            if bits == 16:
+                rows = samples16(w, h, ch, seed)
+            else:
+                rows = samples8(w, h, ch, seed, (1 << bits) - 1)
+            png("png/%s-adam7-%dx%d.png" % (name, w, h), "png %s Adam7 interlaced" % name, w, h, ct, bits, rows,
+                ch, palette=full_palette[:48] if ct == 3 else None, interlace=True)
+    # Pillow's own PNGs (its encoder's filters and zlib settings)
+    rel = "png/pillow-rgba-%dx%d.png" % (W, H)
+    rgb_image(W, H, 11).convert("RGBA").save(os.path.join(OUT, rel), "PNG")
+    add(rel, "png rgba written by Pillow", False)
+    rel = "png/pillow-p-%dx%d.png" % (W, H)
+    rgb_image(W, H, 12).quantize(37).save(os.path.join(OUT, rel), "PNG")
+    add(rel, "png palette written by Pillow (quantize)", False)
+
+    # ---- encoding: Pillow's save() of gray images, and what it decodes back
+    encode = []
+    for w, h, seed in ((61, 37, 1), (64, 48, 2)):
+        gray = rgb_image(w, h, 500 + seed).convert("L")
+        src = "encode/src-%dx%d.gray" % (w, h)
+        open(os.path.join(OUT, src), "wb").write(gray.tobytes())
+        for q in (75, 90):
+            rel = "encode/pillow-q%d-%dx%d.jpg" % (q, w, h)
+            gray.save(os.path.join(OUT, rel), "JPEG", quality=q)
+            back = Image.open(os.path.join(OUT, rel)).convert("L").tobytes()
+            dec = rel.rsplit(".", 1)[0] + ".gray"
+            open(os.path.join(OUT, dec), "wb").write(back)
+            encode.append({"source": src, "width": w, "height": h, "format": "jpeg", "quality": q,
+                           "file": rel, "decoded": dec})
+        rel = "encode/pillow-z6-%dx%d.png" % (w, h)
+        gray.save(os.path.join(OUT, rel), "PNG", compress_level=6)
+        back = Image.open(os.path.join(OUT, rel)).convert("L").tobytes()
+        assert back == gray.tobytes()
+        encode.append({"source": src, "width": w, "height": h, "format": "png", "compress_level": 6,
+                       "file": rel, "decoded": src})
+
+    # One entry per line so the C++ test can read it without a JSON library.
+    with open(os.path.join(OUT, "manifest.json"), "w") as f:
+        f.write("{\n")
+        f.write('"generator": "scripts/make-image-fixtures.py",\n')
+        f.write('"pillow": %s,\n' % json.dumps(PIL.__version__))
+        f.write('"libjpeg": %s,\n' % json.dumps(features.version("jpg")))
+        f.write('"zlib": %s,\n' % json.dumps(features.version("zlib")))
+        f.write('"decode": [\n')
+        f.write(",\n".join(json.dumps(e) for e in decode))
+        f.write("\n],\n")
+        f.write('"encode": [\n')
+        f.write(",\n".join(json.dumps(e) for e in encode))
+        f.write("\n]\n}\n")
+    shutil.rmtree(tmp)
+    total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
+    print("%d inputs, %d encode cases, %d bytes in %s" % (len(decode), len(encode), total, OUT))
+
+
+if __name__ == "__main__":
+    if "PIL" not in sys.modules:
+        sys.exit("needs PIL")
+    main()
