@@ -16,8 +16,8 @@
 //     ThreadSanitizer on the pool and the job lifecycle: native/core and
 //     native/jobs (the list offloop_core_sources in native/sources.gypi, read
 //     as CMakeLists.txt reads it) plus the kernels, linked with
-//     test/native/pool_stress_test.cc and run. No Node: an uninstrumented
-//     node cannot host TSan.
+//     test/native/pool_stress_test.cc and run; test/native/core_test.cc too.
+//     No Node: an uninstrumented node cannot host TSan.
 //
 // Needs GCC (g++, or CXX naming a GCC) with its sanitizer runtimes (Debian:
 // part of g++). Any sanitizer report fails the run (halt_on_error).
@@ -82,8 +82,8 @@ function seconds(since) {
 }
 
 /** Runs a command to completion with inherited output; fails the run on a non-zero exit. */
-function run(command, args, options = {}) {
-  log(`${command} ${args.join(' ')}`);
+function run(command, args, options = {}, label = `${command} ${args.join(' ')}`) {
+  log(label);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   if (result.error) fail(`${command}: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args[0] ?? ''} failed (${result.signal ?? `exit code ${result.status}`})`);
@@ -140,16 +140,23 @@ async function compileAll(sources, dir, compileFlags) {
   return objects;
 }
 
-/** Builds test/native/pool_stress_test.cc over the kernels and the core with `sanitizers`. */
-async function buildStress(dir, sanitizers) {
+/**
+ * Builds the C++ tests `tests` (paths from the root) over the kernels and
+ * the core with `sanitizers`, the sources compiled once. Returns the binaries.
+ */
+async function buildNativeTests(dir, sanitizers, tests) {
   const sources = gypiSources(['offloop_kernel_sources', 'offloop_core_sources']);
   const compileFlags = ['-std=c++17', ...sanitizers, '-ffp-contract=off', '-pthread', '-Wall', '-Wextra', `-I${join(root, 'native')}`];
   const started = performance.now();
-  const objects = await compileAll([...sources, 'test/native/pool_stress_test.cc'], dir, compileFlags);
-  const binary = join(dir, 'pool_stress_test');
-  run(CXX, [...compileFlags, ...objects, '-o', binary]);
-  log(`built ${binary} from ${sources.length} sources of native/sources.gypi in ${seconds(started)}`);
-  return binary;
+  const objects = await compileAll([...sources, ...tests], dir, compileFlags);
+  const shared = objects.slice(0, sources.length);
+  const binaries = tests.map((test, i) => {
+    const binary = join(dir, basename(test, '.cc'));
+    run(CXX, [...compileFlags, ...shared, objects[sources.length + i], '-o', binary], {}, `linking ${binary}`);
+    return binary;
+  });
+  log(`built ${tests.join(', ')} over ${sources.length} sources of native/sources.gypi in ${seconds(started)}`);
+  return binaries;
 }
 
 /** Runs a sanitized native test; any sanitizer report or failure fails the run. */
@@ -175,9 +182,12 @@ compilerIsGcc();
 
 if (mode === 'tsan') {
   runtimeLibrary('libtsan.so');
-  const binary = await buildStress(temp, SANITIZE_FLAGS.tsan);
+  // The stress test, and the core's own tests (test/native/core_test.cc) as well.
+  const tests = ['test/native/pool_stress_test.cc', 'test/native/core_test.cc'].filter((test) => existsSync(join(root, test)));
+  const [stress, ...others] = await buildNativeTests(temp, SANITIZE_FLAGS.tsan, tests);
   const env = { ...process.env, TSAN_OPTIONS: RUNTIME_ENV.TSAN_OPTIONS };
-  runNative(binary, flags.filter((flag) => !flag.startsWith('--')), env);
+  runNative(stress, flags.filter((flag) => !flag.startsWith('--')), env);
+  for (const binary of others) runNative(binary, [], env);
   log(`passed in ${seconds(started)}`);
   process.exit(0);
 }
@@ -204,7 +214,7 @@ if (!buildEnv.npm_config_nodedir) {
   if (existsSync(join(prefix, 'include/node/node_api.h'))) buildEnv.npm_config_nodedir = prefix;
 }
 let phase = performance.now();
-run(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--jobs', jobs], { cwd: stage, env: buildEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+run(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--jobs', jobs, '--loglevel=warn'], { cwd: stage, env: buildEnv, stdio: ['ignore', 'ignore', 'inherit'] });
 const binary = join(stage, 'build/Release/offloop.node');
 if (!existsSync(binary)) fail(`no ${binary} after the build`);
 const linked = execFileSync('ldd', [binary], { encoding: 'utf8' });
@@ -255,7 +265,7 @@ log(`test/native/build-and-run.sh passed under ASan+UBSan in ${seconds(phase)}`)
 
 phase = performance.now();
 mkdirSync(join(temp, 'stress'));
-const stress = await buildStress(join(temp, 'stress'), SANITIZE_FLAGS.asan);
+const [stress] = await buildNativeTests(join(temp, 'stress'), SANITIZE_FLAGS.asan, ['test/native/pool_stress_test.cc']);
 runNative(stress, [], { ...process.env, ASAN_OPTIONS: RUNTIME_ENV.ASAN_OPTIONS, UBSAN_OPTIONS: RUNTIME_ENV.UBSAN_OPTIONS });
 log(`pool stress test passed under ASan+UBSan in ${seconds(phase)}`);
 log(`passed in ${seconds(started)}`);
