@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,12 +10,16 @@ import { ROOT, runFixture } from './helpers.js';
 // node-gyp-build looks for binaries under OFFLOOP_PREBUILD: an empty folder has none.
 function withoutBinary(args: string[]) {
   const empty = mkdtempSync(join(tmpdir(), 'offloop-no-binary-'));
-  return spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 30_000,
-    env: { ...process.env, OFFLOOP_PREBUILD: empty, PREBUILDS_ONLY: '' },
-  });
+  try {
+    return spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, OFFLOOP_PREBUILD: empty, PREBUILDS_ONLY: '' },
+    });
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 }
 
 describe('the loader', () => {

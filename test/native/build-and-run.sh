@@ -23,8 +23,9 @@ defs=(-DOFFLOOP_BUILD_GENERIC_KERNELS)
 compilers=("${CXX:-c++}")
 for extra in clang++ g++; do
   if command -v "$extra" >/dev/null 2>&1; then
-    resolved_first="$(command -v "${compilers[0]}" || true)"
-    if [[ "$("$extra" --version | head -1)" != "$("$resolved_first" --version | head -1)" ]]; then
+    # The same compiler under another name (c++ -> g++-12 <- g++) counts once.
+    first_path="$(readlink -f "$(command -v "${compilers[0]}" || true)")"
+    if [[ "$(readlink -f "$(command -v "$extra")")" != "$first_path" ]]; then
       compilers+=("$extra")
       break
     fi
