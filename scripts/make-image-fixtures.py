@@ -19,6 +19,7 @@ For every input the manifest holds width, height, kind and:
              (libjpeg's grayscale output: the Y plane, no chroma decode)
   truncated  [[length, verdict], ...]: the file cut to `length` bytes, and
              Pillow's convert('L') of it: "err" or the FNV-1a 64 hash of the bytes
+Damaged files (corrupt/): Pillow's verdict on each, as above.
 For encoding: a gray source image, Pillow's save() of it as JPEG (quality 75 and 90)
 and as PNG (compress_level 6), and the pixels Pillow decodes back from those.
 """
@@ -442,6 +443,118 @@ def main():
         encode.append({"source": src, "width": w, "height": h, "format": "png", "compress_level": 6,
                        "file": rel, "decoded": src})
 
+    # ---- damaged files: what Pillow makes of each (its verdict), so the decoders
+    # can be held to the same answer where the data is broken but readable.
+    corrupt = []
+    os.makedirs(os.path.join(OUT, "corrupt"))
+
+    def damaged(name, kind, data):
+        rel = "corrupt/" + name
+        open(os.path.join(OUT, rel), "wb").write(data)
+        corrupt.append({"corrupt": rel, "kind": kind, "verdict": pillow_verdict(data)})
+
+    def sof_resize(data, w, h):
+        b = bytearray(data)
+        i = min(i for i in (b.find(b"\xff\xc0"), b.find(b"\xff\xc2")) if i >= 0)
+        b[i + 5 : i + 7] = struct.pack(">H", h)
+        b[i + 7 : i + 9] = struct.pack(">H", w)
+        return bytes(b)
+
+    def read(rel):
+        return open(os.path.join(OUT, rel), "rb").read()
+
+    j420 = read("jpeg/ycc-420-base-61x37.jpg")
+    damaged("jpeg-header-says-3000x3000.jpg", "jpeg frame header larger than its data", sof_resize(j420, 3000, 3000))
+    damaged("jpeg-prog-header-says-300x200.jpg", "progressive jpeg frame header larger than its data",
+            sof_resize(read("jpeg/ycc-420-prog-61x37.jpg"), 300, 200))
+    j444 = bytearray(read("jpeg/ycc-444-base-61x37.jpg"))
+    for k in (0.55, 0.7, 0.85):
+        j444[int(len(j444) * k)] ^= 0x55
+    damaged("jpeg-entropy-bytes-flipped.jpg", "jpeg with damaged entropy-coded data", bytes(j444))
+    rst = bytearray(read("jpeg/ycc-420-rst1row-61x37.jpg"))
+    i = rst.find(b"\xff\xd1")
+    rst[i + 1] = 0xD5
+    damaged("jpeg-restart-marker-out-of-order.jpg", "jpeg with a wrong restart marker number", bytes(rst))
+
+    def chunks(data):
+        out, pos = [], 8
+        while pos + 8 <= len(data):
+            n = struct.unpack(">I", data[pos : pos + 4])[0]
+            out.append([data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + n]])
+            pos += 12 + n
+        return out
+
+    def build(cs, bad_crc=()):
+        out = b"\x89PNG\r\n\x1a\n"
+        for k, (name, body) in enumerate(cs):
+            c = chunk(name, body)
+            if k in bad_crc:
+                c = c[:-1] + bytes([c[-1] ^ 1])
+            out += c
+        return out
+
+    def ihdr(cs, w, h):
+        cs[0][1] = struct.pack(">II", w, h) + cs[0][1][8:]
+        return cs
+
+    def idat_index(cs):
+        return [k for k, (n, _) in enumerate(cs) if n == b"IDAT"]
+
+    g8 = read("png/gray8-61x37.png")
+    damaged("png-header-says-3000x3000.png", "png IHDR larger than its data (stream ends mid-row)",
+            build(ihdr(chunks(read("png/rgb8-61x37.png")), 3000, 3000)))
+    damaged("png-header-says-40-rows.png", "png IHDR 3 rows taller than its data (stream ends between rows)",
+            build(ihdr(chunks(g8), 61, 40)))
+    damaged("png-adam7-header-says-40-rows.png", "interlaced png IHDR taller than its data",
+            build(ihdr(chunks(read("png/gray8-adam7-61x37.png")), 61, 40)))
+    cs = chunks(read("png/rgb8-61x37.png"))
+    damaged("png-bad-idat-crc.png", "png with bad IDAT CRCs (Pillow never checks them)",
+            build(cs, bad_crc=set(idat_index(cs))))
+    cs = chunks(g8)
+    damaged("png-bad-gama-crc.png", "png with a bad CRC before IDAT (Pillow checks those)",
+            build(cs, bad_crc={1}))
+    cs = chunks(g8)
+    last = idat_index(cs)[-1]
+    cs[last][1] = cs[last][1][:-1] + bytes([cs[last][1][-1] ^ 0xFF])
+    damaged("png-bad-adler32.png", "png whose zlib adler32 is wrong", build(cs))
+    cs = chunks(g8)
+    raw = bytearray(zlib.decompress(b"".join(body for n, body in cs if n == b"IDAT")))
+    raw[(61 + 1) * 20] = 7  # row 20's filter type
+    first = idat_index(cs)[0]
+    cs = [c for c in cs if c[0] != b"IDAT"]
+    cs.insert(first, [b"IDAT", zlib.compress(bytes(raw))])
+    damaged("png-bad-filter-type.png", "png with filter type 7 on row 20", build(cs))
+    cs = chunks(g8)
+    first = idat_index(cs)[0]
+    z = cs[first][1] + cs[first + 1][1]
+    cs = [c for c in cs if c[0] != b"IDAT"]
+    for k in range(len(z)):
+        cs.insert(first + k, [b"IDAT", z[k : k + 1]])
+    damaged("png-one-byte-idats.png", "png with one IDAT chunk per byte (valid)", build(cs))
+    cs = chunks(g8)
+    first = idat_index(cs)[0]
+    cs[first + 1][1] = cs[first + 1][1] + b"trailing bytes after the zlib stream"
+    damaged("png-data-after-zlib-end.png", "png with bytes after the zlib stream in IDAT", build(cs))
+    cs = chunks(read("png/pal8-short-61x37.png"))
+    for c in cs:
+        if c[0] == b"PLTE":
+            c[1] = c[1] + b"\x10\x20"
+    damaged("png-plte-not-multiple-of-3.png", "png PLTE of 62 bytes (libpng refuses, Pillow drops the partial entry)",
+            build(cs))
+    cs = chunks(read("png/pal4-trns1-61x37.png"))
+    for c in cs:
+        if c[0] == b"tRNS":
+            c[1] = bytes(range(40))
+    damaged("png-trns-longer-than-plte.png", "png tRNS with more entries than PLTE", build(cs))
+    cs = chunks(g8)
+    cs.insert(1, [b"prVt", b"private ancillary chunk"])
+    damaged("png-unknown-chunk-bad-crc.png", "png with an unknown chunk before IDAT, bad CRC",
+            build(cs, bad_crc={1}))
+    cs = chunks(g8)
+    cs.insert(len(cs) - 1, [b"prVt", b"private ancillary chunk"])
+    damaged("png-chunk-after-idat-bad-crc.png", "png with an unknown chunk after IDAT, bad CRC",
+            build(cs, bad_crc={len(cs) - 2}))
+
     # One entry per line so the C++ test can read it without a JSON library.
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         f.write("{\n")
@@ -454,10 +567,14 @@ def main():
         f.write("\n],\n")
         f.write('"encode": [\n')
         f.write(",\n".join(json.dumps(e) for e in encode))
+        f.write("\n],\n")
+        f.write('"corrupt": [\n')
+        f.write(",\n".join(json.dumps(e) for e in corrupt))
         f.write("\n]\n}\n")
     shutil.rmtree(tmp)
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
-    print("%d inputs, %d encode cases, %d bytes in %s" % (len(decode), len(encode), total, OUT))
+    print("%d inputs, %d encode cases, %d damaged files, %d bytes in %s" % (len(decode), len(encode), len(corrupt),
+                                                                          total, OUT))
 
 
 if __name__ == "__main__":
