@@ -1,0 +1,311 @@
+#include "detect.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include <zlib.h>
+
+namespace offloop::codecs {
+
+namespace {
+
+uint32_t Be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }
+uint32_t Be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+bool StartsWith(const uint8_t* data, size_t size, size_t at, const char* text) {
+  size_t n = std::strlen(text);
+  return size >= at + n && std::memcmp(data + at, text, n) == 0;
+}
+
+// EXIF orientation from a TIFF structure ("II*\0" or "MM\0*" first): IFD0's
+// tag 0x0112. 0 when absent or malformed.
+int TiffOrientation(const uint8_t* p, size_t n) {
+  if (n < 8) return 0;
+  bool little;
+  if (p[0] == 'I' && p[1] == 'I' && p[2] == 42 && p[3] == 0) {
+    little = true;
+  } else if (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && p[3] == 42) {
+    little = false;
+  } else {
+    return 0;
+  }
+  auto u16 = [&](size_t at) -> uint32_t {
+    return little ? (uint32_t(p[at + 1]) << 8) | p[at] : Be16(p + at);
+  };
+  auto u32 = [&](size_t at) -> uint32_t {
+    return little ? (uint32_t(p[at + 3]) << 24) | (uint32_t(p[at + 2]) << 16) |
+                        (uint32_t(p[at + 1]) << 8) | p[at]
+                  : Be32(p + at);
+  };
+  uint32_t ifd = u32(4);
+  if (ifd > n || n - ifd < 2) return 0;
+  uint32_t entries = u16(ifd);
+  for (uint32_t i = 0; i < entries; i++) {
+    size_t at = size_t(ifd) + 2 + size_t(i) * 12;
+    if (at + 12 > n) return 0;
+    if (u16(at) == 0x0112 && u16(at + 2) == 3 && u32(at + 4) == 1) {
+      uint32_t v = u16(at + 8);
+      return v >= 1 && v <= 8 ? int(v) : 0;
+    }
+  }
+  return 0;
+}
+
+bool IsSof(uint8_t m) {
+  return (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
+}
+
+Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
+  size_t pos = 2;  // after SOI
+  bool have_sof = false;
+  for (;;) {
+    // Skip anything up to a 0xFF, then fill bytes (0xFF 0xFF ...), as
+    // Pillow's and libjpeg's marker readers do.
+    while (pos < size && data[pos] != 0xFF) pos++;
+    while (pos < size && data[pos] == 0xFF) pos++;
+    if (pos >= size) {
+      return Status::Error(ErrorCode::kTruncated, "JPEG data ends before the first scan");
+    }
+    uint8_t marker = data[pos++];
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;
+    if (marker == 0xD8) return Status::Error(ErrorCode::kCorrupt, "JPEG has a second SOI marker");
+    if (marker == 0xD9) {
+      return Status::Error(ErrorCode::kCorrupt, "JPEG ends (EOI) before any scan");
+    }
+    if (size - pos < 2) {
+      return Status::Error(ErrorCode::kTruncated, "JPEG data ends inside a marker");
+    }
+    uint32_t length = Be16(data + pos);
+    if (length < 2) return Status::Error(ErrorCode::kCorrupt, "JPEG marker with length %u", length);
+    const uint8_t* seg = data + pos + 2;
+    size_t seg_len = length - 2;
+    bool complete = size - pos >= length;
+    if (marker == 0xDA) {
+      if (!have_sof) return Status::Error(ErrorCode::kCorrupt, "JPEG scan before any frame header");
+      break;
+    }
+    if (IsSof(marker)) {
+      if (!complete) return Status::Error(ErrorCode::kTruncated, "JPEG data ends inside the frame header");
+      if (seg_len < 6) return Status::Error(ErrorCode::kCorrupt, "JPEG frame header too short");
+      if (have_sof) return Status::Error(ErrorCode::kCorrupt, "JPEG has two frame headers");
+      have_sof = true;
+      info->bit_depth = seg[0];
+      info->height = Be16(seg + 1);
+      info->width = Be16(seg + 3);
+      info->components = seg[5];
+      info->progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
+      if (seg_len < 6 + size_t(info->components) * 3) {
+        return Status::Error(ErrorCode::kCorrupt, "JPEG frame header too short for %d components",
+                             info->components);
+      }
+      for (int c = 0; c < info->components; c++) {
+        int h = seg[6 + c * 3 + 1] >> 4, v = seg[6 + c * 3 + 1] & 15;
+        if (h > info->max_h_samp) info->max_h_samp = h;
+        if (v > info->max_v_samp) info->max_v_samp = v;
+      }
+      // Lossless (C3, C7, CB, CF) and arithmetic-coded (C9..CF) frames are
+      // reported by the decoder; here they are only described.
+    } else if (complete && marker == 0xE0 && seg_len >= 5 && std::memcmp(seg, "JFIF\0", 5) == 0) {
+      info->jfif = true;
+    } else if (complete && marker == 0xEE && seg_len >= 12 && std::memcmp(seg, "Adobe", 5) == 0) {
+      info->adobe_transform = seg[11];
+    } else if (complete && marker == 0xE1 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0 &&
+               info->orientation == 0) {
+      info->orientation = TiffOrientation(seg + 6, seg_len - 6);
+    }
+    if (!complete) return Status::Error(ErrorCode::kTruncated, "JPEG data ends inside a marker segment");
+    pos += length;
+  }
+  const char* color = "unknown";
+  if (info->components == 1) {
+    color = "gray";
+  } else if (info->components == 3) {
+    // libjpeg's guess (jdapimin.c), which Pillow keeps: JFIF or Adobe
+    // transform 1 (or no Adobe marker) is YCbCr, Adobe transform 0 is RGB.
+    color = (info->adobe_transform == 0 && !info->jfif) ? "rgb" : "ycbcr";
+  } else if (info->components == 4) {
+    color = info->adobe_transform == 2 ? "ycck" : "cmyk";
+  }
+  std::snprintf(info->kind, sizeof info->kind, "jpeg %dx%d-bit %s %dx%d %s", info->components,
+                info->bit_depth, color, info->max_h_samp, info->max_v_samp,
+                info->progressive ? "progressive" : "baseline");
+  if (info->width == 0 || info->height == 0) {
+    return Status::Error(ErrorCode::kUnsupported, "JPEG with a zero dimension (%ux%u)", info->width,
+                         info->height);
+  }
+  return Status::Ok();
+}
+
+bool IsChunkName(const uint8_t* p) {
+  for (int i = 0; i < 4; i++) {
+    uint8_t c = p[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* FormatName(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "jpeg";
+    case ImageFormat::kPng: return "png";
+    case ImageFormat::kWebp: return "webp";
+    case ImageFormat::kGif: return "gif";
+    case ImageFormat::kTiff: return "tiff";
+    case ImageFormat::kHeif: return "heif";
+    case ImageFormat::kAvif: return "avif";
+    case ImageFormat::kBmp: return "bmp";
+    case ImageFormat::kJpegXl: return "jxl";
+    case ImageFormat::kJpeg2000: return "jp2";
+    case ImageFormat::kUnknown: break;
+  }
+  return "unknown";
+}
+
+ImageFormat DetectFormat(const uint8_t* data, size_t size) {
+  if (data == nullptr) return ImageFormat::kUnknown;
+  static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return ImageFormat::kJpeg;
+  if (size >= 8 && std::memcmp(data, kPng, 8) == 0) return ImageFormat::kPng;
+  if (StartsWith(data, size, 0, "RIFF") && StartsWith(data, size, 8, "WEBP")) return ImageFormat::kWebp;
+  if (StartsWith(data, size, 0, "GIF87a") || StartsWith(data, size, 0, "GIF89a")) return ImageFormat::kGif;
+  if (size >= 4 && ((data[0] == 'I' && data[1] == 'I' && (data[2] == 42 || data[2] == 43) && data[3] == 0) ||
+                    (data[0] == 'M' && data[1] == 'M' && data[2] == 0 && (data[3] == 42 || data[3] == 43)))) {
+    return ImageFormat::kTiff;
+  }
+  if (StartsWith(data, size, 0, "BM") && size >= 14) return ImageFormat::kBmp;
+  if (size >= 2 && data[0] == 0xFF && data[1] == 0x0A) return ImageFormat::kJpegXl;
+  static const uint8_t kJxlBox[12] = {0, 0, 0, 12, 'J', 'X', 'L', ' ', 0x0D, 0x0A, 0x87, 0x0A};
+  if (size >= 12 && std::memcmp(data, kJxlBox, 12) == 0) return ImageFormat::kJpegXl;
+  static const uint8_t kJp2Box[12] = {0, 0, 0, 12, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A};
+  if (size >= 12 && std::memcmp(data, kJp2Box, 12) == 0) return ImageFormat::kJpeg2000;
+  if (size >= 4 && data[0] == 0xFF && data[1] == 0x4F && data[2] == 0xFF && data[3] == 0x51) {
+    return ImageFormat::kJpeg2000;  // raw codestream
+  }
+  // ISO-BMFF: size, "ftyp", major brand.
+  if (StartsWith(data, size, 4, "ftyp") && size >= 12) {
+    const char* avif[] = {"avif", "avis"};
+    const char* heif[] = {"heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"};
+    for (const char* brand : avif) {
+      if (StartsWith(data, size, 8, brand)) return ImageFormat::kAvif;
+    }
+    for (const char* brand : heif) {
+      if (StartsWith(data, size, 8, brand)) return ImageFormat::kHeif;
+    }
+  }
+  return ImageFormat::kUnknown;
+}
+
+Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout* layout) {
+  *info = HeaderInfo();
+  *layout = PngLayout();
+  info->format = ImageFormat::kPng;
+  size_t pos = 8;
+  bool have_ihdr = false;
+  for (;;) {
+    if (size - pos < 8) return Status::Error(ErrorCode::kTruncated, "PNG data ends before the image data");
+    uint32_t length = Be32(data + pos);
+    const uint8_t* name = data + pos + 4;
+    if (!IsChunkName(name)) return Status::Error(ErrorCode::kCorrupt, "PNG chunk with an invalid name");
+    if (length > 0x7FFFFFFFu) return Status::Error(ErrorCode::kCorrupt, "PNG chunk length over 2^31-1");
+    bool idat = std::memcmp(name, "IDAT", 4) == 0;
+    if (!have_ihdr && std::memcmp(name, "IHDR", 4) != 0) {
+      return Status::Error(ErrorCode::kCorrupt, "PNG does not start with IHDR");
+    }
+    if (idat) {
+      if (info->png_color_type == 3 && layout->palette_offset == 0) {
+        return Status::Error(ErrorCode::kCorrupt, "PNG palette image without PLTE");
+      }
+      layout->first_idat = pos;
+      break;
+    }
+    if (size - pos - 8 < size_t(length) + 4) {
+      return Status::Error(ErrorCode::kTruncated, "PNG data ends inside a chunk before the image data");
+    }
+    const uint8_t* body = data + pos + 8;
+    // Pillow checks the CRC of every chunk before the first IDAT.
+    uLong crc = crc32(0L, name, 4);
+    crc = crc32(crc, body, length);
+    if (uint32_t(crc) != Be32(body + length)) {
+      return Status::Error(ErrorCode::kCorrupt, "PNG chunk %.4s has a bad CRC",
+                           reinterpret_cast<const char*>(name));
+    }
+    if (std::memcmp(name, "IHDR", 4) == 0) {
+      if (have_ihdr) return Status::Error(ErrorCode::kCorrupt, "PNG has two IHDR chunks");
+      if (length != 13) return Status::Error(ErrorCode::kCorrupt, "PNG IHDR of length %u", length);
+      have_ihdr = true;
+      info->width = Be32(body);
+      info->height = Be32(body + 4);
+      info->bit_depth = body[8];
+      info->png_color_type = body[9];
+      info->progressive = body[12] == 1;
+      int d = info->bit_depth;
+      bool valid = false;
+      switch (info->png_color_type) {
+        case 0: valid = d == 1 || d == 2 || d == 4 || d == 8 || d == 16; info->components = 1; break;
+        case 2: valid = d == 8 || d == 16; info->components = 3; break;
+        case 3: valid = d == 1 || d == 2 || d == 4 || d == 8; info->components = 1; break;
+        case 4: valid = d == 8 || d == 16; info->components = 2; break;
+        case 6: valid = d == 8 || d == 16; info->components = 4; break;
+        default: break;
+      }
+      if (!valid) {
+        return Status::Error(ErrorCode::kCorrupt, "PNG with bit depth %d and colour type %d", d,
+                             info->png_color_type);
+      }
+      if (info->width == 0 || info->height == 0 || info->width > 0x7FFFFFFFu || info->height > 0x7FFFFFFFu) {
+        return Status::Error(ErrorCode::kCorrupt, "PNG with dimensions %ux%u", info->width, info->height);
+      }
+      if (body[10] != 0 || body[11] != 0 || body[12] > 1) {
+        return Status::Error(ErrorCode::kCorrupt, "PNG with unknown compression, filter or interlace method");
+      }
+    } else if (std::memcmp(name, "PLTE", 4) == 0) {
+      layout->palette_offset = pos + 8;
+      layout->palette_length = length;
+    } else if (std::memcmp(name, "eXIf", 4) == 0 && info->orientation == 0) {
+      info->orientation = TiffOrientation(body, length);
+    } else if (std::memcmp(name, "IEND", 4) == 0) {
+      return Status::Error(ErrorCode::kCorrupt, "PNG ends (IEND) before any image data");
+    }
+    pos += size_t(length) + 12;
+  }
+  static const char* kColor[] = {"gray", "?", "rgb", "palette", "gray+alpha", "?", "rgba"};
+  std::snprintf(info->kind, sizeof info->kind, "png %d-bit %s%s", info->bit_depth,
+                kColor[info->png_color_type], info->progressive ? " adam7" : "");
+  return Status::Ok();
+}
+
+Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
+  *info = HeaderInfo();
+  if (data == nullptr && size != 0) return Status::Error(ErrorCode::kInvalidArgument, "no input data");
+  if (size == 0) return Status::Error(ErrorCode::kEmpty, "empty input");
+  info->format = DetectFormat(data, size);
+  switch (info->format) {
+    case ImageFormat::kJpeg:
+      return InspectJpeg(data, size, info);
+    case ImageFormat::kPng: {
+      PngLayout layout;
+      return InspectPng(data, size, info, &layout);
+    }
+    case ImageFormat::kUnknown:
+      return Status::Error(ErrorCode::kUnsupported, "unsupported: not a known image format");
+    default:
+      std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
+      return Status::Error(ErrorCode::kUnsupported, "unsupported: %s", FormatName(info->format));
+  }
+}
+
+Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels) {
+  if (max_pixels != 0 && width * height > max_pixels) {
+    return Status::Error(ErrorCode::kTooLarge, "%llux%llu is %llu pixels, over the limit of %llu",
+                         static_cast<unsigned long long>(width), static_cast<unsigned long long>(height),
+                         static_cast<unsigned long long>(width * height),
+                         static_cast<unsigned long long>(max_pixels));
+  }
+  return Status::Ok();
+}
+
+}  // namespace offloop::codecs

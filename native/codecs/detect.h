@@ -1,0 +1,76 @@
+// What an encoded image is, from its bytes alone (never a file name), and
+// what its header says, without decoding pixels or calling a codec library.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "errors.h"
+
+namespace offloop::codecs {
+
+enum class ImageFormat {
+  kUnknown = 0,
+  kJpeg,
+  kPng,
+  // Recognised so callers can say "unsupported: webp"; never decoded here.
+  kWebp,
+  kGif,
+  kTiff,
+  kHeif,
+  kAvif,
+  kBmp,
+  kJpegXl,
+  kJpeg2000,
+};
+
+// "jpeg", "png", "webp", "gif", "tiff", "heif", "avif", "bmp", "jxl", "jp2",
+// or "unknown".
+const char* FormatName(ImageFormat format);
+
+// Looks at the first bytes only (16 are enough for every format above).
+ImageFormat DetectFormat(const uint8_t* data, size_t size);
+
+struct HeaderInfo {
+  ImageFormat format = ImageFormat::kUnknown;
+  uint32_t width = 0;
+  uint32_t height = 0;
+  // JPEG: components in the frame (1, 3 or 4 for what we decode), sample
+  // precision, whether progressive, the Adobe APP14 transform (-1 if no
+  // Adobe marker), whether a JFIF APP0 was seen, the largest sampling factors.
+  // PNG: bit depth, colour type (0, 2, 3, 4, 6), Adam7 or not.
+  int components = 0;
+  int bit_depth = 0;
+  int png_color_type = -1;
+  bool progressive = false;  // JPEG progressive, or PNG Adam7
+  int adobe_transform = -1;
+  bool jfif = false;
+  int max_h_samp = 0;
+  int max_v_samp = 0;
+  // EXIF orientation 1..8 (JPEG APP1 Exif, PNG eXIf), 0 when there is none.
+  int orientation = 0;
+  // Human-readable summary, e.g. "jpeg 3x8-bit ycbcr 2x2 progressive".
+  char kind[64] = {};
+};
+
+// Parses the header up to the image data: JPEG markers up to the first SOS
+// (the frame header and any APP0/APP1/APP14 before it), PNG chunks up to the
+// first IDAT (checking their CRCs, as Pillow does). Formats other than JPEG
+// and PNG are reported as kUnsupported with `info->format` set, so a caller
+// can name them. Never reads past `size`.
+Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info);
+
+// What the PNG decoder needs from the chunks before the first IDAT, found by
+// the same walk as InspectHeader (which it runs).
+struct PngLayout {
+  size_t palette_offset = 0;  // PLTE data, or 0 if none
+  size_t palette_length = 0;
+  size_t first_idat = 0;      // offset of the first IDAT chunk's length field
+};
+Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout* layout);
+
+// Shared by the decoders: the pixel limit, checked before any pixel buffer
+// exists. max_pixels == 0 means no limit.
+Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels);
+
+}  // namespace offloop::codecs

@@ -1,0 +1,375 @@
+// How failures leave libpng: its error callback longjmps. Every libpng call is
+// made from one of the small Call* functions below, which hold the setjmp and
+// nothing else; everything libpng touches lives in one heap PngContext (plain
+// data) owned by the decoder object outside the longjmp path. The callbacks
+// (error, warning, info, row, end) are plain code that cannot throw. The
+// progressive ("push") reader is used so that a file which stops after its
+// last row is still complete (as for Pillow), and so that decoding goes in
+// bands: we feed a slice of input, libpng hands back the rows it completes.
+#include "png_decode.h"
+
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include <png.h>
+#include <zlib.h>
+
+namespace offloop::codecs {
+
+namespace {
+
+// Adam7: first column, first row, column step, row step of each pass.
+constexpr uint32_t kPassX[7] = {0, 4, 0, 2, 0, 1, 0};
+constexpr uint32_t kPassY[7] = {0, 0, 4, 0, 2, 0, 1};
+constexpr uint32_t kPassDx[7] = {8, 8, 4, 4, 2, 2, 1};
+constexpr uint32_t kPassDy[7] = {8, 8, 8, 4, 4, 2, 2};
+
+struct PngContext {
+  std::jmp_buf jump;
+  ErrorCode code = ErrorCode::kCorrupt;
+  char message[160] = {};
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  // The image
+  uint32_t width = 0;
+  uint32_t height = 0;
+  int bit_depth = 0;
+  int color_type = 0;
+  bool interlaced = false;
+  uint8_t palette_l[256] = {};  // L of each palette entry, Pillow's ramp past PLTE's end
+  // Output
+  uint8_t* target = nullptr;
+  size_t stride = 0;
+  uint64_t rows_done = 0;   // rows (of every pass) converted so far
+  uint64_t rows_total = 0;
+  bool ended = false;       // libpng reached IEND
+  int warnings = 0;
+};
+
+ErrorCode ClassifyPngMessage(const char* message) {
+  if (std::strstr(message, "memory") != nullptr || std::strstr(message, "Memory") != nullptr) {
+    return ErrorCode::kOutOfMemory;
+  }
+  if (std::strstr(message, "exceeds") != nullptr || std::strstr(message, "too large") != nullptr ||
+      std::strstr(message, "limit") != nullptr) {
+    return ErrorCode::kTooLarge;
+  }
+  return ErrorCode::kCorrupt;
+}
+
+void OnError(png_structp png, png_const_charp message) {
+  PngContext* c = static_cast<PngContext*>(png_get_error_ptr(png));
+  std::snprintf(c->message, sizeof c->message, "PNG: %s", message != nullptr ? message : "error");
+  c->code = ClassifyPngMessage(c->message);
+  std::longjmp(c->jump, 1);
+}
+
+void OnWarning(png_structp png, png_const_charp) {
+  static_cast<PngContext*>(png_get_error_ptr(png))->warnings++;
+}
+
+void OnInfo(png_structp png, png_infop info) {
+  // No transformations: rows arrive as stored (packed bits, 16-bit big
+  // endian, palette indices), one Adam7 pass after another.
+  (void)info;
+  png_start_read_image(png);
+}
+
+inline uint8_t Sample16ToL(const uint8_t* p) { return p[0] != 0 ? 255 : p[1]; }  // min(v, 255)
+
+// One stored row (of `count` pixels of a pass) into gray pixels at x0, x0+dx...
+void ConvertRow(const PngContext* c, const uint8_t* row, uint32_t count, uint8_t* out, uint32_t x0,
+                uint32_t dx) {
+  uint8_t* o = out + x0;
+  const int depth = c->bit_depth;
+  switch (c->color_type) {
+    case PNG_COLOR_TYPE_GRAY:
+    case PNG_COLOR_TYPE_PALETTE: {
+      const bool palette = c->color_type == PNG_COLOR_TYPE_PALETTE;
+      if (depth == 16) {  // gray only
+        for (uint32_t i = 0; i < count; i++, o += dx) *o = Sample16ToL(row + 2 * i);
+      } else if (depth == 8) {
+        if (palette) {
+          for (uint32_t i = 0; i < count; i++, o += dx) *o = c->palette_l[row[i]];
+        } else {
+          for (uint32_t i = 0; i < count; i++, o += dx) *o = row[i];
+        }
+      } else {
+        // 1, 2, 4 bits, most significant first. Gray scales to 0..255 as
+        // Pillow's unpackers do (1-bit: 0/255; 2-bit: *0x55; 4-bit: *0x11).
+        const uint32_t per_byte = 8 / depth;
+        const uint32_t mask = (1u << depth) - 1;
+        const uint32_t scale = depth == 1 ? 255 : depth == 2 ? 0x55 : 0x11;
+        for (uint32_t i = 0; i < count; i++, o += dx) {
+          uint32_t shift = 8 - depth * (i % per_byte + 1);
+          uint32_t v = (row[i / per_byte] >> shift) & mask;
+          *o = palette ? c->palette_l[v] : static_cast<uint8_t>(v * scale);
+        }
+      }
+      break;
+    }
+    case PNG_COLOR_TYPE_GRAY_ALPHA: {
+      const uint32_t step = depth == 16 ? 4 : 2;  // 16-bit: the high byte of gray
+      for (uint32_t i = 0; i < count; i++, o += dx) *o = row[i * step];
+      break;
+    }
+    case PNG_COLOR_TYPE_RGB:
+    case PNG_COLOR_TYPE_RGB_ALPHA: {
+      const uint32_t channels = c->color_type == PNG_COLOR_TYPE_RGB ? 3 : 4;
+      const uint32_t bytes = depth == 16 ? 2 : 1;  // 16-bit: high bytes only
+      const uint32_t step = channels * bytes;
+      for (uint32_t i = 0; i < count; i++, o += dx) {
+        const uint8_t* p = row + i * step;
+        *o = PillowLuma(p[0], p[bytes], p[2 * bytes]);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void OnRow(png_structp png, png_bytep row, png_uint_32 row_number, int pass) {
+  PngContext* c = static_cast<PngContext*>(png_get_progressive_ptr(png));
+  if (row == nullptr) return;
+  uint32_t y, x0, dx, count;
+  if (c->interlaced) {
+    if (pass < 0 || pass > 6) return;
+    y = kPassY[pass] + row_number * kPassDy[pass];
+    x0 = kPassX[pass];
+    dx = kPassDx[pass];
+    count = (c->width - x0 + dx - 1) / dx;
+  } else {
+    y = row_number;
+    x0 = 0;
+    dx = 1;
+    count = c->width;
+  }
+  if (y >= c->height) return;
+  ConvertRow(c, row, count, c->target + y * c->stride, x0, dx);
+  c->rows_done++;
+}
+
+void OnEnd(png_structp png, png_infop) {
+  static_cast<PngContext*>(png_get_progressive_ptr(png))->ended = true;
+}
+
+// ---- the only frames with a setjmp. Each returns false if libpng failed.
+
+bool CallCreate(PngContext* c) {
+  if (setjmp(c->jump)) return false;
+  c->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, OnError, OnWarning);
+  if (c->png == nullptr) {
+    c->code = ErrorCode::kOutOfMemory;
+    std::snprintf(c->message, sizeof c->message, "PNG: cannot create a reader (out of memory)");
+    return false;
+  }
+  c->info = png_create_info_struct(c->png);
+  if (c->info == nullptr) {
+    c->code = ErrorCode::kOutOfMemory;
+    std::snprintf(c->message, sizeof c->message, "PNG: cannot create a reader (out of memory)");
+    return false;
+  }
+  // Pillow never checks IDAT CRCs and checks the others itself (we did, in
+  // InspectPng); benign errors are warnings; the size limit is ours.
+  png_set_crc_action(c->png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+  png_set_benign_errors(c->png, 1);
+  png_set_user_limits(c->png, 0x7FFFFFFF, 0x7FFFFFFF);
+  png_set_progressive_read_fn(c->png, c, OnInfo, OnRow, OnEnd);
+  return true;
+}
+
+bool CallFeed(PngContext* c, const uint8_t* data, size_t size) {
+  if (setjmp(c->jump)) return false;
+  png_process_data(c->png, c->info, const_cast<png_bytep>(data), size);
+  return true;
+}
+
+class PngGrayDecoder final : public GrayDecoder {
+ public:
+  PngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options)
+      : data_(data), size_(size), options_(options) {}
+
+  ~PngGrayDecoder() override {
+    if (context_ && context_->png != nullptr) {
+      png_destroy_read_struct(&context_->png, context_->info != nullptr ? &context_->info : nullptr, nullptr);
+    }
+  }
+
+  Status Open() noexcept {
+    PngLayout& layout = layout_;
+    Status status = InspectPng(data_, size_, &info_, &layout);
+    if (!status.ok()) return Fail(status);
+    status = CheckPixelLimit(info_.width, info_.height, options_.max_pixels);
+    if (!status.ok()) return Fail(status);
+    context_.reset(new (std::nothrow) PngContext());
+    if (!context_) return Fail(Status::Error(ErrorCode::kOutOfMemory, "out of memory"));
+    PngContext* c = context_.get();
+    c->width = info_.width;
+    c->height = info_.height;
+    c->bit_depth = info_.bit_depth;
+    c->color_type = info_.png_color_type;
+    c->interlaced = info_.progressive;
+    for (int i = 0; i < 256; i++) c->palette_l[i] = static_cast<uint8_t>(i);  // Pillow's ramp
+    if (layout.palette_offset != 0) {
+      const uint8_t* p = data_ + layout.palette_offset;
+      size_t entries = layout.palette_length / 3;
+      if (entries > 256) entries = 256;
+      for (size_t i = 0; i < entries; i++) c->palette_l[i] = PillowLuma(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
+    }
+    if (c->interlaced) {
+      for (int pass = 0; pass < 7; pass++) {
+        uint64_t cols = info_.width > kPassX[pass] ? (info_.width - kPassX[pass] + kPassDx[pass] - 1) / kPassDx[pass] : 0;
+        uint64_t rows = info_.height > kPassY[pass] ? (info_.height - kPassY[pass] + kPassDy[pass] - 1) / kPassDy[pass] : 0;
+        if (cols != 0) c->rows_total += rows;
+      }
+    } else {
+      c->rows_total = info_.height;
+    }
+    if (!CallCreate(c)) return Fail();
+    return Status::Ok();
+  }
+
+  Status Start(GrayTarget target) noexcept override {
+    if (!status_.ok()) return status_;
+    if (started_) return Status::Error(ErrorCode::kInvalidArgument, "decoder already started");
+    if (target.data == nullptr || target.stride < info_.width) {
+      return Status::Error(ErrorCode::kInvalidArgument, "target too small for %u pixels a row", info_.width);
+    }
+    started_ = true;
+    context_->target = target.data;
+    context_->stride = target.stride;
+    // Pillow's image starts zeroed: rows a short zlib stream never reaches stay 0.
+    for (uint32_t y = 0; y < info_.height; y++) std::memset(target.data + y * target.stride, 0, info_.width);
+    return Status::Ok();
+  }
+
+  Status Step(uint32_t rows, DecodeProgress* progress) noexcept override {
+    if (!status_.ok()) return status_;
+    if (!started_) return Status::Error(ErrorCode::kInvalidArgument, "Step before Start");
+    if (rows == 0) rows = 1;
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+      return Fail(Status::Error(ErrorCode::kCancelled, "cancelled"));
+    }
+    PngContext* c = context_.get();
+    const uint64_t goal = c->rows_done + rows;
+    while (!finished_ && c->rows_done < goal) {
+      if (c->rows_done >= c->rows_total) {
+        finished_ = true;  // every row is in: what follows does not matter (Pillow)
+        break;
+      }
+      if (fed_ >= size_) {
+        if (c->ended && StreamEndsOnRowBoundary()) {
+          // The zlib stream ended early, between two rows: Pillow stops there
+          // and keeps the rest of its zeroed image (ZipDecode.c).
+          finished_ = true;
+          break;
+        }
+        return Fail(Status::Error(ErrorCode::kTruncated, "PNG data ends after %llu of %llu rows",
+                                  static_cast<unsigned long long>(c->rows_done),
+                                  static_cast<unsigned long long>(c->rows_total)));
+      }
+      size_t slice = size_ - fed_ < kSlice ? size_ - fed_ : kSlice;
+      bool ok = CallFeed(c, data_ + fed_, slice);
+      fed_ += slice;
+      if (!ok) {
+        if (c->rows_done >= c->rows_total) {
+          finished_ = true;  // an error after the last row: Pillow never reads that far
+          break;
+        }
+        return Fail();
+      }
+    }
+    if (!finished_ && c->rows_done >= c->rows_total) finished_ = true;
+    warnings_ = c->warnings;
+    if (progress != nullptr) {
+      progress->done = c->rows_done;
+      progress->total = c->rows_total;
+      progress->finished = finished_;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr size_t kSlice = 16384;
+
+  // Cold path, for a zlib stream that ends before the rows do. Pillow accepts
+  // that only when the stream stops exactly after a whole row (its inflate
+  // loop sees Z_STREAM_END as it completes a row); mid-row it waits for data
+  // that never comes and reports the file truncated. libpng does not say
+  // where the stream ended, so inflate the IDAT data again and look.
+  bool StreamEndsOnRowBoundary() const {
+    static const int kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
+    const uint64_t bits = uint64_t(kChannels[info_.png_color_type]) * uint64_t(info_.bit_depth);
+    z_stream z;
+    std::memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK) return false;
+    uint8_t scratch[16384];
+    int ret = Z_OK;
+    size_t pos = layout_.first_idat;
+    while (ret == Z_OK && size_ - pos >= 8 && std::memcmp(data_ + pos + 4, "IDAT", 4) == 0) {
+      uint32_t length = (uint32_t(data_[pos]) << 24) | (uint32_t(data_[pos + 1]) << 16) |
+                        (uint32_t(data_[pos + 2]) << 8) | data_[pos + 3];
+      size_t available = size_ - pos - 8 < length ? size_ - pos - 8 : length;
+      z.next_in = const_cast<Bytef*>(data_ + pos + 8);
+      z.avail_in = static_cast<uInt>(available);
+      while (ret == Z_OK && z.avail_in > 0) {
+        z.next_out = scratch;
+        z.avail_out = sizeof scratch;
+        ret = inflate(&z, Z_NO_FLUSH);
+        if (ret == Z_BUF_ERROR) ret = Z_OK;
+      }
+      if (available < length) break;
+      pos += 12 + size_t(length);
+    }
+    const uint64_t total = z.total_out;
+    inflateEnd(&z);
+    if (ret != Z_STREAM_END) return false;
+    uint64_t offset = 0;
+    for (int pass = 0; pass < (info_.progressive ? 7 : 1); pass++) {
+      uint64_t x0 = info_.progressive ? kPassX[pass] : 0, dx = info_.progressive ? kPassDx[pass] : 1;
+      uint64_t y0 = info_.progressive ? kPassY[pass] : 0, dy = info_.progressive ? kPassDy[pass] : 1;
+      uint64_t cols = info_.width > x0 ? (info_.width - x0 + dx - 1) / dx : 0;
+      uint64_t rows = info_.height > y0 ? (info_.height - y0 + dy - 1) / dy : 0;
+      if (cols == 0) continue;
+      uint64_t row_bytes = 1 + (cols * bits + 7) / 8;
+      if (total >= offset && total < offset + rows * row_bytes) return (total - offset) % row_bytes == 0;
+      offset += rows * row_bytes;
+    }
+    return false;
+  }
+
+  Status Fail() { return Fail(Status::Error(context_->code, "%s", context_->message)); }
+  Status Fail(Status status) {
+    status_ = status;
+    return status_;
+  }
+
+  const uint8_t* data_;
+  size_t size_;
+  DecodeOptions options_;
+  std::unique_ptr<PngContext> context_;
+  PngLayout layout_;
+  size_t fed_ = 0;
+  Status status_;
+  bool started_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+const char* PngLibraryVersion() { return PNG_LIBPNG_VER_STRING; }
+const char* ZlibVersion() { return zlibVersion(); }
+
+Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
+                          std::unique_ptr<GrayDecoder>* decoder) noexcept {
+  std::unique_ptr<PngGrayDecoder> d(new (std::nothrow) PngGrayDecoder(data, size, options));
+  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+  Status status = d->Open();
+  if (status.ok()) *decoder = std::move(d);
+  return status;
+}
+
+}  // namespace offloop::codecs

@@ -1,0 +1,19 @@
+// PNG -> 8-bit gray with libpng's progressive reader (zlib underneath), giving
+// the values of Pillow 9.4's own PNG decoder + unpackers + convert('L').
+// Used through OpenGrayDecoder (gray_decoder.h).
+#pragma once
+
+#include <memory>
+
+#include "gray_decoder.h"
+
+namespace offloop::codecs {
+
+Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
+                          std::unique_ptr<GrayDecoder>* decoder) noexcept;
+
+// libpng's and zlib's versions, e.g. "1.6.39", "1.2.13".
+const char* PngLibraryVersion();
+const char* ZlibVersion();
+
+}  // namespace offloop::codecs
