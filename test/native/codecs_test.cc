@@ -1,0 +1,851 @@
+// Tests of native/codecs against the golden files in test/fixtures/images
+// (Pillow 9.4's results, made by scripts/make-image-fixtures.py): exact
+// decodes bit for bit, luma decodes against Pillow's draft('L'), Pillow's
+// verdict on truncated files, encodes against Pillow's save() round trips;
+// then bad input (every truncation, random byte flips in a child process,
+// huge header dimensions) must give an error or an image, never a crash.
+//
+//   codecs_test <fixtures dir>            tests
+//   codecs_test <fixtures dir> --bench    also timings on generated large images
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <jpeglib.h>
+#include <zlib.h>
+
+#include "codecs/detect.h"
+#include "codecs/errors.h"
+#include "codecs/gray_decoder.h"
+#include "codecs/jpeg_decode.h"
+#include "codecs/jpeg_encode.h"
+#include "codecs/png_decode.h"
+#include "codecs/png_encode.h"
+
+#ifdef OFFLOOP_WITH_KERNELS
+#include "kernels/grayscale.h"
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
+using namespace offloop::codecs;
+
+namespace {
+
+int g_passed = 0;
+int g_failed = 0;
+
+void Check(bool ok, const std::string& what) {
+  if (ok) {
+    g_passed++;
+  } else {
+    g_failed++;
+    std::printf("FAIL: %s\n", what.c_str());
+  }
+}
+
+std::string g_dir;
+
+std::vector<uint8_t> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::printf("cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+uint64_t Fnv1a64(const std::vector<uint8_t>& bytes) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (uint8_t b : bytes) {
+    h ^= b;
+    h *= 0x100000001B3ull;
+  }
+  return h;
+}
+
+// ---- the manifest: one JSON object per line (see make-image-fixtures.py)
+
+std::string StringField(const std::string& line, const std::string& key) {
+  std::string pattern = "\"" + key + "\": \"";
+  size_t at = line.find(pattern);
+  if (at == std::string::npos) return "";
+  at += pattern.size();
+  return line.substr(at, line.find('"', at) - at);
+}
+
+long IntField(const std::string& line, const std::string& key) {
+  std::string pattern = "\"" + key + "\": ";
+  size_t at = line.find(pattern);
+  if (at == std::string::npos) return -1;
+  return std::strtol(line.c_str() + at + pattern.size(), nullptr, 10);
+}
+
+struct Cut {
+  size_t length;
+  std::string verdict;  // "err" or 16 hex digits
+};
+
+struct DecodeCase {
+  std::string file, kind, exact, luma;
+  uint32_t width = 0, height = 0;
+  std::vector<Cut> cuts;
+};
+
+struct EncodeCase {
+  std::string source, format, file, decoded;
+  uint32_t width = 0, height = 0;
+  int quality = -1, level = -1;
+};
+
+struct CorruptCase {
+  std::string file, kind, verdict;
+};
+
+void LoadManifest(std::vector<DecodeCase>* decode, std::vector<EncodeCase>* encode,
+                  std::vector<CorruptCase>* corrupt) {
+  std::ifstream in(g_dir + "/manifest.json");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("{\"file\"", 0) == 0) {
+      DecodeCase c;
+      c.file = StringField(line, "file");
+      c.kind = StringField(line, "kind");
+      c.exact = StringField(line, "exact");
+      c.luma = StringField(line, "luma");
+      c.width = static_cast<uint32_t>(IntField(line, "width"));
+      c.height = static_cast<uint32_t>(IntField(line, "height"));
+      size_t at = line.find("\"truncated\": [");
+      if (at != std::string::npos) {
+        const char* p = line.c_str() + at + 14;
+        while (*p == '[') {
+          Cut cut;
+          cut.length = std::strtoul(p + 1, const_cast<char**>(&p), 10);
+          const char* q = std::strchr(p, '"') + 1;
+          const char* e = std::strchr(q, '"');
+          cut.verdict.assign(q, e);
+          c.cuts.push_back(cut);
+          p = e + 2;  // past `"]`
+          if (*p == ',') p += 2;
+        }
+      }
+      decode->push_back(c);
+    } else if (line.rfind("{\"corrupt\"", 0) == 0) {
+      corrupt->push_back({StringField(line, "corrupt"), StringField(line, "kind"), StringField(line, "verdict")});
+    } else if (line.rfind("{\"source\"", 0) == 0) {
+      EncodeCase c;
+      c.source = StringField(line, "source");
+      c.format = StringField(line, "format");
+      c.file = StringField(line, "file");
+      c.decoded = StringField(line, "decoded");
+      c.width = static_cast<uint32_t>(IntField(line, "width"));
+      c.height = static_cast<uint32_t>(IntField(line, "height"));
+      c.quality = static_cast<int>(IntField(line, "quality"));
+      c.level = static_cast<int>(IntField(line, "compress_level"));
+      encode->push_back(c);
+    }
+  }
+}
+
+// ---- decoding helpers
+
+Status Decode(const std::vector<uint8_t>& bytes, const DecodeOptions& options, GrayImage* image) {
+  return DecodeGray(bytes.data(), bytes.size(), options, image);
+}
+
+// Decodes in bands of `band` rows into a target with padding after each row
+// (stride > width), and checks the padding is never written.
+Status DecodeBanded(const std::vector<uint8_t>& bytes, const DecodeOptions& options, uint32_t band,
+                    std::vector<uint8_t>* packed, int* steps) {
+  std::unique_ptr<GrayDecoder> decoder;
+  Status s = OpenGrayDecoder(bytes.data(), bytes.size(), options, &decoder);
+  if (!s.ok()) return s;
+  const uint32_t w = decoder->width(), h = decoder->height();
+  const size_t stride = w + 5;
+  std::vector<uint8_t> target(stride * h, 0xA5);
+  s = decoder->Start({target.data(), stride});
+  DecodeProgress progress;
+  *steps = 0;
+  uint64_t last_done = 0;
+  while (s.ok() && !progress.finished) {
+    s = decoder->Step(band, &progress);
+    (*steps)++;
+    if (progress.done < last_done) return Status::Error(ErrorCode::kInternal, "progress went back");
+    last_done = progress.done;
+  }
+  if (!s.ok()) return s;
+  packed->resize(size_t(w) * h);
+  for (uint32_t y = 0; y < h; y++) {
+    std::memcpy(packed->data() + size_t(y) * w, target.data() + y * stride, w);
+    for (size_t x = w; x < stride; x++) {
+      if (target[y * stride + x] != 0xA5) return Status::Error(ErrorCode::kInternal, "wrote past the row");
+    }
+  }
+  return s;
+}
+
+std::string Describe(const Status& s) {
+  return std::string(ErrorCodeName(s.code)) + ": " + s.message;
+}
+
+// ---- tests
+
+void TestDecodeExact(const std::vector<DecodeCase>& cases) {
+  int exact_ok = 0;
+  for (const DecodeCase& c : cases) {
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> want = ReadFile(g_dir + "/" + c.exact);
+    GrayImage image;
+    Status s = Decode(bytes, DecodeOptions(), &image);
+    bool same = s.ok() && image.width == c.width && image.height == c.height && image.pixels == want;
+    Check(same, "exact decode of " + c.file + " (" + c.kind + ") equals Pillow: " +
+                    (s.ok() ? "pixels differ" : Describe(s)));
+    if (same) exact_ok++;
+    Check(!image.luma, c.file + ": exact mode never reports luma");
+    // Same bytes whatever the band size, into a padded target.
+    for (uint32_t band : {1u, 7u, 100000u}) {
+      std::vector<uint8_t> banded;
+      int steps = 0;
+      Status b = DecodeBanded(bytes, DecodeOptions(), band, &banded, &steps);
+      Check(b.ok() && banded == want, c.file + ": bands of " + std::to_string(band) + " rows give the same bytes" +
+                                           (b.ok() ? "" : " (" + Describe(b) + ")"));
+    }
+    // Header inspection agrees on the size.
+    HeaderInfo info;
+    Status hs = InspectHeader(bytes.data(), bytes.size(), &info);
+    Check(hs.ok() && info.width == c.width && info.height == c.height,
+          c.file + ": InspectHeader gives its size" + (hs.ok() ? "" : " (" + Describe(hs) + ")"));
+  }
+  std::printf("exact: %d of %zu fixtures bit-exact with Pillow's convert('L')\n", exact_ok, cases.size());
+}
+
+void TestJpegPaths(const std::vector<DecodeCase>& cases) {
+  // The other ways to get L out of a YCbCr JPEG give the same bytes.
+  for (const DecodeCase& c : cases) {
+    if (c.file.rfind("jpeg/", 0) != 0) continue;
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> want = ReadFile(g_dir + "/" + c.exact);
+    for (JpegExactPath path : {JpegExactPath::kRgb, JpegExactPath::kFusedYcc}) {
+      DecodeOptions options;
+      options.jpeg_exact_path = path;
+      GrayImage image;
+      Status s = Decode(bytes, options, &image);
+      Check(s.ok() && image.pixels == want,
+            c.file + (path == JpegExactPath::kRgb ? ": RGB path" : ": fused YCbCr path") + " equals Pillow");
+    }
+  }
+}
+
+void TestLuma(const std::vector<DecodeCase>& cases) {
+  std::printf("luma mode vs exact (Pillow convert('L')), per fixture: max / mean absolute difference\n");
+  for (const DecodeCase& c : cases) {
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> exact = ReadFile(g_dir + "/" + c.exact);
+    DecodeOptions options;
+    options.mode = GrayMode::kLuma;
+    GrayImage image;
+    Status s = Decode(bytes, options, &image);
+    Check(s.ok(), c.file + ": luma decode succeeds");
+    if (!s.ok()) continue;
+    if (c.luma.empty()) {
+      // Not YCbCr or gray: luma falls back to exact.
+      Check(!image.luma && image.pixels == exact, c.file + ": luma mode falls back to exact");
+      continue;
+    }
+    std::vector<uint8_t> want = ReadFile(g_dir + "/" + c.luma);
+    Check(image.luma, c.file + ": takes the luma path");
+    Check(image.pixels == want, c.file + ": luma equals Pillow's draft('L', None)");
+    int max_diff = 0;
+    double sum = 0;
+    for (size_t i = 0; i < exact.size(); i++) {
+      int d = std::abs(int(image.pixels[i]) - int(exact[i]));
+      max_diff = std::max(max_diff, d);
+      sum += d;
+    }
+    if (c.file.find("/gray-") == std::string::npos) {
+      std::printf("  %-44s max %2d  mean %.3f\n", c.file.c_str(), max_diff, sum / exact.size());
+    } else {
+      Check(max_diff == 0, c.file + ": 1-component luma is exact");
+    }
+  }
+}
+
+std::string Verdict(const std::vector<uint8_t>& bytes) {
+  GrayImage image;
+  Status s = Decode(bytes, DecodeOptions(), &image);
+  if (!s.ok()) return "err";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a64(image.pixels)));
+  return hex;
+}
+
+void TestTruncationParity(const std::vector<DecodeCase>& cases) {
+  int same = 0, total = 0;
+  for (const DecodeCase& c : cases) {
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    for (const Cut& cut : c.cuts) {
+      std::vector<uint8_t> part(bytes.begin(), bytes.begin() + cut.length);
+      std::string ours = Verdict(part);
+      total++;
+      if (ours == cut.verdict) {
+        same++;
+      } else {
+        Check(false, c.file + " cut to " + std::to_string(cut.length) + " bytes: Pillow " + cut.verdict +
+                         ", offloop " + ours);
+      }
+    }
+  }
+  Check(total > 0, "truncation cases present");
+  std::printf("truncated files: %d of %d cuts give Pillow's verdict (error, or the same pixels)\n", same, total);
+  g_passed += same;
+}
+
+// Damaged files: Pillow's verdict (error, or which pixels). The few where
+// libpng cannot be made to agree are listed, not failed.
+void TestCorrupt(const std::vector<CorruptCase>& cases) {
+  int same = 0;
+  for (const CorruptCase& c : cases) {
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    std::string ours = Verdict(bytes);
+    bool known = c.file.find("plte-not-multiple-of-3") != std::string::npos;
+    if (ours == c.verdict) {
+      same++;
+      Check(true, c.file);
+    } else if (known) {
+      std::printf("known difference: %s (%s): Pillow %s, offloop %s\n", c.file.c_str(), c.kind.c_str(),
+                  c.verdict.c_str(), ours.c_str());
+    } else {
+      Check(false, c.file + " (" + c.kind + "): Pillow " + c.verdict + ", offloop " + ours);
+    }
+  }
+  std::printf("damaged files: %d of %zu give Pillow's verdict\n", same, cases.size());
+}
+
+void TestEncode(const std::vector<EncodeCase>& cases) {
+  for (const EncodeCase& c : cases) {
+    std::vector<uint8_t> source = ReadFile(g_dir + "/" + c.source);
+    std::vector<uint8_t> pillow_file = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> pillow_back = ReadFile(g_dir + "/" + c.decoded);
+    OutputBuffer out;
+    Status s;
+    if (c.format == "jpeg") {
+      JpegEncodeOptions options;
+      options.quality = c.quality;
+      s = EncodeGrayJpeg(source.data(), c.width, c.height, c.width, options, &out);
+    } else {
+      PngEncodeOptions options;
+      options.compression_level = c.level;
+      s = EncodeGrayPng(source.data(), c.width, c.height, c.width, options, &out);
+    }
+    Check(s.ok(), c.file + ": encode succeeds" + (s.ok() ? "" : " (" + Describe(s) + ")"));
+    if (!s.ok()) continue;
+    std::vector<uint8_t> ours(out.data(), out.data() + out.size());
+    GrayImage back;
+    Status d = Decode(ours, DecodeOptions(), &back);
+    Check(d.ok() && back.pixels == pillow_back,
+          c.file + ": decoding our " + c.format + " gives what decoding Pillow's save() gives");
+    HeaderInfo info;
+    Check(InspectHeader(ours.data(), ours.size(), &info).ok() && info.components == 1 && info.bit_depth == 8,
+          c.file + ": our output is 1-component 8-bit");
+    if (c.format == "jpeg") {
+      Check(ours == pillow_file, c.file + ": our JPEG bytes equal Pillow's");
+    } else {
+      std::printf("  %s: ours %zu bytes, Pillow's %zu bytes\n", c.file.c_str(), ours.size(), pillow_file.size());
+    }
+    // Band by band (7 rows at a time, from a padded source) gives the same bytes.
+    size_t stride = c.width + 3;
+    std::vector<uint8_t> padded(stride * c.height, 0x77);
+    for (uint32_t y = 0; y < c.height; y++) std::memcpy(&padded[y * stride], &source[size_t(y) * c.width], c.width);
+    OutputBuffer banded;
+    Status b;
+    if (c.format == "jpeg") {
+      JpegGrayEncoder enc;
+      JpegEncodeOptions o;
+      o.quality = c.quality;
+      b = enc.Start(c.width, c.height, o, &banded);
+      for (uint32_t y = 0; b.ok() && y < c.height; y += 7) b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
+      if (b.ok()) b = enc.Finish();
+    } else {
+      PngGrayEncoder enc;
+      PngEncodeOptions o;
+      o.compression_level = c.level;
+      b = enc.Start(c.width, c.height, o, &banded);
+      for (uint32_t y = 0; b.ok() && y < c.height; y += 7) b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
+      if (b.ok()) b = enc.Finish();
+    }
+    Check(b.ok() && std::vector<uint8_t>(banded.data(), banded.data() + banded.size()) == ours,
+          c.file + ": banded encode from a padded source gives the same bytes");
+  }
+  // PNG at every level decodes back losslessly; JPEG quality bounds.
+  std::vector<uint8_t> src = ReadFile(g_dir + "/" + cases[0].source);
+  for (int level = 0; level <= 9; level++) {
+    OutputBuffer out;
+    PngEncodeOptions o;
+    o.compression_level = level;
+    Status s = EncodeGrayPng(src.data(), cases[0].width, cases[0].height, cases[0].width, o, &out);
+    GrayImage back;
+    Check(s.ok() && Decode(std::vector<uint8_t>(out.data(), out.data() + out.size()), DecodeOptions(), &back).ok() &&
+              back.pixels == src,
+          "PNG level " + std::to_string(level) + " is lossless");
+  }
+  for (int q : {0, 1, 100}) {
+    OutputBuffer out;
+    JpegEncodeOptions o;
+    o.quality = q;
+    Check(EncodeGrayJpeg(src.data(), cases[0].width, cases[0].height, cases[0].width, o, &out).ok(),
+          "JPEG quality " + std::to_string(q) + " encodes");
+  }
+  {
+    OutputBuffer out;
+    JpegEncodeOptions o;
+    o.quality = 101;
+    Check(EncodeGrayJpeg(src.data(), 4, 4, 4, o, &out).code == ErrorCode::kInvalidArgument, "JPEG quality 101 refused");
+    PngEncodeOptions p;
+    p.compression_level = 10;
+    Check(EncodeGrayPng(src.data(), 4, 4, 4, p, &out).code == ErrorCode::kInvalidArgument, "PNG level 10 refused");
+    Check(EncodeGrayJpeg(src.data(), 70000, 1, 70000, JpegEncodeOptions(), &out).code == ErrorCode::kTooLarge,
+          "JPEG wider than 65500 refused");
+    JpegGrayEncoder enc;
+    Check(enc.Start(4, 4, JpegEncodeOptions(), &out).ok() && enc.Finish().code == ErrorCode::kInvalidArgument,
+          "JPEG Finish before every row is refused");
+  }
+}
+
+// Builds small inputs of the formats we only name.
+void TestDetection() {
+  struct Named {
+    const char* name;
+    std::vector<uint8_t> bytes;
+  };
+  auto bytes = [](const char* s, size_t n) { return std::vector<uint8_t>(s, s + n); };
+  std::vector<Named> named = {
+      {"webp", bytes("RIFF\x10\0\0\0WEBPVP8 ", 16)},
+      {"gif", bytes("GIF89a\x01\0\x01\0\0\0\0", 13)},
+      {"tiff", bytes("II*\0\x08\0\0\0", 8)},
+      {"tiff", bytes("MM\0*\0\0\0\x08", 8)},
+      {"heif", bytes("\0\0\0\x18" "ftypheic\0\0\0\0", 16)},
+      {"avif", bytes("\0\0\0\x18" "ftypavif\0\0\0\0", 16)},
+      {"bmp", bytes("BM\x3a\0\0\0\0\0\0\0\x36\0\0\0", 14)},
+      {"jxl", bytes("\xff\x0a\xfa\x7f", 4)},
+      {"jp2", bytes("\0\0\0\x0cjP  \r\n\x87\n", 12)},
+  };
+  for (const Named& n : named) {
+    Check(std::strcmp(FormatName(DetectFormat(n.bytes.data(), n.bytes.size())), n.name) == 0,
+          std::string("detects ") + n.name);
+    GrayImage image;
+    Status s = Decode(n.bytes, DecodeOptions(), &image);
+    Check(s.code == ErrorCode::kUnsupported && std::strstr(s.message, n.name) != nullptr,
+          std::string("decoding ") + n.name + " says unsupported: " + n.name + " (got " + Describe(s) + ")");
+  }
+  GrayImage image;
+  Check(Decode({}, DecodeOptions(), &image).code == ErrorCode::kEmpty, "empty input: kEmpty");
+  Check(Decode(bytes("hello world", 11), DecodeOptions(), &image).code == ErrorCode::kUnsupported,
+        "unknown bytes: kUnsupported");
+  Check(std::strcmp(ErrorCodeName(ErrorCode::kTooLarge), "ERR_OFFLOOP_INPUT_TOO_LARGE") == 0 &&
+            std::strcmp(ErrorCodeName(ErrorCode::kUnsupported), "ERR_OFFLOOP_UNSUPPORTED_FORMAT") == 0,
+        "error code names from issue 8");
+  // A PNG named .jpg is a PNG: detection never looks at names (there are none here).
+  std::vector<uint8_t> png = ReadFile(g_dir + "/png/gray8-61x37.png");
+  Check(DetectFormat(png.data(), png.size()) == ImageFormat::kPng, "PNG detected from bytes");
+}
+
+void PutBe16(std::vector<uint8_t>* b, size_t at, uint32_t v) {
+  (*b)[at] = uint8_t(v >> 8);
+  (*b)[at + 1] = uint8_t(v);
+}
+void PutBe32(std::vector<uint8_t>* b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; i++) (*b)[at + i] = uint8_t(v >> (24 - 8 * i));
+}
+
+size_t FindSof(const std::vector<uint8_t>& b) {
+  for (size_t i = 2; i + 9 < b.size(); i++) {
+    if (b[i] == 0xFF && (b[i + 1] == 0xC0 || b[i + 1] == 0xC1 || b[i + 1] == 0xC2)) return i;
+  }
+  return 0;
+}
+
+void FixPngIhdrCrc(std::vector<uint8_t>* b) {
+  uLong crc = crc32(0L, b->data() + 12, 17);
+  PutBe32(b, 29, uint32_t(crc));
+}
+
+void TestLimitsAndHugeHeaders() {
+  std::vector<uint8_t> jpeg = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
+  std::vector<uint8_t> prog = ReadFile(g_dir + "/jpeg/ycc-420-prog-61x37.jpg");
+  std::vector<uint8_t> png = ReadFile(g_dir + "/png/rgb8-61x37.png");
+  GrayImage image;
+  DecodeOptions small;
+  small.max_pixels = 61 * 37 - 1;
+  Check(Decode(jpeg, small, &image).code == ErrorCode::kTooLarge, "JPEG over max_pixels: kTooLarge");
+  Check(Decode(png, small, &image).code == ErrorCode::kTooLarge, "PNG over max_pixels: kTooLarge");
+  small.max_pixels = 61 * 37;
+  Check(Decode(jpeg, small, &image).ok() && Decode(png, small, &image).ok(), "exactly max_pixels decodes");
+
+  // Huge dimensions in the header, checked before anything is allocated.
+  for (const std::vector<uint8_t>* src : {&jpeg, &prog}) {
+    std::vector<uint8_t> big = *src;
+    size_t sof = FindSof(big);
+    Check(sof != 0, "found SOF");
+    PutBe16(&big, sof + 5, 65500);  // height
+    PutBe16(&big, sof + 7, 65500);  // width
+    std::unique_ptr<GrayDecoder> d;
+    Status s = OpenGrayDecoder(big.data(), big.size(), DecodeOptions(), &d);
+    Check(s.code == ErrorCode::kTooLarge, "JPEG 65500x65500 over the default limit: " + Describe(s));
+    // No limit: libjpeg gets to try; the data runs out long before (or a
+    // progressive file's coefficient buffer cannot be allocated).
+    DecodeOptions unlimited;
+    unlimited.max_pixels = 0;
+    s = OpenGrayDecoder(big.data(), big.size(), unlimited, &d);
+    Check(s.ok() && d->width() == 65500, "JPEG 65500x65500 opens with no limit");
+    // Rather than a 4 GB target, a 3000x3000 header with 61x37's data: like
+    // Pillow, libjpeg reads on past the data (EOI comes early: a warning) and
+    // gives an image; its pixels are checked in TestCorrupt.
+    PutBe16(&big, sof + 5, 3000);
+    PutBe16(&big, sof + 7, 3000);
+    s = OpenGrayDecoder(big.data(), big.size(), unlimited, &d);
+    std::vector<uint8_t> target(3000 * 3000);
+    if (s.ok()) s = d->Start({target.data(), 3000});
+    DecodeProgress p;
+    while (s.ok() && !p.finished) s = d->Step(500, &p);
+    Check(s.ok() && d->warnings() > 0, "JPEG with a 3000x3000 header and 61x37 data: an image, with warnings (" +
+                                           Describe(s) + ")");
+  }
+  {
+    std::vector<uint8_t> big = png;
+    PutBe32(&big, 16, 0x7FFFFFFF);
+    PutBe32(&big, 20, 0x7FFFFFFF);
+    FixPngIhdrCrc(&big);
+    Status s = Decode(big, DecodeOptions(), &image);
+    Check(s.code == ErrorCode::kTooLarge, "PNG 2^31-1 square: kTooLarge: " + Describe(s));
+    PutBe32(&big, 16, 3000);
+    PutBe32(&big, 20, 3000);
+    FixPngIhdrCrc(&big);
+    s = Decode(big, DecodeOptions(), &image);
+    Check(!s.ok(), "PNG with a 3000x3000 header and 61x37 data fails cleanly: " + Describe(s));
+    big = png;
+    big[29] ^= 1;  // IHDR CRC
+    s = Decode(big, DecodeOptions(), &image);
+    Check(s.code == ErrorCode::kCorrupt, "PNG IHDR with a bad CRC: kCorrupt (as Pillow)");
+  }
+  // Progressive scan limit, and cancellation.
+  {
+    DecodeOptions options;
+    options.max_jpeg_scans = 2;
+    Status s = Decode(prog, options, &image);
+    Check(s.code == ErrorCode::kTooLarge, "progressive JPEG over max_jpeg_scans: " + Describe(s));
+    std::atomic<bool> cancel{false};
+    options = DecodeOptions();
+    options.cancel = &cancel;
+    // A PNG big enough to need several 16 KB slices.
+    std::vector<uint8_t> noise(600 * 400);
+    std::mt19937 rng(3);
+    for (uint8_t& v : noise) v = uint8_t(rng());
+    OutputBuffer big_png;
+    PngEncodeOptions level0;
+    level0.compression_level = 0;
+    Check(EncodeGrayPng(noise.data(), 600, 400, 600, level0, &big_png).ok(), "noise PNG");
+    std::vector<uint8_t> png_big(big_png.data(), big_png.data() + big_png.size());
+    for (const std::vector<uint8_t>* src : {&jpeg, &png_big}) {
+      std::unique_ptr<GrayDecoder> d;
+      Check(OpenGrayDecoder(src->data(), src->size(), options, &d).ok(), "open for cancel");
+      std::vector<uint8_t> target(size_t(d->width()) * d->height());
+      DecodeProgress p;
+      Check(d->Start({target.data(), d->width()}).ok() && d->Step(8, &p).ok() && !p.finished, "first band");
+      cancel = true;
+      Check(d->Step(8, &p).code == ErrorCode::kCancelled, "cancelled between bands");
+      Check(d->Step(8, &p).code == ErrorCode::kCancelled, "stays failed");
+      cancel = false;
+    }
+    cancel = true;
+    Check(Decode(prog, options, &image).code == ErrorCode::kCancelled,
+          "cancel seen inside libjpeg while it reads progressive scans");
+  }
+}
+
+// ---- robustness: never crash. Runs in a child; a shared page says which
+// case it was on if it dies.
+
+struct FuzzState {
+  char current[160];
+  int cases;
+  int errors;
+  int images;
+};
+
+void Robustness(const std::vector<DecodeCase>& cases, FuzzState* state) {
+  std::mt19937 rng(8);
+  auto run = [&](const std::vector<uint8_t>& bytes, GrayMode mode) {
+    DecodeOptions options;
+    options.mode = mode;
+    options.max_pixels = 1 << 22;  // a flipped size byte must not make us allocate gigabytes
+    GrayImage image;
+    Status s = Decode(bytes, options, &image);
+    state->cases++;
+    if (s.ok()) {
+      state->images++;
+      if (image.pixels.size() != size_t(image.width) * image.height) std::abort();
+    } else {
+      state->errors++;
+      if (s.code == ErrorCode::kOk || s.code == ErrorCode::kInternal || s.message[0] == 0) {
+        std::snprintf(state->current + 100, 60, " bad status %d", int(s.code));
+        std::abort();
+      }
+    }
+  };
+  for (const DecodeCase& c : cases) {
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    // Every truncation up to 2 KB, then every 7th byte.
+    for (size_t n = 0; n < bytes.size(); n += (n < 2048 ? 1 : 7)) {
+      std::snprintf(state->current, sizeof state->current, "%s cut to %zu", c.file.c_str(), n);
+      run(std::vector<uint8_t>(bytes.begin(), bytes.begin() + n), n % 2 ? GrayMode::kLuma : GrayMode::kExact);
+    }
+    // Random byte flips: 1 to 4 bytes, anywhere; some in the first 64 (headers).
+    for (int i = 0; i < 120; i++) {
+      std::vector<uint8_t> m = bytes;
+      int flips = 1 + int(rng() % 4);
+      for (int f = 0; f < flips; f++) {
+        size_t at = (i % 3 == 0) ? rng() % std::min<size_t>(64, m.size()) : rng() % m.size();
+        m[at] ^= uint8_t(1 + rng() % 255);
+      }
+      std::snprintf(state->current, sizeof state->current, "%s flip case %d", c.file.c_str(), i);
+      run(m, i % 2 ? GrayMode::kLuma : GrayMode::kExact);
+    }
+  }
+}
+
+void TestRobustness(const std::vector<DecodeCase>& cases) {
+  void* shared = mmap(nullptr, sizeof(FuzzState), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  FuzzState* state = static_cast<FuzzState*>(shared);
+  std::memset(state, 0, sizeof *state);
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    Robustness(cases, state);
+#if defined(__SANITIZE_ADDRESS__)
+    std::snprintf(state->current, sizeof state->current, "the leak check after all cases");
+    __lsan_do_leak_check();  // _exit skips LeakSanitizer's own check at exit
+#endif
+    _exit(0);
+  }
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  bool clean = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+  Check(clean, std::string("robustness child died during: ") + state->current);
+  std::printf("robustness: %d truncated/flipped inputs, %d errors, %d images, child %s\n", state->cases,
+              state->errors, state->images, clean ? "exited cleanly" : "CRASHED");
+  munmap(shared, sizeof(FuzzState));
+}
+
+// ---- timings (--bench)
+
+double Seconds(const std::function<void()>& f, int repeat) {
+  double best = 1e9;
+  for (int r = 0; r < repeat; r++) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+std::vector<uint8_t> SyntheticRgb(uint32_t w, uint32_t h) {
+  std::vector<uint8_t> rgb(size_t(w) * h * 3);
+  std::mt19937 rng(1);
+  for (uint32_t y = 0; y < h; y++) {
+    for (uint32_t x = 0; x < w; x++) {
+      uint8_t* p = &rgb[(size_t(y) * w + x) * 3];
+      int n = int(rng() % 24) - 12;
+      p[0] = uint8_t(std::clamp(int(128 + 100 * std::sin(x * 0.003 + y * 0.001)) + n, 0, 255));
+      p[1] = uint8_t(std::clamp(int(x * 255 / w) + n, 0, 255));
+      p[2] = uint8_t(std::clamp(int(y * 255 / h) + int((x / 40 + y / 40) % 2) * 60 + n, 0, 255));
+    }
+  }
+  return rgb;
+}
+
+std::vector<uint8_t> EncodeRgbJpeg(const std::vector<uint8_t>& rgb, uint32_t w, uint32_t h, int hs, int vs,
+                                   bool progressive, int restart_rows) {
+  jpeg_compress_struct c;
+  jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&c, &out, &size);
+  c.image_width = w;
+  c.image_height = h;
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 90, TRUE);
+  c.comp_info[0].h_samp_factor = hs;
+  c.comp_info[0].v_samp_factor = vs;
+  c.restart_in_rows = restart_rows;
+  if (progressive) jpeg_simple_progression(&c);
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < h) {
+    JSAMPROW row = const_cast<JSAMPROW>(&rgb[size_t(c.next_scanline) * w * 3]);
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  std::vector<uint8_t> bytes(out, out + size);
+  jpeg_destroy_compress(&c);
+  std::free(out);
+  return bytes;
+}
+
+void Bench() {
+  const uint32_t w = 4000, h = 3000;
+  const double mp = w * double(h) / 1e6;
+  std::vector<uint8_t> rgb = SyntheticRgb(w, h);
+  std::printf("\n== timings, %ux%u (%.0f MP), best of 3, one thread\n", w, h, mp);
+  struct Variant {
+    const char* name;
+    int hs, vs;
+    bool progressive;
+  } variants[] = {{"4:2:0 baseline", 2, 2, false}, {"4:4:4 baseline", 1, 1, false}, {"4:2:0 progressive", 2, 2, true}};
+  for (const Variant& v : variants) {
+    std::vector<uint8_t> jpeg = EncodeRgbJpeg(rgb, w, h, v.hs, v.vs, v.progressive, 0);
+    std::printf("JPEG %s q90: %zu bytes\n", v.name, jpeg.size());
+    GrayImage image;
+    auto run = [&](const char* label, DecodeOptions o) {
+      Status s;
+      double t = Seconds([&] { s = Decode(jpeg, o, &image); }, 3);
+      std::printf("  %-40s %7.1f ms  %6.2f ms/MP %s\n", label, t * 1e3, t * 1e3 / mp, s.ok() ? "" : Describe(s).c_str());
+    };
+    DecodeOptions o;
+    run("exact (RGBX + scalar L, Pillow's way)", o);
+    o.jpeg_exact_path = JpegExactPath::kRgb;
+    run("exact (RGB + scalar L)", o);
+    o.jpeg_exact_path = JpegExactPath::kFusedYcc;
+    run("exact (YCbCr + fused YCbCr->RGB->L)", o);
+#ifdef OFFLOOP_WITH_KERNELS
+    o = DecodeOptions();
+    o.rgbx_to_l = [](const uint8_t* src, size_t n, uint8_t* dst) {
+      offloop::kernels::GrayLayout layout;
+      layout.width = n;
+      layout.stride = n * 4;
+      layout.channels = 4;
+      offloop::kernels::GrayscaleRows(src, layout, 1, offloop::kernels::kBt601, dst);
+    };
+    run("exact (RGBX + offloop SIMD bt601 kernel)", o);
+#endif
+    o = DecodeOptions();
+    o.mode = GrayMode::kLuma;
+    run("luma (Y plane only)", o);
+    // libjpeg alone to RGBX, whole image, for the split "decode then kernel".
+    {
+      std::vector<uint8_t> full(size_t(w) * h * 4);
+      double t = Seconds([&] {
+        jpeg_decompress_struct c;
+        jpeg_error_mgr e;
+        c.err = jpeg_std_error(&e);
+        jpeg_create_decompress(&c);
+        jpeg_mem_src(&c, jpeg.data(), jpeg.size());
+        jpeg_read_header(&c, TRUE);
+        c.out_color_space = JCS_EXT_RGBX;
+        jpeg_start_decompress(&c);
+        while (c.output_scanline < c.output_height) {
+          JSAMPROW row = &full[size_t(c.output_scanline) * w * 4];
+          jpeg_read_scanlines(&c, &row, 1);
+        }
+        jpeg_finish_decompress(&c);
+        jpeg_destroy_decompress(&c);
+      }, 3);
+      std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "libjpeg to a full RGBX image (no L)", t * 1e3, t * 1e3 / mp);
+      std::vector<uint8_t> gray(size_t(w) * h);
+      t = Seconds([&] { RgbxRowToLScalar(full.data(), size_t(w) * h, gray.data()); }, 3);
+      std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "  then scalar L over the full image", t * 1e3, t * 1e3 / mp);
+#ifdef OFFLOOP_WITH_KERNELS
+      t = Seconds([&] {
+        offloop::kernels::GrayLayout layout;
+        layout.width = w;
+        layout.stride = size_t(w) * 4;
+        layout.channels = 4;
+        offloop::kernels::GrayscaleRows(full.data(), layout, h, offloop::kernels::kBt601, gray.data());
+      }, 3);
+      std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "  then SIMD bt601 kernel, full image", t * 1e3, t * 1e3 / mp);
+#endif
+    }
+  }
+  // Restart intervals: what one restart segment per band would cost to decode
+  // on its own is the whole-image time / bands; here just the size overhead.
+  {
+    std::vector<uint8_t> plain = EncodeRgbJpeg(rgb, w, h, 2, 2, false, 0);
+    std::vector<uint8_t> rst = EncodeRgbJpeg(rgb, w, h, 2, 2, false, 1);
+    GrayImage image;
+    double t0 = Seconds([&] { Decode(plain, DecodeOptions(), &image); }, 3);
+    double t1 = Seconds([&] { Decode(rst, DecodeOptions(), &image); }, 3);
+    std::printf("restart every MCU row: %zu -> %zu bytes (+%.2f%%), exact decode %.1f -> %.1f ms\n", plain.size(),
+                rst.size(), 100.0 * (double(rst.size()) / plain.size() - 1), t0 * 1e3, t1 * 1e3);
+  }
+  // Gray encoders and PNG decode on the exact gray image.
+  {
+    std::vector<uint8_t> jpeg = EncodeRgbJpeg(rgb, w, h, 2, 2, false, 0);
+    GrayImage gray;
+    Decode(jpeg, DecodeOptions(), &gray);
+    for (int q : {75, 90}) {
+      OutputBuffer out;
+      JpegEncodeOptions o;
+      o.quality = q;
+      double t = Seconds([&] { out.Clear(); EncodeGrayJpeg(gray.pixels.data(), w, h, w, o, &out); }, 3);
+      std::printf("encode gray JPEG q%d: %7.1f ms  %6.2f ms/MP  %zu bytes\n", q, t * 1e3, t * 1e3 / mp, out.size());
+    }
+    for (int level : {1, 6, 9}) {
+      OutputBuffer out;
+      PngEncodeOptions o;
+      o.compression_level = level;
+      double t = Seconds([&] { out.Clear(); EncodeGrayPng(gray.pixels.data(), w, h, w, o, &out); }, level == 9 ? 1 : 2);
+      std::vector<uint8_t> bytes(out.data(), out.data() + out.size());
+      GrayImage back;
+      double td = Seconds([&] { Decode(bytes, DecodeOptions(), &back); }, 2);
+      std::printf("encode gray PNG level %d: %7.1f ms  %6.2f ms/MP  %zu bytes; decode %.1f ms (%.2f ms/MP)%s\n", level,
+                  t * 1e3, t * 1e3 / mp, out.size(), td * 1e3, td * 1e3 / mp, back.pixels == gray.pixels ? "" : " MISMATCH");
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: codecs_test <fixtures dir> [--bench]\n");
+    return 2;
+  }
+  g_dir = argv[1];
+  bool bench = argc > 2 && std::strcmp(argv[2], "--bench") == 0;
+  std::vector<DecodeCase> decode;
+  std::vector<EncodeCase> encode;
+  std::vector<CorruptCase> corrupt;
+  LoadManifest(&decode, &encode, &corrupt);
+  Check(decode.size() > 40 && encode.size() >= 4, "manifest has the decode and encode cases");
+  std::printf("libjpeg-turbo %s, libpng %s, zlib %s; %zu decode cases, %zu encode cases\n", JpegLibraryVersion(),
+              PngLibraryVersion(), ZlibVersion(), decode.size(), encode.size());
+  TestDecodeExact(decode);
+  TestJpegPaths(decode);
+  TestLuma(decode);
+  TestTruncationParity(decode);
+  TestCorrupt(corrupt);
+  TestEncode(encode);
+  TestDetection();
+  TestLimitsAndHugeHeaders();
+  if (!bench) TestRobustness(decode);
+  if (bench) Bench();
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
