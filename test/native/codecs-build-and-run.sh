@@ -61,6 +61,10 @@ if [[ "${BENCH:-0}" == 1 ]]; then
   for h in "$root"/native/kernels/*.h "$root"/native/kernels/*.inc; do
     t=$(stat -c %Y "$h"); ((t > newest_header)) && newest_header=$t
   done
+  if [[ -f /usr/include/libdeflate.h ]] || pkg-config --exists libdeflate 2>/dev/null; then
+    flags+=(-DOFFLOOP_WITH_LIBDEFLATE)
+    codec_libs+=(-ldeflate)
+  fi
   build bench -O3
   "$out/bench/codecs_test" "$root/test/fixtures/images" --bench
   exit $?
