@@ -462,6 +462,30 @@ void TestDetection() {
   Check(std::strcmp(ErrorCodeName(ErrorCode::kTooLarge), "ERR_OFFLOOP_INPUT_TOO_LARGE") == 0 &&
             std::strcmp(ErrorCodeName(ErrorCode::kUnsupported), "ERR_OFFLOOP_UNSUPPORTED_FORMAT") == 0,
         "error code names from issue 8");
+  // EXIF orientation from the header (for autoOrient later): a big-endian
+  // TIFF with IFD0 holding tag 0x0112 = 6, in a JPEG APP1 and a PNG eXIf.
+  {
+    const uint8_t tiff[] = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0};
+    std::vector<uint8_t> jpeg = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
+    std::vector<uint8_t> app1 = {0xFF, 0xE1, 0, uint8_t(2 + 6 + sizeof tiff), 'E', 'x', 'i', 'f', 0, 0};
+    app1.insert(app1.end(), tiff, tiff + sizeof tiff);
+    jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
+    HeaderInfo info;
+    Check(InspectHeader(jpeg.data(), jpeg.size(), &info).ok() && info.orientation == 6, "JPEG EXIF orientation 6");
+    GrayImage image;
+    Check(Decode(jpeg, DecodeOptions(), &image).ok() && image.info.orientation == 6 &&
+              image.pixels == ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.gray"),
+          "decoder reports the orientation and does not apply it (as convert('L'))");
+    std::vector<uint8_t> png8 = ReadFile(g_dir + "/png/gray8-61x37.png");
+    std::vector<uint8_t> chunk = {0, 0, 0, uint8_t(sizeof tiff), 'e', 'X', 'I', 'f'};
+    chunk.insert(chunk.end(), tiff, tiff + sizeof tiff);
+    uLong crc = crc32(crc32(0L, chunk.data() + 4, 4), tiff, sizeof tiff);
+    for (int i = 3; i >= 0; i--) chunk.push_back(uint8_t(crc >> (8 * i)));
+    png8.insert(png8.begin() + 33, chunk.begin(), chunk.end());  // after IHDR
+    Check(InspectHeader(png8.data(), png8.size(), &info).ok() && info.orientation == 6, "PNG eXIf orientation 6");
+    Check(Decode(png8, DecodeOptions(), &image).ok() && image.pixels == ReadFile(g_dir + "/png/gray8-61x37.gray"),
+          "PNG with eXIf decodes the same pixels");
+  }
   // A PNG named .jpg is a PNG: detection never looks at names (there are none here).
   std::vector<uint8_t> png = ReadFile(g_dir + "/png/gray8-61x37.png");
   Check(DetectFormat(png.data(), png.size()) == ImageFormat::kPng, "PNG detected from bytes");
