@@ -350,6 +350,9 @@ def main():
     rel = "jpeg/ycc-420-prog-rst1row-61x37.jpg"
     run(["jpegtran", "-progressive", "-restart", "1", "-outfile", os.path.join(OUT, rel), base420])
     add(rel, "jpeg ycbcr 420 progressive restart every MCU row", True)
+    rel = "jpeg/ycc-420-arith-61x37.jpg"
+    run(["jpegtran", "-arithmetic", "-outfile", os.path.join(OUT, rel), base420])
+    add(rel, "jpeg ycbcr 420 arithmetic-coded", True)
 
     # ---- Adobe CMYK (Pillow writes it: Adobe marker, transform 0, inverted bytes) and YCCK
     cmyk = cmyk_pixels(61, 37, 7)
