@@ -780,6 +780,19 @@ void Bench() {
     o = DecodeOptions();
     o.mode = GrayMode::kLuma;
     run("luma (Y plane only)", o);
+    {
+      GrayImage exact, luma;
+      Decode(jpeg, DecodeOptions(), &exact);
+      Decode(jpeg, o, &luma);
+      int max_diff = 0;
+      double sum = 0;
+      for (size_t i = 0; i < exact.pixels.size(); i++) {
+        int d = std::abs(int(exact.pixels[i]) - int(luma.pixels[i]));
+        max_diff = std::max(max_diff, d);
+        sum += d;
+      }
+      std::printf("  luma vs exact on this image: max %d, mean %.3f\n", max_diff, sum / exact.pixels.size());
+    }
     // libjpeg alone to RGBX, whole image, for the split "decode then kernel".
     {
       std::vector<uint8_t> full(size_t(w) * h * 4);
