@@ -7,6 +7,7 @@
 //
 //   codecs_test <fixtures dir>            tests
 //   codecs_test <fixtures dir> --bench    also timings on generated large images
+#include "check.h"
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,17 +51,7 @@ using namespace offloop::codecs;
 
 namespace {
 
-int g_passed = 0;
-int g_failed = 0;
-
-void Check(bool ok, const std::string& what) {
-  if (ok) {
-    g_passed++;
-  } else {
-    g_failed++;
-    std::printf("FAIL: %s\n", what.c_str());
-  }
-}
+using offloop::testing::Check;
 
 std::string g_dir;
 
@@ -315,7 +306,7 @@ void TestTruncationParity(const std::vector<DecodeCase>& cases) {
   }
   Check(total > 0, "truncation cases present");
   std::printf("truncated files: %d of %d cuts give Pillow's verdict (error, or the same pixels)\n", same, total);
-  g_passed += same;
+  offloop::testing::PassedChecks() += same;
 }
 
 // Damaged files: Pillow's verdict (error, or which pixels). The few where
@@ -938,6 +929,5 @@ int main(int argc, char** argv) {
   TestLimitsAndHugeHeaders();
   if (!bench) TestRobustness(decode);
   if (bench) Bench();
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return offloop::testing::Summary();
 }

@@ -2,6 +2,7 @@
 // lifecycle, failure paths and page ownership, and the jobs' own logic (the
 // in-order sum fold, chunk boundaries, 64-bit counts). Prints "N passed, M
 // failed" and exits non-zero on any failure. Built by build-and-run.sh.
+#include "check.h"
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -30,17 +31,7 @@ using kernels::ElementType;
 
 namespace {
 
-int g_passed = 0;
-int g_failed = 0;
-
-void Check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    if (g_failed <= 50) std::printf("FAIL: %s\n", what.c_str());
-  }
-}
+using offloop::testing::Check;
 
 class Waiter : public JobSink {
  public:
@@ -295,6 +286,5 @@ int main() {
   TestThreadStartFailure();
   TestSurplusThreadsRetire();
   TestPagesHaveJointOwners();
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return offloop::testing::Summary();
 }

@@ -1,6 +1,7 @@
 // Standalone tests of native/kernels: every compiled SIMD level against an
 // independent in-test reference of the spec. Prints "N passed, M failed" and
 // exits non-zero on any failure. Build: test/native/build-and-run.sh.
+#include "check.h"
 #include <cmath>
 #include <cstdarg>
 #include <cstdint>
@@ -22,17 +23,7 @@ using internal::KernelTable;
 
 namespace {
 
-int g_passed = 0;
-int g_failed = 0;
-
-void Check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    if (g_failed <= 50) std::printf("FAIL: %s\n", what.c_str());
-  }
-}
+using offloop::testing::Check;
 
 std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string Fmt(const char* fmt, ...) {
@@ -701,6 +692,5 @@ int main() {
   TestGrayLockstep(levels);
   TestGrayExhaustive(levels);
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return offloop::testing::Summary();
 }
