@@ -7,7 +7,6 @@
 //
 //   codecs_test <fixtures dir>            tests
 //   codecs_test <fixtures dir> --bench    also timings on generated large images
-#include "check.h"
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +28,7 @@
 #include <jpeglib.h>
 #include <zlib.h>
 
+#include "check.h"
 #include "codecs/detect.h"
 #include "codecs/errors.h"
 #include "codecs/gray_decoder.h"

@@ -2,7 +2,6 @@
 // lifecycle, failure paths and page ownership, and the jobs' own logic (the
 // in-order sum fold, chunk boundaries, 64-bit counts). Prints "N passed, M
 // failed" and exits non-zero on any failure. Built by build-and-run.sh.
-#include "check.h"
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -16,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "check.h"
 #include "core/chunking.h"
 #include "core/fault_injection.h"
 #include "core/native_memory.h"

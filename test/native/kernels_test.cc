@@ -1,7 +1,6 @@
 // Standalone tests of native/kernels: every compiled SIMD level against an
 // independent in-test reference of the spec. Prints "N passed, M failed" and
 // exits non-zero on any failure. Build: test/native/build-and-run.sh.
-#include "check.h"
 #include <cmath>
 #include <cstdarg>
 #include <cstdint>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
 #include "../../native/kernels/cpu_features.h"
 #include "../../native/kernels/grayscale.h"
 #include "../../native/kernels/kernels_internal.h"
