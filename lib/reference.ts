@@ -46,3 +46,7 @@ export const grayscale = function grayscale(image: unknown, options?: unknown) {
 export const grayscaleSync = function grayscaleSync(image: unknown, options?: unknown) {
   return runSync(grayscaleInJs, image, options, grayscaleSync);
 } as GrayscaleSync;
+
+// The default export is this module's own namespace, as in offloop's main
+// entry: `import reference from 'offloop/reference'` works from ESM and CJS.
+export * as default from './reference.js';

@@ -19,7 +19,7 @@
 // itself (`export * as default`); an entry that does not gets it added to
 // its build output here, so the types never promise a default the runtime
 // lacks.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,13 +42,9 @@ writeFileSync(join(root, 'dist/esm/package.json'), '{ "type": "module" }\n');
 for (const entry of entries) {
   const cjsPath = join(root, 'dist/cjs', `${entry}.js`);
   const cjs = require(cjsPath);
-  if (cjs.default === undefined) {
-    appendFileSync(cjsPath, '\n// Added by scripts/esm-wrappers.mjs: the exports object is also the default export.\nexports.default = exports;\n');
-    appendFileSync(join(root, 'dist/cjs', `${entry}.d.ts`), `\nexport * as default from './${entry}.js';\n`);
-    cjs.default = cjs;
-    console.log(`esm-wrappers: lib/${entry}.ts declares no default export; added one to dist/cjs/${entry}.js and .d.ts`);
+  if (cjs.default !== cjs) {
+    throw new Error(`lib/${entry}.ts: end it with \`export * as default from './${entry}.js';\` (the default export must be the module's own exports object)`);
   }
-  if (cjs.default !== cjs) throw new Error(`dist/cjs/${entry}.js: the default export must be the module's own exports object`);
   const names = Object.keys(cjs).filter((name) => name !== 'default' && name !== '__esModule');
   const js = [
     "import { createRequire } from 'node:module';",
