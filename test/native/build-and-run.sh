@@ -77,12 +77,16 @@ if ! "$tmp/core-test" | tail -n 2; then status=1; fi
 # 32-bit: 64-bit item counts on a 32-bit size_t (ranges need no memory, so
 # their counts exceed it). Where the compiler has no -m32 (Debian:
 # g++-multilib), say so and go on.
-if echo 'int main(){}' | "$cxx" -m32 -x c++ - -o "$tmp/m32-probe" 2>/dev/null; then
+# The probe includes what the core includes: 32-bit libraries can be
+# present while the 32-bit kernel headers are not (Debian's g++-multilib and
+# the arm64 cross compiler conflict; installing one removes the other).
+if printf '#include <cerrno>\n#include <thread>\nint main(){}\n' |
+    "$cxx" -m32 -pthread -x c++ - -o "$tmp/m32-probe" 2>/dev/null; then
   echo "== core, 32-bit (-m32)"
   "$cxx" "${flags[@]}" "${defs[@]}" -m32 -msse2 -mfpmath=sse -pthread -I"$root/native" \
     "${core_sources[@]/#/$root/}" "$here/core_test.cc" -o "$tmp/core-test-32"
   if ! "$tmp/core-test-32" | tail -n 2; then status=1; fi
 else
-  echo "== core, 32-bit: skipped ($cxx has no -m32; on Debian: apt-get install g++-multilib)"
+  echo "== core, 32-bit: skipped ($cxx cannot build for -m32 here; on Debian: apt-get install g++-multilib)"
 fi
 exit $status
