@@ -120,7 +120,7 @@ Status JpegGrayEncoder::Fail() {
 Status JpegGrayEncoder::Start(uint32_t width, uint32_t height, const JpegEncodeOptions& options,
                               OutputBuffer* out) noexcept {
   if (!status_.ok()) return status_;
-  if (started_ || out == nullptr) return Status::Error(ErrorCode::kInvalidArgument, "bad Start");
+  if (rows_.started() || out == nullptr) return Status::Error(ErrorCode::kInvalidArgument, "bad Start");
   if (options.quality < 0 || options.quality > 100) {
     return Status::Error(ErrorCode::kInvalidArgument, "JPEG quality %d is not in 0..100", options.quality);
   }
@@ -131,18 +131,14 @@ Status JpegGrayEncoder::Start(uint32_t width, uint32_t height, const JpegEncodeO
   }
   context_.reset(new (std::nothrow) JpegEncodeContext());
   if (!context_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  started_ = true;
-  width_ = width;
-  height_ = height;
+  rows_.Begin(width, height);
   if (!CallStart(context_.get(), width, height, options.quality, out)) return Fail();
   return Status::Ok();
 }
 
 Status JpegGrayEncoder::WriteRows(const uint8_t* rows, size_t stride, uint32_t count) noexcept {
   if (!status_.ok()) return status_;
-  if (!started_ || finished_ || rows == nullptr || stride < width_ || count > height_ - written_) {
-    return Status::Error(ErrorCode::kInvalidArgument, "bad WriteRows");
-  }
+  if (Status misuse = rows_.CheckWrite(rows, stride, count); !misuse.ok()) return misuse;
   JSAMPROW pointers[32];
   while (count > 0) {
     uint32_t n = count < 32 ? count : 32;
@@ -150,17 +146,14 @@ Status JpegGrayEncoder::WriteRows(const uint8_t* rows, size_t stride, uint32_t c
     if (!CallWrite(context_.get(), pointers, n)) return Fail();
     rows += n * stride;
     count -= n;
-    written_ += n;
+    rows_.Wrote(n);
   }
   return Status::Ok();
 }
 
 Status JpegGrayEncoder::Finish() noexcept {
   if (!status_.ok()) return status_;
-  if (!started_ || finished_ || written_ != height_) {
-    return Status::Error(ErrorCode::kInvalidArgument, "Finish after %u of %u rows", written_, height_);
-  }
-  finished_ = true;
+  if (Status misuse = rows_.CheckFinish(); !misuse.ok()) return misuse;
   if (!CallFinish(context_.get())) return Fail();
   return Status::Ok();
 }

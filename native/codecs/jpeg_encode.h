@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "band_rows.h"
 #include "errors.h"
 #include "output_buffer.h"
 
@@ -38,11 +39,7 @@ class JpegGrayEncoder {
   Status Fail();
   std::unique_ptr<JpegEncodeContext> context_;
   Status status_;
-  uint32_t width_ = 0;
-  uint32_t height_ = 0;
-  uint32_t written_ = 0;
-  bool started_ = false;
-  bool finished_ = false;
+  BandRows rows_;
 };
 
 Status EncodeGrayJpeg(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,

@@ -96,7 +96,7 @@ Status PngGrayEncoder::Fail() {
 Status PngGrayEncoder::Start(uint32_t width, uint32_t height, const PngEncodeOptions& options,
                              OutputBuffer* out) noexcept {
   if (!status_.ok()) return status_;
-  if (started_ || out == nullptr) return Status::Error(ErrorCode::kInvalidArgument, "bad Start");
+  if (rows_.started() || out == nullptr) return Status::Error(ErrorCode::kInvalidArgument, "bad Start");
   if (options.compression_level < 0 || options.compression_level > 9) {
     return Status::Error(ErrorCode::kInvalidArgument, "PNG compression level %d is not in 0..9",
                          options.compression_level);
@@ -107,29 +107,22 @@ Status PngGrayEncoder::Start(uint32_t width, uint32_t height, const PngEncodeOpt
   context_.reset(new (std::nothrow) PngEncodeContext());
   if (!context_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
   context_->out = out;
-  started_ = true;
-  width_ = width;
-  height_ = height;
+  rows_.Begin(width, height);
   if (!CallStart(context_.get(), width, height, options.compression_level)) return Fail();
   return Status::Ok();
 }
 
 Status PngGrayEncoder::WriteRows(const uint8_t* rows, size_t stride, uint32_t count) noexcept {
   if (!status_.ok()) return status_;
-  if (!started_ || finished_ || rows == nullptr || stride < width_ || count > height_ - written_) {
-    return Status::Error(ErrorCode::kInvalidArgument, "bad WriteRows");
-  }
+  if (Status misuse = rows_.CheckWrite(rows, stride, count); !misuse.ok()) return misuse;
   if (!CallWrite(context_.get(), rows, stride, count)) return Fail();
-  written_ += count;
+  rows_.Wrote(count);
   return Status::Ok();
 }
 
 Status PngGrayEncoder::Finish() noexcept {
   if (!status_.ok()) return status_;
-  if (!started_ || finished_ || written_ != height_) {
-    return Status::Error(ErrorCode::kInvalidArgument, "Finish after %u of %u rows", written_, height_);
-  }
-  finished_ = true;
+  if (Status misuse = rows_.CheckFinish(); !misuse.ok()) return misuse;
   if (!CallFinish(context_.get())) return Fail();
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "band_rows.h"
 #include "errors.h"
 #include "output_buffer.h"
 
@@ -37,11 +38,7 @@ class PngGrayEncoder {
   Status Fail();
   std::unique_ptr<PngEncodeContext> context_;
   Status status_;
-  uint32_t width_ = 0;
-  uint32_t height_ = 0;
-  uint32_t written_ = 0;
-  bool started_ = false;
-  bool finished_ = false;
+  BandRows rows_;
 };
 
 Status EncodeGrayPng(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,
