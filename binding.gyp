@@ -6,8 +6,14 @@
       'sources': [
         '<@(offloop_kernel_sources)',
         '<@(offloop_core_sources)',
+        '<@(offloop_codec_sources)',
         '<@(offloop_addon_sources)',
       ],
+      # The image codecs: the system's (pkg-config) or static archives built
+      # for the prebuilt binaries (OFFLOOP_CODECS_DIR); native/codec-flags.mjs
+      # says which, and names the packages to install when one is missing.
+      'cflags': ['<!@(node native/codec-flags.mjs --cflags)'],
+      'libraries': ['<!@(node native/codec-flags.mjs --libs)'],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         'native',
@@ -42,7 +48,7 @@
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
         'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES',
         'MACOSX_DEPLOYMENT_TARGET': '11.0',
-        'OTHER_CPLUSPLUSFLAGS': ['-O3', '-ffp-contract=off', '-Wall', '-Wextra', '-Werror'],
+        'OTHER_CPLUSPLUSFLAGS': ['-O3', '-ffp-contract=off', '-Wall', '-Wextra', '-Werror', '<!@(node native/codec-flags.mjs --cflags)'],
       },
       'msvs_settings': {
         'VCCLCompilerTool': {

@@ -26,6 +26,18 @@
       'native/jobs/squares_job.cc',
       'native/jobs/sum_job.cc',
     ],
+    # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib); no Node-API.
+    'offloop_codec_sources': [
+      'native/codecs/detect.cc',
+      'native/codecs/errors.cc',
+      'native/codecs/gray_decoder.cc',
+      'native/codecs/jpeg_decode.cc',
+      'native/codecs/jpeg_encode.cc',
+      'native/codecs/output_buffer.cc',
+      'native/codecs/pillow_gray.cc',
+      'native/codecs/png_decode.cc',
+      'native/codecs/png_encode.cc',
+    ],
     # The Node-API layer.
     'offloop_addon_sources': [
       'native/addon.cc',
