@@ -22,6 +22,17 @@ For every input the manifest holds width, height, kind and:
 Damaged files (corrupt/): Pillow's verdict on each, as above.
 For encoding: a gray source image, Pillow's save() of it as JPEG (quality 75 and 90)
 and as PNG (compress_level 6), and the pixels Pillow decodes back from those.
+
+EXIF orientation (orient/, with its own orient/manifest.json so the main manifest
+stays as it is): one 29x17 picture saved by Pillow as JPEG (APP1) and PNG (eXIf)
+with orientation 1..8 (and, for JPEG, no tag and the invalid value 9), the TIFF
+header little-endian for odd orientations and big-endian for even ones. For each:
+  exact      convert('L'), orientation ignored (Pillow's convert never applies it)
+  oriented   ImageOps.exif_transpose(Image.open(p)).convert('L'), and its size
+  luma, lumaOriented  (JPEG) the same after draft('L', None)
+Only these files can be (re)made, leaving every other fixture untouched:
+
+    /usr/bin/python3 scripts/make-image-fixtures.py --only orient
 """
 
 import io
@@ -37,7 +48,7 @@ import warnings
 import zlib
 
 import PIL
-from PIL import Image, ImageFile, features
+from PIL import Image, ImageFile, ImageOps, features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "test", "fixtures", "images")
@@ -268,6 +279,69 @@ def truncation_lengths(n, tail_marker_len):
 
 def run(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
+
+
+# ------------------------------------------------------ EXIF orientation
+
+
+def exif_orientation(orientation, big_endian):
+    """An APP1/eXIf payload: 'Exif\\0\\0' + a TIFF header + IFD0 holding only
+    the Orientation tag (SHORT), or no entry at all when orientation is None."""
+    e = ">" if big_endian else "<"
+    tiff = (b"MM" if big_endian else b"II") + struct.pack(e + "HI", 42, 8)
+    if orientation is None:
+        ifd = struct.pack(e + "H", 0)
+    else:
+        ifd = struct.pack(e + "H", 1) + struct.pack(e + "HHIHH", 0x0112, 3, 1, orientation, 0)
+    return b"Exif\x00\x00" + tiff + ifd + struct.pack(e + "I", 0)
+
+
+def make_orientation():
+    """orient/: one picture per EXIF orientation, as JPEG and PNG, and what
+    Pillow makes of each with and without ImageOps.exif_transpose."""
+    out = os.path.join(OUT, "orient")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    w, h = 29, 17  # not square, odd: a transposition shows, MCUs are partial
+    picture = Image.frombytes("RGB", (w, h), rgb_pixels(w, h, 2024))
+    entries = []
+    cases = [("jpeg", o) for o in (None, 1, 2, 3, 4, 5, 6, 7, 8, 9)] + [("png", o) for o in range(1, 9)]
+    for fmt, o in cases:
+        name = "%s-%s-%dx%d" % (fmt, "o%d" % o if o is not None else "notag", w, h)
+        rel = "orient/%s.%s" % (name, "jpg" if fmt == "jpeg" else "png")
+        exif = exif_orientation(o, big_endian=o is not None and o % 2 == 0)
+        if fmt == "jpeg":
+            picture.save(os.path.join(OUT, rel), "JPEG", quality=85, subsampling=2, exif=exif)
+        else:
+            picture.save(os.path.join(OUT, rel), "PNG", exif=exif)
+
+        def gray(draft, orient):
+            im = Image.open(os.path.join(OUT, rel))
+            if draft:
+                im.draft("L", None)
+            if orient:
+                im = ImageOps.exif_transpose(im)
+            return im.convert("L")
+
+        base = "orient/" + name
+        entry = {"file": rel, "format": fmt, "orientation": o or 0, "width": w, "height": h}
+        for key, draft, orient in (("exact", False, False), ("oriented", False, True),
+                                   ("luma", True, False), ("lumaOriented", True, True)):
+            if draft and fmt != "jpeg":
+                continue
+            im = gray(draft, orient)
+            suffix = {"exact": "", "oriented": ".oriented", "luma": ".luma", "lumaOriented": ".luma.oriented"}[key]
+            open(os.path.join(OUT, base + suffix + ".gray"), "wb").write(im.tobytes())
+            entry[key] = base + suffix + ".gray"
+            if key == "oriented":
+                entry["orientedWidth"], entry["orientedHeight"] = im.size
+        entries.append(entry)
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        f.write('{\n"generator": "scripts/make-image-fixtures.py (make_orientation)",\n')
+        f.write('"pillow": %s,\n' % json.dumps(PIL.__version__))
+        f.write('"orient": [\n' + ",\n".join(json.dumps(e) for e in entries) + "\n]\n}\n")
+    return len(entries)
 
 
 # ---------------------------------------------------------------- main
@@ -575,12 +649,18 @@ def main():
         f.write(",\n".join(json.dumps(e) for e in corrupt))
         f.write("\n]\n}\n")
     shutil.rmtree(tmp)
+    oriented = make_orientation()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
-    print("%d inputs, %d encode cases, %d damaged files, %d bytes in %s" % (len(decode), len(encode), len(corrupt),
-                                                                          total, OUT))
+    print("%d inputs, %d encode cases, %d damaged files, %d orientation cases, %d bytes in %s"
+          % (len(decode), len(encode), len(corrupt), oriented, total, OUT))
 
 
 if __name__ == "__main__":
     if "PIL" not in sys.modules:
         sys.exit("needs PIL")
-    main()
+    if sys.argv[1:] == ["--only", "orient"]:
+        print("%d orientation cases in %s" % (make_orientation(), os.path.join(OUT, "orient")))
+    elif sys.argv[1:]:
+        sys.exit("usage: make-image-fixtures.py [--only orient]")
+    else:
+        main()
