@@ -7,6 +7,7 @@
         '<@(offloop_kernel_sources)',
         '<@(offloop_core_sources)',
         '<@(offloop_codec_sources)',
+        '<@(offloop_file_sources)',
         '<@(offloop_addon_sources)',
       ],
       # The image codecs: the system's (pkg-config) or static archives built

@@ -18,6 +18,7 @@ Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
   RegisterSum(env, exports);
   RegisterGrayscale(env, exports);
   RegisterOutput(env, exports);
+  RegisterFiles(env, exports);
   return exports;
 }
 

@@ -40,7 +40,14 @@ Napi::Value CallGuarded(const Napi::CallbackInfo& info,
   } catch (const ThreadStartError& error) {
     ThrowError(env, "ERR_OFFLOOP_THREAD_START", error.what());
   } catch (const JobFailedError& error) {
-    ThrowError(env, error.code(), error.what());
+    // The same fields an async call's failure carries (FailureObject).
+    const JobFailure& failure = error.failure();
+    Napi::Error thrown = Napi::Error::New(env, failure.message);
+    Napi::Object fields = FailureObject(env, failure);
+    for (const char* key : {"code", "errno", "syscall", "target"}) {
+      if (fields.Has(key)) thrown.Value().Set(key, fields.Get(key));
+    }
+    throw thrown;
   } catch (const std::bad_alloc&) {
     ThrowError(env, "ERR_OFFLOOP_OUT_OF_MEMORY", "offloop ran out of memory");
   } catch (const std::exception& error) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <thread>
 #include <utility>
@@ -261,13 +262,23 @@ bool CallDispatch(napi_env env, napi_value dispatch, uint32_t id, JobStatus stat
 }
 
 napi_value FailureValue(Napi::Env env, const char* code, const char* message) {
-  Napi::Object failure = Napi::Object::New(env);
-  failure.Set("code", code);
-  failure.Set("message", message);
-  return failure;
+  JobFailure failure;
+  failure.code = code;
+  std::snprintf(failure.message, sizeof failure.message, "%s", message);
+  return FailureObject(env, failure);
 }
 
 }  // namespace
+
+Napi::Object FailureObject(Napi::Env env, const JobFailure& failure) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("code", failure.code != nullptr ? failure.code : "ERR_OFFLOOP_NATIVE");
+  object.Set("message", failure.message);
+  if (failure.system_errno != 0) object.Set("errno", failure.system_errno);
+  if (failure.syscall != nullptr) object.Set("syscall", failure.syscall);
+  if (failure.target != nullptr) object.Set("target", failure.target);
+  return object;
+}
 
 bool EnvContext::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
                             napi_value* first_error) noexcept {
@@ -323,7 +334,7 @@ bool EnvContext::SettleJob(napi_env env, napi_value dispatch, Pending pending,
   napi_value value = napi_env.Undefined();
   if (job.failed()) {
     status = JobStatus::kFailed;
-    value = FailureValue(napi_env, job.failure().code, job.failure().message);
+    value = FailureObject(napi_env, job.failure());
     CountSettled(Outcome::kFailed);
   } else if (job.cancelled()) {
     status = JobStatus::kCancelled;
@@ -358,7 +369,7 @@ void EnvContext::Close() noexcept {
 
 int64_t EnvContext::RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
                             const Napi::Value& progress) {
-  if (job->chunk_count() == 1) {
+  if (job->chunk_count() == 1 && job->MayRunInline()) {
     job->ExecuteChunk(0);  // on the calling thread: not a pool job
   } else {
     SyncWaiter waiter;
@@ -368,10 +379,10 @@ int64_t EnvContext::RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
       waiter.Wait();
     } else {
       const Napi::Function callback = progress.As<Napi::Function>();
-      const double total = static_cast<double>(job->total_items());
       while (!waiter.WaitFor(kSyncProgressInterval)) {
+        // The total is re-read: a file job learns it from the image's header.
         napi_value args[2] = {Napi::Number::New(env, static_cast<double>(job->items_done())),
-                              Napi::Number::New(env, total)};
+                              Napi::Number::New(env, static_cast<double>(job->total_items()))};
         napi_value ignored;
         if (napi_call_function(env, env.Undefined(), callback, 2, args, &ignored) != napi_ok) {
           // The callback threw (or aborted the call): stop the job before the

@@ -58,10 +58,14 @@ class JobFailedError : public std::exception {
   explicit JobFailedError(const JobFailure& failure) : failure_(failure) {}
   const char* what() const noexcept override { return failure_.message; }
   const char* code() const { return failure_.code; }
+  const JobFailure& failure() const { return failure_; }
 
  private:
   JobFailure failure_;
 };
+
+// { code, message[, errno, syscall, target] }: how JS hears of a failure.
+Napi::Object FailureObject(Napi::Env env, const JobFailure& failure);
 
 class EnvContext : public JobSink, public PoolClient {
  public:

@@ -13,6 +13,7 @@
       'native/kernels/kernels_generic.cc',
       'native/kernels/kernels_scalar.cc',
       'native/kernels/kernels_sse2.cc',
+      'native/kernels/orient.cc',
       'native/kernels/squares.cc',
     ],
     # The pool, jobs and native memory: no Node-API, so the C++ tests (and
@@ -38,12 +39,20 @@
       'native/codecs/png_decode.cc',
       'native/codecs/png_encode.cc',
     ],
+    # Image files as pool jobs (read, decode, orient, encode, write) over the
+    # codecs; no Node-API. Kept out of the core list so the core's C++ tests
+    # (and its 32-bit build) need no codec libraries.
+    'offloop_file_sources': [
+      'native/files/file_io.cc',
+      'native/jobs/gray_file_job.cc',
+    ],
     # The Node-API layer.
     'offloop_addon_sources': [
       'native/addon.cc',
       'native/args.cc',
       'native/env_context.cc',
       'native/library_pin.cc',
+      'native/bindings/files.cc',
       'native/bindings/grayscale.cc',
       'native/bindings/output.cc',
       'native/bindings/pool.cc',

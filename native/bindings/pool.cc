@@ -9,6 +9,8 @@
 #include "core/native_memory.h"
 #include "core/pool.h"
 #include "env_context.h"
+#include "codecs/jpeg_decode.h"
+#include "codecs/png_decode.h"
 #include "kernels/cpu_features.h"
 #include "kernels/squares.h"
 
@@ -76,6 +78,31 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("simd", kernels::SimdLevelName(kernels::DetectedSimdLevel()));
+  // The codecs this binary was linked with: built into it (the prebuilt
+  // binaries) or the system's shared libraries (a build from source).
+#ifdef OFFLOOP_CODECS_STATIC
+  const char* linkage = "static";
+#else
+  const char* linkage = "system";
+#endif
+  Napi::Object codecs = Napi::Object::New(env);
+  const struct {
+    const char* name;
+    const char* library;
+    const char* version;
+  } libraries[] = {
+      {"jpeg", "libjpeg-turbo", codecs::JpegLibraryVersion()},
+      {"png", "libpng", codecs::PngLibraryVersion()},
+      {"zlib", "zlib", codecs::ZlibVersion()},
+  };
+  for (const auto& library : libraries) {
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("library", library.library);
+    entry.Set("version", library.version);
+    entry.Set("linkage", linkage);
+    codecs.Set(library.name, entry);
+  }
+  result.Set("codecs", codecs);
   return result;
 }
 
@@ -117,6 +144,10 @@ Napi::Value InjectFault(const Napi::CallbackInfo& info) {
     fault::Arm(fault::Point::kSubmit, count);
   } else if (kind == "wake") {
     fault::Arm(fault::Point::kWake, count);
+  } else if (kind == "fileWriteNoSpace") {
+    fault::Arm(fault::Point::kFileWriteNoSpace, count);
+  } else if (kind == "fileReadIo") {
+    fault::Arm(fault::Point::kFileReadIo, count);
   } else {
     ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "Unknown fault kind: " + kind);
   }

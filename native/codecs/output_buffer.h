@@ -16,6 +16,13 @@ class OutputBuffer {
   OutputBuffer& operator=(const OutputBuffer&) = delete;
 
   const uint8_t* data() const { return data_; }
+  // Hands the block (malloc'd; the new owner frees it) over, leaving this empty.
+  uint8_t* Release() {
+    uint8_t* data = data_;
+    data_ = nullptr;
+    size_ = capacity_ = 0;
+    return data;
+  }
   size_t size() const { return size_; }
   void Clear() { size_ = 0; }
 

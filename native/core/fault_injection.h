@@ -14,6 +14,8 @@ enum class Point : int {
   kChunk,        // a chunk throws std::bad_alloc before its kernel runs
   kSubmit,       // registering an async job throws std::bad_alloc
   kWake,         // waking an environment's JS thread fails
+  kFileWriteNoSpace,  // writing an output file fails with ENOSPC
+  kFileReadIo,        // reading an input file fails with EIO
   kCount,
 };
 

@@ -52,11 +52,22 @@ bool Job::ExecuteChunk(size_t index) noexcept {
 }
 
 void Job::Fail(const char* code, const char* message) noexcept {
+  JobFailure failure;
+  failure.code = code;
+  std::snprintf(failure.message, sizeof failure.message, "%s", message);
+  FailWith(failure);
+}
+
+void Job::FailWith(const JobFailure& failure) noexcept {
   if (failing_.exchange(true, std::memory_order_relaxed)) return;  // the first failure wins
-  failure_.code = code;
-  std::snprintf(failure_.message, sizeof failure_.message, "%s", message);
+  failure_ = failure;
   failed_.store(true, std::memory_order_release);
   Cancel();  // the job's other chunks are skipped
+}
+
+void Job::AddItemsDone(uint64_t items) noexcept {
+  items_done_.fetch_add(items, std::memory_order_relaxed);
+  if (wants_progress_) MaybeReportProgress();
 }
 
 bool Job::SkipChunks(size_t count) noexcept { return count > 0 && FinishChunks(count); }

@@ -53,6 +53,11 @@ class JobSink {
 struct JobFailure {
   const char* code = nullptr;     // e.g. "ERR_OFFLOOP_OUT_OF_MEMORY"
   char message[160] = {};
+  // A failed system call (code "ERR_OFFLOOP_SYSTEM"): the positive errno, the
+  // call ("open", "write"...) and which file it was about ("input", "output").
+  int system_errno = 0;
+  const char* syscall = nullptr;
+  const char* target = nullptr;
 };
 
 class Job : public std::enable_shared_from_this<Job> {
@@ -69,6 +74,10 @@ class Job : public std::enable_shared_from_this<Job> {
   virtual void RunChunk(size_t index) = 0;
   // Items (elements, pixels) covered by chunk `index`, for progress.
   virtual uint64_t ChunkItems(size_t index) const = 0;
+  // Whether a synchronous call may run this job's only chunk on the calling
+  // thread instead of the pool (kernels: yes; file jobs: never, their I/O
+  // belongs on the pool).
+  virtual bool MayRunInline() const { return true; }
 
   // After every chunk ran: the index of the first element whose result does
   // not fit its type (BigInt kernels), -1 when a sum as a whole does not
@@ -77,11 +86,13 @@ class Job : public std::enable_shared_from_this<Job> {
   virtual int64_t Overflow() const { return kNoOverflow; }
 
   size_t chunk_count() const { return chunk_count_; }
-  uint64_t total_items() const { return total_items_; }
+  uint64_t total_items() const { return total_items_.load(std::memory_order_relaxed); }
   uint64_t items_done() const { return items_done_.load(std::memory_order_relaxed); }
 
   void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+  // For long chunks that poll for cancellation themselves (a file's decoder).
+  const std::atomic<bool>* cancel_flag() const { return &cancelled_; }
   // Valid once the job is done (its sink was told).
   bool failed() const { return failed_.load(std::memory_order_acquire); }
   const JobFailure& failure() const { return failure_; }
@@ -111,6 +122,13 @@ class Job : public std::enable_shared_from_this<Job> {
   // The sink consumed the outstanding progress report; the next may come.
   void ProgressDelivered() { progress_outstanding_.store(false, std::memory_order_relaxed); }
 
+  // For jobs whose one chunk is long (a file): the total, once the chunk has
+  // learnt it, and items done as it goes; both reach onProgress like chunks.
+  void SetTotalItems(uint64_t total) { total_items_.store(total, std::memory_order_relaxed); }
+  void AddItemsDone(uint64_t items) noexcept;
+  // Fails the job with `failure` (first failure wins), from a chunk.
+  void FailWith(const JobFailure& failure) noexcept;
+
   // The env's handle for this job (what JS cancels by); 0 for sync calls.
   uint32_t id = 0;
 
@@ -128,7 +146,7 @@ class Job : public std::enable_shared_from_this<Job> {
   void Fail(const char* code, const char* message) noexcept;
 
   const size_t chunk_count_;
-  const uint64_t total_items_;
+  std::atomic<uint64_t> total_items_;
   std::atomic<size_t> finished_chunks_{0};
   std::atomic<uint64_t> items_done_{0};
   std::atomic<bool> cancelled_{false};

@@ -1,0 +1,177 @@
+// Image files: grayscaleFile(input, output, mode, format, quality,
+// compressionLevel, autoOrient, limitInputPixels, wantsProgress) -> job id,
+// and grayscaleFileSync(..., progress?) -> the result. The work itself is
+// jobs/gray_file_job.h; here are the argument checks and the result object.
+//
+// input:  a path (string) or the encoded bytes (Uint8Array, kept, not copied)
+// output: undefined (gray pixels), true (the encoded gray image in memory) or
+//         a path (written atomically)
+// mode 0 exact / 1 luma; format 0 same / 1 jpeg / 2 png.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "args.h"
+#include "bindings.h"
+#include "jobs/gray_file_job.h"
+
+namespace offloop {
+
+namespace {
+
+using FileCall = PreparedCall<GrayFileJob>;
+
+// A path for open(): a string without NUL bytes (a NUL would silently cut
+// it short and name another file), as Node's fs insists too.
+std::string GetPath(Napi::Env env, const Napi::Value& value, const char* name) {
+  std::string path = value.As<Napi::String>().Utf8Value();
+  if (path.empty() || path.find('\0') != std::string::npos) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_VALUE",
+                   std::string("The \"") + name + "\" path must be a non-empty string without null bytes");
+  }
+  return path;
+}
+
+FileCall PrepareFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  GrayFileRequest request;
+  TypedArrayView bytes;
+  if (info[0].IsString()) {
+    request.input_path = GetPath(env, info[0], "input");
+  } else {
+    bytes = GetTypedArray(env, info[0], "input");
+    if (bytes.type != napi_uint8_array && bytes.type != napi_uint8_clamped_array) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"input\" must be a path or a Uint8Array");
+    }
+    request.from_path = false;
+    request.input_bytes = bytes.data;
+    request.input_size = bytes.byte_length;
+  }
+  const Napi::Value output = info[1];
+  if (output.IsUndefined()) {
+    request.output = FileOutput::kPixels;
+  } else if (output.IsBoolean() && output.As<Napi::Boolean>().Value()) {
+    request.output = FileOutput::kEncoded;
+  } else if (output.IsString()) {
+    request.output = FileOutput::kFile;
+    request.output_path = GetPath(env, output, "output");
+  } else {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"output\" must be undefined, true or a path");
+  }
+  request.mode = GetInteger(env, info[2], "mode", 0, 1) == 1 ? codecs::GrayMode::kLuma
+                                                             : codecs::GrayMode::kExact;
+  request.format = static_cast<FileFormat>(GetInteger(env, info[3], "format", 0, 2));
+  request.quality = static_cast<int>(GetInteger(env, info[4], "quality", 1, 100));
+  request.compression_level = static_cast<int>(GetInteger(env, info[5], "compressionLevel", 0, 9));
+  request.auto_orient = GetBoolean(env, info[6], "autoOrient");
+  request.max_pixels =
+      static_cast<uint64_t>(GetInteger(env, info[7], "limitInputPixels", 0, kMaxSafeInteger));
+
+  FileCall call;
+  call.job = std::make_shared<GrayFileJob>(std::move(request));
+  if (!info[0].IsString()) call.Keep(info[0], bytes);
+  return call;
+}
+
+void DropPagesShare(napi_env, void*, void* hint) {
+  delete static_cast<std::shared_ptr<memory::Pages>*>(hint);
+}
+
+void FreeBlock(napi_env, void* data, void*) { std::free(data); }
+
+// The result bytes as a Uint8Array, without a copy where the runtime allows
+// external buffers (else copied, e.g. under a V8 sandbox).
+Napi::Value ToUint8Array(Napi::Env env, ResultBytes& bytes) {
+  const size_t size = bytes.size;
+  napi_value buffer = nullptr;
+  if (size > 0 && bytes.pages != nullptr) {
+    auto* share = new std::shared_ptr<memory::Pages>(bytes.pages);
+    if (napi_create_external_arraybuffer(env, bytes.data(), size, DropPagesShare, share, &buffer) !=
+        napi_ok) {
+      delete share;
+      buffer = nullptr;
+    }
+  } else if (size > 0 && bytes.heap != nullptr) {
+    if (napi_create_external_arraybuffer(env, bytes.heap, size, FreeBlock, nullptr, &buffer) ==
+        napi_ok) {
+      bytes.ReleaseHeap();
+    } else {
+      buffer = nullptr;
+    }
+  }
+  if (buffer == nullptr) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, size);
+    if (size > 0) std::memcpy(copy.Data(), bytes.data(), size);
+    buffer = copy;
+  }
+  return Napi::Uint8Array::New(env, size, Napi::ArrayBuffer(env, buffer), 0);
+}
+
+Napi::Value FileResult(Napi::Env env, GrayFileJob& job) {
+  GrayFileResult& result = job.result();
+  const GrayFileRequest& request = job.request();
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("width", static_cast<double>(result.width));
+  object.Set("height", static_cast<double>(result.height));
+  object.Set("inputFormat", codecs::FormatName(result.input_format));
+  object.Set("format", codecs::FormatName(request.output == FileOutput::kPixels
+                                               ? result.input_format
+                                               : result.output_format));
+  object.Set("mode", result.luma ? "luma" : "exact");
+  object.Set("orientation", result.orientation);
+  object.Set("oriented", result.oriented);
+  object.Set("bytesIn", static_cast<double>(result.bytes_in));
+  if (request.output == FileOutput::kFile) {
+    object.Set("output", request.output_path);
+  } else {
+    object.Set("data", ToUint8Array(env, result.data));
+  }
+  if (request.output != FileOutput::kPixels) {
+    object.Set("bytesOut", static_cast<double>(result.bytes_out));
+  }
+  Napi::Object timings = Napi::Object::New(env);
+  timings.Set("read", result.timings.read);
+  timings.Set("decode", result.timings.decode);
+  timings.Set("orient", result.timings.orient);
+  timings.Set("encode", result.timings.encode);
+  timings.Set("write", result.timings.write);
+  object.Set("timings", timings);
+  return object;
+}
+
+// The env settles a job once, on its JS thread, and no pool thread touches
+// it any more: handing its buffers to JS from here is safe.
+Napi::Value SettledFileResult(Napi::Env env, const Job& job) {
+  return FileResult(env, static_cast<GrayFileJob&>(const_cast<Job&>(job)));
+}
+
+Napi::Value GrayscaleFile(const Napi::CallbackInfo& info) {
+  return SubmitPrepared(info, PrepareFile(info), 8, SettledFileResult);
+}
+
+Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
+  FileCall call = PrepareFile(info);
+  RunPrepared(info, call, 8);
+  if (call.job->cancelled()) {
+    // Only an env being torn down cancels a sync call's job.
+    ThrowError(info.Env(), "ERR_OFFLOOP_CANCELLED", "offloop: the call was cancelled");
+  }
+  return FileResult(info.Env(), *call.job);
+}
+
+}  // namespace
+
+void RegisterFiles(Napi::Env env, Napi::Object exports) {
+  exports.Set("grayscaleFile", Napi::Function::New(env, Guarded<GrayscaleFile>, "grayscaleFile"));
+  exports.Set("grayscaleFileSync",
+              Napi::Function::New(env, Guarded<GrayscaleFileSync>, "grayscaleFileSync"));
+}
+
+}  // namespace offloop

@@ -1,0 +1,112 @@
+// One image file turned gray, as one pool job: read, decode (to gray, band
+// by band), orient, encode, write. Everything runs on the pool thread that
+// claims the job; between bands it polls for cancellation and counts rows
+// for progress. No Node-API: the binding (bindings/files.cc) builds the
+// request and turns the result into JS values once the job is done.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "codecs/detect.h"
+#include "codecs/gray_decoder.h"
+#include "codecs/output_buffer.h"
+#include "core/job.h"
+#include "core/native_memory.h"
+#include "files/file_io.h"
+
+namespace offloop {
+
+enum class FileOutput { kPixels, kEncoded, kFile };
+enum class FileFormat { kSame, kJpeg, kPng };
+
+struct GrayFileRequest {
+  // Either a path to read, or encoded bytes the caller keeps alive.
+  std::string input_path;
+  const uint8_t* input_bytes = nullptr;
+  size_t input_size = 0;
+  bool from_path = true;
+
+  FileOutput output = FileOutput::kPixels;
+  std::string output_path;  // kFile only
+  codecs::GrayMode mode = codecs::GrayMode::kExact;
+  FileFormat format = FileFormat::kSame;
+  int quality = 75;
+  int compression_level = 6;
+  bool auto_orient = false;
+  uint64_t max_pixels = 268402689;
+};
+
+// Milliseconds per stage (0 where a stage did not run).
+struct FileTimings {
+  double read = 0;
+  double decode = 0;
+  double orient = 0;
+  double encode = 0;
+  double write = 0;
+};
+
+// A buffer handed to JS when the job settles: offloop's mapped pages for
+// large pixel results, else a malloc'd block (free() releases it).
+struct ResultBytes {
+  std::shared_ptr<memory::Pages> pages;
+  uint8_t* heap = nullptr;
+  size_t size = 0;
+
+  ResultBytes() = default;
+  ResultBytes(const ResultBytes&) = delete;
+  ResultBytes& operator=(const ResultBytes&) = delete;
+  ~ResultBytes();
+  uint8_t* data() const;
+  // Gives the malloc'd block to a new owner (JS); pages are shared instead.
+  uint8_t* ReleaseHeap();
+  void Swap(ResultBytes& other);
+  void Reset();
+};
+
+struct GrayFileResult {
+  uint32_t width = 0;   // after orientation
+  uint32_t height = 0;
+  codecs::ImageFormat input_format = codecs::ImageFormat::kUnknown;
+  codecs::ImageFormat output_format = codecs::ImageFormat::kUnknown;
+  bool luma = false;
+  int orientation = 0;
+  bool oriented = false;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  ResultBytes data;  // pixels (kPixels) or the encoded image (kEncoded)
+  FileTimings timings;
+};
+
+class GrayFileJob : public Job {
+ public:
+  // Rows decoded or encoded between two looks at the cancel flag.
+  static constexpr uint32_t kBandRows = 32;
+
+  explicit GrayFileJob(GrayFileRequest request);
+
+  void RunChunk(size_t index) override;
+  uint64_t ChunkItems(size_t) const override { return 0; }  // counted row by row
+  bool MayRunInline() const override { return false; }
+
+  // Valid once the job is done and neither failed nor was cancelled.
+  GrayFileResult& result() { return result_; }
+  const GrayFileRequest& request() const { return request_; }
+
+ private:
+  bool Read(files::FileBytes* bytes);
+  bool Decode(const uint8_t* data, size_t size, ResultBytes* pixels);
+  bool Orient(ResultBytes* pixels);
+  bool Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
+  bool Write(const codecs::OutputBuffer& encoded);
+  bool Check(const codecs::Status& status);
+  bool CheckSystem(bool ok, const files::SystemError& error, const char* target);
+
+  GrayFileRequest request_;
+  GrayFileResult result_;
+  uint64_t encode_rows_ = 0;
+};
+
+}  // namespace offloop
