@@ -91,3 +91,49 @@ describe('random arguments', () => {
     }
   });
 });
+
+describe('native grayscaleFile re-validates', () => {
+  // (input, output, mode, format, quality, compressionLevel, autoOrient, limitInputPixels, progress)
+  const good = [new Uint8Array(8), undefined, 0, 0, 75, 6, false, 0] as const;
+  const call = (index: number, value: unknown) => () => {
+    const args: unknown[] = [...good];
+    args[index] = value;
+    return (binding.grayscaleFileSync as (...a: unknown[]) => unknown)(...args);
+  };
+
+  it('rejects inputs that are neither a path nor bytes, and paths with null bytes', () => {
+    for (const value of [undefined, null, 1, {}, new Float64Array(1), new Uint16Array(4), new DataView(new ArrayBuffer(4))]) {
+      expect(call(0, value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    }
+    expect(call(0, new Uint8Array(new ArrayBuffer(8, { maxByteLength: 16 })))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call(0, '')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    // Cut at the NUL, this would name another file: refused, never opened.
+    expect(call(0, 'test/fixtures/images/manifest.json\0.jpg')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call(1, 'out.png\0')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+  });
+
+  it('rejects outputs other than undefined, true or a path', () => {
+    for (const value of [false, null, 0, {}, new Uint8Array(1)]) expect(call(1, value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+  });
+
+  it('rejects options out of range or of the wrong type', () => {
+    expect(call(2, 2)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(3, 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(4, 0)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(4, 101)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(5, 10)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(7, -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(7, 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(6, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call(2, '0')).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call(8, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+  });
+
+  it('gives the job failure of valid arguments as an Error with a code', () => {
+    expect(call(0, new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_EMPTY_INPUT' }));
+    expect(call(0, new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' }));
+    expect(call(0, '/nonexistent/offloop.jpg')).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFLOOP_SYSTEM', errno: 2, syscall: 'open', target: 'input' }),
+    );
+  });
+});
