@@ -154,6 +154,9 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
     expect(figures.rssEndMiB - figures.rssWarmMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
   });
 
+  it('file jobs (outputs to files and to mapped pixels) in workers terminated or exiting at random moments: no temporary file left, every output absent or complete', () =>
+    repeated([fixture('files.mjs'), '8'], { stdout: /^survived$/m }, Math.max(2, Math.ceil(RUNS / 4))));
+
   it("issue 7's Bug A reproduction (mapped outputs, page cache full): survives", () =>
     repeated([fixture('issue7-bug-a.mjs')], { stdout: /^survived$/m }));
 
