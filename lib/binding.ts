@@ -35,15 +35,82 @@ export interface NativeBinding {
   features(): { simd: SimdLevel };
   constants(): NativeConstants;
   /** Tests only: the next `count` occurrences of `kind` fail; ('reset', 0) clears all. */
-  injectFault(kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'reset', count: number): void;
+  injectFault(kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'fileWriteNoSpace' | 'fileReadIo' | 'reset', count: number): void;
   squares(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, wantsProgress: boolean): number;
   squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, progress?: NativeProgress): number;
   sumOfSquares(input: ArrayBufferView | undefined, first: number, count: number, wantsProgress: boolean): number;
   sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number, progress?: NativeProgress): number | bigint | null;
   grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
   grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, progress?: NativeProgress): void;
+  /**
+   * One image file turned gray, as one pool job (see lib/files/): `input` a
+   * path or encoded bytes; `output` undefined (pixels), true (the encoded
+   * image in memory) or a path (written atomically); mode 0 exact / 1 luma;
+   * format 0 same / 1 jpeg / 2 png; limitInputPixels 0 = none. Resolves with
+   * a {@link NativeFileResult}; fails with a {@link NativeFileFailure}.
+   */
+  grayscaleFile(
+    input: string | Uint8Array,
+    output: string | true | undefined,
+    mode: number,
+    format: number,
+    quality: number,
+    compressionLevel: number,
+    autoOrient: boolean,
+    limitInputPixels: number,
+    wantsProgress: boolean,
+  ): number;
+  /** grayscaleFile while the caller waits; throws an Error shaped as a {@link NativeFileFailure}. */
+  grayscaleFileSync(
+    input: string | Uint8Array,
+    output: string | true | undefined,
+    mode: number,
+    format: number,
+    quality: number,
+    compressionLevel: number,
+    autoOrient: boolean,
+    limitInputPixels: number,
+    progress?: NativeProgress,
+  ): NativeFileResult;
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
   allocateOutput(type: OutputType, length: number): Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** What a file job resolves with (grayscaleFile / grayscaleFileSync). */
+export interface NativeFileResult {
+  /** After orientation. */
+  width: number;
+  height: number;
+  inputFormat: 'jpeg' | 'png';
+  /** What was encoded; the input's format when nothing was. */
+  format: 'jpeg' | 'png';
+  /** The mode that ran. */
+  mode: 'exact' | 'luma';
+  /** The EXIF orientation, 0 when none. */
+  orientation: number;
+  /** Whether a transform was applied. */
+  oriented: boolean;
+  bytesIn: number;
+  /** Pixels (output undefined) or the encoded image (output true). */
+  data?: Uint8Array<ArrayBuffer>;
+  /** The path written (output a path). */
+  output?: string;
+  bytesOut?: number;
+  /** Milliseconds per stage, 0 where a stage did not run. */
+  timings: { read: number; decode: number; orient: number; encode: number; write: number };
+}
+
+/**
+ * Why a file job failed: a codec code (ERR_OFFLOOP_EMPTY_INPUT, ...) and a
+ * message without the path, or ERR_OFFLOOP_SYSTEM with the positive errno,
+ * the failing call and whether the input or the output was at fault.
+ */
+export interface NativeFileFailure {
+  code: string;
+  message: string;
+  errno?: number;
+  syscall?: string;
+  target?: 'input' | 'output';
 }
 
 /** Numbers the native side and lib/ must agree on. */
