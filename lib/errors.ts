@@ -30,13 +30,33 @@ export type OffloopErrorCode =
  * - `ERR_OFFLOOP_NO_BINARY`: no native binary fits this platform (thrown on load);
  * - `ERR_OFFLOOP_OUT_OF_MEMORY`: native memory for the call could not be had;
  * - `ERR_OFFLOOP_THREAD_START`: the operating system refused a pool thread;
- * - `ERR_OFFLOOP_NATIVE`: any other native failure.
+ * - `ERR_OFFLOOP_NATIVE`: any other native failure;
+ *
+ * and of an image file offloop could not turn gray (grayscaleFile):
+ * - `ERR_OFFLOOP_EMPTY_INPUT`: the file (or buffer) has no bytes;
+ * - `ERR_OFFLOOP_TRUNCATED_IMAGE`: the data ends before the image does;
+ * - `ERR_OFFLOOP_CORRUPT_IMAGE`: the data is not a valid JPEG or PNG;
+ * - `ERR_OFFLOOP_UNSUPPORTED_FORMAT`: another format (WebP, GIF, TIFF, ...;
+ *   the message names it) or a variant offloop does not decode;
+ * - `ERR_OFFLOOP_INPUT_TOO_LARGE`: more pixels than `limitInputPixels`.
+ *
+ * (A file that cannot be read or written fails with the system's error
+ * instead, as Node's `fs` does: `code` `'ENOENT'`, `'EACCES'`, `'ENOSPC'`...)
  */
 export type OffloopNativeErrorCode =
   | 'ERR_OFFLOOP_NO_BINARY'
   | 'ERR_OFFLOOP_OUT_OF_MEMORY'
   | 'ERR_OFFLOOP_THREAD_START'
-  | 'ERR_OFFLOOP_NATIVE';
+  | 'ERR_OFFLOOP_NATIVE'
+  | OffloopImageErrorCode;
+
+/** The codes of an image file offloop could not decode; see {@link OffloopNativeErrorCode}. */
+export type OffloopImageErrorCode =
+  | 'ERR_OFFLOOP_EMPTY_INPUT'
+  | 'ERR_OFFLOOP_TRUNCATED_IMAGE'
+  | 'ERR_OFFLOOP_CORRUPT_IMAGE'
+  | 'ERR_OFFLOOP_UNSUPPORTED_FORMAT'
+  | 'ERR_OFFLOOP_INPUT_TOO_LARGE';
 
 /** A `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`. */
 export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' };
@@ -47,17 +67,45 @@ export type OffloopRangeError = RangeError & { code: 'ERR_OUT_OF_RANGE' };
 /** An `Error` for a native failure; see {@link OffloopNativeErrorCode}. */
 export type OffloopNativeError = Error & { code: OffloopNativeErrorCode };
 
-/** Any error offloop throws or rejects with: narrow it by `code`. */
+/**
+ * Any error offloop throws or rejects with, except the system's errors of
+ * file access (see {@link OffloopSystemError}): narrow it by `code`.
+ */
 export type OffloopError = OffloopTypeError | OffloopRangeError | OffloopNativeError;
+
+/**
+ * A file that could not be read or written (grayscaleFile): an `Error` as
+ * Node's `fs` makes them, e.g. `ENOENT: no such file or directory, open
+ * 'a.jpg'`, with the system's `code`, a negative `errno` (as Node's), the
+ * call that failed and the path at fault (the input's or the output's).
+ */
+export type OffloopSystemError = Error & {
+  /** The errno's name: `'ENOENT'`, `'EACCES'`, `'EISDIR'`, `'ENOSPC'`, `'EROFS'`, ... */
+  code: string;
+  /** The negative errno, as in Node's own errors (`-2` for ENOENT on Linux). */
+  errno: number;
+  syscall: 'open' | 'read' | 'fstat' | 'write' | 'close' | 'rename' | 'unlink' | (string & {});
+  /** The path as the caller gave it (for a file: URL, its path). */
+  path: string;
+};
+
+const NATIVE_CODES: ReadonlySet<string> = new Set<OffloopNativeErrorCode>([
+  'ERR_OFFLOOP_OUT_OF_MEMORY',
+  'ERR_OFFLOOP_THREAD_START',
+  'ERR_OFFLOOP_NATIVE',
+  'ERR_OFFLOOP_EMPTY_INPUT',
+  'ERR_OFFLOOP_TRUNCATED_IMAGE',
+  'ERR_OFFLOOP_CORRUPT_IMAGE',
+  'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+  'ERR_OFFLOOP_INPUT_TOO_LARGE',
+]);
 
 const OWN_CODES: ReadonlySet<string> = new Set<OffloopErrorCode>([
   'ERR_INVALID_ARG_TYPE',
   'ERR_INVALID_ARG_VALUE',
   'ERR_OUT_OF_RANGE',
   'ERR_OFFLOOP_NO_BINARY',
-  'ERR_OFFLOOP_OUT_OF_MEMORY',
-  'ERR_OFFLOOP_THREAD_START',
-  'ERR_OFFLOOP_NATIVE',
+  ...(NATIVE_CODES as ReadonlySet<OffloopNativeErrorCode>),
 ]);
 
 // Marks the errors offloop made or passed on, so that a Node error (or a
@@ -304,20 +352,19 @@ export function sumOverflowError(arrayType: BigIntArrayType, name = 'input'): Of
   return finish(err, 'ERR_OUT_OF_RANGE', sumOverflowError);
 }
 
-const NATIVE_CODES: ReadonlySet<string> = new Set<OffloopNativeErrorCode>([
-  'ERR_OFFLOOP_OUT_OF_MEMORY',
-  'ERR_OFFLOOP_THREAD_START',
-  'ERR_OFFLOOP_NATIVE',
-]);
-
 /**
  * The error for a job the native side could not finish (dispatch status
  * Failed): its code when it is one offloop documents, otherwise
  * `ERR_OFFLOOP_NATIVE`.
+ *
+ * @param subject What failed, for messages that do not name it (a file's
+ *   path): the message becomes `offloop: <subject>: <native message>`.
  */
-export function nativeFailureError(failure: unknown): OffloopNativeError {
+export function nativeFailureError(failure: unknown, subject?: string): OffloopNativeError {
   const { code, message } = (typeof failure === 'object' && failure !== null ? failure : {}) as { code?: unknown; message?: unknown };
   const known = typeof code === 'string' && NATIVE_CODES.has(code) ? (code as OffloopNativeErrorCode) : 'ERR_OFFLOOP_NATIVE';
-  const err = new Error(typeof message === 'string' && message !== '' ? message : 'offloop: the native side failed');
+  let text = typeof message === 'string' && message !== '' ? message : 'offloop: the native side failed';
+  if (subject !== undefined) text = `offloop: ${subject}: ${text.replace(/^offloop: /, '')}`;
+  const err = new Error(text);
   return finish(err, known, nativeFailureError);
 }

@@ -1,14 +1,26 @@
-// offloop's public API: one module per kernel (./kernels/), the pool's
-// controls (./pool.ts), the public types and the error guard.
+// offloop's public API: one module per kernel (./kernels/), image files
+// (./files/), the pool's controls (./pool.ts), the public types and the
+// error guard.
 export { computeSquares, computeSquaresSync } from './kernels/squares.js';
 export { sumOfSquares, sumOfSquaresSync } from './kernels/sum.js';
 export { grayscale, grayscaleSync } from './kernels/grayscale.js';
+export { grayscaleFile, grayscaleFileSync } from './files/grayscale-file.js';
 export { features, getConcurrency, poolStats, setConcurrency } from './pool.js';
 export type { Features } from './pool.js';
 export { isOffloopError } from './errors.js';
-export type { OffloopError, OffloopErrorCode, OffloopNativeError, OffloopNativeErrorCode, OffloopRangeError, OffloopTypeError } from './errors.js';
+export type {
+  OffloopError,
+  OffloopErrorCode,
+  OffloopImageErrorCode,
+  OffloopNativeError,
+  OffloopNativeErrorCode,
+  OffloopRangeError,
+  OffloopSystemError,
+  OffloopTypeError,
+} from './errors.js';
 export type { BinaryInfo } from './binding.js';
 export type * from './types.js';
+export type * from './files/types.js';
 
 // The default export is this module's own namespace, so `import offloop from
 // 'offloop'` works the same from ES modules and from CommonJS compiled by

@@ -25,6 +25,12 @@ export interface JobSpec<T> {
   overflow(index: number): Error;
   /** The error for a native failure ({ code, message }). */
   failure(value: unknown): Error;
+  /**
+   * True when the job's effect cannot be taken back (a file was written and
+   * renamed into place): the promise then resolves with the result even if
+   * the signal aborted after the job was past its last cancellation point.
+   */
+  committed?(value: unknown): boolean;
 }
 
 interface PendingJob {
@@ -95,7 +101,7 @@ function dispatch(table: JobTable, id: number, status: number, value: unknown, t
 
   if (job.callbackError !== undefined) {
     job.reject(job.callbackError.value);
-  } else if (isAborted(signal)) {
+  } else if (isAborted(signal) && !(status === Status.Resolved && job.spec.committed?.(value) === true)) {
     // Also when the job completed before the cancellation reached it: the
     // caller aborted before the call settled.
     job.reject(reasonOf(signal!));

@@ -1,0 +1,99 @@
+/**
+ * Validation of grayscaleFile's options. The per-file settings (mode,
+ * format, quality, ...) are read apart from the input and the output, so
+ * that a call on many files can validate them once.
+ */
+import { readEnum } from '../checks.js';
+import { invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
+import { readControl, readOptions, type Control, type OptionsSnapshot } from '../options.js';
+import { checkFileInput, checkFileOutput, type FileSource } from './input.js';
+
+/** sharp's default pixel limit: 0x3FFF * 0x3FFF. */
+export const DEFAULT_PIXEL_LIMIT = 268_402_689;
+
+/** The option keys of the per-file settings. */
+export const FILE_SETTING_KEYS = ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels'] as const;
+
+/** Every option key grayscaleFile reads; other keys are ignored. */
+export const FILE_OPTION_KEYS = [...FILE_SETTING_KEYS, 'output', 'encode', 'signal', 'onProgress'] as const;
+
+/** How to turn a file gray and encode it: the same for every file of a call. */
+export interface FileSettings {
+  mode: 'exact' | 'luma';
+  format: 'same' | 'jpeg' | 'png';
+  quality: number;
+  compressionLevel: number;
+  autoOrient: boolean;
+  /** 0: no limit. */
+  limitInputPixels: number;
+}
+
+function readInteger(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max) throw outOfRangeError(name, `be an integer >= ${min} and <= ${max}`, value);
+  return value;
+}
+
+function readBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidArgTypeError(name, 'of type boolean', value);
+  return value;
+}
+
+function readPixelLimit(value: unknown, name: string): number {
+  if (value === undefined || value === true) return DEFAULT_PIXEL_LIMIT;
+  if (value === false) return 0;
+  if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number or boolean', value);
+  if (!Number.isSafeInteger(value) || value < 0) throw outOfRangeError(name, 'be a safe integer >= 0 (0 for no limit)', value);
+  return value;
+}
+
+/**
+ * Validates the per-file settings of a snapshot made by readOptions (which
+ * read each key once).
+ *
+ * @param name The options argument's name in messages (default `'options'`).
+ */
+export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_KEYS)[number]>, name = 'options'): FileSettings {
+  return {
+    mode: readEnum(options.mode, `${name}.mode`, ['exact', 'luma'] as const, 'exact'),
+    format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
+    quality: readInteger(options.quality, `${name}.quality`, 1, 100, 75),
+    compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, 6),
+    autoOrient: readBoolean(options.autoOrient, `${name}.autoOrient`, false),
+    limitInputPixels: readPixelLimit(options.limitInputPixels, `${name}.limitInputPixels`),
+  };
+}
+
+/** One file to turn gray: what to read, where the result goes, how. */
+export interface FileJob {
+  input: FileSource;
+  /** A path to write the encoded image to, or undefined. */
+  output: string | undefined;
+  /** Without `output`: true for the encoded image in memory, false for pixels. */
+  encode: boolean;
+  settings: FileSettings;
+}
+
+/** A validated grayscaleFile call. */
+export interface FileCall {
+  job: FileJob;
+  control: Control;
+}
+
+/**
+ * Reads and validates the arguments of grayscaleFile / grayscaleFileSync:
+ * every option is read once, before the input is checked.
+ */
+export function prepareFileCall(input: unknown, options: unknown): FileCall {
+  const snapshot = readOptions(options, FILE_OPTION_KEYS);
+  const control = readControl(snapshot);
+  const settings = readFileSettings(snapshot);
+  const output = checkFileOutput(snapshot.output);
+  const encode = readBoolean(snapshot.encode, 'options.encode', false);
+  if (encode && output !== undefined) {
+    throw invalidArgValueError('options.encode', encode, 'cannot be combined with options.output (the image is written there)');
+  }
+  return { job: { input: checkFileInput(input), output, encode, settings }, control };
+}
