@@ -1,0 +1,181 @@
+// Shared by the image-file tests: the Pillow fixtures and their manifests,
+// temporary folders, and large generated images.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+
+import { ROOT, rng } from '../helpers.js';
+
+export const IMAGES = join(ROOT, 'test/fixtures/images');
+
+export interface DecodeCase {
+  file: string;
+  kind: string;
+  format: 'jpeg' | 'png';
+  width: number;
+  height: number;
+  exact: string;
+  luma: string | null;
+  /** [length, Pillow's verdict on the file cut there: "err" or the FNV-1a 64 of its pixels]. */
+  truncated: Array<[number, string]>;
+}
+
+export interface EncodeCase {
+  source: string;
+  width: number;
+  height: number;
+  format: 'jpeg' | 'png';
+  quality?: number;
+  compress_level?: number;
+  file: string;
+  decoded: string;
+}
+
+export interface CorruptCase {
+  corrupt: string;
+  kind: string;
+  verdict: string;
+}
+
+export interface OrientCase {
+  file: string;
+  format: 'jpeg' | 'png';
+  orientation: number;
+  width: number;
+  height: number;
+  exact: string;
+  oriented: string;
+  orientedWidth: number;
+  orientedHeight: number;
+  luma?: string;
+  lumaOriented?: string;
+}
+
+export const manifest = JSON.parse(readFileSync(join(IMAGES, 'manifest.json'), 'utf8')) as {
+  decode: DecodeCase[];
+  encode: EncodeCase[];
+  corrupt: CorruptCase[];
+};
+
+export const orientManifest = JSON.parse(readFileSync(join(IMAGES, 'orient/manifest.json'), 'utf8')) as { orient: OrientCase[] };
+
+/** Absolute path of a fixture named as in the manifests. */
+export function fixture(rel: string): string {
+  return join(IMAGES, rel);
+}
+
+export function readFixture(rel: string): Buffer {
+  return readFileSync(fixture(rel));
+}
+
+/** FNV-1a 64 of the bytes, as hex: the manifest's verdict hashes. */
+export function fnv1a64(bytes: Uint8Array): string {
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+/** Where two byte arrays first differ, for a readable failure; undefined when equal. */
+export function firstDifference(actual: Uint8Array, expected: Uint8Array): string | undefined {
+  if (actual.length !== expected.length) return `length ${actual.length}, expected ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i]) return `byte ${i}: ${actual[i]}, expected ${expected[i]}`;
+  }
+  return undefined;
+}
+
+/** A fresh temporary folder; `cleanup()` removes it. */
+export function tempFolder(prefix = 'offloop-files-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A folder's entries, sorted: what tests compare to make sure no temporary file is left. */
+export function entries(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+function crc32Table(): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+const CRC_TABLE = crc32Table();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, body: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(body.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
+  return Buffer.concat([head, body, crc]);
+}
+
+/**
+ * A photo-like RGB picture (gradients, soft waves and noise), row after row:
+ * `width * height * 3` bytes.
+ */
+export function photoLikeRgb(width: number, height: number, seed: number): Uint8Array {
+  const next = rng(seed);
+  const rgb = new Uint8Array(width * height * 3);
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const wave = 40 * Math.sin(x / 37 + seed) * Math.cos(y / 23);
+      const noise = (next() - 0.5) * 24;
+      rgb[i++] = Math.max(0, Math.min(255, (x * 255) / width + wave + noise));
+      rgb[i++] = Math.max(0, Math.min(255, (y * 255) / height - wave + noise));
+      rgb[i++] = Math.max(0, Math.min(255, 128 + wave + noise));
+    }
+  }
+  return rgb;
+}
+
+/**
+ * An 8-bit RGB PNG of `rgb` (filter None, zlib level 1): a quick way to make
+ * large inputs without an image library.
+ */
+export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Buffer {
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    rows[y * (width * 3 + 1)] = 0;
+    rows.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(rows, { level: 1 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** Writes a photo-like RGB PNG of the given size to `path`. */
+export function writeLargePng(path: string, width: number, height: number, seed = 1): void {
+  writeFileSync(path, encodeRgbPng(photoLikeRgb(width, height, seed), width, height));
+}
+
+/** The gray pixels of `rgb` as Pillow's convert('L') computes them. */
+export function pillowL(rgb: Uint8Array): Uint8Array {
+  const gray = new Uint8Array(rgb.length / 3);
+  for (let i = 0, o = 0; o < gray.length; i += 3, o++) gray[o] = (rgb[i]! * 19595 + rgb[i + 1]! * 38470 + rgb[i + 2]! * 7471 + 0x8000) >>> 16;
+  return gray;
+}
