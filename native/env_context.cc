@@ -336,7 +336,7 @@ bool EnvContext::SettleJob(napi_env env, napi_value dispatch, Pending pending,
     status = JobStatus::kFailed;
     value = FailureObject(napi_env, job.failure());
     CountSettled(Outcome::kFailed);
-  } else if (job.cancelled()) {
+  } else if (job.cancelled() && !job.CommittedDespiteCancel()) {
     status = JobStatus::kCancelled;
     CountSettled(Outcome::kCancelled);
   } else if (int64_t overflow = job.Overflow(); overflow != Job::kNoOverflow) {

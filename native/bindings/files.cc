@@ -159,7 +159,7 @@ Napi::Value GrayscaleFile(const Napi::CallbackInfo& info) {
 Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
   FileCall call = PrepareFile(info);
   RunPrepared(info, call, 8);
-  if (call.job->cancelled()) {
+  if (call.job->cancelled() && !call.job->CommittedDespiteCancel()) {
     // Only an env being torn down cancels a sync call's job.
     ThrowError(info.Env(), "ERR_OFFLOOP_CANCELLED", "offloop: the call was cancelled");
   }

@@ -78,6 +78,10 @@ class Job : public std::enable_shared_from_this<Job> {
   // thread instead of the pool (kernels: yes; file jobs: never, their I/O
   // belongs on the pool).
   virtual bool MayRunInline() const { return true; }
+  // Whether the job's effect is already permanent (a file renamed into
+  // place), so that a cancellation that arrived too late must not report it
+  // as undone: the job then settles as resolved.
+  virtual bool CommittedDespiteCancel() const { return false; }
 
   // After every chunk ran: the index of the first element whose result does
   // not fit its type (BigInt kernels), -1 when a sum as a whole does not

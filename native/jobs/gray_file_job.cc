@@ -223,6 +223,7 @@ bool GrayFileJob::Write(const codecs::OutputBuffer& encoded) {
             // caller's, and an abort can no longer take it back.
             !cancelled() && writer.Commit(&error);
   result_.timings.write = MsSince(start);
+  if (ok) committed_.store(true, std::memory_order_release);
   return CheckSystem(ok, error, "output");
 }
 

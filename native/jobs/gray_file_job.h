@@ -5,6 +5,7 @@
 // request and turns the result into JS values once the job is done.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -90,6 +91,9 @@ class GrayFileJob : public Job {
   void RunChunk(size_t index) override;
   uint64_t ChunkItems(size_t) const override { return 0; }  // counted row by row
   bool MayRunInline() const override { return false; }
+  // The output file was renamed into place: the job resolves even if a
+  // cancellation came after that.
+  bool CommittedDespiteCancel() const override { return committed_.load(std::memory_order_acquire); }
 
   // Valid once the job is done and neither failed nor was cancelled.
   GrayFileResult& result() { return result_; }
@@ -107,6 +111,7 @@ class GrayFileJob : public Job {
   GrayFileRequest request_;
   GrayFileResult result_;
   uint64_t encode_rows_ = 0;
+  std::atomic<bool> committed_{false};
 };
 
 }  // namespace offloop
