@@ -168,6 +168,50 @@ export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Bu
   ]);
 }
 
+/** An 8-bit gray PNG of `gray` (filter None, zlib level 1): decodes back to exactly these bytes. */
+export function encodeGrayPng(gray: Uint8Array, width: number, height: number): Buffer {
+  const rows = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) rows.set(gray.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(rows, { level: 1 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** A PNG's IHDR: size, bit depth, colour type, interlace. */
+export function pngHeader(png: Uint8Array): { width: number; height: number; bitDepth: number; colorType: number; interlace: number } {
+  const view = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  if (view.readUInt32BE(12) !== 0x49484452) throw new Error('not a PNG with IHDR first');
+  return { width: view.readUInt32BE(16), height: view.readUInt32BE(20), bitDepth: view[24]!, colorType: view[25]!, interlace: view[28]! };
+}
+
+/** A JPEG's frame header: size and number of components (and whether progressive). */
+export function jpegHeader(jpeg: Uint8Array): { width: number; height: number; components: number; progressive: boolean } {
+  let i = 2;
+  while (i + 4 < jpeg.length) {
+    if (jpeg[i] !== 0xff) throw new Error(`no marker at ${i}`);
+    const marker = jpeg[i + 1]!;
+    const length = (jpeg[i + 2]! << 8) | jpeg[i + 3]!;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return {
+        height: (jpeg[i + 5]! << 8) | jpeg[i + 6]!,
+        width: (jpeg[i + 7]! << 8) | jpeg[i + 8]!,
+        components: jpeg[i + 9]!,
+        progressive: marker === 0xc2,
+      };
+    }
+    i += 2 + length;
+  }
+  throw new Error('no frame header');
+}
+
 /** Writes a photo-like RGB PNG of the given size to `path`. */
 export function writeLargePng(path: string, width: number, height: number, seed = 1): void {
   writeFileSync(path, encodeRgbPng(photoLikeRgb(width, height, seed), width, height));
