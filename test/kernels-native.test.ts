@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('./native/build-and-run.sh', import.meta.url));
+const codecsScript = fileURLToPath(new URL('./native/codecs-build-and-run.sh', import.meta.url));
+const hasCodecs = spawnSync('pkg-config', ['--exists', 'libjpeg', 'libpng', 'zlib']).status === 0;
 const hasCompiler = spawnSync('c++', ['--version']).status === 0;
 // These tests build the kernels themselves, whatever addon binary the suite
 // was pointed at: once per CI run is enough, not again for the prebuilt
@@ -20,6 +22,21 @@ describe.skipIf(!hasCompiler || otherBinaryPass)('native kernels (C++ unit tests
     expect(run.stderr).toBe('');
     expect(summaries.length).toBeGreaterThan(0);
     for (const line of summaries) expect(line).toMatch(/^\d+ passed, 0 failed$/);
+    expect(run.status).toBe(0);
+  }, 300_000);
+});
+
+// native/codecs alone (test/native/codecs_test.cc): every fixture against
+// Pillow's goldens through each decode path and band size, every truncation
+// of the fixtures, byte flips in a forked child, encoder round trips. The
+// sanitized build of the same test runs in `npm run test:asan`.
+describe.skipIf(!hasCompiler || !hasCodecs || otherBinaryPass)('native codecs (C++ unit tests)', () => {
+  it('pass, optimised build', () => {
+    const run = spawnSync('bash', [codecsScript], { encoding: 'utf8', env: { ...process.env, NO_SANITIZE: '1' }, timeout: 300_000 });
+    const summaries = run.stdout.split('\n').filter((line) => /\d+ passed, \d+ failed/.test(line));
+    expect(run.stderr).toBe('');
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const line of summaries) expect(line).toMatch(/\d+ passed, 0 failed/);
     expect(run.status).toBe(0);
   }, 300_000);
 });
