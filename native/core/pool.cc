@@ -104,6 +104,64 @@ void ThreadPool::Submit(const std::shared_ptr<Job>& job) {
   }
 }
 
+namespace {
+
+// Lets the thread in RunHelping wait for the chunks other threads took.
+class HelpWaiter : public JobSink {
+ public:
+  void OnJobDone(const std::shared_ptr<Job>&) noexcept override {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void OnJobProgress(const std::shared_ptr<Job>&) noexcept override {}
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void ThreadPool::RunHelping(const std::shared_ptr<Job>& job) {
+  HelpWaiter waiter;
+  job->set_sink(&waiter, false);
+  Submit(job);
+  std::unique_lock<std::mutex> lock(mu_);
+  // queued_self is set while the job has unclaimed chunks (or until a
+  // cancellation drops them): claim them in place, without rotating the
+  // job behind others, as this thread has nothing else to do meanwhile.
+  while (job->queued_self != nullptr) {
+    const size_t index = job->next_chunk++;
+    if (index == 0) {
+      --queued_jobs_;
+      ++running_jobs_;
+    }
+    std::shared_ptr<Job> last_claim;
+    if (job->next_chunk >= job->chunk_count()) last_claim = UnlinkLocked(job.get());
+    PoolClient* owner = job->owner();
+    if (owner != nullptr) ++owner->running_chunks_;
+    lock.unlock();
+
+    if (job->ExecuteChunk(index)) {
+      lock.lock();
+      --running_jobs_;
+      lock.unlock();
+      job->NotifyDone();
+    }
+    last_claim.reset();
+    lock.lock();
+    if (owner != nullptr && --owner->running_chunks_ == 0) drained_cv_.notify_all();
+  }
+  lock.unlock();
+  waiter.Wait();
+}
+
 size_t ThreadPool::DropLocked(Job* job, bool* started) noexcept {
   std::shared_ptr<Job> self = UnlinkLocked(job);  // the caller holds another reference
   *started = job->next_chunk > 0;

@@ -52,6 +52,14 @@ class ThreadPool {
   // Queues `job`, starting the threads on first use. Throws
   // ThreadStartError when no thread can run it; the pool then holds nothing.
   void Submit(const std::shared_ptr<Job>& job);
+  // Runs `job` to completion from inside a running chunk (or any thread):
+  // queues it so that idle threads take its chunks, claims its chunks itself
+  // until none is left, then waits for those others took. It waits only for
+  // chunks already running, which wait for nothing, so a job that forks
+  // this way cannot deadlock the pool however busy it is. The job's sink is
+  // replaced; give it the parent's owner so teardown drains it. Throws only
+  // as Submit does.
+  void RunHelping(const std::shared_ptr<Job>& job);
   // Stops a job: unclaimed chunks are dropped, running ones see the flag.
   void Cancel(const std::shared_ptr<Job>& job) noexcept;
   // Cancels every job of `owner` and returns once none of its chunks runs.

@@ -2,6 +2,7 @@
 // lifecycle, failure paths and page ownership, and the jobs' own logic (the
 // in-order sum fold, chunk boundaries, 64-bit counts). Prints "N passed, M
 // failed" and exits non-zero on any failure. Built by build-and-run.sh.
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -206,6 +207,95 @@ void TestCancelAndDrain() {
         "a drained client leaves the pool idle");
 }
 
+// A job whose chunks each fork a child job with RunHelping, the way a file
+// job splits its PNG encoding: children's chunks record which slot ran.
+class ChildJob : public Job {
+ public:
+  ChildJob(std::vector<std::atomic<int>>* slots, const Job* parent)
+      : Job(slots->size(), slots->size()), slots_(slots), parent_(parent) {}
+  void RunChunk(size_t index) override {
+    if (parent_->cancelled()) return;
+    (*slots_)[index].fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t ChunkItems(size_t) const override { return 1; }
+
+ private:
+  std::vector<std::atomic<int>>* slots_;
+  const Job* parent_;
+};
+
+class ForkingJob : public Job {
+ public:
+  ForkingJob(size_t chunks, size_t child_chunks)
+      : Job(chunks, chunks), slots_(chunks) {
+    for (auto& slots : slots_) slots = std::vector<std::atomic<int>>(child_chunks);
+  }
+  void RunChunk(size_t index) override {
+    auto child = std::make_shared<ChildJob>(&slots_[index], this);
+    child->set_owner(owner());
+    ThreadPool::Instance().RunHelping(child);
+  }
+  uint64_t ChunkItems(size_t) const override { return 1; }
+  // Each child slot ran exactly once (or, after a cancellation, at most once).
+  bool SlotsRanOnce(bool allow_skipped) const {
+    for (const auto& slots : slots_) {
+      for (const auto& slot : slots) {
+        const int runs = slot.load();
+        if (runs > 1 || (runs == 0 && !allow_skipped)) return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::vector<std::vector<std::atomic<int>>> slots_;
+};
+
+void TestForkJoinNeverDeadlocks() {
+  // More forking parents than threads, each chunk of each parent waiting on
+  // its own child: with a pool of 1, 2 and 5 threads.
+  for (size_t threads : {size_t{1}, size_t{2}, size_t{5}}) {
+    ThreadPool::Instance().SetConcurrency(threads);
+    Waiter waiter;
+    std::vector<std::shared_ptr<ForkingJob>> parents;
+    for (int i = 0; i < 12; ++i) {
+      auto parent = std::make_shared<ForkingJob>(3, 7);
+      parent->set_sink(&waiter, false);
+      ThreadPool::Instance().Submit(parent);
+      parents.push_back(parent);
+    }
+    waiter.Wait(static_cast<int>(parents.size()));
+    bool all = true;
+    for (const auto& parent : parents) all = all && parent->SlotsRanOnce(false) && !parent->failed();
+    Check(all, "fork-join with " + std::to_string(threads) + " threads: every child chunk ran once");
+    const PoolStats stats = ThreadPool::Instance().Stats();
+    Check(stats.queued_jobs == 0 && stats.running_jobs == 0, "fork-join leaves no job behind");
+  }
+  ThreadPool::Instance().SetConcurrency(DefaultConcurrency());
+}
+
+void TestForkJoinDrains() {
+  Client client;
+  Waiter waiter;
+  std::vector<std::shared_ptr<ForkingJob>> parents;
+  for (int i = 0; i < 16; ++i) {
+    auto parent = std::make_shared<ForkingJob>(4, 50);
+    parent->set_sink(&waiter, false);
+    parent->set_owner(&client);
+    ThreadPool::Instance().Submit(parent);
+    parents.push_back(parent);
+  }
+  for (auto& parent : parents) parent->Cancel();
+  ThreadPool::Instance().CancelAndDrain(&client);
+  waiter.Wait(static_cast<int>(parents.size()));
+  bool ok = true;
+  for (const auto& parent : parents) ok = ok && parent->SlotsRanOnce(true);
+  Check(ok, "cancelled fork-join parents: no child chunk ran twice, all drained");
+  const PoolStats stats = ThreadPool::Instance().Stats();
+  Check(stats.queued_jobs == 0 && stats.running_jobs == 0 && stats.busy_threads == 0,
+        "a drained client with forked children leaves the pool idle");
+}
+
 void TestChunkFailure() {
   std::vector<double> out(SquaresJob::kPerChunk * 4);
   auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
@@ -286,5 +376,7 @@ int main() {
   TestThreadStartFailure();
   TestSurplusThreadsRetire();
   TestPagesHaveJointOwners();
+  TestForkJoinNeverDeadlocks();
+  TestForkJoinDrains();
   return offloop::testing::Summary();
 }
