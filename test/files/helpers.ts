@@ -149,7 +149,7 @@ export function photoLikeRgb(width: number, height: number, seed: number): Uint8
  * An 8-bit RGB PNG of `rgb` (filter None, zlib level 1): a quick way to make
  * large inputs without an image library.
  */
-export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Buffer {
+export function encodeRgbPng(rgb: Uint8Array, width: number, height: number, exifOrientation?: number): Buffer {
   const rows = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     rows[y * (width * 3 + 1)] = 0;
@@ -163,9 +163,24 @@ export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Bu
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', ihdr),
+    exifOrientation === undefined ? Buffer.alloc(0) : pngChunk('eXIf', exifWithOrientation(exifOrientation)),
     pngChunk('IDAT', deflateSync(rows, { level: 1 })),
     pngChunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/** A little-endian TIFF header and IFD0 holding only the Orientation tag: an eXIf chunk's body. */
+export function exifWithOrientation(orientation: number): Buffer {
+  const tiff = Buffer.alloc(8 + 2 + 12 + 4);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  tiff.writeUInt16LE(1, 8);
+  tiff.writeUInt16LE(0x0112, 10);
+  tiff.writeUInt16LE(3, 12);
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt16LE(orientation, 18);
+  return tiff;
 }
 
 /** An 8-bit gray PNG of `gray` (filter None, zlib level 1): decodes back to exactly these bytes. */

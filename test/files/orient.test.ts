@@ -1,0 +1,75 @@
+// autoOrient: equal to Pillow's ImageOps.exif_transpose(Image.open(p)).convert('L')
+// for EXIF orientations 1..8 in JPEG (APP1) and PNG (eXIf), both byte
+// orders; off by default, as Pillow's convert('L'), which ignores it.
+import { describe, expect, it } from 'vitest';
+
+import { grayscaleFile, grayscaleFileSync } from '../../lib/index.js';
+import { encodeRgbPng, firstDifference, fixture, orientManifest, photoLikeRgb, pillowL, readFixture } from './helpers.js';
+
+const CASES = orientManifest.orient.map((c) => [c.file, c] as const);
+
+describe('orientation fixtures', () => {
+  it('cover orientations 1..8 for JPEG and PNG, plus no tag and an invalid value', () => {
+    const seen = new Set(CASES.map(([, c]) => `${c.format}:${c.orientation}:${c.file.includes('notag') ? 'none' : 'tag'}`));
+    for (const format of ['jpeg', 'png']) for (let o = 1; o <= 8; o++) expect(seen.has(`${format}:${o}:tag`)).toBe(true);
+    expect(seen.has('jpeg:0:none')).toBe(true);
+    expect(CASES.some(([file]) => file.includes('-o9-'))).toBe(true);
+  });
+});
+
+describe('autoOrient: false (the default) ignores the orientation, as convert("L") does', () => {
+  it.each(CASES)('%s', async (_, c) => {
+    const expected = readFixture(c.exact);
+    for (const result of [await grayscaleFile(fixture(c.file)), grayscaleFileSync(readFixture(c.file), { autoOrient: false })]) {
+      expect(firstDifference(result.data, expected)).toBeUndefined();
+      expect(result).toMatchObject({ width: c.width, height: c.height, oriented: false, inputFormat: c.format });
+      // The tag is reported all the same (0 when absent or not 1..8).
+      expect(result.orientation).toBe(c.orientation >= 1 && c.orientation <= 8 ? c.orientation : 0);
+    }
+  });
+});
+
+describe('autoOrient: true equals exif_transpose', () => {
+  it.each(CASES)('%s', async (_, c) => {
+    const expected = readFixture(c.oriented);
+    const turned = c.orientation >= 2 && c.orientation <= 8;
+    for (const result of [await grayscaleFile(fixture(c.file), { autoOrient: true }), grayscaleFileSync(readFixture(c.file), { autoOrient: true })]) {
+      expect(firstDifference(result.data, expected)).toBeUndefined();
+      expect(result).toMatchObject({ width: c.orientedWidth, height: c.orientedHeight, oriented: turned });
+      if (!turned) expect(result.timings.orient).toBe(0);
+    }
+    if (c.lumaOriented !== undefined) {
+      const luma = await grayscaleFile(fixture(c.file), { autoOrient: true, mode: 'luma' });
+      expect(luma.mode).toBe('luma');
+      expect(firstDifference(luma.data, readFixture(c.lumaOriented))).toBeUndefined();
+      const lumaAsStored = grayscaleFileSync(fixture(c.file), { mode: 'luma' });
+      expect(firstDifference(lumaAsStored.data, readFixture(c.luma!))).toBeUndefined();
+    }
+  });
+
+  it.each(CASES.filter(([, c]) => c.orientation >= 2 && c.orientation <= 8))('%s: encoded upright, with no orientation left in the output', async (_, c) => {
+    for (const format of ['png', 'jpeg'] as const) {
+      const encoded = await grayscaleFile(fixture(c.file), { autoOrient: true, encode: true, format });
+      expect(encoded).toMatchObject({ width: c.orientedWidth, height: c.orientedHeight, oriented: true, format });
+      const back = grayscaleFileSync(encoded.data, { autoOrient: true });
+      // A viewer must not turn it again.
+      expect(back).toMatchObject({ orientation: 0, oriented: false, width: c.orientedWidth, height: c.orientedHeight });
+      if (format === 'png') expect(firstDifference(back.data, readFixture(c.oriented))).toBeUndefined();
+    }
+  });
+});
+
+describe('a large oriented image', () => {
+  it('turns every row: the pixels of a quarter turn of Pillow\'s L', async () => {
+    const width = 1200;
+    const height = 700;
+    const rgb = photoLikeRgb(width, height, 9);
+    const gray = pillowL(rgb);
+    // Orientation 6: the stored image is turned 90 degrees clockwise for display.
+    const result = await grayscaleFile(encodeRgbPng(rgb, width, height, 6), { autoOrient: true });
+    expect(result).toMatchObject({ width: height, height: width, orientation: 6, oriented: true });
+    const expected = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) expected[x * height + (height - 1 - y)] = gray[y * width + x]!;
+    expect(firstDifference(result.data, expected)).toBeUndefined();
+  });
+});
