@@ -8,11 +8,20 @@ import offloop, {
   computeSquaresSync,
   features,
   grayscale,
+  grayscaleFile,
+  grayscaleFileSync,
   grayscaleSync,
   isOffloopError,
   sumOfSquares,
   sumOfSquaresSync,
+  type GrayscaleFileEncoded,
+  type GrayscaleFileOptions,
+  type GrayscaleFilePixels,
+  type GrayscaleFileResult,
+  type GrayscaleFileWritten,
+  type ImageFileFormat,
   type OffloopErrorCode,
+  type OffloopSystemError,
 } from 'offloop';
 import * as main from 'offloop';
 import reference from 'offloop/reference';
@@ -115,8 +124,67 @@ export async function errors(): Promise<void> {
     'ERR_OFFLOOP_OUT_OF_MEMORY',
     'ERR_OFFLOOP_THREAD_START',
     'ERR_OFFLOOP_NATIVE',
+    'ERR_OFFLOOP_EMPTY_INPUT',
+    'ERR_OFFLOOP_TRUNCATED_IMAGE',
+    'ERR_OFFLOOP_CORRUPT_IMAGE',
+    'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+    'ERR_OFFLOOP_INPUT_TOO_LARGE',
   ];
   // @ts-expect-error not a code of offloop's
   const bogus: OffloopErrorCode = 'ERR_BOGUS';
   void [codes, bogus];
+}
+
+export async function files(): Promise<void> {
+  // The result's type follows the options: pixels, the encoded image, or the file written.
+  const pixels: GrayscaleFilePixels = await grayscaleFile('a.jpg');
+  const gray: Uint8Array<ArrayBuffer> = pixels.data;
+  const format: ImageFileFormat = pixels.format;
+  const encoded: GrayscaleFileEncoded = await grayscaleFile(new Uint8Array(4), { encode: true, format: 'png' });
+  const encodedBytes: number = encoded.bytes;
+  const written: GrayscaleFileWritten = await grayscaleFile(new URL('file:///a.png'), { output: 'b.png', quality: 90 });
+  const writtenPath: string = written.output;
+  const writtenSync: GrayscaleFileWritten = grayscaleFileSync(Buffer.from([1]), { output: new URL('file:///b.jpg') });
+  const pixelsSync: GrayscaleFilePixels = grayscaleFileSync('a.png', { mode: 'luma', autoOrient: true, limitInputPixels: false });
+  void new Blob([gray, encoded.data]);
+  void [format, encodedBytes, writtenPath, writtenSync, pixelsSync];
+
+  // With options only known at run time: the union, told apart by `output`.
+  const options: GrayscaleFileOptions = { signal: AbortSignal.timeout(1000), onProgress: (done, total) => void [done, total] };
+  const any: GrayscaleFileResult = await grayscaleFile('a.jpg', options);
+  if (any.output !== undefined) {
+    const path: string = any.output;
+    void path;
+  } else {
+    const data: Uint8Array = any.data;
+    void data;
+  }
+  const info = [any.width, any.height, any.inputFormat, any.mode, any.orientation, any.oriented, any.bytesIn, any.extensionMismatch, any.timings.decode] as const;
+  void info;
+
+  // @ts-expect-error pixels have no output path
+  const noOutput: string = pixels.output;
+  // @ts-expect-error a written file has no data in memory
+  const noData: Uint8Array = written.data;
+  // @ts-expect-error not a mode
+  void grayscaleFile('a.jpg', { mode: 'fast' });
+  // @ts-expect-error not a format offloop writes
+  void grayscaleFile('a.jpg', { format: 'webp' });
+  // @ts-expect-error quality is a number
+  void grayscaleFileSync('a.jpg', { quality: '90' });
+  // @ts-expect-error the input is a path, a URL or bytes
+  void grayscaleFile(42);
+  // @ts-expect-error the output is a path or a URL, not bytes
+  void grayscaleFile('a.jpg', { output: new Uint8Array(1) });
+  void [noOutput, noData];
+
+  try {
+    await grayscaleFile('a.jpg', { output: 'b.jpg' });
+  } catch (error) {
+    // A file that could not be read or written: Node's fs kind of error.
+    const system = error as OffloopSystemError;
+    const fields: [string, number, string, string] = [system.code, system.errno, system.syscall, system.path];
+    void fields;
+    if (isOffloopError(error) && error.code === 'ERR_OFFLOOP_UNSUPPORTED_FORMAT') void error.message;
+  }
 }
