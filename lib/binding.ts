@@ -8,7 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import nodeGypBuild = require('node-gyp-build');
 
 import { arrayBufferResizableGetter, sharedArrayBufferGrowableGetter } from './intrinsics.js';
-import type { PoolStats, SimdLevel } from './types.js';
+import type { CodecsInfo, PoolStats, SimdLevel } from './types.js';
 
 /** `progress(done, total)` for the native sync functions; what it throws, they throw. */
 type NativeProgress = ((done: number, total: number) => void) | undefined;
@@ -32,7 +32,7 @@ export interface NativeBinding {
   getConcurrency(): number;
   defaultConcurrency(): number;
   poolStats(): PoolStats;
-  features(): { simd: SimdLevel };
+  features(): { simd: SimdLevel; codecs: CodecsInfo };
   constants(): NativeConstants;
   /** Tests only: the next `count` occurrences of `kind` fail; ('reset', 0) clears all. */
   injectFault(kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'fileWriteNoSpace' | 'fileReadIo' | 'reset', count: number): void;

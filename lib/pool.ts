@@ -2,7 +2,7 @@
 import { binaryInfo, binding, type BinaryInfo } from './binding.js';
 import { pointAtCaller } from './errors.js';
 import { checkConcurrency } from './options.js';
-import type { PoolStats, SimdLevel } from './types.js';
+import type { CodecsInfo, PoolStats, SimdLevel } from './types.js';
 
 /**
  * Sizes offloop's pool (1 to 1024 threads), at any time, also while jobs
@@ -27,10 +27,12 @@ export function poolStats(): PoolStats {
   return binding.poolStats();
 }
 
-/** What this process runs: the binary loaded, the SIMD path the kernels use, the default pool size. */
+/** What this process runs: the binary loaded, the SIMD path the kernels use, the codecs, the default pool size. */
 export interface Features {
   /** The SIMD instruction set the kernels use (OFFLOOP_SIMD can lower it). */
   simd: SimdLevel;
+  /** The image codec libraries, their versions, and whether they are built in or the system's. */
+  codecs: CodecsInfo;
   /** The native binary loaded. */
   binary: BinaryInfo;
   /** The pool's size unless setConcurrency changes it: the available parallelism. */
@@ -38,5 +40,6 @@ export interface Features {
 }
 
 export function features(): Features {
-  return { simd: binding.features().simd, binary: { ...binaryInfo }, defaultConcurrency: binding.defaultConcurrency() };
+  const { simd, codecs } = binding.features();
+  return { simd, codecs, binary: { ...binaryInfo }, defaultConcurrency: binding.defaultConcurrency() };
 }

@@ -221,6 +221,26 @@ export interface GrayscaleSync {
   (image: ImageInput, options?: GrayscaleOptions): Uint8Array;
 }
 
+/** One image codec library compiled into the binary. */
+export interface CodecLibrary {
+  /** `'libjpeg-turbo'`, `'libpng'` or `'zlib'`. */
+  library: string;
+  /** Its version, e.g. `'2.1.5'`. */
+  version: string;
+  /**
+   * `'static'`: built into offloop's binary (the prebuilt ones), its symbols
+   * hidden; `'system'`: the system's shared library (a build from source).
+   */
+  linkage: 'static' | 'system';
+}
+
+/** The codec libraries `grayscaleFile` decodes and encodes with. */
+export interface CodecsInfo {
+  jpeg: CodecLibrary;
+  png: CodecLibrary;
+  zlib: CodecLibrary;
+}
+
 /** The SIMD instruction sets the native kernels can use. */
 export type SimdLevel = 'scalar' | 'sse2' | 'avx2' | 'avx512bw' | 'neon' | 'generic';
 

@@ -1,0 +1,21 @@
+// features() names the codec libraries grayscaleFile uses: built in
+// (static) in the prebuilt binaries, the system's in a build from source.
+import { describe, expect, it } from 'vitest';
+
+import { features } from '../../lib/index.js';
+
+describe('features().codecs', () => {
+  it('names libjpeg-turbo, libpng and zlib with their versions and linkage', () => {
+    const { codecs, binary } = features();
+    expect(Object.keys(codecs).sort()).toEqual(['jpeg', 'png', 'zlib']);
+    expect(codecs.jpeg.library).toBe('libjpeg-turbo');
+    expect(codecs.png.library).toBe('libpng');
+    expect(codecs.zlib.library).toBe('zlib');
+    for (const codec of Object.values(codecs)) {
+      expect(codec.version).toMatch(/^\d+\.\d+(\.\d+)?/);
+      expect(['static', 'system']).toContain(codec.linkage);
+      // Prebuilt binaries carry their own codecs; a local build links the system's.
+      if (binary.source === 'prebuild') expect(codec.linkage).toBe('static');
+    }
+  });
+});
