@@ -38,6 +38,7 @@
       'native/codecs/pillow_gray.cc',
       'native/codecs/png_decode.cc',
       'native/codecs/png_encode.cc',
+      'native/codecs/png_segments.cc',
     ],
     # Image files as pool jobs (read, decode, orient, encode, write) over the
     # codecs; no Node-API. Kept out of the core list so the core's C++ tests
@@ -45,6 +46,7 @@
     'offloop_file_sources': [
       'native/files/file_io.cc',
       'native/jobs/gray_file_job.cc',
+      'native/jobs/png_segments_job.cc',
     ],
     # The Node-API layer.
     'offloop_addon_sources': [

@@ -1,4 +1,4 @@
-// The row bookkeeping every band-by-band encoder shares: Start once, rows in
+// The row bookkeeping of a band-by-band encoder (the JPEG one): Start once, rows in
 // order until the image is complete, Finish once. Each encoder calls these
 // checks before it touches its library, so a misuse is an error, never a
 // write past the image.

@@ -9,9 +9,11 @@
 #include <utility>
 
 #include "codecs/jpeg_encode.h"
-#include "codecs/png_encode.h"
+#include "codecs/png_segments.h"
+#include "core/pool.h"
 #include "kernels/grayscale.h"
 #include "kernels/orient.h"
+#include "png_segments_job.h"
 
 namespace offloop {
 
@@ -177,37 +179,54 @@ bool GrayFileJob::Orient(ResultBytes* pixels) {
   return true;
 }
 
+bool GrayFileJob::EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
+  const uint32_t width = result_.width;
+  const uint32_t height = result_.height;
+  const codecs::PngSegmentPlan plan = codecs::PlanPngSegments(width, height);
+  auto segments = std::make_shared<PngSegmentsJob>(this, pixels.data(), width, height,
+                                                   request_.compression_level, plan);
+  if (plan.count > 1) {
+    // Idle pool threads take segments; this thread deflates its share and
+    // waits only for segments already running elsewhere.
+    segments->set_owner(owner());
+    ThreadPool::Instance().RunHelping(segments);
+  } else {
+    segments->ExecuteChunk(0);
+  }
+  if (segments->failed()) {  // a segment threw (out of memory)
+    FailWith(segments->failure());
+    return false;
+  }
+  if (cancelled()) return false;
+  if (const codecs::Status* failure = segments->FirstFailure()) return Check(*failure);
+  return Check(codecs::AssemblePng(width, height, request_.compression_level,
+                                   segments->segments().data(), plan.count, encoded));
+}
+
+bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
+  const uint32_t width = result_.width;
+  const uint32_t height = result_.height;
+  codecs::JpegGrayEncoder encoder;
+  codecs::JpegEncodeOptions options;
+  options.quality = request_.quality;
+  if (!Check(encoder.Start(width, height, options, encoded))) return false;
+  for (uint32_t row = 0; row < height; row += kBandRows) {
+    if (cancelled()) return false;
+    const uint32_t rows = height - row < kBandRows ? height - row : kBandRows;
+    if (!Check(encoder.WriteRows(pixels.data() + size_t{row} * width, width, rows))) return false;
+    AddItemsDone(rows);
+  }
+  return Check(encoder.Finish());
+}
+
 bool GrayFileJob::Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
   const auto start = std::chrono::steady_clock::now();
   codecs::ImageFormat format = result_.input_format;
   if (request_.format == FileFormat::kJpeg) format = codecs::ImageFormat::kJpeg;
   if (request_.format == FileFormat::kPng) format = codecs::ImageFormat::kPng;
   result_.output_format = format;
-  const uint32_t width = result_.width;
-  const uint32_t height = result_.height;
-  // One encoder or the other, fed the same bands.
-  auto encode = [&](auto& encoder, const auto& options) {
-    if (!Check(encoder.Start(width, height, options, encoded))) return false;
-    for (uint32_t row = 0; row < height; row += kBandRows) {
-      if (cancelled()) return false;
-      const uint32_t rows = height - row < kBandRows ? height - row : kBandRows;
-      if (!Check(encoder.WriteRows(pixels.data() + size_t{row} * width, width, rows))) return false;
-      AddItemsDone(rows);
-    }
-    return Check(encoder.Finish());
-  };
-  bool ok;
-  if (format == codecs::ImageFormat::kJpeg) {
-    codecs::JpegGrayEncoder encoder;
-    codecs::JpegEncodeOptions options;
-    options.quality = request_.quality;
-    ok = encode(encoder, options);
-  } else {
-    codecs::PngGrayEncoder encoder;
-    codecs::PngEncodeOptions options;
-    options.compression_level = request_.compression_level;
-    ok = encode(encoder, options);
-  }
+  const bool ok = format == codecs::ImageFormat::kJpeg ? EncodeJpeg(pixels, encoded)
+                                                        : EncodePng(pixels, encoded);
   result_.bytes_out = encoded->size();
   result_.timings.encode = MsSince(start);
   return ok;

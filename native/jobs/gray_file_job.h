@@ -104,6 +104,9 @@ class GrayFileJob : public Job {
   bool Decode(const uint8_t* data, size_t size, ResultBytes* pixels);
   bool Orient(ResultBytes* pixels);
   bool Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
+  bool EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
+  // Segments of rows deflated in parallel on the pool (codecs/png_segments.h).
+  bool EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
   bool Write(const codecs::OutputBuffer& encoded);
   bool Check(const codecs::Status& status);
   bool CheckSystem(bool ok, const files::SystemError& error, const char* target);

@@ -36,6 +36,7 @@
 #include "codecs/jpeg_encode.h"
 #include "codecs/png_decode.h"
 #include "codecs/png_encode.h"
+#include "codecs/png_segments.h"
 
 #ifdef OFFLOOP_WITH_KERNELS
 #include "kernels/grayscale.h"
@@ -375,15 +376,32 @@ void TestEncode(const std::vector<EncodeCase>& cases) {
       for (uint32_t y = 0; b.ok() && y < c.height; y += 7) b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
       if (b.ok()) b = enc.Finish();
     } else {
-      PngGrayEncoder enc;
       PngEncodeOptions o;
       o.compression_level = c.level;
-      b = enc.Start(c.width, c.height, o, &banded);
-      for (uint32_t y = 0; b.ok() && y < c.height; y += 7) b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
-      if (b.ok()) b = enc.Finish();
+      b = EncodeGrayPng(padded.data(), c.width, c.height, stride, o, &banded);
     }
     Check(b.ok() && std::vector<uint8_t>(banded.data(), banded.data() + banded.size()) == ours,
-          c.file + ": banded encode from a padded source gives the same bytes");
+          c.file + ": encoding from a padded source gives the same bytes");
+    if (c.format == "png") {
+      // Cut into segments of a few rows (as the pool does for large images):
+      // still one valid PNG with the same pixels, and about the same size.
+      for (size_t segment_pixels : {size_t{1}, size_t{c.width} * 3, size_t{1000}}) {
+        PngSegmentPlan plan = PlanPngSegments(c.width, c.height, segment_pixels);
+        std::vector<PngSegment> segments(plan.count);
+        Status seg = Status::Ok();
+        for (uint32_t i = plan.count; seg.ok() && i-- > 0;) {  // any order
+          seg = DeflatePngSegment(padded.data(), c.width, c.height, stride, plan, i, c.level, &segments[i]);
+        }
+        OutputBuffer joined;
+        if (seg.ok()) seg = AssemblePng(c.width, c.height, c.level, segments.data(), plan.count, &joined);
+        GrayImage back_joined;
+        Check(seg.ok() && Decode(std::vector<uint8_t>(joined.data(), joined.data() + joined.size()), DecodeOptions(),
+                                 &back_joined).ok() && back_joined.pixels == source,
+              c.file + ": " + std::to_string(plan.count) + " segments join into a PNG with the same pixels");
+        Check(joined.size() <= ours.size() + 128 * plan.count,
+              c.file + ": " + std::to_string(plan.count) + " segments cost at most a block header and a chunk each");
+      }
+    }
   }
   // PNG at every level decodes back losslessly; JPEG quality bounds.
   std::vector<uint8_t> src = ReadFile(g_dir + "/" + cases[0].source);

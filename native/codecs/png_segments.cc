@@ -1,0 +1,296 @@
+#include "png_segments.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include <zlib.h>
+
+namespace offloop::codecs {
+
+namespace {
+
+constexpr size_t kWindow = 32768;          // deflate's window: what a dictionary can reach
+constexpr size_t kSegmentPixels = size_t{1} << 20;
+
+enum Filter : uint8_t { kNone = 0, kSub = 1, kUp = 2, kAverage = 3, kPaeth = 4 };
+
+// Branch-free selects, so the loop over a row vectorizes.
+inline int PaethPredictor(int a, int b, int c) {
+  const int pa = std::abs(b - c);          // |p - a| with p = a + b - c
+  const int pb = std::abs(a - c);          // |p - b|
+  const int pc = std::abs(a + b - 2 * c);  // |p - c|
+  const int b_or_c = pb <= pc ? b : c;
+  return (pa <= pb && pa <= pc) ? a : b_or_c;
+}
+
+// libpng's heuristic: a filtered byte v costs min(v, 256 - v).
+inline uint32_t Cost(uint8_t v) { return v < 128 ? v : 256u - v; }
+
+// One filtered row: the filter type byte, then `width` bytes. `prior` is the
+// row above (all zeros for the first row, as PNG defines it). `scratch`
+// holds 4 * width bytes. Straight loops over bytes, so that the compiler
+// vectorizes all five filters and their costs.
+void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t* scratch,
+               uint8_t* out) {
+  uint8_t* sub = scratch;
+  uint8_t* up = scratch + width;
+  uint8_t* average = scratch + 2 * size_t{width};
+  uint8_t* paeth = scratch + 3 * size_t{width};
+  uint32_t cost_none = 0, cost_sub = 0, cost_up = 0, cost_average = 0, cost_paeth = 0;
+  if (width > 0) {
+    // x = 0: no left neighbour (a = c = 0).
+    const uint8_t v = row[0];
+    const uint8_t b = prior[0];
+    sub[0] = v;
+    up[0] = static_cast<uint8_t>(v - b);
+    average[0] = static_cast<uint8_t>(v - (b >> 1));
+    paeth[0] = static_cast<uint8_t>(v - b);  // Paeth(0, b, 0) = b
+    cost_none += Cost(v);
+    cost_sub += Cost(sub[0]);
+    cost_up += Cost(up[0]);
+    cost_average += Cost(average[0]);
+    cost_paeth += Cost(paeth[0]);
+  }
+  for (uint32_t x = 1; x < width; ++x) {
+    const int a = row[x - 1];
+    const int b = prior[x];
+    const int c = prior[x - 1];
+    const uint8_t v = row[x];
+    sub[x] = static_cast<uint8_t>(v - a);
+    up[x] = static_cast<uint8_t>(v - b);
+    average[x] = static_cast<uint8_t>(v - ((a + b) >> 1));
+    paeth[x] = static_cast<uint8_t>(v - PaethPredictor(a, b, c));
+  }
+  for (uint32_t x = 1; x < width; ++x) {
+    cost_none += Cost(row[x]);
+    cost_sub += Cost(sub[x]);
+    cost_up += Cost(up[x]);
+    cost_average += Cost(average[x]);
+    cost_paeth += Cost(paeth[x]);
+  }
+  // The cheapest, first in filter order on ties.
+  uint8_t best = kNone;
+  uint32_t best_cost = cost_none;
+  const uint8_t* best_row = row;
+  const struct {
+    uint8_t type;
+    uint32_t cost;
+    const uint8_t* bytes;
+  } candidates[] = {{kSub, cost_sub, sub}, {kUp, cost_up, up}, {kAverage, cost_average, average},
+                    {kPaeth, cost_paeth, paeth}};
+  for (const auto& candidate : candidates) {
+    if (candidate.cost < best_cost) {
+      best = candidate.type;
+      best_cost = candidate.cost;
+      best_row = candidate.bytes;
+    }
+  }
+  out[0] = best;
+  std::memcpy(out + 1, best_row, width);
+}
+
+// Filters rows [first, first + rows) into `out` ((width + 1) bytes a row).
+// `scratch` holds 5 * width bytes (the last width: the zero row above row 0).
+void FilterRows(const uint8_t* pixels, uint32_t width, size_t stride, uint32_t first,
+                uint32_t rows, uint8_t* scratch, uint8_t* out) {
+  uint8_t* zeros = scratch + 4 * size_t{width};
+  std::memset(zeros, 0, width);
+  for (uint32_t i = 0; i < rows; ++i) {
+    const uint32_t y = first + i;
+    const uint8_t* row = pixels + size_t{y} * stride;
+    const uint8_t* prior = y > 0 ? row - stride : zeros;
+    FilterRow(row, prior, width, scratch, out + size_t{i} * (size_t{width} + 1));
+  }
+}
+
+// zlib's own header bytes for a stream at `level` (deflate's level_flags).
+void ZlibHeader(int level, uint8_t header[2]) {
+  const unsigned flags = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+  unsigned value = (0x78u << 8) | (flags << 6);
+  value += 31 - value % 31;
+  header[0] = static_cast<uint8_t>(value >> 8);
+  header[1] = static_cast<uint8_t>(value);
+}
+
+void PutBig32(uint8_t* at, uint32_t value) {
+  at[0] = static_cast<uint8_t>(value >> 24);
+  at[1] = static_cast<uint8_t>(value >> 16);
+  at[2] = static_cast<uint8_t>(value >> 8);
+  at[3] = static_cast<uint8_t>(value);
+}
+
+// A chunk whose data is the concatenation of `parts`.
+bool AppendChunk(OutputBuffer* out, const char type[4], const uint8_t* const* parts,
+                 const size_t* sizes, int count) {
+  size_t length = 0;
+  for (int i = 0; i < count; ++i) length += sizes[i];
+  if (length > 0x7FFFFFFFu) return false;
+  uint8_t head[8];
+  PutBig32(head, static_cast<uint32_t>(length));
+  std::memcpy(head + 4, type, 4);
+  unsigned long crc = crc32(0, reinterpret_cast<const Bytef*>(type), 4);
+  if (!out->Append(head, 8)) return false;
+  for (int i = 0; i < count; ++i) {
+    if (!out->Append(parts[i], sizes[i])) return false;
+    // crc32 takes a uInt length: feed large parts in pieces.
+    const uint8_t* p = parts[i];
+    size_t left = sizes[i];
+    while (left > 0) {
+      const uInt piece = static_cast<uInt>(std::min<size_t>(left, 1u << 30));
+      crc = crc32(crc, p, piece);
+      p += piece;
+      left -= piece;
+    }
+  }
+  uint8_t tail[4];
+  PutBig32(tail, static_cast<uint32_t>(crc));
+  return out->Append(tail, 4);
+}
+
+struct Deflater {
+  z_stream stream{};
+  bool ready = false;
+  ~Deflater() {
+    if (ready) deflateEnd(&stream);
+  }
+};
+
+}  // namespace
+
+PngSegmentPlan PlanPngSegments(uint32_t width, uint32_t height) {
+  return PlanPngSegments(width, height, kSegmentPixels);
+}
+
+PngSegmentPlan PlanPngSegments(uint32_t width, uint32_t height, size_t segment_pixels) {
+  PngSegmentPlan plan;
+  if (height == 0) return plan;
+  const size_t rows = width == 0 ? height : std::max<size_t>(1, segment_pixels / width);
+  plan.rows_per_segment = static_cast<uint32_t>(std::min<size_t>(rows, height));
+  plan.count = (height + plan.rows_per_segment - 1) / plan.rows_per_segment;
+  return plan;
+}
+
+Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,
+                         const PngSegmentPlan& plan, uint32_t index, int level,
+                         PngSegment* segment) noexcept {
+  if (index >= plan.count || level < 0 || level > 9 || pixels == nullptr || stride < width) {
+    return Status::Error(ErrorCode::kInvalidArgument, "PNG: bad segment %u of %u", index, plan.count);
+  }
+  const uint32_t first = index * plan.rows_per_segment;
+  const uint32_t rows = std::min(plan.rows_per_segment, height - first);
+  const size_t row_bytes = size_t{width} + 1;
+  // The rows before this segment whose filtered bytes prime the window.
+  const uint32_t primer_rows =
+      index == 0 ? 0 : std::min<uint32_t>(first, static_cast<uint32_t>((kWindow + row_bytes - 1) / row_bytes));
+  const size_t filtered = row_bytes * rows;
+  const size_t primer = row_bytes * primer_rows;
+
+  std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[primer + filtered + 5 * size_t{width} + 1]);
+  if (!buffer) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory filtering rows");
+  uint8_t* scratch = buffer.get() + primer + filtered;
+  FilterRows(pixels, width, stride, first - primer_rows, primer_rows + rows, scratch, buffer.get());
+  const uint8_t* data = buffer.get() + primer;
+
+  Deflater deflater;
+  if (deflateInit2(&deflater.stream, level, Z_DEFLATED, -15, 8, Z_FILTERED) != Z_OK) {
+    return Status::Error(ErrorCode::kOutOfMemory, "PNG: cannot start deflate");
+  }
+  deflater.ready = true;
+  if (primer > 0) {
+    const size_t take = std::min(primer, kWindow);
+    if (deflateSetDictionary(&deflater.stream, buffer.get() + primer - take,
+                             static_cast<uInt>(take)) != Z_OK) {
+      return Status::Error(ErrorCode::kInternal, "PNG: deflateSetDictionary failed");
+    }
+  }
+  const bool last = index + 1 == plan.count;
+  OutputBuffer& out = segment->deflated;
+  out.Clear();
+  if (!out.Reserve(deflateBound(&deflater.stream, static_cast<uLong>(filtered)) + 16)) {
+    return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for deflated rows");
+  }
+  deflater.stream.next_in = const_cast<Bytef*>(data);
+  size_t left = filtered;
+  int flush_result = Z_OK;
+  do {
+    const uInt piece = static_cast<uInt>(std::min<size_t>(left, 1u << 30));
+    deflater.stream.next_in = const_cast<Bytef*>(data + (filtered - left));
+    deflater.stream.avail_in = piece;
+    left -= piece;
+    const int flush = left > 0 ? Z_NO_FLUSH : last ? Z_FINISH : Z_SYNC_FLUSH;
+    do {
+      if (out.free_bytes() < 64 && !out.Reserve(size_t{1} << 16)) {
+        return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for deflated rows");
+      }
+      deflater.stream.next_out = out.free_space();
+      const size_t room = std::min<size_t>(out.free_bytes(), 1u << 30);
+      deflater.stream.avail_out = static_cast<uInt>(room);
+      flush_result = deflate(&deflater.stream, flush);
+      out.Commit(room - deflater.stream.avail_out);
+      if (flush_result == Z_STREAM_ERROR) return Status::Error(ErrorCode::kInternal, "PNG: deflate failed");
+    } while (deflater.stream.avail_out == 0 || (flush == Z_FINISH && flush_result != Z_STREAM_END));
+  } while (left > 0);
+
+  unsigned long adler = adler32(0, nullptr, 0);
+  for (size_t done = 0; done < filtered;) {
+    const uInt piece = static_cast<uInt>(std::min<size_t>(filtered - done, 1u << 30));
+    adler = adler32(adler, data + done, piece);
+    done += piece;
+  }
+  segment->adler = adler;
+  segment->filtered_bytes = filtered;
+  segment->rows = rows;
+  return Status::Ok();
+}
+
+Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments,
+                   uint32_t count, OutputBuffer* out) noexcept {
+  if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) {
+    return Status::Error(ErrorCode::kInvalidArgument, "PNG: %ux%u cannot be encoded", width, height);
+  }
+  static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  uint8_t ihdr[13];
+  PutBig32(ihdr, width);
+  PutBig32(ihdr + 4, height);
+  ihdr[8] = 8;   // bit depth
+  ihdr[9] = 0;   // gray
+  ihdr[10] = 0;  // deflate
+  ihdr[11] = 0;  // adaptive filtering
+  ihdr[12] = 0;  // not interlaced
+  const uint8_t* ihdr_parts[] = {ihdr};
+  const size_t ihdr_sizes[] = {sizeof ihdr};
+  size_t total = 8 + 25 + 12;
+  for (uint32_t i = 0; i < count; ++i) total += segments[i].deflated.size() + 12;
+  if (!out->Reserve(total + 6) || !out->Append(kSignature, 8) ||
+      !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
+    return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
+  }
+  uint8_t header[2];
+  ZlibHeader(level, header);
+  unsigned long adler = adler32(0, nullptr, 0);
+  for (uint32_t i = 0; i < count; ++i) {
+    adler = adler32_combine(adler, segments[i].adler, static_cast<z_off_t>(segments[i].filtered_bytes));
+  }
+  uint8_t trailer[4];
+  PutBig32(trailer, static_cast<uint32_t>(adler));
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint8_t* parts[3];
+    size_t sizes[3];
+    int n = 0;
+    if (i == 0) parts[n] = header, sizes[n++] = 2;
+    parts[n] = segments[i].deflated.data(), sizes[n++] = segments[i].deflated.size();
+    if (i + 1 == count) parts[n] = trailer, sizes[n++] = 4;
+    if (!AppendChunk(out, "IDAT", parts, sizes, n)) {
+      return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
+    }
+  }
+  if (!AppendChunk(out, "IEND", nullptr, nullptr, 0)) {
+    return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
+  }
+  return Status::Ok();
+}
+
+}  // namespace offloop::codecs
