@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# Builds the image codecs that offloop's prebuilt binaries link statically:
+# libjpeg-turbo, libpng and zlib as static, position-independent archives
+# (-fPIC, -O2, hidden visibility) plus their headers, in one prefix:
+#
+#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a}  <prefix>/include/*.h
+#   <prefix>/share/licenses/<library>/          <prefix>/BUILD-INFO
+#
+# which is what native/codec-flags.mjs expects in OFFLOOP_CODECS_DIR.
+#
+#   scripts/build-codecs.sh [--source debian|upstream] [x64|arm64]
+#
+# The architecture defaults to this machine's; arm64 on an x86-64 Linux host is
+# a cross build with Debian's gcc-aarch64-linux-gnu (libjpeg-turbo with its
+# NEON SIMD). The last line of stdout is the prefix; progress goes to stderr.
+#
+# Versions: those of Debian 12 (bookworm), whose libjpeg-turbo 2.1.5 is what
+# Debian's Pillow links: offloop's "exact" mode is checked bit for bit against
+# it. Sources, both checked against the sha256 sums pinned below:
+#  - debian (default): `apt-get source --download-only` (a deb-src entry is
+#    added when none exists: a copy of the system's own Debian/Ubuntu entry
+#    with Types: deb-src). Only the .orig tarballs are used: libjpeg-turbo's and
+#    libpng's are byte for byte upstream's tag archives; zlib's is Debian's
+#    repack (1.2.13.dfsg: some contrib/ folders removed, every other file
+#    identical to upstream's v1.2.13 tag).
+#  - upstream: the same libjpeg-turbo and libpng files from their GitHub tag
+#    archives, and zlib's release tarball (curl or wget). The release workflow
+#    uses this.
+# Debian's patches are not applied, so both sources build the same code. What
+# they are, and why offloop does not need them:
+#  - libjpeg-turbo 2.1.5-2: build details (timestamp, RPATH, a man page) and
+#    upstream's "initialize SIMD support before every use" (2.1.5.1), which
+#    matters only when one libjpeg object moves between threads mid-image; an
+#    offloop file job runs on one pool thread from start to end.
+#  - libpng 1.6.39-2+deb12u*: a libpng-config tweak and security fixes in the
+#    simplified API (png_image_*), png_set_quantize, the getter/setter aliasing
+#    of PLTE/tRNS/hIST, and the ARM NEON palette expansion; offloop's decoder
+#    uses the progressive reader with no libpng transforms and none of those
+#    functions. The NEON code is left out of the arm64 build anyway
+#    (PNG_ARM_NEON=off): no decoding output depends on it.
+#  - zlib 1.2.13.dfsg-1: build details for minizip and the shared library.
+#
+# Cache: ${OFFLOOP_CODECS_CACHE:-$HOME/.cache/offloop-codecs}/<key>, the key
+# made of platform, arch, libc, versions, source and a hash of this script and
+# the compiler's version, so a second run prints the prefix at once. Source
+# tarballs are kept in <cache>/sources (or OFFLOOP_CODECS_SOURCES): put
+# upstream's files there by hand to build without network access.
+#
+# Env: OFFLOOP_CODECS_SOURCE (debian|upstream), CC (default cc, or
+# aarch64-linux-gnu-gcc across), JOBS (default 2).
+set -euo pipefail
+
+readonly JPEG_VERSION=2.1.5
+readonly PNG_VERSION=1.6.39
+readonly ZLIB_VERSION=1.2.13
+
+# Pinned sources. libjpeg-turbo and libpng: the tag archives, which are the
+# files Debian ships as libjpeg-turbo_2.1.5.orig.tar.gz and
+# libpng1.6_1.6.39.orig.tar.gz (their tar streams equal `git archive` of
+# upstream's tags 2.1.5 = 3b19db4e and v1.6.39 = 07b88031).
+readonly JPEG_URL="https://github.com/libjpeg-turbo/libjpeg-turbo/archive/refs/tags/${JPEG_VERSION}.tar.gz"
+readonly JPEG_SHA256=254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c
+readonly PNG_URL="https://github.com/pnggroup/libpng/archive/refs/tags/v${PNG_VERSION}.tar.gz"
+readonly PNG_SHA256=a00e9d2f2f664186e4202db9299397f851aea71b36a35e74910b8820e380d441
+# zlib's own release tarball (not checked on this project's machines, which
+# reach only Debian's archive; the same sum is pinned by other projects).
+readonly ZLIB_URL="https://github.com/madler/zlib/releases/download/v${ZLIB_VERSION}/zlib-${ZLIB_VERSION}.tar.gz"
+readonly ZLIB_SHA256=b3a24de97a8fdbc835b9833169501030b8977031bcb54b3b3ac13740f846ab30
+# Debian's repack of it.
+readonly ZLIB_DFSG_SHA256=71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
+
+say() { echo "build-codecs: $*" >&2; }
+die() { echo "build-codecs: error: $*" >&2; exit 1; }
+
+# --- arguments ---------------------------------------------------------------
+source_kind=${OFFLOOP_CODECS_SOURCE:-debian}
+arch=
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --source) source_kind=${2:?--source needs debian or upstream}; shift 2 ;;
+    --source=*) source_kind=${1#--source=}; shift ;;
+    x64 | arm64) arch=$1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [x64|arm64])" ;;
+  esac
+done
+[[ $source_kind == debian || $source_kind == upstream ]] || die "--source must be debian or upstream, not '$source_kind'"
+
+os=$(uname -s)
+machine=$(uname -m)
+case "$machine" in
+  x86_64 | amd64) host_arch=x64 ;;
+  aarch64 | arm64) host_arch=arm64 ;;
+  *) host_arch=$machine ;;
+esac
+arch=${arch:-$host_arch}
+case "$os" in
+  Linux) platform=linux ;;
+  Darwin) platform=darwin ;;
+  *) die "builds for Linux (and macOS) only, not $os" ;;
+esac
+
+# --- toolchain ---------------------------------------------------------------
+cross=
+if [[ $arch != "$host_arch" ]]; then
+  [[ $platform-$host_arch-$arch == linux-x64-arm64 ]] ||
+    die "cross builds go from linux-x64 to arm64 only (asked: $platform-$host_arch -> $arch)"
+  cross=aarch64-linux-gnu
+  cc=${CC:-$cross-gcc}
+  command -v "$cc" >/dev/null || die "$cc not found (Debian/Ubuntu: apt-get install gcc-aarch64-linux-gnu)"
+else
+  cc=${CC:-cc}
+  command -v "$cc" >/dev/null || die "no C compiler: $cc not found"
+fi
+libc=
+if [[ $platform == linux ]]; then
+  # musl's and glibc's archives must not be mixed up in one cache.
+  if "$cc" -dumpmachine 2>/dev/null | grep -q musl; then libc=-musl; else libc=-glibc; fi
+fi
+command -v cmake >/dev/null || die "cmake not found (Debian/Ubuntu: apt-get install cmake; Alpine: apk add cmake; Homebrew: brew install cmake)"
+command -v make >/dev/null || die "make not found"
+if [[ $arch == x64 ]] && ! command -v nasm >/dev/null; then
+  die "nasm not found: libjpeg-turbo needs it for its x86 SIMD (Debian/Ubuntu: apt-get install nasm; Alpine: apk add nasm; Homebrew: brew install nasm)"
+fi
+jobs=${JOBS:-2}
+
+sha256_of() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
+}
+
+# --- cache -------------------------------------------------------------------
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+script="$here/$(basename "${BASH_SOURCE[0]}")"
+cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
+sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
+cc_version=$("$cc" --version | head -n 1)
+hash=$({ cat "$script"; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
+key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-$source_kind-$hash"
+prefix="$cache/$key"
+if [[ -f $prefix/BUILD-INFO ]]; then
+  say "cached: $prefix"
+  echo "$prefix"
+  exit 0
+fi
+mkdir -p "$cache" "$sources"
+
+# --- sources -----------------------------------------------------------------
+# have <file> <sha256>: the file exists and has that sum (a wrong one is removed).
+have() {
+  [[ -f $1 ]] || return 1
+  [[ $(sha256_of "$1") == "$2" ]] && return 0
+  say "removing $1: its sha256 is not the pinned $2"
+  rm -f "$1"
+  return 1
+}
+
+download() { # <url> <file> <sha256>
+  local url=$1 file=$2 sum=$3 got
+  have "$file" "$sum" && return 0
+  say "downloading $url"
+  if command -v curl >/dev/null; then
+    curl -fsSL --retry 3 -o "$file.part" "$url" || die "download failed: $url"
+  elif command -v wget >/dev/null; then
+    wget -q -O "$file.part" "$url" || die "download failed: $url"
+  else
+    die "needs curl or wget to download $url (or put the file at $file)"
+  fi
+  got=$(sha256_of "$file.part")
+  [[ $got == "$sum" ]] || { rm -f "$file.part"; die "$url: sha256 $got, expected $sum"; }
+  mv "$file.part" "$file"
+}
+
+# A deb-src entry for the system's own Debian/Ubuntu archive, when apt has none.
+has_deb_src() { [[ $(apt-cache showsrc zlib 2>/dev/null) == *"Package: zlib"* ]]; }
+ensure_deb_src() {
+  has_deb_src && return 0
+  local sudo=() from to
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo -n true 2>/dev/null || die "apt has no deb-src entry and adding one needs root (or passwordless sudo); or use --source upstream"
+    sudo=(sudo -n)
+  fi
+  for from in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/ubuntu.sources; do
+    if [[ -f $from ]]; then
+      to=/etc/apt/sources.list.d/offloop-deb-src.sources
+      sed 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$from" | "${sudo[@]}" tee "$to" >/dev/null
+      break
+    fi
+  done
+  if [[ -z ${to:-} ]]; then
+    grep -q '^deb[[:space:]]' /etc/apt/sources.list 2>/dev/null || die "found no Debian/Ubuntu apt source to derive a deb-src entry from; use --source upstream"
+    to=/etc/apt/sources.list.d/offloop-deb-src.list
+    sed -n 's/^deb[[:space:]]/deb-src /p' /etc/apt/sources.list | "${sudo[@]}" tee "$to" >/dev/null
+  fi
+  say "added $to (deb-src); apt-get update"
+  "${sudo[@]}" apt-get update -qq >&2 || die "apt-get update failed"
+  has_deb_src || die "still no source packages after adding $to"
+}
+
+# debian_orig <source package> <upstream version> <orig file name> <sha256> <file>
+debian_orig() {
+  local pkg=$1 version=$2 orig=$3 sum=$4 file=$5 versions v dir apt_opts=()
+  have "$file" "$sum" && return 0
+  # As root apt would warn that its _apt user cannot write the folder.
+  [[ $(id -u) -eq 0 ]] && apt_opts=(-o APT::Sandbox::User=root)
+  versions=$(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -rV | uniq)
+  dir=$(mktemp -d "$sources/.apt-XXXXXX")
+  for v in $versions; do
+    # 1:2.1.5-2 -> 2.1.5, 1:1.2.13.dfsg-1 -> 1.2.13, 1.6.39-2+deb12u5 -> 1.6.39
+    local upstream=${v#*:}
+    upstream=${upstream%-*}
+    upstream=${upstream%[.+~]dfsg*}
+    [[ $upstream == "$version" ]] || continue
+    say "apt-get source --download-only $pkg=$v"
+    if (cd "$dir" && apt-get source --download-only -qq "${apt_opts[@]}" "$pkg=$v" >&2) && [[ -f $dir/$orig ]]; then
+      [[ $(sha256_of "$dir/$orig") == "$sum" ]] || die "$orig from apt has sha256 $(sha256_of "$dir/$orig"), expected $sum"
+      mv "$dir/$orig" "$file"
+      rm -rf "$dir"
+      return 0
+    fi
+    say "$pkg=$v could not be downloaded; trying an older revision"
+  done
+  rm -rf "$dir"
+  die "apt offers no downloadable $pkg $version (it has: $(echo $versions)); use --source upstream"
+}
+
+jpeg_tar="$sources/libjpeg-turbo-$JPEG_VERSION.tar.gz"
+png_tar="$sources/libpng-$PNG_VERSION.tar.gz"
+if [[ $source_kind == debian ]]; then
+  zlib_tar="$sources/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2"
+  zlib_sum=$ZLIB_DFSG_SHA256
+  if ! { have "$jpeg_tar" "$JPEG_SHA256" && have "$png_tar" "$PNG_SHA256" && have "$zlib_tar" "$zlib_sum"; }; then
+    command -v apt-get >/dev/null ||
+      die "apt-get is not available here, so Debian's source packages cannot be fetched: use --source upstream (downloads upstream's tarballs, checked against pinned sha256 sums), or set OFFLOOP_CODECS_DIR to a prefix built elsewhere"
+    ensure_deb_src
+    debian_orig libjpeg-turbo "$JPEG_VERSION" "libjpeg-turbo_$JPEG_VERSION.orig.tar.gz" "$JPEG_SHA256" "$jpeg_tar"
+    debian_orig libpng1.6 "$PNG_VERSION" "libpng1.6_$PNG_VERSION.orig.tar.gz" "$PNG_SHA256" "$png_tar"
+    debian_orig zlib "$ZLIB_VERSION" "zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" "$ZLIB_DFSG_SHA256" "$zlib_tar"
+  fi
+else
+  zlib_tar="$sources/zlib-$ZLIB_VERSION.tar.gz"
+  zlib_sum=$ZLIB_SHA256
+  download "$JPEG_URL" "$jpeg_tar" "$JPEG_SHA256"
+  download "$PNG_URL" "$png_tar" "$PNG_SHA256"
+  download "$ZLIB_URL" "$zlib_tar" "$ZLIB_SHA256"
+fi
+
+# --- build -------------------------------------------------------------------
+work=$(mktemp -d "$cache/.build-$key-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+stage="$work/prefix"
+mkdir -p "$stage/lib" "$stage/include" "$stage/share/licenses"
+log="$work/build.log"
+run() { # runs a build command, its output in the log; shows the log's end on failure
+  if ! "$@" >>"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "failed: $*"
+  fi
+}
+for name in jpeg png zlib; do mkdir -p "$work/$name"; done
+tar -xf "$jpeg_tar" -C "$work/jpeg" --strip-components=1
+tar -xf "$png_tar" -C "$work/png" --strip-components=1
+tar -xf "$zlib_tar" -C "$work/zlib" --strip-components=1
+
+# -fvisibility=hidden: the codecs' symbols stay inside offloop.node even where
+# the linker has no --exclude-libs; -fPIC: they link into a shared object.
+cflags="-O2 -fPIC -fvisibility=hidden"
+cmake_args=(-G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-DNDEBUG"
+  "-DCMAKE_C_FLAGS=$cflags" -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_C_COMPILER="$cc")
+if [[ -n $cross ]]; then
+  cat >"$work/toolchain.cmake" <<EOF
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER $cc)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+EOF
+  cmake_args+=(-DCMAKE_TOOLCHAIN_FILE="$work/toolchain.cmake")
+fi
+if [[ $platform == darwin ]]; then
+  # The oldest macOS binding.gyp builds for (MACOSX_DEPLOYMENT_TARGET there).
+  export MACOSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-11.0}
+  cmake_args+=(-DCMAKE_OSX_ARCHITECTURES="$([[ $arch == x64 ]] && echo x86_64 || echo arm64)")
+fi
+
+say "$platform-$arch$libc from $source_kind sources, $cc_version, $jobs jobs"
+start=$SECONDS
+
+# zlib: its own configure (static only), then the archive and its two headers.
+(
+  cd "$work/zlib"
+  export CC="$cc" CFLAGS="$cflags"
+  [[ -n $cross ]] && export CHOST=$cross
+  run ./configure --static --prefix="$stage"
+  run make -j"$jobs" libz.a
+  cp libz.a "$stage/lib/"
+  cp zlib.h zconf.h "$stage/include/"
+  mkdir -p "$stage/share/licenses/zlib" && cp README "$stage/share/licenses/zlib/"
+)
+say "zlib $ZLIB_VERSION: $((SECONDS - start)) s"
+
+t=$SECONDS
+# libjpeg-turbo: the libjpeg API (v6b ABI, as Debian's libjpeg62-turbo), SIMD
+# required, arithmetic coding on (a fixture needs the decoder), no TurboJPEG.
+run cmake -S "$work/jpeg" -B "$work/jpeg/build" "${cmake_args[@]}" \
+  -DENABLE_SHARED=OFF -DENABLE_STATIC=ON -DWITH_TURBOJPEG=OFF -DWITH_JAVA=OFF \
+  -DWITH_JPEG7=OFF -DWITH_JPEG8=OFF -DWITH_ARITH_DEC=ON -DWITH_ARITH_ENC=ON \
+  -DWITH_SIMD=ON -DREQUIRE_SIMD=ON
+run cmake --build "$work/jpeg/build" --target jpeg-static -j "$jobs"
+cp "$work/jpeg/build/libjpeg.a" "$stage/lib/"
+cp "$work/jpeg/build/jconfig.h" "$work/jpeg/jpeglib.h" "$work/jpeg/jmorecfg.h" "$work/jpeg/jerror.h" "$stage/include/"
+mkdir -p "$stage/share/licenses/libjpeg-turbo"
+cp "$work/jpeg/LICENSE.md" "$work/jpeg/README.ijg" "$stage/share/licenses/libjpeg-turbo/"
+say "libjpeg-turbo $JPEG_VERSION: $((SECONDS - t)) s"
+
+t=$SECONDS
+# libpng against the zlib above; no NEON code (see the top of this file).
+png_args=(-DPNG_SHARED=OFF -DPNG_STATIC=ON -DPNG_EXECUTABLES=OFF -DPNG_TESTS=OFF
+  -DZLIB_LIBRARY="$stage/lib/libz.a" -DZLIB_INCLUDE_DIR="$stage/include")
+[[ $arch == arm64 ]] && png_args+=(-DPNG_ARM_NEON=off)
+run cmake -S "$work/png" -B "$work/png/build" "${cmake_args[@]}" "${png_args[@]}"
+run cmake --build "$work/png/build" --target png_static -j "$jobs"
+cp "$work/png/build/libpng16.a" "$stage/lib/"
+cp "$work/png/png.h" "$work/png/pngconf.h" "$work/png/build/pnglibconf.h" "$stage/include/"
+mkdir -p "$stage/share/licenses/libpng" && cp "$work/png/LICENSE" "$stage/share/licenses/libpng/"
+say "libpng $PNG_VERSION: $((SECONDS - t)) s"
+
+# --- checks ------------------------------------------------------------------
+# The headers say the pinned versions, and the archives link into a shared
+# object (Debian's own libjpeg.a / libpng16.a do not: they are not PIC).
+grep -q "#define LIBJPEG_TURBO_VERSION  *$JPEG_VERSION\$" "$stage/include/jconfig.h" || die "jconfig.h is not libjpeg-turbo $JPEG_VERSION"
+grep -q "#define C_ARITH_CODING_SUPPORTED" "$stage/include/jconfig.h" || die "libjpeg-turbo was built without arithmetic coding"
+grep -q "#define D_ARITH_CODING_SUPPORTED" "$stage/include/jconfig.h" || die "libjpeg-turbo was built without arithmetic decoding"
+grep -q "#define PNG_LIBPNG_VER_STRING \"$PNG_VERSION\"" "$stage/include/png.h" || die "png.h is not libpng $PNG_VERSION"
+grep -q "#define ZLIB_VERSION \"$ZLIB_VERSION\"" "$stage/include/zlib.h" || die "zlib.h is not zlib $ZLIB_VERSION"
+cat >"$work/probe.c" <<'EOF'
+#include <stdio.h>
+#include <jpeglib.h>
+#include <png.h>
+#include <zlib.h>
+const char *offloop_codecs_probe(void) {
+  struct jpeg_error_mgr err;
+  jpeg_std_error(&err);
+  return png_get_libpng_ver(NULL)[0] == zlibVersion()[0] ? "same" : "different";
+}
+EOF
+shared_flag=-shared
+[[ $platform == darwin ]] && shared_flag=-dynamiclib
+run "$cc" $shared_flag -fPIC -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
+  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" -lm
+
+{
+  echo "offloop codecs for $platform-$arch$libc, made by scripts/build-codecs.sh (hash $hash)"
+  echo "libjpeg-turbo $JPEG_VERSION  sha256 $JPEG_SHA256  $(basename "$jpeg_tar")"
+  echo "libpng $PNG_VERSION  sha256 $PNG_SHA256  $(basename "$png_tar")"
+  echo "zlib $ZLIB_VERSION  sha256 $zlib_sum  $(basename "$zlib_tar")"
+  echo "source: $source_kind (no patches applied)"
+  echo "compiler: $cc ($cc_version)"
+  echo "cflags: $cflags"
+} >"$stage/BUILD-INFO"
+
+# Into place in one rename; a concurrent run that finished first wins.
+if [[ ! -e $prefix ]]; then
+  if [[ $platform == linux ]]; then mv -T "$stage" "$prefix" 2>/dev/null || true; else mv "$stage" "$prefix" || true; fi
+fi
+[[ -f $prefix/BUILD-INFO ]] || die "could not move the result to $prefix"
+say "built in $((SECONDS - start)) s: $prefix"
+echo "$prefix"
