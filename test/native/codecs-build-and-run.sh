@@ -8,26 +8,46 @@
 #   test/native/codecs-build-and-run.sh            # tests (about a minute on 2 busy cores)
 #   NO_SANITIZE=1 test/native/codecs-build-and-run.sh
 #   BENCH=1 test/native/codecs-build-and-run.sh    # timings on generated 12 MP images instead
-# Objects are cached in ${CODECS_BUILD_DIR:-/tmp/offloop-codecs-build} and
-# rebuilt only when a source or header is newer.
+#   CODECS_STATIC_DIR=<prefix> test/native/codecs-build-and-run.sh
+#       links the static archives of scripts/build-codecs.sh (<prefix>/lib)
+#       instead of the system's libraries, as the prebuilt binaries do
+#   CODECS_STATIC_DIR=<arm64 prefix> CXX=aarch64-linux-gnu-g++ \
+#     CODECS_RUN="qemu-aarch64-static -L /usr/aarch64-linux-gnu" test/native/codecs-build-and-run.sh
+#       the same across, run under qemu (no sanitizer build)
+# Objects are cached in ${CODECS_BUILD_DIR:-/tmp/offloop-codecs-build} (a
+# folder per static prefix and compiler) and rebuilt only when a source or
+# header is newer.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-out="${CODECS_BUILD_DIR:-/tmp/offloop-codecs-build}"
+cxx="${CXX:-c++}"
+read -r -a run_prefix <<<"${CODECS_RUN:-}"
+static_dir="${CODECS_STATIC_DIR:-}"
+if [[ -n "$static_dir" ]]; then
+  out="${CODECS_BUILD_DIR:-/tmp/offloop-codecs-build-static/$(basename "$static_dir")-$(basename "$cxx")}"
+else
+  out="${CODECS_BUILD_DIR:-/tmp/offloop-codecs-build}"
+fi
 mkdir -p "$out"
 
-if ! pkg-config --exists libjpeg libpng zlib; then
+if [[ -n "$static_dir" ]]; then
+  for lib in libjpeg.a libpng16.a libz.a; do
+    [[ -f "$static_dir/lib/$lib" ]] || { echo "codecs: $static_dir/lib/$lib missing (make it with scripts/build-codecs.sh)" >&2; exit 1; }
+  done
+  codec_cflags=(-I"$static_dir/include")
+  codec_libs=("$static_dir/lib/libpng16.a" "$static_dir/lib/libjpeg.a" "$static_dir/lib/libz.a" -lm)
+elif ! pkg-config --exists libjpeg libpng zlib; then
   echo "codecs: needs libjpeg, libpng and zlib development files (pkg-config names libjpeg libpng zlib)." >&2
   echo "  Debian/Ubuntu: apt-get install libjpeg-dev libpng-dev zlib1g-dev" >&2
   echo "  Fedora: dnf install libjpeg-turbo-devel libpng-devel zlib-devel" >&2
   echo "  Alpine: apk add libjpeg-turbo-dev libpng-dev zlib-dev" >&2
   echo "  Homebrew: brew install jpeg-turbo libpng zlib" >&2
   exit 1
+else
+  read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib)"
+  read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib)"
 fi
-read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib)"
-read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib)"
-cxx="${CXX:-c++}"
 flags=(-std=c++17 -Wall -Wextra -Werror -fPIC -I"$root/native" "${codec_cflags[@]}")
 sources=("$root"/native/codecs/*.cc)
 headers=("$root"/native/codecs/*.h)
@@ -66,16 +86,18 @@ if [[ "${BENCH:-0}" == 1 ]]; then
     codec_libs+=(-ldeflate)
   fi
   build bench -O3
-  "$out/bench/codecs_test" "$root/test/fixtures/images" --bench
+  "${run_prefix[@]}" "$out/bench/codecs_test" "$root/test/fixtures/images" --bench
   exit $?
 fi
 
 status=0
-echo "== codecs: $("$cxx" --version | head -1), -O2"
+linkage="system codecs (pkg-config)"
+[[ -n "$static_dir" ]] && linkage="static codecs from $static_dir"
+echo "== codecs: $("$cxx" --version | head -1), -O2, $linkage"
 build release -O2
-"$out/release/codecs_test" "$root/test/fixtures/images" || status=1
+"${run_prefix[@]}" "$out/release/codecs_test" "$root/test/fixtures/images" || status=1
 
-if [[ "${NO_SANITIZE:-0}" != 1 ]]; then
+if [[ "${NO_SANITIZE:-0}" != 1 && ${#run_prefix[@]} -eq 0 ]]; then
   echo "== codecs: -fsanitize=address,undefined"
   build asan -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
