@@ -11,6 +11,17 @@
 // engineer's or the test suite's local build) and, when cross-compiling, leave
 // a foreign-arch build/Release/offloop.node that the tests would then load.
 //
+// Codecs: on Linux and macOS the binary links libjpeg-turbo, libpng and zlib
+// statically, with their symbols hidden, so it needs none of them installed
+// and keeps apart from the copies other addons (sharp, canvas) bring. scripts/build-codecs.sh
+// builds them for the target arch (cached; Debian's source packages by default,
+// OFFLOOP_CODECS_SOURCE=upstream for upstream's tarballs) and its prefix goes to
+// native/codec-flags.mjs as OFFLOOP_CODECS_DIR. A prefix already in
+// OFFLOOP_CODECS_DIR is used as it is. --system-codecs links the system's
+// shared libraries instead (pkg-config): a binary for this machine only.
+// On Windows the codecs come from OFFLOOP_CODECS_DIR or pkg-config: a static
+// MSVC build is not scripted yet. (macOS: scripted, not yet run on a Mac.)
+//
 // Node headers: if this Node has its headers next to it (<prefix>/include/node,
 // as Debian's nodejs and the official tarballs do), node-gyp is pointed at them
 // (npm_config_nodedir) so nothing is downloaded. An explicit npm_config_nodedir
@@ -23,7 +34,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { arch: { type: 'string', default: hostArch() }, 'keep-temp': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    arch: { type: 'string', default: hostArch() },
+    'keep-temp': { type: 'boolean', default: false },
+    'system-codecs': { type: 'boolean', default: false },
+  },
+});
 const arch = values.arch;
 const env = { ...process.env };
 
@@ -46,6 +63,19 @@ if (platform() === 'linux' && arch !== hostArch()) {
   }
 }
 
+if (values['system-codecs']) {
+  delete env.OFFLOOP_CODECS_DIR;
+  console.log('prebuild: --system-codecs: linking the system\'s libjpeg, libpng and zlib (not a self-contained binary)');
+} else if (!env.OFFLOOP_CODECS_DIR && (platform() === 'linux' || platform() === 'darwin')) {
+  // stdout's last line is the prefix; its progress goes to stderr.
+  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), arch], { env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (codecs.error || codecs.status !== 0) {
+    console.error('prebuild: scripts/build-codecs.sh failed (see above); --system-codecs links the system\'s codecs instead');
+    process.exit(codecs.status || 1);
+  }
+  env.OFFLOOP_CODECS_DIR = codecs.stdout.trim().split('\n').at(-1);
+}
+
 if (!env.npm_config_nodedir && platform() !== 'win32') {
   const prefix = dirname(dirname(process.execPath));
   if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
@@ -62,7 +92,8 @@ try {
   // would otherwise tag macOS and Windows binaries "glibc" too.
   const libc = platform() === 'linux' ? ['--tag-libc'] : [];
   const args = [prebuildify, '--napi', '--strip', '--strip-bin', stripBin, ...libc, '--arch', arch, '--cwd', stage, '--out', root];
-  console.log(`prebuild: ${platform()}-${arch}${env.CXX ? ` CXX=${env.CXX}` : ''}${env.npm_config_nodedir ? ` nodedir=${env.npm_config_nodedir}` : ''}`);
+  const codecs = env.OFFLOOP_CODECS_DIR ? `static codecs ${env.OFFLOOP_CODECS_DIR}` : 'system codecs (pkg-config)';
+  console.log(`prebuild: ${platform()}-${arch}${env.CXX ? ` CXX=${env.CXX}` : ''}${env.npm_config_nodedir ? ` nodedir=${env.npm_config_nodedir}` : ''}, ${codecs}`);
   const result = spawnSync(process.execPath, args, { cwd: stage, env, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 
