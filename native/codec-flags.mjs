@@ -41,7 +41,9 @@ if (staticDir) {
   const missing = archives.filter((path) => !existsSync(path));
   if (missing.length > 0) fail(`OFFLOOP_CODECS_DIR=${staticDir} lacks ${missing.join(', ')} (make them with scripts/build-codecs.sh)`);
   if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1']);
-  else print([...archives, '-Wl,--exclude-libs,ALL']);
+  // Apple's linker has no --exclude-libs; there the archives' own hidden
+  // visibility (build-codecs.sh compiles them so) keeps the symbols inside.
+  else print([...archives, ...(process.platform === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'])]);
 } else {
   const probe = spawnSync('pkg-config', ['--exists', '--print-errors', ...MODULES], { encoding: 'utf8' });
   if (probe.error) fail(`pkg-config was not found (${probe.error.message}).\n${INSTALL_HINT}`);
