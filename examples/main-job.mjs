@@ -1,10 +1,17 @@
 // The main job (`npm start`): the two classic CPU-bound jobs, run by offloop
 // on its native pool and by the pure-JS reference on the main thread, with
-// the time each took and the longest the event loop was stalled meanwhile.
+// the time each took and the longest the event loop was stalled meanwhile;
+// then a folder of photos (generated on the first run, into tmp/) turned gray
+// file by file on the pool, with the event loop free meanwhile.
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
-import { computeSquares, features, getConcurrency, grayscale, sumOfSquares } from 'offloop';
+import { computeSquares, features, getConcurrency, grayscale, grayscaleFile, sumOfSquares } from 'offloop';
 import * as reference from 'offloop/reference';
+
+import { samplePhotos } from './sample-photos.mjs';
 
 const N = 1_000_000;
 const WIDTH = 3840;
@@ -86,3 +93,37 @@ console.log(`Times are medians of ${RUNS} runs; a stall is the longest the event
 const sum = await sumOfSquares({ from: 1, to: N });
 const exact = (BigInt(N) * BigInt(N + 1) * BigInt(2 * N + 1)) / 6n;
 console.log(`sum of squares of 1..${N}: ${sum} (exactly ${exact}; the nearest double is ${Number(exact)})`);
+
+// A folder of photos turned gray: one grayscaleFile per file, all in flight,
+// each read, decoded, turned gray, encoded and written on the pool.
+const folder = fileURLToPath(new URL('../tmp/main-job/', import.meta.url));
+const { paths, written } = samplePhotos(join(folder, 'photos'));
+const outDir = join(folder, 'gray');
+mkdirSync(outDir, { recursive: true });
+console.log(`\nphotos: ${paths.length} in tmp/main-job/photos${written ? ` (${written} generated now with jpeg-js and pngjs)` : ''}, gray copies into tmp/main-job/gray`);
+const kb = (bytes) => `${Math.round(bytes / 1024)} KB`.padStart(7);
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+await new Promise((resolve) => setTimeout(resolve, 2));
+let ticks = 0;
+const ticker = setInterval(() => ticks++, 1);
+const start = performance.now();
+const results = await Promise.all(
+  paths.map(async (path) => {
+    const result = await grayscaleFile(path, { output: join(outDir, basename(path)) });
+    const { width, height, inputFormat, bytesIn, bytes, timings } = result;
+    console.log(
+      `  ${basename(path).padEnd(12)} ${`${width}x${height}`.padStart(9)} ${inputFormat.padEnd(4)} ${kb(bytesIn)} -> ${kb(bytes)}` +
+        `  decode ${timings.decode.toFixed(1)} ms, encode ${timings.encode.toFixed(1)} ms; done at ${(performance.now() - start).toFixed(0)} ms`,
+    );
+    return result;
+  }),
+);
+const elapsedMs = performance.now() - start;
+clearInterval(ticker);
+delay.disable();
+const megapixels = results.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6;
+console.log(
+  `${results.length} files, ${megapixels.toFixed(1)} MP in ${elapsedMs.toFixed(0)} ms: ${(megapixels / (elapsedMs / 1000)).toFixed(0)} MP/s ` +
+    `on ${getConcurrency()} pool threads. Meanwhile a 1 ms timer fired ${ticks} times; longest event-loop stall ${(delay.max / 1e6).toFixed(2)} ms.`,
+);
