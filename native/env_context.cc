@@ -129,9 +129,12 @@ uint32_t EnvContext::Submit(const std::shared_ptr<Job>& job,
     job->set_sink(this, wants_progress);
     job->set_owner(this);
     {
-      // Room for this job's done event, so that posting it never allocates.
+      // Room for this job's done event, so that posting it never allocates,
+      // and when progress is wanted, for one progress report of every
+      // pending job (each has at most one outstanding): without that spare
+      // room Post drops every report, and a lone job would report none.
       std::lock_guard<std::mutex> lock(events_mu_);
-      events_.reserve(events_.size() + undelivered_done_ + 1);
+      events_.reserve(events_.size() + undelivered_done_ + 1 + (wants_progress ? pending_.size() : 0));
       ++undelivered_done_;
     }
     try {
