@@ -6,9 +6,9 @@
 // is what sharp gives in a process without offloop. Child processes, so that
 // every case starts with nothing loaded.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -25,16 +25,25 @@ const FILES = [
   'png/rgb8-adam7-61x37.png',
 ];
 
-// node-gyp-build's choice: the local build when there is one, else the
-// prebuilt binary; PREBUILDS_ONLY=1 takes the prebuilt one.
-const BINARIES = [
-  { name: 'local build', env: { PREBUILDS_ONLY: '' }, path: join(ROOT, 'build/Release/offloop.node') },
-  {
-    name: 'prebuilt binary',
-    env: { PREBUILDS_ONLY: '1' },
-    path: join(ROOT, `prebuilds/${process.platform}-${process.arch}/offloop.${process.platform === 'linux' ? 'glibc.' : ''}node`),
-  },
-].filter((binary) => existsSync(binary.path));
+// The local build and the prebuilt binary, each picked through node-gyp-build
+// (PREBUILDS_ONLY=1 takes the prebuilt one). When the suite runs against
+// another binary (the ASan or cmake-js build: OFFLOOP_PREBUILD and
+// OFFLOOP_EXPECT_BINARY), that one only, as the children inherit those.
+const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+const libc = process.platform !== 'linux' ? '' : header?.glibcVersionRuntime ? 'glibc.' : 'musl.';
+const underTest = process.env.OFFLOOP_PREBUILD && process.env.OFFLOOP_EXPECT_BINARY;
+const BINARIES = (
+  underTest
+    ? [{ name: 'binary under test', env: {}, path: resolve(ROOT, underTest) }]
+    : [
+        { name: 'local build', env: { PREBUILDS_ONLY: '', OFFLOOP_PREBUILD: '' }, path: join(ROOT, 'build/Release/offloop.node') },
+        {
+          name: 'prebuilt binary',
+          env: { PREBUILDS_ONLY: '1', OFFLOOP_PREBUILD: '' },
+          path: join(ROOT, `prebuilds/${process.platform}-${process.arch}/offloop.${libc}node`),
+        },
+      ]
+).filter((binary) => existsSync(binary.path));
 
 function sharpLoads(): string {
   try {
@@ -78,7 +87,7 @@ describe.skipIf(Boolean(skipReason))('offloop and sharp in one process', () => {
       it(`${binary.name}, ${order.join(' then ')}: each decodes as it does alone`, () => {
         const out = child({ load: order, files: FILES }, binary.env);
         expect(out.loaded).toEqual(order);
-        expect(out.offloop.binary.path).toBe(binary.path);
+        expect(realpathSync(out.offloop.binary.path)).toBe(realpathSync(binary.path));
         expect(out.offloop.hasFileJob, 'this offloop binary has no grayscaleFileSync (stale?)').toBe(true);
         for (const file of FILES) expect(out.offloop.decode[file], `offloop ${file}`).toMatchObject({ golden: true });
         expect(out.sharp).toEqual(sharpAlone());
