@@ -115,7 +115,7 @@ fi
 libc=
 if [[ $platform == linux ]]; then
   # musl's and glibc's archives must not be mixed up in one cache.
-  if "$cc" -dumpmachine 2>/dev/null | grep -q musl; then libc=-musl; else libc=-glibc; fi
+  if [[ $("$cc" -dumpmachine 2>/dev/null) == *musl* ]]; then libc=-musl; else libc=-glibc; fi
 fi
 command -v cmake >/dev/null || die "cmake not found (Debian/Ubuntu: apt-get install cmake; Alpine: apk add cmake; Homebrew: brew install cmake)"
 command -v make >/dev/null || die "make not found"
@@ -133,7 +133,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 script="$here/$(basename "${BASH_SOURCE[0]}")"
 cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
 sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
-cc_version=$("$cc" --version | head -n 1)
+cc_version=$("$cc" --version | sed -n 1p)
 hash=$({ cat "$script"; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
 key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-$source_kind-$hash"
 prefix="$cache/$key"
