@@ -204,6 +204,18 @@ class PngGrayDecoder final : public GrayDecoder {
     if (!status.ok()) return Fail(status);
     status = CheckPixelLimit(info_.width, info_.height, options_.max_pixels);
     if (!status.ok()) return Fail(status);
+    // libpng holds two raw rows (and zeroes one per pass): a 16-bit RGBA row
+    // of 2^31 pixels is 16 GiB, whatever the pixel limit says. Real images
+    // are far below this cap (a 16-bit RGBA row of it is 33 million pixels).
+    static const int kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
+    const uint64_t row_bytes =
+        (uint64_t{info_.width} * kChannels[info_.png_color_type] * uint64_t(info_.bit_depth) + 7) / 8;
+    if (row_bytes > kMaxRowBytes) {
+      return Fail(Status::Error(ErrorCode::kTooLarge,
+                                "PNG rows of %llu bytes are over offloop's limit of %llu per row",
+                                static_cast<unsigned long long>(row_bytes),
+                                static_cast<unsigned long long>(kMaxRowBytes)));
+    }
     context_.reset(new (std::nothrow) PngContext());
     if (!context_) return Fail(Status::Error(ErrorCode::kOutOfMemory, "out of memory"));
     PngContext* c = context_.get();
@@ -294,6 +306,7 @@ class PngGrayDecoder final : public GrayDecoder {
 
  private:
   static constexpr size_t kSlice = 16384;
+  static constexpr uint64_t kMaxRowBytes = uint64_t{256} << 20;
 
   // Cold path, for a zlib stream that ends before the rows do. Pillow accepts
   // that only when the stream stops exactly after a whole row (its inflate
