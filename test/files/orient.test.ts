@@ -72,4 +72,22 @@ describe('a large oriented image', () => {
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) expected[x * height + (height - 1 - y)] = gray[y * width + x]!;
     expect(firstDifference(result.data, expected)).toBeUndefined();
   });
+
+  it('progress counts the stored rows decoded, then the turned rows encoded', async () => {
+    const width = 3000;
+    const height = 1000;
+    const png = encodeRgbPng(photoLikeRgb(width, height, 4), width, height, 6);
+    const total = height + width; // 1000 rows decoded, then 3000 rows of the turned image encoded
+    const reports: Array<[number, number]> = [];
+    const result = await grayscaleFile(png, { autoOrient: true, encode: true, format: 'png', onProgress: (done, all) => void reports.push([done, all]) });
+    expect(result).toMatchObject({ width: height, height: width, oriented: true });
+    expect(reports.at(-1)).toEqual([total, total]);
+    for (const [done, all] of reports) {
+      expect(all).toBe(total);
+      expect(done).toBeLessThanOrEqual(total);
+    }
+    const sync: Array<[number, number]> = [];
+    grayscaleFileSync(png, { autoOrient: true, encode: true, format: 'png', onProgress: (done, all) => void sync.push([done, all]) });
+    expect(sync.at(-1)).toEqual([total, total]);
+  });
 });
