@@ -128,7 +128,7 @@ describe('fileRows: the progress total of a job', () => {
 describe('injected failures', () => {
   it('a submit that fails (no memory): rejects at the caller; the next call works', async () => {
     binding.injectFault('submit', 1);
-    const error = await grayscaleFile(fixture('png/rgb8-61x37.png')).catch((e: Error) => e);
+    const error = (await grayscaleFile(fixture('png/rgb8-61x37.png')).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'ERR_OFFLOOP_OUT_OF_MEMORY' });
     expect(error.stack!.split('\n')[1]).toContain('units.test.ts');
     expect((await grayscaleFile(fixture('png/rgb8-61x37.png'))).width).toBe(61);
@@ -136,7 +136,7 @@ describe('injected failures', () => {
 
   it('a pool chunk out of memory: ERR_OFFLOOP_OUT_OF_MEMORY naming the file, async and sync', async () => {
     binding.injectFault('chunk', 1);
-    const error = await grayscaleFile(fixture('png/rgb8-61x37.png')).catch((e: Error) => e);
+    const error = (await grayscaleFile(fixture('png/rgb8-61x37.png')).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'ERR_OFFLOOP_OUT_OF_MEMORY' });
     expect(error.message).toContain(fixture('png/rgb8-61x37.png'));
     expect(error.stack!.split('\n')[1]).toContain('units.test.ts');
