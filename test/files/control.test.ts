@@ -93,6 +93,30 @@ describe('signal', () => {
     }
   });
 
+  it('an abort too late to stop the write: the file is complete and the call resolves; in memory it rejects', async () => {
+    const dir = outputFolder('aborted-too-late');
+    const output = join(dir, 'out.png');
+    const busyWait = (ms: number) => {
+      for (const end = performance.now() + ms; performance.now() < end; );
+    };
+    const written = new AbortController();
+    const promise = grayscaleFile(fixture('png/rgb8-61x37.png'), { output, signal: written.signal });
+    // The pool thread finishes this small file while the main thread is busy;
+    // the abort comes before the promise has settled, but after the rename.
+    busyWait(200);
+    written.abort();
+    const result = await promise;
+    expect(result.output).toBe(output);
+    expect(readFileSync(output).length).toBe(result.bytes);
+    expect(entries(dir)).toEqual(['out.png']);
+    // Pixels in memory are simply dropped: the call rejects, as every kernel's does.
+    const pixels = new AbortController();
+    const inMemory = grayscaleFile(fixture('png/rgb8-61x37.png'), { signal: pixels.signal });
+    busyWait(200);
+    pixels.abort();
+    await expect(inMemory).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('an abort after the call settled changes nothing', async () => {
     const dir = outputFolder('aborted-after');
     const controller = new AbortController();
