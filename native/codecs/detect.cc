@@ -291,10 +291,10 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
       return InspectPng(data, size, info, &layout);
     }
     case ImageFormat::kUnknown:
-      return Status::Error(ErrorCode::kUnsupported, "unsupported: not a known image format");
+      return Status::Error(ErrorCode::kUnsupported, "unsupported format: not an image format offloop knows (it reads JPEG and PNG)");
     default:
       std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
-      return Status::Error(ErrorCode::kUnsupported, "unsupported: %s", FormatName(info->format));
+      return Status::Error(ErrorCode::kUnsupported, "unsupported format %s (offloop reads JPEG and PNG)", FormatName(info->format));
   }
 }
 

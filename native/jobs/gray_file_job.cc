@@ -121,7 +121,10 @@ bool GrayFileJob::Decode(const uint8_t* data, size_t size, ResultBytes* pixels) 
   result_.input_format = decoder->info().format;
   result_.orientation = decoder->info().orientation;
   result_.luma = decoder->luma();
-  encode_rows_ = request_.output == FileOutput::kPixels ? 0 : height;
+  // Encoding writes the rows of the image as oriented: after a quarter
+  // turn, as many rows as the stored image has columns.
+  const bool turned = request_.auto_orient && kernels::OrientationSwapsAxes(result_.orientation);
+  encode_rows_ = request_.output == FileOutput::kPixels ? 0 : turned ? width : height;
   SetTotalItems(uint64_t{height} + encode_rows_);
 
   // width * height fits: the decoder refused more than max_pixels, and with
