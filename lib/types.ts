@@ -228,10 +228,13 @@ export interface CodecLibrary {
   /** Its version, e.g. `'2.1.5'`. */
   version: string;
   /**
-   * `'static'`: built into offloop's binary (the prebuilt ones), its symbols
-   * hidden; `'system'`: the system's shared library (a build from source).
+   * Which copy runs, as the loader bound it: `'static'`, built into
+   * offloop's binary (the prebuilt ones), its symbols hidden; `'system'`, the
+   * system's shared library (a build from source); `'runtime'`, the host
+   * process's own copy (Node exports its zlib, which a build from source then
+   * binds to before the system's).
    */
-  linkage: 'static' | 'system';
+  linkage: 'static' | 'system' | 'runtime';
 }
 
 /** The codec libraries `grayscaleFile` decodes and encodes with. */

@@ -3,14 +3,18 @@
 // for the tests.
 #include <string>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <dlfcn.h>
+#endif
+
 #include "args.h"
 #include "bindings.h"
+#include "codecs/jpeg_decode.h"
+#include "codecs/png_decode.h"
 #include "core/fault_injection.h"
 #include "core/native_memory.h"
 #include "core/pool.h"
 #include "env_context.h"
-#include "codecs/jpeg_decode.h"
-#include "codecs/png_decode.h"
 #include "kernels/cpu_features.h"
 #include "kernels/squares.h"
 
@@ -74,32 +78,53 @@ Napi::Value PoolStatsValue(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// Which object holds `symbol`: this addon, a shared codec library, or the
+// host process itself (found with dladdr where there is one).
+const char* CodecLinkage(const void* symbol) {
+#if defined(__unix__) || defined(__APPLE__)
+  Dl_info found{};
+  Dl_info self{};
+  if (dladdr(symbol, &found) != 0 && found.dli_fname != nullptr &&
+      dladdr(reinterpret_cast<const void*>(&CodecLinkage), &self) != 0 && self.dli_fname != nullptr) {
+    if (found.dli_fbase == self.dli_fbase) return "static";
+    const std::string path = found.dli_fname;
+    const std::string name = path.substr(path.find_last_of('/') + 1);
+    const bool library = name.rfind("lib", 0) == 0 &&
+                         (name.find(".so") != std::string::npos || name.find(".dylib") != std::string::npos);
+    return library ? "system" : "runtime";
+  }
+#endif
+#ifdef OFFLOOP_CODECS_STATIC
+  return "static";
+#else
+  return "system";
+#endif
+}
+
 Napi::Value Features(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("simd", kernels::SimdLevelName(kernels::DetectedSimdLevel()));
-  // The codecs this binary was linked with: built into it (the prebuilt
-  // binaries) or the system's shared libraries (a build from source).
-#ifdef OFFLOOP_CODECS_STATIC
-  const char* linkage = "static";
-#else
-  const char* linkage = "system";
-#endif
+  // The codec libraries in use: built into offloop.node ('static', the
+  // prebuilt binaries), the system's shared libraries ('system', a build
+  // from source), or the host process's own copy ('runtime': Node exports
+  // its zlib, which then wins over the system's).
   Napi::Object codecs = Napi::Object::New(env);
   const struct {
     const char* name;
     const char* library;
     const char* version;
+    const void* symbol;
   } libraries[] = {
-      {"jpeg", "libjpeg-turbo", codecs::JpegLibraryVersion()},
-      {"png", "libpng", codecs::PngLibraryVersion()},
-      {"zlib", "zlib", codecs::ZlibVersion()},
+      {"jpeg", "libjpeg-turbo", codecs::JpegLibraryVersion(), codecs::JpegLibrarySymbol()},
+      {"png", "libpng", codecs::PngLibraryVersion(), codecs::PngLibrarySymbol()},
+      {"zlib", "zlib", codecs::ZlibVersion(), codecs::ZlibSymbol()},
   };
   for (const auto& library : libraries) {
     Napi::Object entry = Napi::Object::New(env);
     entry.Set("library", library.library);
     entry.Set("version", library.version);
-    entry.Set("linkage", linkage);
+    entry.Set("linkage", CodecLinkage(library.symbol));
     codecs.Set(library.name, entry);
   }
   result.Set("codecs", codecs);

@@ -407,6 +407,8 @@ const char* JpegLibraryVersion() {
 #endif
 }
 
+const void* JpegLibrarySymbol() { return reinterpret_cast<const void*>(&jpeg_std_error); }
+
 Status OpenJpegGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                            std::unique_ptr<GrayDecoder>* decoder) noexcept {
   std::unique_ptr<JpegGrayDecoder> d(new (std::nothrow) JpegGrayDecoder(data, size, options));

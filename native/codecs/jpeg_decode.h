@@ -15,5 +15,8 @@ Status OpenJpegGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions
 
 // "2.1.5" etc. (LIBJPEG_TURBO_VERSION when built against libjpeg-turbo).
 const char* JpegLibraryVersion();
+// The address of a libjpeg function as bound at load time, to tell which
+// copy of the library is in use (offloop's own, the system's...).
+const void* JpegLibrarySymbol();
 
 }  // namespace offloop::codecs

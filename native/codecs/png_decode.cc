@@ -375,6 +375,8 @@ class PngGrayDecoder final : public GrayDecoder {
 
 const char* PngLibraryVersion() { return PNG_LIBPNG_VER_STRING; }
 const char* ZlibVersion() { return zlibVersion(); }
+const void* PngLibrarySymbol() { return reinterpret_cast<const void*>(&png_access_version_number); }
+const void* ZlibSymbol() { return reinterpret_cast<const void*>(&zlibVersion); }
 
 Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                           std::unique_ptr<GrayDecoder>* decoder) noexcept {

@@ -15,5 +15,9 @@ Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions&
 // libpng's and zlib's versions, e.g. "1.6.39", "1.2.13".
 const char* PngLibraryVersion();
 const char* ZlibVersion();
+// Addresses of a libpng and a zlib function as bound at load time (see
+// JpegLibrarySymbol): a process may hold several copies of zlib.
+const void* PngLibrarySymbol();
+const void* ZlibSymbol();
 
 }  // namespace offloop::codecs
