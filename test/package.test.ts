@@ -62,6 +62,8 @@ describe('npm pack', () => {
       ...(existsSync(join(ROOT, 'README.md')) ? ['README.md'] : []),
       'binding.gyp',
       'CMakeLists.txt',
+      // The licenses of the codecs linked into the prebuilt binaries.
+      'THIRD-PARTY-NOTICES.md',
       ...walk(join(ROOT, 'native')),
       ...expectedDist(),
       ...prebuilds,
