@@ -8,7 +8,7 @@
 // grayscaleFile, four calls in flight, some aborted; phase huge the headers
 // of huge sizes (some allocate GBs), sync, each one's peak memory measured.
 //
-// OFFLOOP_FUZZ_CASES=N sets the calls per phase (default 8000; 1500 under
+// OFFLOOP_FUZZ_CASES=N sets the calls per phase (default 8000; 3000 under
 // ASan, which runs the whole suite: npm run test:asan). OFFLOOP_FUZZ_SEED=N
 // picks other random choices (default 1); a failure prints its seed and the
 // command that reruns the one case.
@@ -23,7 +23,7 @@ const CHILD = fileURLToPath(new URL('./fixtures/fuzz/image-fuzz.mjs', import.met
 const STUB = fileURLToPath(new URL('./fixtures/fuzz/stub-binding.mjs', import.meta.url));
 // scripts/sanitize.mjs preloads ASan's runtime into every node process.
 const ASAN = /libasan/.test(process.env.LD_PRELOAD ?? '');
-const CASES = Number(process.env.OFFLOOP_FUZZ_CASES ?? (ASAN ? 1500 : 8000));
+const CASES = Number(process.env.OFFLOOP_FUZZ_CASES ?? (ASAN ? 3000 : 8000));
 const SEED = Number(process.env.OFFLOOP_FUZZ_SEED ?? 1);
 // The side of the in-limit-but-large headers (256 MP normally: ~1 GB for a progressive JPEG's coefficients).
 const BIG = ASAN ? 6000 : 16000;
