@@ -128,8 +128,8 @@ log(`Each time is the median of ${RUNS} runs (after ${WARMUP} warm-ups) of \`gra
 log('memory, gray pixels out; exact and luma alternate within each run. "decode" is the native decode stage alone');
 log('(`result.timings.decode`), "call" the whole call as the caller waits for it. "other CPU" is what other');
 log('processes used meanwhile, "steal" what the hypervisor took (% of one CPU; each row waits up to a minute for');
-log('a quiet machine first): high values mean contended figures. A file is one pool job: a second pool thread');
-log('does not speed up one decode.');
+log('a quiet machine first): high values mean contended figures. A JPEG decode runs on one pool thread (only PNG');
+log('compression is shared with idle pool threads), so the two pool sizes differ only by run-to-run variation.');
 log();
 for (const file of files) {
   const exact = grayscaleFileSync(file.bytes, { mode: 'exact' });
