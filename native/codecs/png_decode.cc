@@ -253,8 +253,14 @@ class PngGrayDecoder final : public GrayDecoder {
     started_ = true;
     context_->target = target.data;
     context_->stride = target.stride;
-    // Pillow's image starts zeroed: rows a short zlib stream never reaches stay 0.
-    for (uint32_t y = 0; y < info_.height; y++) std::memset(target.data + y * target.stride, 0, info_.width);
+    // Pillow's image starts zeroed: pixels a short zlib stream never reaches
+    // stay 0. Adam7 passes leave holes anywhere, so that image is zeroed now;
+    // plain rows arrive in order, so only those never reached are zeroed, if
+    // the stream ends early (zeroing gigabytes up front for a file that turns
+    // out truncated took seconds).
+    if (info_.progressive) {
+      for (uint32_t y = 0; y < info_.height; y++) std::memset(target.data + y * target.stride, 0, info_.width);
+    }
     return Status::Ok();
   }
 
@@ -276,6 +282,11 @@ class PngGrayDecoder final : public GrayDecoder {
         if (c->ended && StreamEndsOnRowBoundary()) {
           // The zlib stream ended early, between two rows: Pillow stops there
           // and keeps the rest of its zeroed image (ZipDecode.c).
+          if (!info_.progressive) {
+            for (uint64_t y = c->rows_done; y < info_.height; y++) {
+              std::memset(c->target + y * c->stride, 0, info_.width);
+            }
+          }
           finished_ = true;
           break;
         }
