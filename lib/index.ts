@@ -5,6 +5,7 @@ export { computeSquares, computeSquaresSync } from './kernels/squares.js';
 export { sumOfSquares, sumOfSquaresSync } from './kernels/sum.js';
 export { grayscale, grayscaleSync } from './kernels/grayscale.js';
 export { grayscaleFile, grayscaleFileSync } from './files/grayscale-file.js';
+export { grayscaleFiles } from './files/batch.js';
 export { features, getConcurrency, poolStats, setConcurrency } from './pool.js';
 export type { Features } from './pool.js';
 export { isOffloopError } from './errors.js';
@@ -21,6 +22,7 @@ export type {
 export type { BinaryInfo } from './binding.js';
 export type * from './types.js';
 export type * from './files/types.js';
+export type * from './files/batch-types.js';
 
 // The default export is this module's own namespace, so `import offloop from
 // 'offloop'` works the same from ES modules and from CommonJS compiled by

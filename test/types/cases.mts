@@ -10,6 +10,7 @@ import offloop, {
   grayscale,
   grayscaleFile,
   grayscaleFileSync,
+  grayscaleFiles,
   grayscaleSync,
   isOffloopError,
   sumOfSquares,
@@ -19,6 +20,8 @@ import offloop, {
   type GrayscaleFilePixels,
   type GrayscaleFileResult,
   type GrayscaleFileWritten,
+  type GrayscaleFilesOptions,
+  type GrayscaleFilesResult,
   type ImageFileFormat,
   type OffloopErrorCode,
   type OffloopSystemError,
@@ -187,4 +190,29 @@ export async function files(): Promise<void> {
     void fields;
     if (isOffloopError(error) && error.code === 'ERR_OFFLOOP_UNSUPPORTED_FORMAT') void error.message;
   }
+}
+
+export async function batch(): Promise<void> {
+  // A directory, an array, or any (async) iterable of paths, URLs or pairs.
+  async function* paths() {
+    yield 'a.jpg';
+    yield { input: new URL('file:///b.png'), output: 'out/b.png' };
+  }
+  const options: GrayscaleFilesOptions = { outDir: 'out', recursive: true, ordered: true, concurrency: 4, format: 'png' };
+  for await (const result of grayscaleFiles('photos', options)) {
+    const typed: GrayscaleFilesResult = result;
+    if (result.error !== undefined) void result.error.message;
+    else if (result.skipped) void result.output;
+    else {
+      const sizes: [number, number, number, number, number] = [result.width, result.height, result.bytesIn, result.bytesOut, result.ms];
+      void sizes;
+    }
+    void typed;
+  }
+  void grayscaleFiles(paths(), { output: (input: string) => `${input}.png`, skipExisting: true, onProgress: ({ done, failed, total, bytesIn, pixels }) => void [done, failed, total, bytesIn, pixels] });
+  void grayscaleFiles([new URL('file:///a.jpg')], { signal: AbortSignal.timeout(1), mode: 'luma' });
+  // @ts-expect-error bytes in memory are not batch inputs
+  void grayscaleFiles([new Uint8Array(1)]);
+  // @ts-expect-error the output option of a batch is a function
+  void grayscaleFiles('photos', { output: 'out' });
 }

@@ -1,0 +1,87 @@
+/**
+ * The inputs of grayscaleFiles: a directory listed lazily (opendir, symlinks
+ * followed once, loops detected by real path) or any sync/async iterable of
+ * items; and where each input's output goes.
+ */
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { formatOfExtension } from './input.js';
+import type { FileSettings } from './settings.js';
+
+/** One input as the scheduler sees it: the item as given, with what naming needs. */
+export interface BatchEntry {
+  /** The item as given (a path, a URL, a pair, or anything for a bad item). */
+  item: unknown;
+  /** The path relative to the listed directory; undefined when not from a listing. */
+  relativePath?: string;
+}
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+
+/** Lists `root`'s image files (by extension, case-insensitive), depth first, each directory's real path visited once. */
+async function* listDirectory(root: string, recursive: boolean): AsyncGenerator<BatchEntry> {
+  const seen = new Set<string>([await realpath(root)]);
+  const pending: string[] = [root];
+  while (pending.length > 0) {
+    const folder = pending.pop()!;
+    // for await closes the Dir when the loop ends, breaks or throws.
+    for await (const dirent of await opendir(folder)) {
+        const path = join(folder, dirent.name);
+        let isDirectory = dirent.isDirectory();
+        let isFile = dirent.isFile();
+        if (dirent.isSymbolicLink()) {
+          try {
+            const target = await stat(path);
+            isDirectory = target.isDirectory();
+            isFile = target.isFile();
+          } catch {
+            continue; // a dangling link
+          }
+        }
+        if (isDirectory) {
+          if (!recursive) continue;
+          const real = await realpath(path);
+          if (seen.has(real)) continue; // a loop, or a folder reached twice
+          seen.add(real);
+          pending.push(path);
+        } else if (isFile && IMAGE_EXTENSIONS.has(extname(dirent.name).toLowerCase())) {
+          yield { item: path, relativePath: relative(root, path) };
+        }
+    }
+  }
+}
+
+/** The directory path `inputs` names, or undefined when it is a list. */
+async function directoryOf(inputs: string | URL): Promise<string | undefined> {
+  const path = typeof inputs === 'string' ? inputs : fileURLToPath(inputs);
+  const info = await stat(path);
+  return info.isDirectory() ? path : undefined;
+}
+
+/**
+ * The entries of `inputs`, pulled one at a time. A string or URL is listed
+ * when it is a directory, else it is one file. The caller must call
+ * return() to stop early (a source iterator's return() is then called).
+ */
+export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncGenerator<BatchEntry> {
+  if (typeof inputs === 'string' || inputs instanceof URL) {
+    const dir = await directoryOf(inputs);
+    if (dir !== undefined) yield* listDirectory(dir, recursive);
+    else yield { item: inputs };
+    return;
+  }
+  for await (const item of inputs as AsyncIterable<unknown>) yield { item };
+}
+
+const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
+
+/** The default output of `input` under `outDir`: same relative path, extension changed only when `format` names another format. */
+export function outputUnder(outDir: string, input: string, relativePath: string | undefined, settings: FileSettings): string {
+  let name = relativePath ?? basename(input);
+  if (settings.format !== 'same' && formatOfExtension(name) !== settings.format) {
+    name = join(dirname(name), basename(name, extname(name)) + EXTENSION_OF[settings.format]);
+  }
+  return join(outDir, name);
+}

@@ -1,0 +1,82 @@
+/** Public types of grayscaleFiles, the batch API over many image files. */
+import type { GrayscaleFileOptions, ImageFileFormat } from './types.js';
+
+/** One input of a batch: a path, a `file:` URL, or a pair naming its own output. */
+export type GrayscaleFilesItem = string | URL | { input: string | URL; output: string | URL };
+
+/**
+ * The inputs of a batch: a directory's path (or `file:` URL), or an array or
+ * any sync or async iterable of items, pulled lazily.
+ */
+export type GrayscaleFilesInputs = string | URL | Iterable<GrayscaleFilesItem> | AsyncIterable<GrayscaleFilesItem>;
+
+/** What `onProgress` receives after each file. */
+export interface GrayscaleFilesProgress {
+  /** Files done so far (written or skipped). */
+  done: number;
+  /** Files failed so far. */
+  failed: number;
+  /** The number of inputs, when known (an array). */
+  total?: number;
+  /** Bytes read so far. */
+  bytesIn: number;
+  /** Pixels turned gray so far. */
+  pixels: number;
+}
+
+/** Options of `grayscaleFiles`. Other keys are ignored. */
+export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, 'mode' | 'format' | 'quality' | 'compressionLevel' | 'autoOrient' | 'limitInputPixels'> {
+  /** The folder outputs go to, mirroring each input's path relative to the listed directory (or its base name). */
+  outDir?: string | URL;
+  /** Names each input's output; wins over `outDir`. */
+  output?: (input: string) => string | URL;
+  /** With a directory: list its subfolders too (default `false`). */
+  recursive?: boolean;
+  /** Yield results in input order (default `false`: as files complete). */
+  ordered?: boolean;
+  /** Skip inputs whose output exists (their result has `skipped: true`). */
+  skipExisting?: boolean;
+  /** Files in flight at most (default: the pool's threads + 2). */
+  concurrency?: number;
+  /** Stops the whole batch. */
+  signal?: AbortSignal;
+  /** Called after each file. */
+  onProgress?: (progress: GrayscaleFilesProgress) => void;
+}
+
+/** A file written. */
+export interface GrayscaleFilesDone {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  /** The format written. */
+  format: ImageFileFormat;
+  bytesIn: number;
+  bytesOut: number;
+  /** Milliseconds from start to finish of this file. */
+  ms: number;
+  skipped?: undefined;
+  error?: undefined;
+}
+
+/** A file skipped by `skipExisting`: its output existed. */
+export interface GrayscaleFilesSkipped {
+  input: string;
+  output: string;
+  skipped: true;
+  error?: undefined;
+}
+
+/** A file that failed; the batch goes on. */
+export interface GrayscaleFilesFailed {
+  /** The input's path (or the item as given, when it was not a valid one). */
+  input: unknown;
+  error: Error;
+  skipped?: undefined;
+}
+
+export type GrayscaleFilesResult = GrayscaleFilesDone | GrayscaleFilesSkipped | GrayscaleFilesFailed;
+
+/** `grayscaleFiles(inputs, options)`: an async generator of per-file results. */
+export type GrayscaleFiles = (inputs: GrayscaleFilesInputs, options?: GrayscaleFilesOptions) => AsyncGenerator<GrayscaleFilesResult, void, undefined>;

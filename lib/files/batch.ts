@@ -1,0 +1,200 @@
+/**
+ * grayscaleFiles: many image files through the pool, a bounded number in
+ * flight, results yielded as files complete (or in input order).
+ */
+import { mkdir, access } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import { captureCallSite, invalidArgTypeError, outOfRangeError, pointAtCaller, type CallSite } from '../errors.js';
+import { isAborted, reasonOf } from '../intrinsics.js';
+import { readControl, readOptions, type Control } from '../options.js';
+import { getConcurrency } from '../pool.js';
+import { batchEntries, outputUnder, type BatchEntry } from './batch-inputs.js';
+import type { GrayscaleFiles, GrayscaleFilesProgress, GrayscaleFilesResult } from './batch-types.js';
+import { checkFileInput, checkFileOutput } from './input.js';
+import { runFileJob } from './job.js';
+import { FILE_SETTING_KEYS, readFileSettings, type FileSettings } from './settings.js';
+
+const BATCH_OPTION_KEYS = [...FILE_SETTING_KEYS, 'outDir', 'output', 'recursive', 'ordered', 'skipExisting', 'concurrency', 'signal', 'onProgress'] as const;
+
+interface BatchPlan {
+  settings: FileSettings;
+  outDir: string | undefined;
+  output: ((input: string) => unknown) | undefined;
+  recursive: boolean;
+  ordered: boolean;
+  skipExisting: boolean;
+  concurrency: number | undefined;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: GrayscaleFilesProgress) => void) | undefined;
+}
+
+function readFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw invalidArgTypeError(name, 'of type boolean', value);
+  return value;
+}
+
+/** Validates every option of grayscaleFiles once, before any input is pulled. */
+function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
+  const snapshot = readOptions(options, BATCH_OPTION_KEYS);
+  const control = readControl({ signal: snapshot.signal, onProgress: snapshot.onProgress });
+  const settings = readFileSettings(snapshot);
+  const outDir = checkFileOutput(snapshot.outDir, 'options.outDir');
+  const output = snapshot.output;
+  if (output !== undefined && typeof output !== 'function') throw invalidArgTypeError('options.output', 'of type function', output);
+  const concurrency = snapshot.concurrency;
+  if (concurrency !== undefined) {
+    if (typeof concurrency !== 'number') throw invalidArgTypeError('options.concurrency', 'of type number', concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw outOfRangeError('options.concurrency', 'be an integer >= 1 and <= 1024', concurrency);
+  }
+  const iterable =
+    typeof inputs === 'string' ||
+    inputs instanceof URL ||
+    (typeof inputs === 'object' && inputs !== null && (Symbol.iterator in inputs || Symbol.asyncIterator in inputs));
+  if (!iterable) throw invalidArgTypeError('inputs', 'a directory path, a file: URL, or an iterable of paths', inputs);
+  if (typeof inputs === 'string' || inputs instanceof URL) checkFileOutput(inputs, 'inputs');
+  return {
+    settings,
+    outDir,
+    output: output as BatchPlan['output'],
+    recursive: readFlag(snapshot.recursive, 'options.recursive'),
+    ordered: readFlag(snapshot.ordered, 'options.ordered'),
+    skipExisting: readFlag(snapshot.skipExisting, 'options.skipExisting'),
+    concurrency: concurrency as number | undefined,
+    signal: control.signal,
+    onProgress: control.onProgress as BatchPlan['onProgress'],
+  };
+}
+
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What one file settled as; `aborted`: stopped by the batch's end, not a result. */
+type Outcome = { result: GrayscaleFilesResult; pixels: number } | { aborted: true };
+
+/** Names, checks and runs one entry; never rejects. */
+async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, site: CallSite): Promise<Outcome> {
+  const { item } = entry;
+  const started = performance.now();
+  let input: unknown = item;
+  try {
+    let rawOutput: unknown;
+    if (typeof item === 'object' && item !== null && !(item instanceof URL)) {
+      const pair = item as { input?: unknown; output?: unknown };
+      input = pair.input;
+      rawOutput = pair.output;
+    }
+    const source = checkFileInput(input, 'input');
+    if (source.kind !== 'path') throw invalidArgTypeError('input', 'of type string or an instance of URL', input);
+    input = source.path;
+    if (rawOutput === undefined) {
+      if (plan.output !== undefined) rawOutput = plan.output(source.path);
+      else if (plan.outDir !== undefined) rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings);
+      else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair) to name the output', undefined);
+    }
+    const output = checkFileOutput(rawOutput, 'output')!;
+    if (plan.skipExisting && (await exists(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
+    await mkdir(dirname(output), { recursive: true });
+    if (isAborted(control.signal)) return { aborted: true };
+    const done = await runFileJob({ input: source, output, encode: false, settings: plan.settings }, control, site);
+    return {
+      result: {
+        input: source.path,
+        output,
+        width: done.width,
+        height: done.height,
+        format: done.format,
+        bytesIn: done.bytesIn,
+        bytesOut: done.bytes ?? 0,
+        ms: performance.now() - started,
+      },
+      pixels: done.width * done.height,
+    };
+  } catch (error) {
+    if (isAborted(control.signal)) return { aborted: true };
+    return { result: { input, error: error instanceof Error ? error : new Error(String(error)) }, pixels: 0 };
+  }
+}
+
+async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+  const stop = new AbortController();
+  const { signal } = plan;
+  if (isAborted(signal)) throw reasonOf(signal!);
+  const onAbort = () => stop.abort(reasonOf(signal!));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const control: Control = { signal: stop.signal, onProgress: undefined, abortedAtCall: false };
+  const limit = plan.concurrency ?? getConcurrency() + 2;
+  const total = Array.isArray(inputs) ? inputs.length : undefined;
+  const progress: GrayscaleFilesProgress = { done: 0, failed: 0, ...(total === undefined ? {} : { total }), bytesIn: 0, pixels: 0 };
+  const entries = batchEntries(inputs, plan.recursive);
+  // In flight, in input order; each settles to its slot's index.
+  const slots: Array<{ promise: Promise<Outcome>; outcome?: Outcome }> = [];
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && slots.length < limit && !stop.signal.aborted) {
+        const next = await entries.next();
+        if (next.done) exhausted = true;
+        else {
+          const slot: (typeof slots)[number] = { promise: undefined! };
+          slot.promise = runEntry(next.value, plan, control, site).then((outcome) => (slot.outcome = outcome));
+          slots.push(slot);
+        }
+      }
+      if (slots.length === 0) break;
+      let index: number;
+      if (plan.ordered) {
+        await slots[0]!.promise;
+        index = 0;
+      } else {
+        await Promise.race(slots.map((slot) => slot.promise));
+        index = slots.findIndex((slot) => slot.outcome !== undefined);
+      }
+      const outcome = slots.splice(index, 1)[0]!.outcome!;
+      if ('aborted' in outcome) continue;
+      const { result } = outcome;
+      if (result.error !== undefined) progress.failed++;
+      else progress.done++;
+      if (result.error === undefined && result.skipped === undefined) {
+        progress.bytesIn += result.bytesIn;
+        progress.pixels += outcome.pixels;
+      }
+      plan.onProgress?.({ ...progress });
+      yield result;
+    }
+    if (isAborted(signal)) throw reasonOf(signal!);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!stop.signal.aborted) stop.abort();
+    // Files in flight stop (the native side removes their temporary files);
+    // the batch ends once no pool thread works on one.
+    await Promise.all(slots.map((slot) => slot.promise));
+    await entries.return(undefined);
+  }
+}
+
+/**
+ * Turns many image files gray: `inputs` is a directory or an (async)
+ * iterable of paths or `{ input, output }` pairs. Yields one result per
+ * file; a failing file is a result. Bad options reject the first next().
+ */
+export const grayscaleFiles = function grayscaleFiles(inputs: unknown, options?: unknown) {
+  let plan: BatchPlan;
+  try {
+    plan = readBatchOptions(inputs, options);
+  } catch (error) {
+    const rejected = pointAtCaller(error, grayscaleFiles);
+    return (async function* failed(): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+      throw rejected;
+    })();
+  }
+  return runBatch(inputs, plan, captureCallSite(grayscaleFiles));
+} as GrayscaleFiles;

@@ -1,0 +1,173 @@
+// grayscaleFiles: results equal grayscaleFile's, order, failures as results,
+// bounded pulls, clean stops, listing rules, naming, skipExisting, abort.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { grayscaleFile, grayscaleFiles, type GrayscaleFilesResult } from '../../lib/index.js';
+import { fixture, tempFolder, writeLargePng } from './helpers.js';
+
+const JPEGS = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'jpeg/cmyk-adobe-61x37.jpg'];
+const PNGS = ['png/gray1-61x37.png'];
+
+let temp: ReturnType<typeof tempFolder>;
+let src: string;
+
+function folder(name: string): string {
+  const dir = join(temp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Every file under `dir`, relative, sorted. */
+function listAll(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort();
+}
+
+async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<GrayscaleFilesResult[]> {
+  const results: GrayscaleFilesResult[] = [];
+  for await (const result of iterable) results.push(result);
+  return results;
+}
+
+beforeAll(() => {
+  temp = tempFolder('offloop-batch-');
+  src = folder('src');
+  for (const rel of [...JPEGS, ...PNGS]) copyFileSync(fixture(rel), join(src, basename(rel)));
+  mkdirSync(join(src, 'sub'));
+  copyFileSync(fixture(JPEGS[0]!), join(src, 'sub', 'deep.JPG'));
+  writeFileSync(join(src, 'notes.txt'), 'not an image');
+});
+afterAll(() => temp.cleanup());
+
+describe('grayscaleFiles', () => {
+  it('writes the bytes grayscaleFile writes, mirroring the folder (recursive), images only', async () => {
+    const out = folder('mirror');
+    const results = await collect(grayscaleFiles(src, { outDir: out, recursive: true }));
+    expect(results.every((r) => r.error === undefined)).toBe(true);
+    expect(listAll(out)).toEqual([...JPEGS, ...PNGS].map((rel) => basename(rel)).concat('sub/deep.JPG').sort());
+    const ref = folder('mirror-ref');
+    for (const result of results) {
+      if (result.error !== undefined || result.skipped) throw new Error('unexpected');
+      const expected = join(ref, basename(result.output));
+      const one = await grayscaleFile(result.input, { output: expected });
+      expect(result.bytesOut).toBe(one.bytes);
+      expect(result.width).toBe(one.width);
+      expect(readFileSync(result.output).equals(readFileSync(expected))).toBe(true);
+      expect(result.ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('is not recursive by default and changes the extension with format', async () => {
+    const out = folder('flat');
+    const results = await collect(grayscaleFiles(src, { outDir: out, format: 'png' }));
+    expect(results).toHaveLength(JPEGS.length + PNGS.length);
+    expect(listAll(out)).toEqual([...JPEGS, ...PNGS].map((rel) => basename(rel).replace(/\.jpg$/, '.png')).sort());
+    expect(results.every((r) => r.error === undefined && !r.skipped && r.format === 'png')).toBe(true);
+  });
+
+  it('takes a list as given (no extension filter), a failing file is a result, ordered keeps input order', async () => {
+    const out = folder('list');
+    const bad = join(src, 'notes.txt');
+    const list = [join(src, basename(JPEGS[0]!)), bad, new URL(`file://${join(src, basename(PNGS[0]!))}`), join(src, 'missing.png')];
+    const progress: unknown[] = [];
+    const results = await collect(grayscaleFiles(list, { outDir: out, ordered: true, onProgress: (p) => progress.push(p) }));
+    expect(results.map((r) => r.input)).toEqual([list[0], bad, join(src, basename(PNGS[0]!)), list[3]]);
+    expect(results.map((r) => r.error !== undefined)).toEqual([false, true, false, true]);
+    expect(progress.at(-1)).toMatchObject({ done: 2, failed: 2, total: 4 });
+    expect(progress).toHaveLength(4);
+  });
+
+  it('names outputs with a function or pairs, creating folders', async () => {
+    const out = folder('named');
+    const a = join(src, basename(JPEGS[1]!));
+    const results = await collect(
+      grayscaleFiles([a, { input: a, output: join(out, 'p/q/pair.jpg') }], { output: (input) => join(out, 'fn', `${basename(input)}.jpg`) }),
+    );
+    expect(results.every((r) => r.error === undefined)).toBe(true);
+    expect(listAll(out)).toEqual(['fn/gray-base-61x37.jpg.jpg', 'p/q/pair.jpg']);
+  });
+
+  it('pulls lazily: a never-ending generator, stopped after N, was pulled at most N + concurrency times and closed', async () => {
+    const out = folder('endless');
+    const file = join(src, basename(JPEGS[0]!));
+    let pulled = 0;
+    let closed = false;
+    function* endless() {
+      try {
+        for (;;) {
+          pulled++;
+          yield { input: file, output: join(out, `${pulled % 7}.jpg`) };
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const N = 20;
+    const concurrency = 3;
+    let seen = 0;
+    for await (const result of grayscaleFiles(endless(), { concurrency })) {
+      expect(result.error).toBeUndefined();
+      if (++seen === N) break;
+    }
+    expect(closed).toBe(true);
+    expect(pulled).toBeLessThanOrEqual(N + concurrency);
+    expect(listAll(out).every((name) => /^\d\.jpg$/.test(name))).toBe(true); // no temporary files
+  });
+
+  it('skipExisting finishes what a partial run left', async () => {
+    const out = folder('resume');
+    let seen = 0;
+    for await (const result of grayscaleFiles(src, { outDir: out, concurrency: 1, ordered: true })) {
+      expect(result.error).toBeUndefined();
+      if (++seen === 2) break;
+    }
+    const before = listAll(out);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const results = await collect(grayscaleFiles(src, { outDir: out, skipExisting: true }));
+    expect(results.filter((r) => r.skipped)).toHaveLength(before.length);
+    expect(listAll(out)).toHaveLength(JPEGS.length + PNGS.length);
+  });
+
+  it('a symlink loop in a recursive listing ends', async () => {
+    const dir = folder('loop');
+    copyFileSync(fixture(PNGS[0]!), join(dir, 'a.png'));
+    symlinkSync(dir, join(dir, 'self'));
+    symlinkSync(join(dir, 'a.png'), join(dir, 'link.png'));
+    const results = await collect(grayscaleFiles(dir, { output: (input) => `${input}.out.png`, recursive: true }));
+    expect(results.map((r) => basename(String(r.input))).sort()).toEqual(['a.png', 'link.png']);
+  });
+
+  it('an abort stops the batch: what completed is yielded, then the reason is thrown; no partial output', async () => {
+    const dir = folder('abort-src');
+    const big = join(dir, 'big.png');
+    writeLargePng(big, 3000, 2000, 3);
+    const out = folder('abort-out');
+    const controller = new AbortController();
+    const small = join(src, basename(JPEGS[0]!));
+    const inputs = [small, ...Array.from({ length: 4 }, (_, i) => ({ input: big, output: join(out, `big${i}.png`) }))];
+    const reason = new Error('stop');
+    const yielded: GrayscaleFilesResult[] = [];
+    const run = (async () => {
+      for await (const result of grayscaleFiles(inputs, { outDir: out, concurrency: 2, ordered: true, signal: controller.signal })) {
+        yielded.push(result);
+        if (yielded.length === 1) setTimeout(() => controller.abort(reason), 30);
+      }
+    })();
+    await expect(run).rejects.toBe(reason);
+    expect(yielded[0]).toMatchObject({ input: small });
+    const files = listAll(out);
+    expect(files).toEqual(yielded.map((r) => basename(String((r as { output: string }).output))).sort());
+  });
+
+  it('rejects bad options at the first next()', async () => {
+    const it1 = grayscaleFiles(src, { quality: 0 });
+    await expect(it1.next()).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(grayscaleFiles(42 as never).next()).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(grayscaleFiles(src, { concurrency: 0 }).next()).rejects.toBeInstanceOf(RangeError);
+  });
+});
