@@ -164,6 +164,31 @@ describe('grayscaleFiles', () => {
     expect(files).toEqual(yielded.map((r) => basename(String((r as { output: string }).output))).sort());
   });
 
+  it('an onProgress that throws ends the batch with its error and closes the inputs', async () => {
+    const out = folder('progress-throws');
+    let closed = false;
+    const file = join(src, basename(JPEGS[0]!));
+    function* inputs() {
+      try {
+        for (let i = 0; i < 50; i++) yield { input: file, output: join(out, `${i}.jpg`) };
+      } finally {
+        closed = true;
+      }
+    }
+    const failure = new Error('progress failed');
+    const run = collect(
+      grayscaleFiles(inputs(), {
+        concurrency: 2,
+        onProgress: () => {
+          throw failure;
+        },
+      }),
+    );
+    await expect(run).rejects.toBe(failure);
+    expect(closed).toBe(true);
+    expect(listAll(out).every((name) => /^\d+\.jpg$/.test(name))).toBe(true);
+  });
+
   it('rejects bad options at the first next()', async () => {
     const it1 = grayscaleFiles(src, { quality: 0 });
     await expect(it1.next()).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
