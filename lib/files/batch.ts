@@ -138,37 +138,55 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
   // In flight, in input order; each settles to its slot's index.
   const slots: Array<{ promise: Promise<Outcome>; outcome?: Outcome }> = [];
   let exhausted = false;
+  // The source's pending next(), raced with the files in flight: a slow
+  // source neither delays results nor an abort.
+  let pulling: Promise<void> | undefined;
+  let pulled: { value: IteratorResult<BatchEntry> } | { error: unknown } | undefined;
+  const stopped = new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    else stop.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
   try {
     for (;;) {
-      while (!exhausted && slots.length < limit && !stop.signal.aborted) {
-        const next = await entries.next();
-        if (next.done) exhausted = true;
-        else {
+      const aborted = stop.signal.aborted;
+      if (pulled !== undefined) {
+        const settled = pulled;
+        pulled = undefined;
+        pulling = undefined;
+        if ('error' in settled) throw settled.error;
+        if (settled.value.done) exhausted = true;
+        else if (!aborted) {
           const slot: (typeof slots)[number] = { promise: undefined! };
-          slot.promise = runEntry(next.value, plan, control, site).then((outcome) => (slot.outcome = outcome));
+          slot.promise = runEntry(settled.value.value, plan, control, site).then((outcome) => (slot.outcome = outcome));
           slots.push(slot);
         }
       }
-      if (slots.length === 0) break;
-      let index: number;
-      if (plan.ordered) {
-        await slots[0]!.promise;
-        index = 0;
-      } else {
-        await Promise.race(slots.map((slot) => slot.promise));
-        index = slots.findIndex((slot) => slot.outcome !== undefined);
+      if (!aborted && pulling === undefined && !exhausted && slots.length < limit) {
+        pulling = entries.next().then(
+          (value) => void (pulled = { value }),
+          (error: unknown) => void (pulled = { error }),
+        );
       }
-      const outcome = slots.splice(index, 1)[0]!.outcome!;
-      if ('aborted' in outcome) continue;
-      const { result } = outcome;
-      if (result.error !== undefined) progress.failed++;
-      else progress.done++;
-      if (result.error === undefined && result.skipped === undefined) {
-        progress.bytesIn += result.bytesIn;
-        progress.pixels += outcome.pixels;
+      const index = plan.ordered ? (slots[0]?.outcome !== undefined ? 0 : -1) : slots.findIndex((slot) => slot.outcome !== undefined);
+      if (index >= 0) {
+        const outcome = slots.splice(index, 1)[0]!.outcome!;
+        if ('aborted' in outcome) continue;
+        const { result } = outcome;
+        if (result.error !== undefined) progress.failed++;
+        else progress.done++;
+        if (result.error === undefined && result.skipped === undefined) {
+          progress.bytesIn += result.bytesIn;
+          progress.pixels += outcome.pixels;
+        }
+        plan.onProgress?.({ ...progress });
+        yield result;
+        continue;
       }
-      plan.onProgress?.({ ...progress });
-      yield result;
+      if (slots.length === 0 && (aborted || pulling === undefined)) break;
+      // Ordered: only the head; later files done already would spin the loop.
+      const waits: Array<Promise<unknown>> = (plan.ordered ? slots.slice(0, 1) : slots).map((slot) => slot.promise);
+      if (!aborted && pulling !== undefined) waits.push(pulling, stopped);
+      await Promise.race(waits);
     }
     if (isAborted(signal)) throw reasonOf(signal!);
   } finally {
@@ -177,7 +195,9 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
     // Files in flight stop (the native side removes their temporary files);
     // the batch ends once no pool thread works on one.
     await Promise.all(slots.map((slot) => slot.promise));
-    await entries.return(undefined);
+    // A source still busy with a pull gets return() once that pull is done.
+    if (pulling === undefined) await entries.return(undefined);
+    else entries.return(undefined).catch(() => {});
   }
 }
 

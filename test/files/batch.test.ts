@@ -189,6 +189,26 @@ describe('grayscaleFiles', () => {
     expect(listAll(out).every((name) => /^\d+\.jpg$/.test(name))).toBe(true);
   });
 
+  it('an abort does not wait for a source stuck on its next input', async () => {
+    const out = folder('abort-stuck');
+    const file = join(src, basename(JPEGS[0]!));
+    const controller = new AbortController();
+    async function* stuck() {
+      yield { input: file, output: join(out, 'a.jpg') };
+      await new Promise(() => {});
+    }
+    const yielded: GrayscaleFilesResult[] = [];
+    const run = (async () => {
+      for await (const result of grayscaleFiles(stuck(), { signal: controller.signal })) {
+        yielded.push(result);
+        setTimeout(() => controller.abort(new Error('stuck')), 20);
+      }
+    })();
+    await expect(run).rejects.toThrow('stuck');
+    expect(yielded).toHaveLength(1);
+    expect(listAll(out)).toEqual(['a.jpg']);
+  });
+
   it('rejects bad options at the first next()', async () => {
     const it1 = grayscaleFiles(src, { quality: 0 });
     await expect(it1.next()).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
