@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "args.h"
+#include "core/done_waiter.h"
 #include "core/fault_injection.h"
 #include "core/pool.h"
 
@@ -24,32 +25,6 @@ std::atomic<uint64_t> g_cancelled{0};
 constexpr auto kSyncProgressInterval = std::chrono::milliseconds(16);
 // The longest pause between retries of a refused wake-up.
 constexpr auto kMaxWakeBackoff = std::chrono::milliseconds(16);
-
-// The sink of a synchronous call: the calling thread sleeps until the pool
-// has run every chunk.
-class SyncWaiter : public JobSink {
- public:
-  void OnJobDone(const std::shared_ptr<Job>&) noexcept override {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-  void OnJobProgress(const std::shared_ptr<Job>&) noexcept override {}
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return done_; });
-  }
-  // True once done; false when `timeout` passed first.
-  bool WaitFor(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [this] { return done_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
 
 void Check(napi_env env, napi_status status) {
   if (status != napi_ok) throw Napi::Error::New(env);
@@ -375,7 +350,7 @@ int64_t EnvContext::RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
   if (job->chunk_count() == 1 && job->MayRunInline()) {
     job->ExecuteChunk(0);  // on the calling thread: not a pool job
   } else {
-    SyncWaiter waiter;
+    DoneWaiter waiter;  // the calling thread sleeps until the pool ran every chunk
     job->set_sink(&waiter, false);
     ThreadPool::Instance().Submit(job);
     if (!progress.IsFunction()) {

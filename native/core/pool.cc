@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "done_waiter.h"
 #include "fault_injection.h"
 
 #if defined(__linux__)
@@ -104,32 +105,8 @@ void ThreadPool::Submit(const std::shared_ptr<Job>& job) {
   }
 }
 
-namespace {
-
-// Lets the thread in RunHelping wait for the chunks other threads took.
-class HelpWaiter : public JobSink {
- public:
-  void OnJobDone(const std::shared_ptr<Job>&) noexcept override {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-  void OnJobProgress(const std::shared_ptr<Job>&) noexcept override {}
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return done_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
-
-}  // namespace
-
 void ThreadPool::RunHelping(const std::shared_ptr<Job>& job) {
-  HelpWaiter waiter;
+  DoneWaiter waiter;
   job->set_sink(&waiter, false);
   Submit(job);
   std::unique_lock<std::mutex> lock(mu_);
