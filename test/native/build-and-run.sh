@@ -32,6 +32,9 @@ for extra in clang++ g++; do
   fi
 done
 
+# A test binary's summary, after any FAIL lines (CI's log shows only this).
+report() { awk '/^FAIL/ { print; next } { before = last; last = $0 } END { if (before != "") print before; print last }'; }
+
 status=0
 for cxx in "${compilers[@]}"; do
   name="$(basename "$cxx")"
@@ -47,7 +50,7 @@ for cxx in "${compilers[@]}"; do
   [[ "${QUICK:-0}" == 1 ]] && caps=("")
   for cap in "${caps[@]}"; do
     echo "-- OFFLOOP_SIMD=${cap:-<unset>}"
-    if ! OFFLOOP_SIMD="$cap" "$tmp/$name-test" | tail -n 2; then status=1; fi
+    if ! OFFLOOP_SIMD="$cap" "$tmp/$name-test" | report; then status=1; fi
   done
   if [[ "${BENCH:-0}" == 1 && -f "$here/kernels_bench.cc" ]]; then
     "$cxx" "${flags[@]}" "${defs[@]}" "${objs[@]}" "$here/kernels_bench.cc" -o "$tmp/$name-bench"
@@ -72,7 +75,16 @@ for src in "${core_sources[@]}"; do
   core_objs+=("$obj")
 done
 "$cxx" "${flags[@]}" "${defs[@]}" -pthread -I"$root/native" "${core_objs[@]}" "$here/core_test.cc" -o "$tmp/core-test"
-if ! "$tmp/core-test" | tail -n 2; then status=1; fi
+if ! "$tmp/core-test" | report; then status=1; fi
+# The pool sizes itself from the CPUs it may use: run again as on a 1-core
+# and a 64-core machine, through a shim for sched_getaffinity (Linux only).
+if [[ "$(uname -s)" == Linux ]]; then
+  "$cxx" -O2 -shared -fPIC "$here/cpu_count_shim.cc" -o "$tmp/cpu_count_shim.so" -ldl
+  for cpus in 1 64; do
+    echo "== core as on $cpus CPU(s)"
+    if ! OFFLOOP_FAKE_CPUS=$cpus LD_PRELOAD="$tmp/cpu_count_shim.so" "$tmp/core-test" | report; then status=1; fi
+  done
+fi
 
 # 32-bit: 64-bit item counts on a 32-bit size_t (ranges need no memory, so
 # their counts exceed it). Where the compiler has no -m32 (Debian:
@@ -85,7 +97,7 @@ if printf '#include <cerrno>\n#include <thread>\nint main(){}\n' |
   echo "== core, 32-bit (-m32)"
   "$cxx" "${flags[@]}" "${defs[@]}" -m32 -msse2 -mfpmath=sse -pthread -I"$root/native" \
     "${core_sources[@]/#/$root/}" "$here/core_test.cc" -o "$tmp/core-test-32"
-  if ! "$tmp/core-test-32" | tail -n 2; then status=1; fi
+  if ! "$tmp/core-test-32" | report; then status=1; fi
 else
   echo "== core, 32-bit: skipped ($cxx cannot build for -m32 here; on Debian: apt-get install g++-multilib)"
 fi
