@@ -40,6 +40,8 @@ export interface NativeBinding {
   squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, progress?: NativeProgress): number;
   sumOfSquares(input: ArrayBufferView | undefined, first: number, count: number, wantsProgress: boolean): number;
   sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number, progress?: NativeProgress): number | bigint | null;
+  /** Resolves to a Float64Array: each 16,384-integer block's (hi, lo) from `first`, in order. */
+  sumOfSquaresBlocks(first: number, count: number, wantsProgress: boolean): number;
   grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
   grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, progress?: NativeProgress): void;
   /**

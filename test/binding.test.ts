@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { binding } from '../lib/binding.js';
+import { SUM_BLOCK } from '../lib/js/sum.js';
 
 const typeError = (code: string) => expect.objectContaining({ name: 'TypeError', code });
 const rangeError = (code: string) => expect.objectContaining({ name: 'RangeError', code });
@@ -53,6 +54,15 @@ describe('native sum and grayscale re-validate', () => {
   it('sum: lying counts', () => {
     expect(() => binding.sumOfSquaresSync(new Float64Array(4), 0, 5)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(() => binding.sumOfSquaresSync(undefined, 2 ** 53, 1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+  });
+
+  it('sum blocks: ranges past the safe integers or the part limit, bad types', () => {
+    expect(() => binding.sumOfSquaresBlocks(2 ** 53 - 2, 4, false)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.sumOfSquaresBlocks(0, SUM_BLOCK * 2 ** 22 + 1, false)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.sumOfSquaresBlocks(0, -1, false)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.sumOfSquaresBlocks(0.5, 1, false)).toThrow(RangeError);
+    expect(() => binding.sumOfSquaresBlocks('0' as unknown as number, 1, false)).toThrow(TypeError);
+    expect(() => binding.sumOfSquaresBlocks(0, 1, 'yes' as unknown as boolean)).toThrow(TypeError);
   });
 
   it('grayscale: images larger than their data, bad layouts, short or overlapping outputs', () => {

@@ -215,6 +215,36 @@ export function sumSquaresOfRange(from: number, count: number): number {
   return finishSum();
 }
 
+function foldBlockPairs(parts: Iterable<ArrayLike<number>>): void {
+  totalHi = 0;
+  totalLo = 0;
+  for (const pairs of parts) {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      blockHi = pairs[i];
+      blockLo = pairs[i + 1];
+      addBlock();
+    }
+  }
+}
+
+/**
+ * Folds blocks' (hi, lo) pairs (two numbers a block, as
+ * `sumOfSquaresBlocks` gives them) in index order and finishes the sum:
+ * the parts of a range, each computed anywhere, give the bits of the whole
+ * range's sum, provided every part but the last is a whole number of
+ * blocks.
+ */
+export function foldSumBlocks(parts: Iterable<ArrayLike<number>>): number {
+  foldBlockPairs(parts);
+  return finishSum();
+}
+
+/** The total (hi, lo) of {@link foldSumBlocks} before the final `hi + lo`. */
+export function foldSumBlocksParts(parts: Iterable<ArrayLike<number>>): SumParts {
+  foldBlockPairs(parts);
+  return { hi: totalHi, lo: totalLo };
+}
+
 /** The (hi, lo) pair of a compensated sum before its final rounding. */
 export interface SumParts {
   hi: number;

@@ -2,6 +2,8 @@
 // sumOfSquaresSync(input, first, count, progress?) -> number | bigint | null
 // (overflow). `input` is a TypedArray, or undefined for the range
 // first..first+count-1 (counts are 64-bit: a range needs no memory).
+// sumOfSquaresBlocks(first, count, wantsProgress) -> job id: the range's
+// blocks' (hi, lo) pairs, in index order, as one Float64Array (2 per block).
 #include "args.h"
 #include "bindings.h"
 #include "jobs/sum_job.h"
@@ -38,6 +40,28 @@ SumCall PrepareSum(const Napi::CallbackInfo& info) {
   return call;
 }
 
+SumCall PrepareSumBlocks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t first = GetInteger(env, info[0], "first", -kMaxSafeInteger, kMaxSafeInteger);
+  int64_t count = GetInteger(env, info[1], "count", 0, static_cast<int64_t>(SumJob::kMaxBlocksItems));
+  if (count > 0 && first > kMaxSafeInteger - (count - 1)) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "The range's last value is not a safe integer");
+  }
+  SumCall call;
+  call.job = SumJob::BlocksOfRange(static_cast<double>(first), static_cast<uint64_t>(count));
+  return call;
+}
+
+Napi::Value BlocksValue(Napi::Env env, const Job& job) {
+  const auto& blocks = static_cast<const SumJob&>(job).Blocks();
+  auto pairs = Napi::Float64Array::New(env, blocks.size() * 2);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    pairs[2 * i] = blocks[i].hi;
+    pairs[2 * i + 1] = blocks[i].lo;
+  }
+  return pairs;
+}
+
 Napi::Value SumValue(Napi::Env env, const Job& job) {
   const auto& sum = static_cast<const SumJob&>(job);
   if (sum.type() == ElementType::kBigInt64) return Napi::BigInt::New(env, sum.Int64Sum());
@@ -55,12 +79,18 @@ Napi::Value SumOfSquaresSync(const Napi::CallbackInfo& info) {
   return SumValue(info.Env(), *call.job);
 }
 
+Napi::Value SumOfSquaresBlocks(const Napi::CallbackInfo& info) {
+  return SubmitPrepared(info, PrepareSumBlocks(info), 2, BlocksValue);
+}
+
 }  // namespace
 
 void RegisterSum(Napi::Env env, Napi::Object exports) {
   exports.Set("sumOfSquares", Napi::Function::New(env, Guarded<SumOfSquares>, "sumOfSquares"));
   exports.Set("sumOfSquaresSync",
               Napi::Function::New(env, Guarded<SumOfSquaresSync>, "sumOfSquaresSync"));
+  exports.Set("sumOfSquaresBlocks",
+              Napi::Function::New(env, Guarded<SumOfSquaresBlocks>, "sumOfSquaresBlocks"));
 }
 
 }  // namespace offloop

@@ -17,6 +17,13 @@ std::shared_ptr<SumJob> SumJob::OfRange(double first, uint64_t count) {
   return std::make_shared<SumJob>(ElementType::kFloat64, nullptr, first, count, true);
 }
 
+std::shared_ptr<SumJob> SumJob::BlocksOfRange(double first, uint64_t count) {
+  auto job = OfRange(first, count);
+  job->keep_blocks_ = true;
+  job->kept_blocks_.reserve(static_cast<size_t>((count + kSumBlock - 1) / kSumBlock));
+  return job;
+}
+
 SumJob::SumJob(ElementType type, const uint8_t* in, double first, uint64_t count, bool is_range)
     : Job(static_cast<size_t>(Chunking(count, kPerChunk).count()), count),
       chunking_(count, kPerChunk),
@@ -75,6 +82,7 @@ void SumJob::FoldInOrder(size_t chunk, std::vector<CompensatedSum> blocks) {
   }
   for (;;) {
     for (const CompensatedSum& block : blocks) kernels::AddBlock(&total_, block);
+    if (keep_blocks_) kept_blocks_.insert(kept_blocks_.end(), blocks.begin(), blocks.end());
     ++next_chunk_to_fold_;
     auto next = parked_.find(next_chunk_to_fold_);
     if (next == parked_.end()) return;

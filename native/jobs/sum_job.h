@@ -31,6 +31,11 @@ class SumJob : public Job {
                                          uint64_t count);
   // Sum of the squares of first, first+1, ..., first+count-1.
   static std::shared_ptr<SumJob> OfRange(double first, uint64_t count);
+  // The same, keeping every block's (hi, lo) in index order (Blocks()): a
+  // part of a larger range, whose blocks another process folds with the rest.
+  static std::shared_ptr<SumJob> BlocksOfRange(double first, uint64_t count);
+  // The most items BlocksOfRange takes: 2^22 blocks, 64 MiB of pairs.
+  static constexpr uint64_t kMaxBlocksItems = uint64_t{kernels::kSumBlock} << 22;
 
   SumJob(kernels::ElementType type, const uint8_t* in, double first, uint64_t count,
          bool is_range);
@@ -44,6 +49,8 @@ class SumJob : public Job {
   double FloatSum() const { return kernels::FinishSum(total_); }
   // The (hi, lo) fold before the final rounding.
   kernels::CompensatedSum FloatParts() const { return total_; }
+  // Every block's (hi, lo), in index order (BlocksOfRange only).
+  const std::vector<kernels::CompensatedSum>& Blocks() const { return kept_blocks_; }
   int64_t Int64Sum() const { return int_sum_; }
   uint64_t Uint64Sum() const { return uint_sum_; }
 
@@ -61,6 +68,8 @@ class SumJob : public Job {
   size_t next_chunk_to_fold_ = 0;
   std::map<size_t, std::vector<kernels::CompensatedSum>> parked_;
   kernels::CompensatedSum total_;
+  bool keep_blocks_ = false;
+  std::vector<kernels::CompensatedSum> kept_blocks_;
   int64_t int_sum_ = 0;
   uint64_t uint_sum_ = 0;
   bool integer_overflow_ = false;
