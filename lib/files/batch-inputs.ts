@@ -4,6 +4,7 @@
  * items; and where each input's output goes.
  */
 import { opendir, realpath, stat } from 'node:fs/promises';
+import type { Dir } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,39 +17,60 @@ export interface BatchEntry {
   item: unknown;
   /** The path relative to the listed directory; undefined when not from a listing. */
   relativePath?: string;
+  /** Why a folder inside the listing could not be listed: a result, not the batch's end. */
+  listingError?: Error;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
 
-/** Lists `root`'s image files (by extension, case-insensitive), depth first, each directory's real path visited once. */
+/**
+ * Lists `root`'s image files (by extension, case-insensitive), depth first,
+ * each directory's real path visited once. A folder inside that cannot be
+ * listed (permissions, removed meanwhile) is an entry with its error, and
+ * the listing goes on; only `root` itself failing ends it.
+ */
 async function* listDirectory(root: string, recursive: boolean): AsyncGenerator<BatchEntry> {
   const seen = new Set<string>([await realpath(root)]);
   const pending: string[] = [root];
   while (pending.length > 0) {
     const folder = pending.pop()!;
+    let dir: Dir;
+    try {
+      dir = await opendir(folder);
+    } catch (error) {
+      if (folder === root) throw error;
+      yield { item: folder, relativePath: relative(root, folder), listingError: error as Error };
+      continue;
+    }
     // for await closes the Dir when the loop ends, breaks or throws.
-    for await (const dirent of await opendir(folder)) {
-        const path = join(folder, dirent.name);
-        let isDirectory = dirent.isDirectory();
-        let isFile = dirent.isFile();
-        if (dirent.isSymbolicLink()) {
-          try {
-            const target = await stat(path);
-            isDirectory = target.isDirectory();
-            isFile = target.isFile();
-          } catch {
-            continue; // a dangling link
-          }
+    for await (const dirent of dir) {
+      const path = join(folder, dirent.name);
+      let isDirectory = dirent.isDirectory();
+      let isFile = dirent.isFile();
+      if (dirent.isSymbolicLink()) {
+        try {
+          const target = await stat(path);
+          isDirectory = target.isDirectory();
+          isFile = target.isFile();
+        } catch {
+          continue; // a dangling link
         }
-        if (isDirectory) {
-          if (!recursive) continue;
-          const real = await realpath(path);
-          if (seen.has(real)) continue; // a loop, or a folder reached twice
-          seen.add(real);
-          pending.push(path);
-        } else if (isFile && IMAGE_EXTENSIONS.has(extname(dirent.name).toLowerCase())) {
-          yield { item: path, relativePath: relative(root, path) };
+      }
+      if (isDirectory) {
+        if (!recursive) continue;
+        let real: string;
+        try {
+          real = await realpath(path);
+        } catch (error) {
+          yield { item: path, relativePath: relative(root, path), listingError: error as Error };
+          continue;
         }
+        if (seen.has(real)) continue; // a loop, or a folder reached twice
+        seen.add(real);
+        pending.push(path);
+      } else if (isFile && IMAGE_EXTENSIONS.has(extname(dirent.name).toLowerCase())) {
+        yield { item: path, relativePath: relative(root, path) };
+      }
     }
   }
 }

@@ -83,6 +83,7 @@ type Outcome = { result: GrayscaleFilesResult; pixels: number } | { aborted: tru
 /** Names, checks and runs one entry; never rejects. */
 async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, site: CallSite): Promise<Outcome> {
   const { item } = entry;
+  if (entry.listingError !== undefined) return { result: { input: item as string, error: entry.listingError }, pixels: 0 };
   const started = performance.now();
   let input: unknown = item;
   try {

@@ -1,7 +1,9 @@
 // grayscaleFiles: results equal grayscaleFile's, order, failures as results,
 // bounded pulls, clean stops, listing rules, naming, skipExisting, abort.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +12,8 @@ import { fixture, tempFolder, writeLargePng } from './helpers.js';
 
 const JPEGS = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'jpeg/cmyk-adobe-61x37.jpg'];
 const PNGS = ['png/gray1-61x37.png'];
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let temp: ReturnType<typeof tempFolder>;
 let src: string;
@@ -140,6 +144,38 @@ describe('grayscaleFiles', () => {
     symlinkSync(join(dir, 'a.png'), join(dir, 'link.png'));
     const results = await collect(grayscaleFiles(dir, { output: (input) => `${input}.out.png`, recursive: true }));
     expect(results.map((r) => basename(String(r.input))).sort()).toEqual(['a.png', 'link.png']);
+  });
+
+  it('a folder inside the listing that cannot be read is a result; the listing goes on', async () => {
+    const dir = folder('locked-tree');
+    copyFileSync(fixture(JPEGS[0]!), join(dir, 'a.jpg'));
+    mkdirSync(join(dir, 'locked'));
+    copyFileSync(fixture(JPEGS[0]!), join(dir, 'locked', 'b.jpg'));
+    mkdirSync(join(dir, 'open'));
+    copyFileSync(fixture(PNGS[0]!), join(dir, 'open', 'c.png'));
+    chmodSync(join(dir, 'locked'), 0o000);
+    const out = join(temp.dir, 'locked-out');
+    // Root reads any folder: run the batch as nobody where this runs as root.
+    const script = `
+      const { grayscaleFiles } = require(${JSON.stringify(join(ROOT, 'dist/cjs/index.js'))});
+      (async () => {
+        const results = [];
+        for await (const r of grayscaleFiles(${JSON.stringify(dir)}, { outDir: ${JSON.stringify(out)}, recursive: true })) {
+          results.push({ input: r.input, code: r.error?.code, path: r.error?.path });
+        }
+        console.log(JSON.stringify(results));
+      })();`;
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chmodSync(temp.dir, 0o777);
+    const command = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script] : [process.execPath, '-e', script];
+    const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    chmodSync(join(dir, 'locked'), 0o755);
+    expect(run.stderr).toBe('');
+    const results = JSON.parse(run.stdout) as Array<{ input: string; code?: string; path?: string }>;
+    const byName = Object.fromEntries(results.map((r) => [r.input.slice(dir.length + 1), r.code]));
+    expect(byName).toEqual({ 'a.jpg': undefined, locked: 'EACCES', [join('open', 'c.png')]: undefined });
+    expect(results.find((r) => r.code)?.path).toBe(join(dir, 'locked'));
+    expect(listAll(out)).toEqual(['a.jpg', join('open', 'c.png')]);
   });
 
   it('an abort stops the batch: what completed is yielded, then the reason is thrown; no partial output', async () => {
