@@ -132,7 +132,7 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
                 info->bit_depth, color, info->max_h_samp, info->max_v_samp,
                 info->progressive ? "progressive" : "baseline");
   if (info->width == 0 || info->height == 0) {
-    return Status::Error(ErrorCode::kUnsupported, "JPEG with a zero dimension (%ux%u)", info->width,
+    return Status::Error(ErrorCode::kCorrupt, "JPEG with a zero dimension (%ux%u)", info->width,
                          info->height);
   }
   return Status::Ok();
@@ -164,6 +164,18 @@ const char* FormatName(ImageFormat format) {
   }
   return "unknown";
 }
+
+namespace {
+
+// The first 1-7 bytes of a PNG signature, or 1-2 of a JPEG's SOI and marker.
+bool IsSignaturePrefix(const uint8_t* data, size_t size) {
+  static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  static const uint8_t kJpeg[3] = {0xFF, 0xD8, 0xFF};
+  return (size < sizeof kPng && std::memcmp(data, kPng, size) == 0) ||
+         (size < sizeof kJpeg && std::memcmp(data, kJpeg, size) == 0);
+}
+
+}  // namespace
 
 ImageFormat DetectFormat(const uint8_t* data, size_t size) {
   if (data == nullptr) return ImageFormat::kUnknown;
@@ -278,6 +290,17 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
   return Status::Ok();
 }
 
+Status NotJpegOrPng(const uint8_t* data, size_t size, ImageFormat format) {
+  if (format != ImageFormat::kUnknown) {
+    return Status::Error(ErrorCode::kUnsupported, "unsupported format %s (offloop reads JPEG and PNG)", FormatName(format));
+  }
+  // A few bytes that begin a signature are the start of a cut file.
+  if (IsSignaturePrefix(data, size)) {
+    return Status::Error(ErrorCode::kTruncated, "image data ends inside the file signature (%zu bytes)", size);
+  }
+  return Status::Error(ErrorCode::kUnsupported, "unsupported format: not an image format offloop knows (it reads JPEG and PNG)");
+}
+
 Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
   *info = HeaderInfo();
   if (data == nullptr && size != 0) return Status::Error(ErrorCode::kInvalidArgument, "no input data");
@@ -290,11 +313,11 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
       PngLayout layout;
       return InspectPng(data, size, info, &layout);
     }
-    case ImageFormat::kUnknown:
-      return Status::Error(ErrorCode::kUnsupported, "unsupported format: not an image format offloop knows (it reads JPEG and PNG)");
     default:
-      std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
-      return Status::Error(ErrorCode::kUnsupported, "unsupported format %s (offloop reads JPEG and PNG)", FormatName(info->format));
+      if (info->format != ImageFormat::kUnknown) {
+        std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
+      }
+      return NotJpegOrPng(data, size, info->format);
   }
 }
 

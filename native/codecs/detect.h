@@ -31,6 +31,10 @@ const char* FormatName(ImageFormat format);
 // Looks at the first bytes only (16 are enough for every format above).
 ImageFormat DetectFormat(const uint8_t* data, size_t size);
 
+// The error for bytes DetectFormat did not find to be JPEG or PNG: the
+// format's name, or a truncated file when they begin a JPEG or PNG signature.
+Status NotJpegOrPng(const uint8_t* data, size_t size, ImageFormat format);
+
 struct HeaderInfo {
   ImageFormat format = ImageFormat::kUnknown;
   uint32_t width = 0;

@@ -20,10 +20,8 @@ Status OpenGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& op
       return OpenJpegGrayDecoder(data, size, options, decoder);
     case ImageFormat::kPng:
       return OpenPngGrayDecoder(data, size, options, decoder);
-    case ImageFormat::kUnknown:
-      return Status::Error(ErrorCode::kUnsupported, "unsupported format: not an image format offloop knows (it reads JPEG and PNG)");
     default:
-      return Status::Error(ErrorCode::kUnsupported, "unsupported format %s (offloop reads JPEG and PNG)", FormatName(format));
+      return NotJpegOrPng(data, size, format);
   }
 }
 

@@ -64,7 +64,6 @@ ErrorCode Classify(int msg_code) {
     case JERR_NOT_COMPILED:
     case JERR_NO_ARITH_TABLE:
     case JERR_ARITH_NOTIMPL:
-    case JERR_EMPTY_IMAGE:
     case JERR_COMPONENT_COUNT:
       return ErrorCode::kUnsupported;
     default:

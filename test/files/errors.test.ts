@@ -104,6 +104,25 @@ describe('files that are not a usable image', () => {
     }
   });
 
+  it('a file cut inside its signature is truncated too, not of unknown format', async () => {
+    for (const source of [JPEG, PNG]) {
+      const signature = source.endsWith('.png') ? 8 : 3;
+      for (let length = 1; length < signature; length++) {
+        for (const error of await bothWays(readFileSync(source).subarray(0, length))) {
+          expect(error, `${source} cut to ${length}`).toMatchObject({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' });
+        }
+      }
+    }
+  });
+
+  it('a JPEG whose frame says 0 rows is corrupt', async () => {
+    const bytes = Buffer.from(readFileSync(JPEG));
+    const sof = bytes.findIndex((byte, i) => byte === 0xff && (bytes[i + 1] === 0xc0 || bytes[i + 1] === 0xc2));
+    expect(sof).toBeGreaterThan(0);
+    bytes.writeUInt16BE(0, sof + 5); // the frame's height
+    for (const error of await bothWays(bytes)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_CORRUPT_IMAGE' });
+  });
+
   it('corrupt data', async () => {
     for (const rel of ['corrupt/png-bad-filter-type.png', 'corrupt/png-bad-gama-crc.png']) {
       for (const error of await bothWays(fixture(rel))) {
