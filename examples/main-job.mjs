@@ -2,9 +2,11 @@
 // on its native pool and by the pure-JS reference on the main thread, with
 // the time each took and the longest the event loop was stalled meanwhile;
 // then a folder of photos (generated on the first run, into tmp/) turned gray
-// file by file on the pool, with the event loop free meanwhile.
+// file by file on the pool, with the event loop free meanwhile, and once more
+// through the `offloop` command line.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -127,3 +129,11 @@ console.log(
   `${results.length} files, ${megapixels.toFixed(1)} MP in ${elapsedMs.toFixed(0)} ms: ${(megapixels / (elapsedMs / 1000)).toFixed(0)} MP/s ` +
     `on ${getConcurrency()} pool threads. Meanwhile a 1 ms timer fired ${ticks} times; longest event-loop stall ${(delay.max / 1e6).toFixed(2)} ms.`,
 );
+
+// The same folder through the command line the package installs (`npx
+// offloop gray ...`): a progress bar on a terminal, one line per file otherwise.
+const cli = fileURLToPath(new URL('../dist/cjs/cli/main.js', import.meta.url));
+const cliArgs = ['gray', join(folder, 'photos'), '-o', join(folder, 'gray-cli')];
+console.log(`\n$ offloop ${cliArgs.map((arg) => relative(process.cwd(), arg) || '.').join(' ')}`);
+const { status } = spawnSync(process.execPath, [cli, ...cliArgs], { stdio: 'inherit' });
+if (status !== 0) process.exitCode = status ?? 1;

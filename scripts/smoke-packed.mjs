@@ -94,6 +94,16 @@ try {
   run(process.execPath, ['smoke.mjs'], project);
   run(process.execPath, ['smoke.cjs'], project);
   if (existsSync(join(installed, 'build'))) throw new Error(`smoke-packed: ${installed}/build appeared`);
+
+  // 5. The `offloop` command the package installs (npx offloop ...).
+  if (!isWindows) {
+    const offloopBin = join(project, 'node_modules', '.bin', 'offloop');
+    run(offloopBin, ['info'], project);
+    mkdirSync(join(project, 'photos'));
+    copyFileSync(join(root, 'test/fixtures/images/jpeg/ycc-444-base-61x37.jpg'), join(project, 'photos', 'a.jpg'));
+    run(offloopBin, ['gray', 'photos', '-o', 'gray'], project);
+    if (!existsSync(join(project, 'gray', 'a.jpg'))) throw new Error('smoke-packed: offloop gray wrote no gray/a.jpg');
+  }
   log('ok');
 } finally {
   if (values.keep) log(`kept ${work}`);

@@ -83,11 +83,30 @@ async function directoryOf(inputs: string | URL): Promise<string | undefined> {
 }
 
 /**
+ * An inputs object carrying entries already made (with listing errors and
+ * relative paths): the command line gathers several arguments into one batch.
+ */
+export const kEntries = Symbol('offloop.batchEntries');
+
+/** Inputs for grayscaleFiles made of prepared entries (see {@link kEntries}). */
+export function preparedInputs(entries: AsyncIterable<BatchEntry>): AsyncIterable<never> {
+  return {
+    [kEntries]: entries,
+    async *[Symbol.asyncIterator]() {},
+  } as AsyncIterable<never>;
+}
+
+/**
  * The entries of `inputs`, pulled one at a time. A string or URL is listed
  * when it is a directory, else it is one file. The caller must call
  * return() to stop early (a source iterator's return() is then called).
  */
 export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncGenerator<BatchEntry> {
+  const prepared = (inputs as { [kEntries]?: AsyncIterable<BatchEntry> } | null)?.[kEntries];
+  if (prepared !== undefined) {
+    yield* prepared;
+    return;
+  }
   if (typeof inputs === 'string' || inputs instanceof URL) {
     const dir = await directoryOf(inputs);
     if (dir !== undefined) yield* listDirectory(dir, recursive);
@@ -100,10 +119,10 @@ export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncG
 const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
 
 /** The default output of `input` under `outDir`: same relative path, extension changed only when `format` names another format. */
-export function outputUnder(outDir: string, input: string, relativePath: string | undefined, settings: FileSettings): string {
+export function outputUnder(outDir: string, input: string, relativePath: string | undefined, format: FileSettings['format']): string {
   let name = relativePath ?? basename(input);
-  if (settings.format !== 'same' && formatOfExtension(name) !== settings.format) {
-    name = join(dirname(name), basename(name, extname(name)) + EXTENSION_OF[settings.format]);
+  if (format !== 'same' && formatOfExtension(name) !== format) {
+    name = join(dirname(name), basename(name, extname(name)) + EXTENSION_OF[format]);
   }
   return join(outDir, name);
 }

@@ -98,7 +98,7 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, si
     input = source.path;
     if (rawOutput === undefined) {
       if (plan.output !== undefined) rawOutput = plan.output(source.path);
-      else if (plan.outDir !== undefined) rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings);
+      else if (plan.outDir !== undefined) rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings.format);
       else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair) to name the output', undefined);
     }
     const output = checkFileOutput(rawOutput, 'output')!;

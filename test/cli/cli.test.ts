@@ -1,0 +1,232 @@
+// The `offloop` command line, spawned for real: a terminal run through a
+// pseudo-terminal (util-linux's `script`), plain lines, JSON lines, exit
+// codes, usage errors, and signals mid-batch with every output checked.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { grayscaleFileSync } from '../../lib/index.js';
+import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
+import { ROOT } from '../helpers.js';
+
+const CLI = join(ROOT, 'dist/cjs/cli/main.js');
+const SMALL = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'png/gray1-61x37.png', 'png/rgba8-61x37.png'];
+const BROKEN = 'corrupt/png-bad-gama-crc.png';
+
+let temp: ReturnType<typeof tempFolder>;
+let small: string;
+let large: string;
+let largeOutput: Buffer;
+const LARGE_FILES = 40;
+
+function cli(args: string[], options: { cwd?: string } = {}) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, cwd: options.cwd ?? temp.dir });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Every file under `dir`, relative, sorted. */
+function listAll(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort();
+}
+
+beforeAll(() => {
+  temp = tempFolder('offloop-cli-');
+  small = join(temp.dir, 'small');
+  mkdirSync(join(small, 'sub'), { recursive: true });
+  for (const rel of SMALL) copyFileSync(fixture(rel), join(small, rel.split('/')[1]!));
+  copyFileSync(fixture(SMALL[0]!), join(small, 'sub', 'deep.jpg'));
+  writeFileSync(join(small, 'notes.txt'), 'not an image');
+  // Enough work that a signal lands mid-batch with one file at a time.
+  large = join(temp.dir, 'large');
+  mkdirSync(large);
+  writeLargePng(join(large, 'photo-00.png'), 1600, 1200, 3);
+  for (let i = 1; i < LARGE_FILES; i++) copyFileSync(join(large, 'photo-00.png'), join(large, `photo-${String(i).padStart(2, '0')}.png`));
+  largeOutput = Buffer.from(grayscaleFileSync(join(large, 'photo-00.png'), { encode: true }).data);
+});
+afterAll(() => temp.cleanup());
+
+describe('offloop (no terminal)', () => {
+  it('--version, --help, info', () => {
+    const version = cli(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const help = cli(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('offloop gray <files or dirs...> -o <dir>');
+    const info = cli(['info', '--json']);
+    expect(info.status).toBe(0);
+    const report = JSON.parse(info.stdout);
+    expect(report.codecs.jpeg.library).toBe('libjpeg-turbo');
+    expect(report.threads).toBeGreaterThanOrEqual(1);
+    expect(cli(['info']).stdout).toMatch(/^simd: +\w+$/m);
+  });
+
+  it.each([
+    [[], 'no command given'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['gray', small], '-o <dir>'],
+    [['gray', '-o', 'out'], 'at least one file'],
+    [['gray', small, '-o', 'out', '--bogus'], "Unknown option '--bogus'"],
+    [['gray', small, '-o', 'out', '--quality', '101'], '--quality must be an integer from 1 to 100'],
+    [['gray', small, '-o', 'out', '--quality', '7.5'], '--quality must be an integer'],
+    [['gray', small, '-o', 'out', '--format', 'webp'], '--format must be one of same, jpeg, png'],
+    [['gray', small, '-o', 'out', '--mode', 'fast'], '--mode must be one of exact, luma'],
+    [['gray', small, '-o', 'out', '--threads', '0'], '--threads must be an integer from 1'],
+    [['gray', small, '-o', 'out', '--json', '--quiet'], 'do not go together'],
+    [['info', 'extra'], 'Unexpected argument'],
+  ])('usage error %j: exit 2, the reason and the usage line, nothing written', (args, reason) => {
+    const run = cli(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(reason);
+    expect(run.stderr).toMatch(/^usage: offloop gray/m);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(temp.dir, 'out'))).toBe(false);
+  });
+
+  it("one line per file (the seed's), failures with their reason, the summary; exit 1 when some failed", () => {
+    const out = join(temp.dir, 'lines-out');
+    const run = cli(['gray', small, fixture(BROKEN), join(temp.dir, 'missing.jpg'), '-o', out, '--recursive']);
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    const processed = lines.filter((line) => line.startsWith('processed: ')).map((line) => line.slice('processed: '.length)).sort();
+    expect(processed).toEqual([...SMALL.map((rel) => join(out, rel.split('/')[1]!)), join(out, 'sub', 'deep.jpg')].sort());
+    expect(lines).toContain(`failed: ${fixture(BROKEN)}: PNG chunk gAMA has a bad CRC`);
+    expect(lines.find((line) => line.startsWith(`failed: ${join(temp.dir, 'missing.jpg')}: ENOENT`))).toBeDefined();
+    expect(lines.at(-1)).toMatch(/^7 files in [\d.]+ s: 5 processed, 2 failed; [\d.]+ MP at [\d.]+ MP\/s$/);
+    // The outputs are what the library writes.
+    for (const rel of SMALL) {
+      const name = rel.split('/')[1]!;
+      expect(readFileSync(join(out, name))).toEqual(Buffer.from(grayscaleFileSync(fixture(rel), { encode: true }).data));
+    }
+    expect(listAll(out)).not.toContain('notes.txt');
+  });
+
+  it('exit 0 when every file is done; --quiet prints only the summary; --format changes names', () => {
+    const out = join(temp.dir, 'quiet-out');
+    const run = cli(['gray', small, '-o', out, '--quiet', '--format', 'png']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(listAll(out)).toEqual(['gray-base-61x37.png', 'gray1-61x37.png', 'rgba8-61x37.png', 'ycc-444-base-61x37.png']);
+  });
+
+  it('--json: one object per file, then a summary; --skip-existing reports skips', () => {
+    const out = join(temp.dir, 'json-out');
+    const first = cli(['gray', small, fixture(BROKEN), '-o', out, '--json', '--ordered']);
+    expect(first.status).toBe(1);
+    const records = first.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const summary = records.pop();
+    // In the arguments' order: the folder's files (in listing order), then the broken file.
+    expect(records.map((r) => r.input).slice(0, -1).sort()).toEqual(SMALL.map((rel) => join(small, rel.split('/')[1]!)).sort());
+    expect(records.at(-1).input).toBe(fixture(BROKEN));
+    expect(records.filter((r) => r.status === 'processed')).toHaveLength(SMALL.length);
+    for (const record of records.filter((r) => r.status === 'processed')) {
+      expect(record).toMatchObject({ type: 'file', width: 61, height: 37 });
+      expect(record.bytesOut).toBe(readFileSync(record.output).length);
+    }
+    expect(records.find((r) => r.status === 'failed')).toMatchObject({ input: fixture(BROKEN), error: { code: 'ERR_OFFLOOP_CORRUPT_IMAGE' } });
+    expect(summary).toMatchObject({ type: 'summary', files: SMALL.length + 1, processed: SMALL.length, failed: 1, interrupted: null });
+    const again = cli(['gray', small, '-o', out, '--json', '--skip-existing']);
+    expect(again.status).toBe(0);
+    const skipped = again.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(skipped.pop()).toMatchObject({ files: SMALL.length, skipped: SMALL.length, processed: 0 });
+    expect(skipped.every((r) => r.status === 'skipped')).toBe(true);
+  });
+
+  it('never lists its own outputs when they are written inside the input folder', () => {
+    const tree = join(temp.dir, 'self');
+    mkdirSync(tree);
+    copyFileSync(fixture(SMALL[0]!), join(tree, 'a.jpg'));
+    const run = cli(['gray', tree, '-o', join(tree, 'gray'), '--recursive']);
+    expect(run.status).toBe(0);
+    expect(listAll(tree)).toEqual(['a.jpg', join('gray', 'a.jpg')]);
+  });
+});
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+if (!hasScript) console.warn('cli.test.ts: the terminal test is skipped: no `script` here (Debian: apt-get install bsdutils)');
+
+describe.skipIf(!hasScript)('offloop on a terminal', () => {
+  it('draws one progress bar, ends it cleanly (cursor shown again), then the summary and the failures', () => {
+    const out = join(temp.dir, 'tty-out');
+    const command = [process.execPath, CLI, 'gray', small, fixture(BROKEN), '-o', out].map((part) => `'${part}'`).join(' ');
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000, cwd: temp.dir });
+    expect(run.status).toBe(1);
+    const screen = run.stdout;
+    expect(screen).toContain('\u001b[?25l'); // cursor hidden while the bar runs ...
+    expect(screen).toContain('\u001b[?25h'); // ... and shown again
+    expect(screen).toMatch(/5\/5 files \| [\d.]+ MP\/s \| ETA \S+ \| 1 failed/);
+    expect(screen).not.toContain('processed: ');
+    const afterBar = screen.slice(screen.lastIndexOf('\u001b[?25h'));
+    expect(afterBar).toMatch(/5 files in [\d.]+ s: 4 processed, 1 failed/);
+    expect(afterBar).toContain(`failed: ${fixture(BROKEN)}: PNG chunk gAMA has a bad CRC`);
+  });
+});
+
+/** Starts the CLI on the large folder, one file at a time, and resolves once `lines` lines are out. */
+function startLarge(out: string, extra: string[] = []): { child: ChildProcess; firstLines: Promise<void>; done: Promise<{ code: number | null; stdout: string }> } {
+  const child = spawn(process.execPath, [CLI, 'gray', large, '-o', out, '--threads', '1', '--concurrency', '1', ...extra], { cwd: temp.dir });
+  let stdout = '';
+  let resolveFirst: () => void;
+  const firstLines = new Promise<void>((resolve) => (resolveFirst = resolve));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    if (stdout.split('\n').length > 2) resolveFirst();
+  });
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout })));
+  return { child, firstLines, done };
+}
+
+function expectCompleteOrAbsent(out: string): string[] {
+  const files = listAll(out);
+  expect(files.filter((name) => name.includes('offloop-tmp'))).toEqual([]);
+  for (const name of files) expect(readFileSync(join(out, name)).equals(largeOutput), name).toBe(true);
+  return files;
+}
+
+describe('offloop stopped by a signal', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-batch: stops at once, no partial output, the summary of what completed, exit %d', async (signal, code) => {
+    const out = join(temp.dir, `signal-${signal}`);
+    const { child, firstLines, done } = startLarge(out);
+    await firstLines;
+    child.kill(signal);
+    const result = await done;
+    expect(result.code).toBe(code);
+    const summary = result.stdout.trim().split('\n').at(-1)!;
+    const processed = result.stdout.split('\n').filter((line) => line.startsWith('processed: ')).length;
+    expect(summary).toMatch(new RegExp(`^interrupted by ${signal} after ${processed} files in`));
+    const files = expectCompleteOrAbsent(out);
+    expect(files.length).toBe(processed);
+    expect(files.length).toBeLessThan(LARGE_FILES);
+  });
+
+  it('--skip-existing after an interrupted run finishes the rest', async () => {
+    const out = join(temp.dir, 'resume');
+    const { child, firstLines, done } = startLarge(out);
+    await firstLines;
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    const before = expectCompleteOrAbsent(out).length;
+    const run = cli(['gray', large, '-o', out, '--skip-existing']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^${LARGE_FILES} files in [\\d.]+ s: ${LARGE_FILES - before} processed, ${before} skipped, 0 failed`));
+    expect(expectCompleteOrAbsent(out)).toHaveLength(LARGE_FILES);
+  });
+
+  it('a reader that leaves (| head -n 1): the batch stops cleanly, exit 141, no partial output', () => {
+    const out = join(temp.dir, 'pipe');
+    const command = `set -o pipefail; '${process.execPath}' '${CLI}' gray '${large}' -o '${out}' --threads 1 --concurrency 1 | head -n 1; echo "status=\${PIPESTATUS[0]}"`;
+    const run = spawnSync('bash', ['-c', command], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stdout).toMatch(/^processed: .*\nstatus=141\n$/);
+    expect(run.stderr).toBe('');
+    expect(expectCompleteOrAbsent(out).length).toBeLessThan(LARGE_FILES);
+  });
+});
