@@ -1,5 +1,5 @@
 /** Public types of grayscaleFiles, the batch API over many image files. */
-import type { GrayscaleFileOptions, ImageFileFormat } from './types.js';
+import type { GrayscaleFileOptions, GrayscaleFileTimings, ImageFileFormat } from './types.js';
 
 /** One input of a batch: a path, a `file:` URL, or a pair naming its own output. */
 export type GrayscaleFilesItem = string | URL | { input: string | URL; output: string | URL };
@@ -56,6 +56,8 @@ export interface GrayscaleFilesDone {
   bytesOut: number;
   /** Milliseconds from start to finish of this file. */
   ms: number;
+  /** Where the pool thread's time went (milliseconds), as grayscaleFile reports it. */
+  timings: GrayscaleFileTimings;
   skipped?: undefined;
   error?: undefined;
 }

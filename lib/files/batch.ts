@@ -116,6 +116,7 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, si
         bytesIn: done.bytesIn,
         bytesOut: done.bytes ?? 0,
         ms: performance.now() - started,
+        timings: done.timings,
       },
       pixels: done.width * done.height,
     };

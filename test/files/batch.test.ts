@@ -63,6 +63,9 @@ describe('grayscaleFiles', () => {
       expect(result.width).toBe(one.width);
       expect(readFileSync(result.output).equals(readFileSync(expected))).toBe(true);
       expect(result.ms).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(result.timings).sort()).toEqual(['decode', 'encode', 'orient', 'read', 'write']);
+      expect(result.timings.decode + result.timings.encode).toBeGreaterThan(0);
+      expect(result.timings.read + result.timings.decode + result.timings.encode + result.timings.write).toBeLessThanOrEqual(result.ms + 1);
     }
   });
 
