@@ -1,0 +1,101 @@
+// One contender of the files benchmark, in a process of its own (its own
+// thread settings, its own peak RSS): grays a list of files into a folder
+// and prints one JSON object: files, pixels, seconds, mean per-file stage
+// times, the event loop's p99 delay meanwhile, and the process's peak RSS.
+//   node contender.mjs '{"contender":"offloop-exact","inputs":[...],"outDir":"...","format":"jpeg","threads":2}'
+import { readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const { contender, inputs, outDir, format, threads } = JSON.parse(process.argv[2]);
+const outputOf = (input) => join(outDir, basename(input, extname(input)) + (format === 'png' ? '.png' : '.jpg'));
+
+function meanStages(list) {
+  const sums = {};
+  for (const timings of list) for (const [stage, ms] of Object.entries(timings)) sums[stage] = (sums[stage] ?? 0) + ms;
+  return Object.fromEntries(Object.entries(sums).map(([stage, ms]) => [stage, ms / list.length]));
+}
+
+const runners = {
+  async 'offloop-exact'() {
+    return offloop('exact');
+  },
+  async 'offloop-luma'() {
+    return offloop('luma');
+  },
+  async sharp() {
+    const { default: sharp } = await import('sharp');
+    // Each file one libvips thread; UV_THREADPOOL_SIZE (set by the parent) files at once.
+    sharp.concurrency(1);
+    sharp.cache(false);
+    const infos = await Promise.all(
+      inputs.map((input) => {
+        const image = sharp(input).greyscale();
+        return (format === 'png' ? image.png({ compressionLevel: 6 }) : image.jpeg({ quality: 75 })).toFile(outputOf(input));
+      }),
+    );
+    return { pixels: infos.reduce((sum, info) => sum + info.width * info.height, 0), stages: null };
+  },
+  async js() {
+    const { grayFileInJs } = await import('./js-pipeline.mjs');
+    // One file per turn of the event loop, as a server would interleave
+    // them: the delay monitor sees each file's stall.
+    const done = [];
+    for (const input of inputs) {
+      done.push(grayFileInJs(input, outputOf(input), format));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { pixels: done.reduce((sum, d) => sum + d.width * d.height, 0), stages: meanStages(done.map((d) => d.timings)) };
+  },
+  async piscina() {
+    const { Piscina } = await import('piscina');
+    const pool = new Piscina({ filename: fileURLToPath(new URL('./piscina-worker.mjs', import.meta.url)), minThreads: threads, maxThreads: threads });
+    try {
+      const done = await Promise.all(inputs.map((input) => pool.run({ input, output: outputOf(input), format })));
+      return { pixels: done.reduce((sum, d) => sum + d.width * d.height, 0), stages: meanStages(done.map((d) => d.timings)) };
+    } finally {
+      await pool.destroy();
+    }
+  },
+};
+
+async function offloop(mode) {
+  const { grayscaleFiles, setConcurrency } = await import('../../dist/esm/index.js');
+  setConcurrency(threads);
+  let pixels = 0;
+  const timings = [];
+  for await (const result of grayscaleFiles(inputs.map((input) => ({ input, output: outputOf(input) })), { mode, format })) {
+    if (result.error) throw result.error;
+    pixels += result.width * result.height;
+    timings.push(result.timings);
+  }
+  return { pixels, stages: meanStages(timings) };
+}
+
+// The peak resident set of this process: VmHWM belongs to the address
+// space exec made (getrusage's maxRSS would carry the parent's over exec).
+function peakRssMiB() {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
+
+const delay = monitorEventLoopDelay({ resolution: 5 });
+await new Promise((resolve) => setTimeout(resolve, 10));
+delay.enable();
+const start = performance.now();
+const { pixels, stages } = await runners[contender]();
+const seconds = (performance.now() - start) / 1000;
+// One more turn of the loop, so a stall at the very end is recorded too.
+await new Promise((resolve) => setTimeout(resolve, 10));
+delay.disable();
+process.stdout.write(
+  `${JSON.stringify({
+    files: inputs.length,
+    pixels,
+    seconds,
+    stages,
+    eventLoopP99Ms: delay.percentile(99) / 1e6,
+    maxRssMiB: peakRssMiB(),
+  })}\n`,
+);
