@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const entries = ['index', 'reference'];
+const entries = ['index', 'reference', 'queue'];
 
 // tsc never deletes: drop the outputs of modules no longer in lib/ (moved or
 // removed), which would otherwise still be packed.

@@ -43,7 +43,7 @@ function expectedDist(): string[] {
     'dist/cjs/package.json',
     ...modules.flatMap((name) => [`dist/cjs/${name}.js`, `dist/cjs/${name}.d.ts`]),
     'dist/esm/package.json',
-    ...['index', 'reference'].flatMap((name) => [`dist/esm/${name}.js`, `dist/esm/${name}.d.ts`]),
+    ...['index', 'reference', 'queue'].flatMap((name) => [`dist/esm/${name}.js`, `dist/esm/${name}.d.ts`]),
   ];
 }
 

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import type { Command, CommandIo } from './command.js';
 import { gray } from './commands/gray.js';
 import { info } from './commands/info.js';
+import { queue } from './commands/queue.js';
+import { worker } from './commands/worker.js';
 import { HELP, USAGE, UsageError } from './usage.js';
 
-export const COMMANDS: Command[] = [gray, info];
+export const COMMANDS: Command[] = [gray, info, worker, queue];
 
 function version(): string {
   // dist/cjs/cli/main.js -> the package's package.json

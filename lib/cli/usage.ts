@@ -5,7 +5,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = 'usage: offloop gray <files or dirs...> -o <dir> [options] | offloop info [--json] | offloop --help | --version';
+export const USAGE = 'usage: offloop gray <files or dirs...> -o <dir> [options] | offloop info [--json] | offloop worker --redis <url> | offloop queue status --redis <url> | offloop --help | --version';
 
 export const HELP = `offloop: CPU-heavy image work on a native thread pool.
 
@@ -30,8 +30,19 @@ offloop gray <files or dirs...> -o <dir>
   --json                    one JSON object per file, then a summary object
   -q, --quiet               print only failures and the summary
 
+  --redis <url>             submit to the Redis queue's workers instead (offloop/queue;
+                            paths must be on storage every worker sees)
+  --queue <name>            the queue's name (default offloop)
+
 offloop info [--json]
   The binary, SIMD path, codecs and pool size in use.
+
+offloop worker --redis <url> [--queue name] [--threads N] [--concurrency N]
+  This machine's pool as a worker of the queue. SIGINT/SIGTERM: finish the
+  files in flight and stop; a second signal aborts them (they are retried).
+
+offloop queue status --redis <url> [--queue name] [--json]
+  Waiting, active, delayed, completed and failed job counts.
 
 Exit codes: 0 all files done, 1 some failed, 2 usage error,
 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;

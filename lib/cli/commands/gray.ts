@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 
 import { grayscaleFiles, setConcurrency } from '../../index.js';
 import { preparedInputs } from '../../files/batch-inputs.js';
+import type { GrayscaleFilesResult } from '../../files/batch-types.js';
 import type { Command, CommandIo } from '../command.js';
 import { allFiles, cliEntries, countEntries, type OutputFormat } from '../inputs.js';
 import { createReporter } from '../reporters.js';
@@ -28,6 +29,8 @@ const OPTIONS = {
   ordered: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
 } as const;
 
 function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -63,6 +66,14 @@ export const gray: Command = {
     const threads = integer('threads', values.threads, 1, 1024);
     const concurrency = integer('concurrency', values.concurrency, 1, 1024);
     if (values.json && values.quiet) throw new UsageError('--json and --quiet do not go together');
+    const redis = values.redis;
+    if (redis === undefined && values.queue !== undefined) throw new UsageError('--queue goes with --redis');
+    if (redis !== undefined) {
+      for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered'] as const) {
+        if (values[local] !== undefined) throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
+      }
+      if (!/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis must be a redis:// URL; got '${redis}'`);
+    }
     if (threads !== undefined) setConcurrency(threads);
 
     return runBatch(io, {
@@ -71,6 +82,7 @@ export const gray: Command = {
       format,
       recursive: values.recursive ?? false,
       kind: values.json ? 'json' : io.interactive ? 'bar' : 'lines',
+      redis: redis === undefined ? undefined : { url: redis, queue: values.queue },
       quiet: values.quiet ?? false,
       options: {
         mode,
@@ -94,7 +106,29 @@ interface BatchRun {
   recursive: boolean;
   kind: 'bar' | 'lines' | 'json';
   quiet: boolean;
+  /** Submit to this Redis queue instead of running here. */
+  redis: { url: string; queue: string | undefined } | undefined;
   options: Parameters<typeof grayscaleFiles>[1];
+}
+
+/** The results: from this machine's pool, or from the queue's workers (offloop/queue, loaded only then). */
+async function resultsOf(run: BatchRun, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
+  const entries = preparedInputs(cliEntries(run.positionals, run.outDir, run.recursive, run.format));
+  if (run.redis === undefined) return grayscaleFiles(entries, { ...run.options, outDir: run.outDir, signal });
+  const { submitFiles } = await import('../../queue/index.js');
+  const { mode, format, quality, compressionLevel, limitInputPixels, autoOrient } = run.options ?? {};
+  return submitFiles(entries, {
+    connection: run.redis.url,
+    ...(run.redis.queue === undefined ? {} : { queue: run.redis.queue }),
+    outDir: run.outDir,
+    mode,
+    format,
+    quality,
+    compressionLevel,
+    limitInputPixels: limitInputPixels as number | undefined,
+    autoOrient,
+    signal,
+  });
 }
 
 async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
@@ -129,9 +163,8 @@ async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
         );
       }
     }
-    const entries = cliEntries(run.positionals, run.outDir, run.recursive, run.format);
     try {
-      for await (const result of grayscaleFiles(preparedInputs(entries), { ...run.options, outDir: run.outDir, signal: controller.signal })) {
+      for await (const result of await resultsOf(run, controller.signal)) {
         tally.add(result);
         if (stoppedBy !== 'SIGPIPE') reporter.file(result, tally);
       }

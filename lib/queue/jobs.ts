@@ -1,0 +1,99 @@
+/**
+ * What travels through the queue: the jobs' names and data, their ids, and
+ * results and errors as JSON. Shared by the worker and the producer.
+ */
+import { createHash } from 'node:crypto';
+
+export const DEFAULT_QUEUE = 'offloop';
+export const GRAY_FILE = 'gray-file';
+export const SUM_PART = 'sum-part';
+
+/** The per-file options of grayscaleFile that a queued file carries. */
+export interface QueuedFileOptions {
+  mode?: 'exact' | 'luma';
+  format?: 'same' | 'jpeg' | 'png';
+  quality?: number;
+  compressionLevel?: number;
+  autoOrient?: boolean;
+  limitInputPixels?: number | false;
+}
+
+export interface GrayFileData {
+  input: string;
+  output: string;
+  options: QueuedFileOptions;
+}
+
+export interface GrayFileDone {
+  width: number;
+  height: number;
+  format: 'jpeg' | 'png';
+  bytesIn: number;
+  bytesOut: number;
+  ms: number;
+}
+
+export interface SumPartData {
+  from: number;
+  to: number;
+}
+
+/** Same input, output and options, same id: submitting a folder twice does its work once. */
+export function grayFileJobId(data: GrayFileData): string {
+  return `gray-${createHash('sha256').update(JSON.stringify([data.input, data.output, data.options])).digest('hex').slice(0, 40)}`;
+}
+
+export function sumPartJobId(part: SumPartData): string {
+  return `sum-${part.from}-${part.to}`.replace(/:/g, '_');
+}
+
+// Failures a retry cannot mend: the file itself, or the request, is bad.
+const PERMANENT = new Set([
+  'ERR_OFFLOOP_EMPTY_INPUT',
+  'ERR_OFFLOOP_TRUNCATED_IMAGE',
+  'ERR_OFFLOOP_CORRUPT_IMAGE',
+  'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+  'ERR_OFFLOOP_INPUT_TOO_LARGE',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_OUT_OF_RANGE',
+  'ENOENT',
+  'EISDIR',
+  'ENOTDIR',
+  'EACCES',
+  'EPERM',
+  'ENAMETOOLONG',
+]);
+
+/** True when retrying cannot help (a corrupt file); false for EIO, EAGAIN, ENOSPC and the like. */
+export function isPermanent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && PERMANENT.has(code);
+}
+
+/** An error as a job's failedReason: JSON keeping the code. */
+export function encodeFailure(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return JSON.stringify({ code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : String(error) });
+}
+
+export function decodeFailure(reason: string | undefined): Error & { code?: string } {
+  try {
+    const { code, message } = JSON.parse(reason ?? '') as { code?: string; message: string };
+    return Object.assign(new Error(message), code === undefined ? {} : { code });
+  } catch {
+    return new Error(reason ?? 'the job failed');
+  }
+}
+
+/** A Float64Array as base64 of its bytes: exact, unlike JSON numbers (-0). */
+export function encodeFloat64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+export function decodeFloat64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return new Float64Array(copy.buffer);
+}

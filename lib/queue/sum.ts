@@ -1,0 +1,53 @@
+/**
+ * sumOfSquares over the queue: a range cut into parts on the fixed
+ * 16,384-integer blocks, each part's blocks computed by any worker, folded
+ * here in index order: the bits of the local sumOfSquares({ from, to }),
+ * whatever the number of workers or the order parts finish in.
+ */
+import { foldSumBlocks, MAX_BLOCKS_PART, SUM_BLOCK } from '../kernels/sum-blocks.js';
+import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+import { decodeFailure, decodeFloat64, DEFAULT_QUEUE, SUM_PART, sumPartJobId } from './jobs.js';
+
+export interface QueueSumOptions {
+  connection: RedisConnection;
+  queue?: string;
+  /** Integers per part, a multiple of 16,384 (default 2^24). */
+  partSize?: number;
+}
+
+export async function sumOfSquares(range: { from: number; to: number }, options: QueueSumOptions): Promise<number> {
+  const { from, to } = range;
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
+    throw Object.assign(new RangeError('The range must be safe integers with from <= to'), { code: 'ERR_OUT_OF_RANGE' });
+  }
+  const partSize = options.partSize ?? 2 ** 24;
+  if (!Number.isSafeInteger(partSize) || partSize <= 0 || partSize % SUM_BLOCK !== 0 || partSize > MAX_BLOCKS_PART) {
+    throw Object.assign(new RangeError(`"partSize" must be a positive multiple of ${SUM_BLOCK}, at most ${MAX_BLOCKS_PART}`), { code: 'ERR_OUT_OF_RANGE' });
+  }
+  const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
+  const connection = connectionOptions(options.connection);
+  const name = options.queue ?? DEFAULT_QUEUE;
+  const queue = new BullQueue(name, { connection });
+  const events = new BullQueueEvents(name, { connection });
+  queue.on('error', () => {});
+  events.on('error', () => {});
+  try {
+    await events.waitUntilReady();
+    const parts = [];
+    for (let start = from; start <= to; start += partSize) parts.push({ from: start, to: Math.min(to, start + partSize - 1) });
+    const jobs = await queue.addBulk(parts.map((part) => ({ name: SUM_PART, data: part, opts: { jobId: sumPartJobId(part), attempts: 5, backoff: { type: 'exponential', delay: 500 } } })));
+    const blocks = await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          return decodeFloat64((await job.waitUntilFinished(events)) as string);
+        } catch (error) {
+          throw decodeFailure((error as Error).message);
+        }
+      }),
+    );
+    return foldSumBlocks(blocks);
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * createWorker: this machine's pool as a BullMQ worker. Files are turned
+ * gray on the pool, as many in flight as the local batch allows; range-sum
+ * parts return their blocks. A corrupt file fails for good (no retry); a
+ * transient failure (EIO, ENOSPC, ...) is thrown for BullMQ to retry.
+ */
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+import type { Job, Worker, WorkerOptions } from 'bullmq';
+
+import { grayscaleFile } from '../files/grayscale-file.js';
+import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
+import { getConcurrency, setConcurrency } from '../pool.js';
+import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+import { DEFAULT_QUEUE, encodeFailure, encodeFloat64, GRAY_FILE, isPermanent, SUM_PART, type GrayFileData, type GrayFileDone, type SumPartData } from './jobs.js';
+
+export interface CreateWorkerOptions {
+  /** Redis: a redis:// URL or ioredis options. */
+  connection: RedisConnection;
+  /** The queue's name (default 'offloop'). */
+  queue?: string;
+  /** Sets the pool's threads (setConcurrency) for this process. */
+  threads?: number;
+  /** Jobs in flight at most (default: the pool's threads + 2, as the local batch). */
+  concurrency?: number;
+  /** More BullMQ worker options (lockDuration, stalledInterval, ...). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface OffloopWorker {
+  /** The BullMQ worker, for its events. */
+  readonly worker: Worker;
+  /**
+   * Stops taking jobs. By default the files in flight finish; with
+   * `{ abort: true }` they stop at once, leaving no output and no temporary
+   * file, and go back to the queue for another worker.
+   */
+  close(options?: { abort?: boolean }): Promise<void>;
+}
+
+/** Removes temporary files a killed writer of `output` left (its job ran again here). */
+async function removeStaleTemporaries(output: string, before: number): Promise<void> {
+  const prefix = `.${basename(output)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(output));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.offloop-tmp')) continue;
+    const path = join(dirname(output), name);
+    try {
+      if ((await stat(path)).mtimeMs < before) await rm(path, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined): Promise<GrayFileDone> {
+  const { input, output, options } = job.data;
+  const started = Date.now();
+  await mkdir(dirname(output), { recursive: true });
+  const result = await grayscaleFile(input, {
+    ...options,
+    output,
+    signal,
+    onProgress: (done: number, total: number) => {
+      job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 0).catch(() => {});
+    },
+  });
+  // A job that ran before (a worker killed mid-file) may have left its temporary file.
+  if (job.attemptsStarted > 1 || job.stalledCounter > 0) await removeStaleTemporaries(output, started);
+  return { width: result.width, height: result.height, format: result.format, bytesIn: result.bytesIn, bytesOut: result.bytes, ms: Date.now() - started };
+}
+
+async function sumPart(job: Job<SumPartData>, signal: AbortSignal | undefined): Promise<string> {
+  return encodeFloat64(await sumOfSquaresBlocks({ from: job.data.from, to: job.data.to }, { signal }));
+}
+
+export function createWorker(options: CreateWorkerOptions): OffloopWorker {
+  const { Worker: BullWorker, UnrecoverableError } = loadBullmq();
+  if (options.threads !== undefined) setConcurrency(options.threads);
+  const processor = async (job: Job, _token: string | undefined, signal: AbortSignal | undefined) => {
+    try {
+      if (job.name === GRAY_FILE) return await grayFile(job as Job<GrayFileData>, signal);
+      if (job.name === SUM_PART) return await sumPart(job as Job<SumPartData>, signal);
+      throw Object.assign(new Error(`offloop: unknown job '${job.name}'`), { code: 'ERR_INVALID_ARG_VALUE' });
+    } catch (error) {
+      if (isPermanent(error)) throw new UnrecoverableError(encodeFailure(error));
+      throw new Error(encodeFailure(error));
+    }
+  };
+  const worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
+    connection: connectionOptions(options.connection),
+    concurrency: options.concurrency ?? getConcurrency() + 2,
+    ...options.workerOptions,
+  });
+  // Connection trouble is retried by ioredis; BullMQ reports it here, and an
+  // 'error' event without a listener would throw.
+  worker.on('error', () => {});
+  return {
+    worker,
+    async close({ abort = false } = {}) {
+      if (abort) worker.cancelAllJobs('offloop worker closing');
+      await worker.close(abort);
+    },
+  };
+}
