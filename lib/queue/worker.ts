@@ -62,13 +62,18 @@ async function removeStaleTemporaries(output: string, before: number): Promise<v
 async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined): Promise<GrayFileDone> {
   const { input, output, options } = job.data;
   const started = Date.now();
+  let lastProgress = started;
   await mkdir(dirname(output), { recursive: true });
   const result = await grayscaleFile(input, {
     ...options,
     output,
     signal,
+    // Each update is a Redis write and an event every listener reads: a few a second per file is enough.
     onProgress: (done: number, total: number) => {
-      job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 0).catch(() => {});
+      const now = Date.now();
+      if (now - lastProgress < 250 || total === 0) return;
+      lastProgress = now;
+      job.updateProgress(Math.round((100 * done) / total)).catch(() => {});
     },
   });
   // A job that ran before (a worker killed mid-file) may have left its temporary file.
