@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 
 import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
 import type { GrayscaleFilesResult } from '../files/batch-types.js';
@@ -40,13 +40,19 @@ function doneResult(pending: Pending, done: GrayFileDone): GrayscaleFilesResult 
   return { input: pending.input, output: pending.output, width, height, format, bytesIn, bytesOut, ms, timings: { read: 0, decode: 0, orient: 0, encode: 0, write: 0 } };
 }
 
-/** The job's final outcome, if it has one (completed, or failed with no attempt left). */
-async function settledOutcome(job: Job | undefined): Promise<{ done?: GrayFileDone; error?: Error } | undefined> {
+/**
+ * The job's final outcome, if it has one (completed, or failed with no
+ * attempt left). The state is read before the job, so a job that completes
+ * in between is seen with its return value (or seen as still running).
+ */
+async function settledOutcome(queue: Queue, jobId: string): Promise<{ done?: GrayFileDone; error?: Error } | undefined> {
+  const state = await queue.getJobState(jobId);
+  if (state !== 'completed' && state !== 'failed') return undefined;
+  const job = await queue.getJob(jobId);
   if (job === undefined) return undefined;
-  const state = await job.getState();
-  if (state === 'completed') return { done: job.returnvalue as GrayFileDone };
   if (state === 'failed') return { error: decodeFailure(job.failedReason) };
-  return undefined;
+  const done = job.returnvalue as GrayFileDone | null;
+  return done === null || typeof done !== 'object' ? undefined : { done };
 }
 
 export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
@@ -70,24 +76,25 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
     wake?.();
     wake = undefined;
   };
-  const settle = (jobId: string, outcome: { done?: GrayFileDone; error?: Error }) => {
+  const settle = (jobId: string, outcome: { done?: GrayFileDone | null; error?: Error }) => {
     const entry = pending.get(jobId);
-    if (entry === undefined) return;
+    // A completion without its result (should not happen): the poll reads the job instead.
+    if (entry === undefined || (outcome.error === undefined && (outcome.done === null || typeof outcome.done !== 'object'))) return;
     pending.delete(jobId);
-    ready.push(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done!));
+    ready.push(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone));
     notify();
   };
   events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { done: returnvalue as unknown as GrayFileDone }));
   events.on('failed', ({ jobId }) => {
     // A failed attempt with attempts left is retried: only a final failure settles.
-    if (pending.has(jobId)) queue.getJob(jobId).then(settledOutcome).then((outcome) => outcome && settle(jobId, outcome), () => {});
+    if (pending.has(jobId)) settledOutcome(queue, jobId).then((outcome) => outcome && settle(jobId, outcome), () => {});
   });
   // Events missed while Redis or this process was away: look the oldest jobs up.
   const poll = setInterval(() => {
     const now = Date.now();
     for (const [jobId, entry] of [...pending].slice(0, 200)) {
       if (now - entry.submittedAt < POLL_MS) break;
-      queue.getJob(jobId).then(settledOutcome).then((outcome) => outcome && settle(jobId, outcome), () => {});
+      settledOutcome(queue, jobId).then((outcome) => outcome && settle(jobId, outcome), () => {});
     }
   }, POLL_MS);
   poll.unref();
@@ -135,7 +142,10 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
           for (const job of added) {
             const state = await job.getState();
             // (addBulk's job objects carry no return value: read the stored job.)
-            if (state === 'completed') settle(job.id!, (await settledOutcome(await queue.getJob(job.id!))) ?? { error: new Error('the completed job vanished') });
+            if (state === 'completed') {
+              const outcome = await settledOutcome(queue, job.id!);
+              if (outcome) settle(job.id!, outcome);
+            }
             else if (state === 'failed') await job.retry('failed');
           }
         }

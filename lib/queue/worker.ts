@@ -39,6 +39,9 @@ export interface OffloopWorker {
   close(options?: { abort?: boolean }): Promise<void>;
 }
 
+// The abort reason of a closing worker's jobs: they go back to the queue (retried), unlike a cancelled job.
+const CLOSING = 'offloop worker closing';
+
 /** Removes temporary files a killed writer of `output` left (its job ran again here). */
 async function removeStaleTemporaries(output: string, before: number): Promise<void> {
   const prefix = `.${basename(output)}.`;
@@ -94,6 +97,10 @@ export function createWorker(options: CreateWorkerOptions): OffloopWorker {
       if (job.name === SUM_PART) return await sumPart(job as Job<SumPartData>, signal);
       throw Object.assign(new Error(`offloop: unknown job '${job.name}'`), { code: 'ERR_INVALID_ARG_VALUE' });
     } catch (error) {
+      if (signal?.aborted && signal.reason !== CLOSING) {
+        // Cancelled through BullMQ (worker.cancelJob): stopped for good, not retried.
+        throw new UnrecoverableError(encodeFailure({ code: 'ABORT_ERR', message: `cancelled: ${String(signal.reason)}` }));
+      }
       if (isPermanent(error)) throw new UnrecoverableError(encodeFailure(error));
       throw new Error(encodeFailure(error));
     }
@@ -109,7 +116,7 @@ export function createWorker(options: CreateWorkerOptions): OffloopWorker {
   return {
     worker,
     async close({ abort = false } = {}) {
-      if (abort) worker.cancelAllJobs('offloop worker closing');
+      if (abort) worker.cancelAllJobs(CLOSING);
       await worker.close(abort);
     },
   };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFiles, sumOfSquares as localSum, type GrayscaleFilesResult } from '../../lib/index.js';
-import { queueStatus, submitFiles, sumOfSquares } from '../../lib/queue.js';
+import { createWorker, queueStatus, submitFiles, sumOfSquares } from '../../lib/queue.js';
 import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 import { NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
@@ -201,6 +201,44 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       const results = await batch;
       expectAllComplete(out, results);
       expect(second.lines.some((line) => line.startsWith('active '))).toBe(true);
+      await stopWorkers();
+    }, 120_000);
+
+    it("BullMQ's cancellation stops a file for good (no output, no temporary file, no retry); close({ abort }) hands files back to the queue", async () => {
+      const queue = newQueue();
+      const local = createWorker({ connection: redis.url, queue });
+      // A file big enough to be mid-way when the cancel lands; BullMQ tracks
+      // a job for cancellation just after it reports it active, so keep trying.
+      const big = join(temp.dir, 'big.png');
+      writeLargePng(big, 4000, 3000, 9);
+      let cancelled = false;
+      local.worker.on('active', (job) => {
+        if (job.data.input !== big) return;
+        const attempt = setInterval(() => {
+          cancelled = local.worker.cancelJob(job.id!, 'user said stop');
+          if (cancelled) clearInterval(attempt);
+        }, 2);
+        setTimeout(() => clearInterval(attempt), 5000);
+      });
+      const out = join(temp.dir, 'cancelled');
+      const results = await collect(submitFiles([big, join(large, 'p1.png')], { connection: redis.url, queue, outDir: out }));
+      expect(cancelled).toBe(true);
+      await local.close();
+      const failedResult = results.find((r) => r.error);
+      expect(failedResult?.input).toBe(big);
+      expect(failedResult?.error).toMatchObject({ code: 'ABORT_ERR', message: 'cancelled: user said stop' });
+      expect(results.filter((r) => !r.error)).toHaveLength(1);
+      expect(listAll(out)).toEqual([results.find((r) => !r.error)!.input.toString().split('/').at(-1)]);
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ failed: 1, completed: 1, delayed: 0, waiting: 0 });
+
+      const queue2 = newQueue();
+      const closing = createWorker({ connection: redis.url, queue: queue2 });
+      const out2 = join(temp.dir, 'handed-back');
+      const batch = collect(submitFiles(large, { connection: redis.url, queue: queue2, outDir: out2 }));
+      await new Promise<void>((resolve) => closing.worker.once('active', () => resolve()));
+      await closing.close({ abort: true });
+      await startWorker(queue2);
+      expectAllComplete(out2, await batch);
       await stopWorkers();
     }, 120_000);
 
