@@ -36,15 +36,32 @@ export async function sumOfSquares(range: { from: number; to: number }, options:
     const parts = [];
     for (let start = from; start <= to; start += partSize) parts.push({ from: start, to: Math.min(to, start + partSize - 1) });
     const jobs = await queue.addBulk(parts.map((part) => ({ name: SUM_PART, data: part, opts: { jobId: sumPartJobId(part), attempts: 5, backoff: { type: 'exponential', delay: 500 } } })));
-    const blocks = await Promise.all(
-      jobs.map(async (job) => {
-        try {
-          return decodeFloat64((await job.waitUntilFinished(events)) as string);
-        } catch (error) {
-          throw decodeFailure((error as Error).message);
+    // Woken by the queue's events, and polling each second besides: an
+    // event can be missed (published before the events reader's first read,
+    // or while Redis was away), a job's state cannot.
+    const wakers = new Map<string, () => void>();
+    const wake = ({ jobId }: { jobId: string }) => wakers.get(jobId)?.();
+    events.on('completed', wake);
+    events.on('failed', wake);
+    const blocksOf = async (jobId: string): Promise<Float64Array> => {
+      for (;;) {
+        const state = await queue.getJobState(jobId);
+        if (state === 'completed' || state === 'failed') {
+          const job = await queue.getJob(jobId);
+          if (job !== undefined && state === 'failed') throw decodeFailure(job.failedReason);
+          if (job !== undefined && typeof job.returnvalue === 'string') return decodeFloat64(job.returnvalue);
         }
-      }),
-    );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          wakers.set(jobId, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        wakers.delete(jobId);
+      }
+    };
+    const blocks = await Promise.all(jobs.map((job) => blocksOf(job.id!)));
     return foldSumBlocks(blocks);
   } finally {
     await events.close();
