@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { GrayscaleFileTimings } from '../files/types.js';
+
 export const DEFAULT_QUEUE = 'offloop';
 export const GRAY_FILE = 'gray-file';
 export const SUM_PART = 'sum-part';
@@ -31,6 +33,8 @@ export interface GrayFileDone {
   bytesIn: number;
   bytesOut: number;
   ms: number;
+  /** The worker's pool-thread stages, as grayscaleFile reports them. */
+  timings?: GrayscaleFileTimings;
 }
 
 export interface SumPartData {

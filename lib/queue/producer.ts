@@ -37,7 +37,8 @@ const POLL_MS = 1000;
 
 function doneResult(pending: Pending, done: GrayFileDone): GrayscaleFilesResult {
   const { width, height, format, bytesIn, bytesOut, ms } = done;
-  return { input: pending.input, output: pending.output, width, height, format, bytesIn, bytesOut, ms, timings: { read: 0, decode: 0, orient: 0, encode: 0, write: 0 } };
+  const timings = done.timings ?? { read: 0, decode: 0, orient: 0, encode: 0, write: 0 };
+  return { input: pending.input, output: pending.output, width, height, format, bytesIn, bytesOut, ms, timings };
 }
 
 /**

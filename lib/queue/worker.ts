@@ -81,7 +81,7 @@ async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined)
   });
   // A job that ran before (a worker killed mid-file) may have left its temporary file.
   if (job.attemptsStarted > 1 || job.stalledCounter > 0) await removeStaleTemporaries(output, started);
-  return { width: result.width, height: result.height, format: result.format, bytesIn: result.bytesIn, bytesOut: result.bytes, ms: Date.now() - started };
+  return { width: result.width, height: result.height, format: result.format, bytesIn: result.bytesIn, bytesOut: result.bytes, ms: Date.now() - started, timings: result.timings };
 }
 
 async function sumPart(job: Job<SumPartData>, signal: AbortSignal | undefined): Promise<string> {

@@ -106,6 +106,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     const results = await collect(submitFiles(small, { connection: redis.url, queue, outDir: out }));
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.map((r) => r.input).sort()).toEqual(SMALL.map((rel) => join(small, rel.split('/')[1]!)).sort());
+    for (const result of results) if (!result.error && !result.skipped) expect(result.timings.decode + result.timings.encode).toBeGreaterThan(0);
     expect(listAll(out)).toEqual(listAll(localOut));
     for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
     const mtimes = listAll(out).map((name) => statSync(join(out, name)).mtimeMs);
