@@ -34,6 +34,11 @@ void Job::KeepMemory(std::shared_ptr<const void> owner) {
 }
 
 bool Job::ExecuteChunk(size_t index) noexcept {
+  RunChunkCounted(index);
+  return FinishChunks(1);
+}
+
+void Job::RunChunkCounted(size_t index) noexcept {
   if (!cancelled()) {
     try {
       if (fault::Trip(fault::Point::kChunk)) throw std::bad_alloc();
@@ -48,7 +53,6 @@ bool Job::ExecuteChunk(size_t index) noexcept {
       Fail("ERR_OFFLOOP_NATIVE", "offloop: a pool thread failed");
     }
   }
-  return FinishChunks(1);
 }
 
 void Job::Fail(const char* code, const char* message) noexcept {

@@ -118,6 +118,11 @@ class Job : public std::enable_shared_from_this<Job> {
   // counts it, and reports progress. True when this finished the job's last
   // chunk: the caller then updates its own books and calls NotifyDone().
   bool ExecuteChunk(size_t index) noexcept;
+  // ExecuteChunk in two steps, for a caller that updates its books between
+  // the work and the count (the pool: a thread is idle again before anyone
+  // can hear that the job is done).
+  void RunChunkCounted(size_t index) noexcept;
+  bool FinishChunk() noexcept { return FinishChunks(1); }
   // Counts `count` chunks as finished without running them (cancellation of
   // chunks no thread claimed yet). True when this finished the job.
   bool SkipChunks(size_t count) noexcept;

@@ -260,19 +260,22 @@ void ThreadPool::WorkerLoop() noexcept {
     ++busy_threads_;
     lock.unlock();
 
-    const bool finished_job = job->ExecuteChunk(index);
-    if (finished_job) {
-      // The books say "done" before anyone hears it: a poolStats() call
-      // made when the promise settles sees neither the job nor this thread.
+    job->RunChunkCounted(index);
+    // The books say "done" before anyone hears it: a poolStats() call made
+    // when the promise settles sees neither the job nor this thread. So the
+    // thread is idle before its chunk is counted (another thread may finish
+    // the job's last chunk and settle it meanwhile).
+    lock.lock();
+    --busy_threads_;
+    lock.unlock();
+    if (job->FinishChunk()) {
       lock.lock();
       --running_jobs_;
-      --busy_threads_;
       lock.unlock();
       job->NotifyDone();
     }
     job.reset();  // outside the lock: this may be the last owner of its memory
     lock.lock();
-    if (!finished_job) --busy_threads_;
     if (owner != nullptr && --owner->running_chunks_ == 0) drained_cv_.notify_all();
   }
 }
