@@ -80,9 +80,13 @@ if ! "$tmp/core-test" | report; then status=1; fi
 # and a 64-core machine, through a shim for sched_getaffinity (Linux only).
 if [[ "$(uname -s)" == Linux ]]; then
   "$cxx" -O2 -shared -fPIC "$here/cpu_count_shim.cc" -o "$tmp/cpu_count_shim.so" -ldl
+  # A sanitized build (npm run test:asan) needs its runtime first in the preload list.
+  preload="$tmp/cpu_count_shim.so"
+  runtime="$(ldd "$tmp/core-test" | awk '/lib(a|t)san\.so/ { print $3; exit }')"
+  [[ -n "$runtime" ]] && preload="$runtime:$preload"
   for cpus in 1 64; do
     echo "== core as on $cpus CPU(s)"
-    if ! OFFLOOP_FAKE_CPUS=$cpus LD_PRELOAD="$tmp/cpu_count_shim.so" "$tmp/core-test" | report; then status=1; fi
+    if ! OFFLOOP_FAKE_CPUS=$cpus LD_PRELOAD="$preload" "$tmp/core-test" | report; then status=1; fi
   done
 fi
 
