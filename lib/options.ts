@@ -1,4 +1,6 @@
 /** Validation of options objects, call controls and the pool size. */
+import { AsyncResource } from 'node:async_hooks';
+
 import { invalidArgTypeError, outOfRangeError } from './errors.js';
 import { isAbortSignal, isAborted } from './intrinsics.js';
 import type { ProgressCallback } from './types.js';
@@ -56,7 +58,18 @@ export function readControl(options: OptionsSnapshot<'signal' | 'onProgress'>, n
     throw invalidArgTypeError(`${name}.onProgress`, 'of type function', onProgress);
   }
   if (signal === undefined && onProgress === undefined) return NO_CONTROL;
-  return { signal, onProgress: onProgress as ProgressCallback | undefined, abortedAtCall: isAborted(signal) };
+  return { signal, onProgress: inCallersContext(onProgress as ProgressCallback | undefined), abortedAtCall: isAborted(signal) };
+}
+
+/**
+ * Binds a user callback to the async context of the call that passed it.
+ * offloop calls callbacks from the native side's own callback, which runs
+ * in the context of whatever first started a pool job in the environment:
+ * without this, `AsyncLocalStorage` in onProgress would see that caller's
+ * store, not this one's (as piscina binds each task to an AsyncResource).
+ */
+export function inCallersContext<F extends (...args: never[]) => unknown>(callback: F | undefined): F | undefined {
+  return callback === undefined ? undefined : (AsyncResource.bind(callback) as unknown as F);
 }
 
 /** The largest thread count `setConcurrency` accepts. */

@@ -504,8 +504,13 @@ describe('readOptions / readControl', () => {
   it('reads signal and onProgress', () => {
     expect(readControl(readOptions({}, ['signal', 'onProgress']))).toEqual({ signal: undefined, onProgress: undefined, abortedAtCall: false });
     const signal = new AbortController().signal;
-    const onProgress = (): void => {};
-    expect(readControl({ signal, onProgress })).toEqual({ signal, onProgress, abortedAtCall: false });
+    const calls: number[][] = [];
+    const onProgress = (done: number, total: number): void => void calls.push([done, total]);
+    // onProgress comes back bound to the caller's async context (test/async-context.test.ts): the same function underneath.
+    const control = readControl({ signal, onProgress });
+    expect(control).toEqual({ signal, onProgress: expect.any(Function), abortedAtCall: false });
+    control.onProgress!(1, 2);
+    expect(calls).toEqual([[1, 2]]);
     expect(readControl({ signal: AbortSignal.abort(), onProgress: undefined }).abortedAtCall).toBe(true);
 
     const proxied = new Proxy(new AbortController().signal, {});
