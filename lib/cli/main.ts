@@ -11,7 +11,9 @@ import { gray } from './commands/gray.js';
 import { info } from './commands/info.js';
 import { queue } from './commands/queue.js';
 import { worker } from './commands/worker.js';
-import { HELP, USAGE, UsageError } from './usage.js';
+import { commandHelp, mainHelp } from './help.js';
+import { closest } from './suggest.js';
+import { usageMessage, UsageError } from './usage.js';
 
 export const COMMANDS: Command[] = [gray, info, worker, queue];
 
@@ -21,30 +23,41 @@ function version(): string {
   return manifest.version;
 }
 
+/** The words before `--`: a `--help` after it is an argument, not a request for help. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /** Runs the command line `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
+  let command: Command | undefined;
   try {
     if (name === undefined) throw new UsageError('no command given');
     if (name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(`${HELP}\n`);
+      const about = rest[0] === undefined ? undefined : COMMANDS.find((candidate) => candidate.line.name === rest[0]);
+      io.stdout.write(`${about === undefined ? mainHelp(COMMANDS) : commandHelp(about.line)}\n`);
       return 0;
     }
     if (name === '--version' || name === '-v') {
       io.stdout.write(`${version()}\n`);
       return 0;
     }
-    const command = COMMANDS.find((candidate) => candidate.name === name);
-    if (command === undefined) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(`${HELP}\n`);
+    command = COMMANDS.find((candidate) => candidate.line.name === name);
+    if (command === undefined) {
+      const names = COMMANDS.map((c) => c.line.name);
+      const near = closest(name, names);
+      throw new UsageError(`unknown command '${name}'${near === undefined ? ` (commands: ${names.join(', ')})` : ` (did you mean '${near}'?)`}`);
+    }
+    if (asksForHelp(rest)) {
+      io.stdout.write(`${commandHelp(command.line)}\n`);
       return 0;
     }
     return await command.run(rest, io);
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_');
-    if (!usage) throw error;
-    io.stderr.write(`offloop: ${(error as Error).message}\n${USAGE}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`${usageMessage(error, command?.line)}\n`);
     return 2;
   }
 }

@@ -23,7 +23,7 @@ export type ReporterKind = 'bar' | 'lines' | 'json';
 
 export function createReporter(kind: ReporterKind, io: CommandIo, quiet: boolean): Reporter {
   if (kind === 'json') return jsonReporter(io);
-  if (kind === 'bar') return barReporter(io, quiet);
+  if (kind === 'bar') return barReporter(io);
   return linesReporter(io, quiet);
 }
 
@@ -53,7 +53,7 @@ function linesReporter(io: CommandIo, quiet: boolean): Reporter {
   return {
     setTotal() {},
     file(result) {
-      if (result.error !== undefined) io.stdout.write(`failed: ${String(result.input)}: ${reasonOf(result.error, String(result.input))}\n`);
+      if (result.error !== undefined) io.stderr.write(`failed: ${String(result.input)}: ${reasonOf(result.error, String(result.input))}\n`);
       else if (quiet) return;
       else if (result.skipped) io.stdout.write(`skipped: ${result.output} (exists)\n`);
       else io.stdout.write(`processed: ${result.output}\n`);
@@ -64,7 +64,7 @@ function linesReporter(io: CommandIo, quiet: boolean): Reporter {
   };
 }
 
-function barReporter(io: CommandIo, quiet: boolean): Reporter {
+function barReporter(io: CommandIo): Reporter {
   let total: number | undefined;
   const bar = new cliProgress.SingleBar(
     {
@@ -97,10 +97,9 @@ function barReporter(io: CommandIo, quiet: boolean): Reporter {
     },
     end(tally, interruptedBy) {
       bar.stop();
-      const lines = [tally.summaryLine(interruptedBy)];
-      for (const failure of tally.failures) lines.push(`failed: ${failure.input}: ${failure.message}`);
-      if (quiet && tally.failed === 0) lines.length = 1;
-      io.stdout.write(`${lines.join('\n')}\n`);
+      io.stdout.write(`${tally.summaryLine(interruptedBy)}\n`);
+      const failures = tally.failures.map((failure) => `failed: ${failure.input}: ${failure.message}\n`);
+      if (failures.length > 0) io.stderr.write(failures.join(''));
     },
   };
 }

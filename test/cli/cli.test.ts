@@ -68,37 +68,93 @@ describe('offloop (no terminal)', () => {
   });
 
   it.each([
-    [[], 'no command given'],
-    [['frobnicate'], "unknown command 'frobnicate'"],
-    [['gray', small], '-o <dir>'],
-    [['gray', '-o', 'out'], 'at least one file'],
-    [['gray', small, '-o', 'out', '--bogus'], "Unknown option '--bogus'"],
-    [['gray', small, '-o', 'out', '--quality', '101'], '--quality must be an integer from 1 to 100'],
-    [['gray', small, '-o', 'out', '--quality', '7.5'], '--quality must be an integer'],
-    [['gray', small, '-o', 'out', '--format', 'webp'], '--format must be one of same, jpeg, png'],
-    [['gray', small, '-o', 'out', '--mode', 'fast'], '--mode must be one of exact, luma'],
-    [['gray', small, '-o', 'out', '--threads', '0'], '--threads must be an integer from 1'],
-    [['gray', small, '-o', 'out', '--json', '--quiet'], 'do not go together'],
-    [['info', 'extra'], 'Unexpected argument'],
-  ])('usage error %j: exit 2, the reason and the usage line, nothing written', (args, reason) => {
-    const run = cli(args);
+    [[], 'offloop: no command given', 'usage: offloop <command>'],
+    [['frobnicate'], "offloop: unknown command 'frobnicate' (commands: gray, info, worker, queue)", 'usage: offloop <command>'],
+    [['grey', small, '-o', 'out'], "offloop: unknown command 'grey' (did you mean 'gray'?)", 'usage: offloop <command>'],
+    [['gray', small], 'offloop gray: -o <dir> (--out-dir) is required', 'usage: offloop gray'],
+    [['gray', '-o', 'out'], 'at least one file', 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--bogus'], "offloop gray: unknown option '--bogus'\n", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--fromat', 'png'], "offloop gray: unknown option '--fromat' (did you mean --format?)", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--recurse'], "unknown option '--recurse' (did you mean --recursive?)", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--skip'], "unknown option '--skip' (did you mean --skip-existing?)", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '-x'], "unknown option '-x'\n", 'usage: offloop gray'],
+    [['gray', small, '-o'], "-o (--out-dir) needs a value: --out-dir <dir>", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--format', '--json'], "--format needs a value, not the flag '--json'", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--json=yes'], "--json takes no value; got 'yes'", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--quality', '101'], '--quality must be an integer from 1 to 100', 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--quality', '7.5'], '--quality must be an integer', 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--format', 'webp'], "--format must be one of same, jpeg, png; got 'webp'\n", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--format', 'jpg'], "--format must be one of same, jpeg, png; got 'jpg' (did you mean 'jpeg'?)", 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--mode', 'fast'], '--mode must be one of exact, luma', 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--threads', '0'], '--threads must be an integer from 1', 'usage: offloop gray'],
+    [['gray', small, '-o', 'out', '--json', '--quiet'], 'do not go together', 'usage: offloop gray'],
+    [['info', 'extra'], "offloop info: takes no arguments; got 'extra'", 'usage: offloop info [--json]'],
+    [['info', '--jsno'], "offloop info: unknown option '--jsno' (did you mean --json?)", 'usage: offloop info [--json]'],
+    [['queue', 'stats', '--redis', 'redis://127.0.0.1:1'], "unknown queue command 'stats'", 'usage: offloop queue status'],
+    [['worker', '--threds', '2'], "offloop worker: unknown option '--threds' (did you mean --threads?)", 'usage: offloop worker --redis <url>'],
+  ])('usage error %j: exit 2, offloop\'s reason, the command\'s own short usage, nothing written', (args, reason, usage) => {
+    const run = cli(args as string[]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(reason);
-    expect(run.stderr).toMatch(/^usage: offloop gray/m);
+    expect(run.stderr.split('\n')[1]).toMatch(new RegExp(`^${usage.replace(/[[\]]/g, '\\$&')}`));
+    // Offloop's words, not Node's parseArgs' text; no line wider than a terminal.
+    expect(run.stderr).not.toMatch(/ERR_PARSE_ARGS|positional argument|To specify/);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines.slice(1)) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(run.stdout).toBe('');
     expect(existsSync(join(temp.dir, 'out'))).toBe(false);
   });
 
-  it("one line per file (the seed's), failures with their reason, the summary; exit 1 when some failed", () => {
+  it.each([
+    ['gray', ['gray', '--help'], ['usage: offloop gray <files or dirs...> -o <dir> [options]', '  -o, --out-dir <dir>', '--format same|jpeg|png', '--quality <1-100>', '--redis <url>']],
+    ['gray (-h after other words)', ['gray', 'photos', '-o', 'x', '-h'], ['usage: offloop gray <files or dirs...>', '--skip-existing']],
+    ['info', ['info', '--help'], ['usage: offloop info [--json]', '--json']],
+    ['worker', ['worker', '--help'], ['usage: offloop worker --redis <url> [options]', '--threads <n>', '--concurrency <n>']],
+    ['queue', ['queue', '--help'], ['usage: offloop queue status --redis <url>', '--queue <name>']],
+    ['help gray', ['help', 'gray'], ['usage: offloop gray <files or dirs...>']],
+  ])('offloop %s --help: its own usage and flags on stdout, exit 0, nothing written', (_name, args, expected) => {
+    const run = cli(args);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    for (const text of expected) expect(run.stdout).toContain(text);
+    for (const line of run.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    // One command's help, not every command's.
+    const others = ['gray', 'info', 'worker', 'queue'].filter((name) => !args.includes(name));
+    for (const other of others) expect(run.stdout).not.toContain(`usage: offloop ${other}`);
+    expect(existsSync(join(temp.dir, 'x'))).toBe(false);
+  });
+
+  it('offloop --help lists every command with its usage, in 80 columns', () => {
+    const run = cli(['--help']);
+    expect(run.status).toBe(0);
+    for (const usage of ['offloop gray <files or dirs...> -o <dir> [options]', 'offloop info [--json]', 'offloop worker --redis <url>', 'offloop queue status --redis <url>']) {
+      expect(run.stdout).toContain(usage);
+    }
+    expect(run.stdout).toContain("'offloop <command> --help'");
+    for (const line of run.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it('a --help after -- is an argument, not a request for help', () => {
+    const run = cli(['gray', '-o', join(temp.dir, 'dash-out'), '--', '--help']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('failed: --help: ENOENT');
+  });
+
+  it("one line per file: processed on stdout, failures with their reason on stderr, the summary on stdout; exit 1 when some failed", () => {
     const out = join(temp.dir, 'lines-out');
     const run = cli(['gray', small, fixture(BROKEN), join(temp.dir, 'missing.jpg'), '-o', out, '--recursive']);
     expect(run.status).toBe(1);
     const lines = run.stdout.trim().split('\n');
     const processed = lines.filter((line) => line.startsWith('processed: ')).map((line) => line.slice('processed: '.length)).sort();
     expect(processed).toEqual([...SMALL.map((rel) => join(out, rel.split('/')[1]!)), join(out, 'sub', 'deep.jpg')].sort());
-    expect(lines).toContain(`failed: ${fixture(BROKEN)}: PNG chunk gAMA has a bad CRC`);
-    expect(lines.find((line) => line.startsWith(`failed: ${join(temp.dir, 'missing.jpg')}: ENOENT`))).toBeDefined();
+    expect(lines).toHaveLength(processed.length + 1);
     expect(lines.at(-1)).toMatch(/^7 files in [\d.]+ s: 5 processed, 2 failed; [\d.]+ MP at [\d.]+ MP\/s$/);
+    // Failures on stderr (`> log` keeps them on the screen), as ImageMagick and rsync do.
+    const errors = run.stderr.trim().split('\n');
+    expect(errors).toHaveLength(2);
+    expect(errors).toContain(`failed: ${fixture(BROKEN)}: PNG chunk gAMA has a bad CRC`);
+    expect(errors.find((line) => line.startsWith(`failed: ${join(temp.dir, 'missing.jpg')}: ENOENT`))).toBeDefined();
     // The outputs are what the library writes.
     for (const rel of SMALL) {
       const name = rel.split('/')[1]!;
@@ -112,6 +168,7 @@ describe('offloop (no terminal)', () => {
     const run = cli(['gray', small, '-o', out, '--quiet', '--format', 'png']);
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toBe('');
     expect(listAll(out)).toEqual(['gray-base-61x37.png', 'gray1-61x37.png', 'rgba8-61x37.png', 'ycc-444-base-61x37.png']);
   });
 

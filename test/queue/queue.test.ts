@@ -157,7 +157,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(submit.status).toBe(1);
     const lines = submit.stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('processed: ')).map((line) => line.slice(11)).sort()).toEqual(listAll(localOut).map((name) => join(out, name)));
-    expect(lines).toContain(`failed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC`);
+    expect(submit.stderr.trim().split('\n')).toEqual([`failed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC`]);
     expect(lines.at(-1)).toMatch(new RegExp(`^${SMALL.length + 1} files in [\\d.]+ s: ${SMALL.length} processed, 1 failed`));
     for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
     const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--redis', redis.url, '--queue', queue, '--json'], { encoding: 'utf8', timeout: 30_000 });

@@ -3,8 +3,6 @@
  * over grayscaleFiles: arguments become its options, its results go to a
  * reporter, signals abort it.
  */
-import { parseArgs } from 'node:util';
-
 import { grayscaleFiles, setConcurrency } from '../../index.js';
 import { preparedInputs } from '../../files/batch-inputs.js';
 import type { GrayscaleFilesResult } from '../../files/batch-types.js';
@@ -12,59 +10,57 @@ import type { Command, CommandIo } from '../command.js';
 import { allFiles, cliEntries, countEntries, type OutputFormat } from '../inputs.js';
 import { createReporter } from '../reporters.js';
 import { Tally } from '../tally.js';
+import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
 import { UsageError } from '../usage.js';
 
-const OPTIONS = {
-  'out-dir': { type: 'string', short: 'o' },
-  format: { type: 'string' },
-  quality: { type: 'string' },
-  compression: { type: 'string' },
-  mode: { type: 'string' },
-  'auto-orient': { type: 'boolean' },
-  'limit-input-pixels': { type: 'string' },
-  threads: { type: 'string' },
-  concurrency: { type: 'string' },
-  recursive: { type: 'boolean', short: 'r' },
-  'skip-existing': { type: 'boolean' },
-  ordered: { type: 'boolean' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  redis: { type: 'string' },
-  queue: { type: 'string' },
-} as const;
+const FLAGS = {
+  'out-dir': { type: 'string', short: 'o', value: '<dir>', help: 'where outputs go (required)' },
+  format: { type: 'choice', choices: ['same', 'jpeg', 'png'], help: "output format (default same: the input's)" },
+  quality: { type: 'integer', min: 1, max: 100, help: "JPEG quality (default 75, Pillow's)" },
+  compression: { type: 'integer', min: 0, max: 9, help: "PNG compression level (default 6, Pillow's)" },
+  mode: { type: 'choice', choices: ['exact', 'luma'], help: "exact: Pillow's pixels; luma: a JPEG's Y plane, faster" },
+  'auto-orient': { type: 'boolean', help: 'apply the EXIF orientation' },
+  'limit-input-pixels': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger images (0: no limit)' },
+  threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
+  concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
+  recursive: { type: 'boolean', short: 'r', help: 'include subfolders of directories' },
+  'skip-existing': { type: 'boolean', help: 'skip inputs whose output exists (resume a batch)' },
+  ordered: { type: 'boolean', help: 'report in input order (default: as files complete)' },
+  json: { type: 'boolean', help: 'one JSON object per file, then a summary object' },
+  quiet: { type: 'boolean', short: 'q', help: 'print only failures and the summary' },
+  redis: { type: 'string', value: '<url>', section: 'on a Redis queue (offloop/queue; paths must be on storage every worker sees)', help: "submit to the queue's workers instead of running here" },
+  queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
+} as const satisfies FlagTable;
 
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
-  return value as T;
-}
+const LINE: CommandLine<typeof FLAGS> = {
+  name: 'gray',
+  usage: 'gray <files or dirs...> -o <dir> [options]',
+  description: `Turns JPEG and PNG photos gray (Pillow's convert('L'), bit for bit) and
+writes them under <dir>: a directory's files keep their path relative to it,
+a file given by name keeps its base name.
 
-function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}; got '${value}'`);
-  return number;
-}
+On a terminal a progress bar; otherwise one line per file (processed: on
+stdout, failed: on stderr); --json: JSON lines on stdout.`,
+  flags: FLAGS,
+  positionals: { min: 0, max: Infinity },
+};
 
 /** Exit codes of a batch stopped by a signal: 128 + the signal's number, as shells report. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 } as const;
 type StopReason = keyof typeof SIGNAL_EXIT;
 
 export const gray: Command = {
-  name: 'gray',
-  summary: 'turn JPEG/PNG photos gray, into an output folder',
+  line: LINE,
+  summary: 'turn JPEG and PNG photos gray, into an output folder',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+    const { values, positionals } = parseFlags(LINE, argv);
     if (positionals.length === 0) throw new UsageError('give at least one file or directory');
     const outDir = values['out-dir'];
     if (outDir === undefined || outDir === '') throw new UsageError('-o <dir> (--out-dir) is required');
-    const format = choice<OutputFormat>('format', values.format, ['same', 'jpeg', 'png'], 'same');
-    const mode = choice('mode', values.mode, ['exact', 'luma'] as const, 'exact');
-    const quality = integer('quality', values.quality, 1, 100);
-    const compressionLevel = integer('compression', values.compression, 0, 9);
-    const limitInputPixels = integer('limit-input-pixels', values['limit-input-pixels'], 0, Number.MAX_SAFE_INTEGER);
-    const threads = integer('threads', values.threads, 1, 1024);
-    const concurrency = integer('concurrency', values.concurrency, 1, 1024);
+    const format: OutputFormat = values.format ?? 'same';
+    const mode = values.mode ?? 'exact';
+    const { quality, compression: compressionLevel, threads, concurrency } = values;
+    const limitInputPixels = values['limit-input-pixels'];
     if (values.json && values.quiet) throw new UsageError('--json and --quiet do not go together');
     const redis = values.redis;
     if (redis === undefined && values.queue !== undefined) throw new UsageError('--queue goes with --redis');

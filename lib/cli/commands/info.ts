@@ -1,14 +1,26 @@
 /** `offloop info`: what this installation runs with. */
-import { parseArgs } from 'node:util';
-
 import { features, getConcurrency } from '../../index.js';
 import type { Command } from '../command.js';
+import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
+
+const FLAGS = {
+  json: { type: 'boolean', help: 'one JSON object' },
+} as const satisfies FlagTable;
+
+const LINE: CommandLine<typeof FLAGS> = {
+  name: 'info',
+  usage: 'info [--json]',
+  description: `What this installation runs with: the native binary (a prebuild or a
+local build) and its path, the SIMD path, the image codecs and their
+versions, and the pool's threads.`,
+  flags: FLAGS,
+};
 
 export const info: Command = {
-  name: 'info',
+  line: LINE,
   summary: 'the binary, SIMD path, codecs and pool size in use',
   async run(argv, io) {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const { values } = parseFlags(LINE, argv);
     const found = features();
     const report = { ...found, threads: getConcurrency() };
     if (values.json) {

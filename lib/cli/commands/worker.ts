@@ -1,23 +1,31 @@
 /** `offloop worker --redis <url>`: this machine's pool as a worker of an offloop/queue queue. */
-import { parseArgs } from 'node:util';
-
 import type { Command } from '../command.js';
+import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
 import { UsageError } from '../usage.js';
 
-export const worker: Command = {
+const FLAGS = {
+  redis: { type: 'string', value: '<url>', help: 'the Redis server: redis://host:port (required)' },
+  queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
+  threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
+  concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
+} as const satisfies FlagTable;
+
+const LINE: CommandLine<typeof FLAGS> = {
   name: 'worker',
+  usage: 'worker --redis <url> [options]',
+  description: `Runs this machine's pool as a worker of an offloop/queue queue until
+SIGINT or SIGTERM, which let the files in flight finish; a second signal
+aborts them (they are retried elsewhere).`,
+  flags: FLAGS,
+};
+
+export const worker: Command = {
+  line: LINE,
   summary: 'run this machine\'s pool as a worker of a Redis queue (offloop/queue)',
   async run(argv, io) {
-    const { values } = parseArgs({ args: argv, options: { redis: { type: 'string' }, queue: { type: 'string' }, threads: { type: 'string' }, concurrency: { type: 'string' } }, strict: true, allowPositionals: false });
+    const { values } = parseFlags(LINE, argv);
     if (values.redis === undefined || !/^rediss?:\/\//.test(values.redis)) throw new UsageError('--redis <redis://host:port> is required');
-    const number = (flag: string, value: string | undefined) => {
-      if (value === undefined) return undefined;
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!(n >= 1 && n <= 1024)) throw new UsageError(`--${flag} must be an integer from 1 to 1024; got '${value}'`);
-      return n;
-    };
-    const threads = number('threads', values.threads);
-    const concurrency = number('concurrency', values.concurrency);
+    const { threads, concurrency } = values;
     const { createWorker } = await import('../../queue/index.js');
     const { worker: bull, close } = createWorker({ connection: values.redis, ...(values.queue ? { queue: values.queue } : {}), ...(threads ? { threads } : {}), ...(concurrency ? { concurrency } : {}) });
     let completed = 0;
