@@ -1,14 +1,18 @@
 /**
  * How a batch shows on the command line: a progress bar on a terminal, one
- * line per file otherwise (the Python seed's `processed:` / `failed:`), or
- * JSON lines. Each reads the same per-file results, so any source of
- * results (the local pool, a queue) can drive them.
+ * line per file otherwise (`processed: <output>` on stdout, `failed:
+ * <input>: <reason>` on stderr, as the Python script offloop grew from
+ * printed them), or JSON lines on stdout. Each reads the same per-file
+ * results, so any source of results (the local pool, a queue) can drive
+ * them. Paths and reasons in plain text are escaped (text.ts): one line per
+ * file, whatever the names.
  */
 import cliProgress from 'cli-progress';
 
 import type { GrayscaleFilesResult } from '../files/batch-types.js';
 import type { CommandIo } from './command.js';
-import { reasonOf, type Tally } from './tally.js';
+import type { Tally } from './tally.js';
+import { escapeText, reasonOf } from './text.js';
 
 export interface Reporter {
   /** The number of files, once known (possibly after the first results). */
@@ -17,6 +21,8 @@ export interface Reporter {
   file(result: GrayscaleFilesResult, tally: Tally): void;
   /** The end: the summary (and the failures, where not shown yet). */
   end(tally: Tally, interruptedBy?: string): void;
+  /** Something the user should know that is no file's result (`offloop: <text>` on stderr; a JSON line with --json). */
+  warning(text: string): void;
 }
 
 export type ReporterKind = 'bar' | 'lines' | 'json';
@@ -46,38 +52,68 @@ function jsonReporter(io: CommandIo): Reporter {
     end(tally, interruptedBy) {
       io.stdout.write(`${JSON.stringify(tally.summaryObject(interruptedBy))}\n`);
     },
+    warning(text) {
+      io.stdout.write(`${JSON.stringify({ type: 'warning', message: text })}\n`);
+    },
   };
+}
+
+/** `failed: <input>: <reason>`, escaped. */
+function failedLine(input: string, reason: string): string {
+  return `failed: ${escapeText(input)}: ${escapeText(reason)}\n`;
 }
 
 function linesReporter(io: CommandIo, quiet: boolean): Reporter {
   return {
     setTotal() {},
     file(result) {
-      if (result.error !== undefined) io.stderr.write(`failed: ${String(result.input)}: ${reasonOf(result.error, String(result.input))}\n`);
+      if (result.error !== undefined) io.stderr.write(failedLine(String(result.input), reasonOf(result.error, String(result.input))));
       else if (quiet) return;
-      else if (result.skipped) io.stdout.write(`skipped: ${result.output} (exists)\n`);
-      else io.stdout.write(`processed: ${result.output}\n`);
+      else if (result.skipped) io.stdout.write(`skipped: ${escapeText(result.output)} (exists)\n`);
+      else io.stdout.write(`processed: ${escapeText(result.output)}\n`);
     },
     end(tally, interruptedBy) {
       io.stdout.write(`${tally.summaryLine(interruptedBy)}\n`);
     },
+    warning(text) {
+      io.stderr.write(`offloop: ${escapeText(text)}\n`);
+    },
   };
+}
+
+/** The bar's width at most, in characters. */
+const BAR_SIZE = 30;
+
+/**
+ * The bar's line for a terminal `columns` wide: the bar shrinks (down to 10
+ * characters, then goes) before the text does; on a very narrow terminal
+ * only the counts stay. One column is kept free: a line that fills the last
+ * column wraps on some terminals.
+ */
+export function barLine(columns: number, progress: number | undefined, counts: string, rates: string): string {
+  const room = columns - 1;
+  const text = `${counts} | ${rates}`;
+  const size = Math.min(BAR_SIZE, room - text.length - 1);
+  if (size >= 10) {
+    const filled = progress === undefined ? 0 : Math.round(Math.min(Math.max(progress, 0), 1) * size);
+    return `${'\u2588'.repeat(filled)}${'\u2591'.repeat(size - filled)} ${text}`;
+  }
+  return text.length <= room ? text : counts.slice(0, room);
 }
 
 function barReporter(io: CommandIo): Reporter {
   let total: number | undefined;
+  const stream = io.stderr as Partial<NodeJS.WriteStream>;
   const bar = new cliProgress.SingleBar(
     {
       stream: io.stderr,
-      format: (options, params, payload: { mps: string; failed: number }) => {
-        const size = options.barsize ?? 30;
-        const filled = total === undefined ? 0 : Math.round(params.progress * size);
-        const track = (options.barCompleteString ?? '').slice(0, filled) + (options.barIncompleteString ?? '').slice(0, size - filled);
+      format: (_options, params, payload: { mps: string; failed: number }) => {
         const of = total === undefined ? '?' : String(total);
         const eta = total === undefined || params.value === 0 ? '--' : `${params.eta}s`;
-        return `${track} ${params.value}/${of} files | ${payload.mps} MP/s | ETA ${eta} | ${payload.failed} failed`;
+        const counts = `${params.value}/${of} files | ${payload.failed} failed`;
+        // A terminal of unknown size (a bare pty) says 0 columns: draw for 80.
+        return barLine(stream.columns || 80, total === undefined ? undefined : params.progress, counts, `${payload.mps} MP/s | ETA ${eta}`);
       },
-      barsize: 30,
       hideCursor: true,
       // Redraws on each result and at most every 100 ms otherwise.
       fps: 10,
@@ -98,8 +134,12 @@ function barReporter(io: CommandIo): Reporter {
     end(tally, interruptedBy) {
       bar.stop();
       io.stdout.write(`${tally.summaryLine(interruptedBy)}\n`);
-      const failures = tally.failures.map((failure) => `failed: ${failure.input}: ${failure.message}\n`);
+      const failures = tally.failures.map((failure) => failedLine(failure.input, failure.message));
       if (failures.length > 0) io.stderr.write(failures.join(''));
+    },
+    warning(text) {
+      // Over the bar's line; the bar draws itself again below at its next update.
+      io.stderr.write(`\r\u001b[K offloop: ${escapeText(text)}\n`.replace('K ', 'K'));
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The running count of a batch on the command line, and its summary. */
 import type { GrayscaleFilesResult } from '../files/batch-types.js';
+import { reasonOf } from './text.js';
 
 export interface Failure {
   input: string;
@@ -50,7 +51,7 @@ export class Tally {
     if (this.skipped > 0) parts.push(`${this.skipped} skipped`);
     parts.push(`${this.failed} failed`);
     const head = interruptedBy === undefined ? '' : `interrupted by ${interruptedBy} after `;
-    return `${head}${this.files} files in ${this.seconds().toFixed(1)} s: ${parts.join(', ')}; ${(this.pixels / 1e6).toFixed(1)} MP at ${this.megapixelsPerSecond().toFixed(1)} MP/s`;
+    return `${head}${plural(this.files, 'file')} in ${this.seconds().toFixed(1)} s: ${parts.join(', ')}; ${(this.pixels / 1e6).toFixed(1)} MP at ${this.megapixelsPerSecond().toFixed(1)} MP/s`;
   }
 
   summaryObject(interruptedBy?: string): Record<string, unknown> {
@@ -71,9 +72,7 @@ export class Tally {
   }
 }
 
-/** An error's message without offloop's `offloop: <path>: ` prefix (the line names the file already). */
-export function reasonOf(error: Error, input: string): string {
-  const own = `offloop: ${input}: `;
-  if (error.message.startsWith(own)) return error.message.slice(own.length);
-  return error.message.replace(/^offloop: /, '');
+/** `1 file`, `2 files`, `0 files`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -291,14 +291,12 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
 }
 
 Status NotJpegOrPng(const uint8_t* data, size_t size, ImageFormat format) {
-  if (format != ImageFormat::kUnknown) {
-    return Status::Error(ErrorCode::kUnsupported, "unsupported format %s (offloop reads JPEG and PNG)", FormatName(format));
-  }
   // A few bytes that begin a signature are the start of a cut file.
-  if (IsSignaturePrefix(data, size)) {
+  if (format == ImageFormat::kUnknown && IsSignaturePrefix(data, size)) {
     return Status::Error(ErrorCode::kTruncated, "image data ends inside the file signature (%zu bytes)", size);
   }
-  return Status::Error(ErrorCode::kUnsupported, "unsupported format: not an image format offloop knows (it reads JPEG and PNG)");
+  // One wording whether the format has a name or not: "unsupported format: webp (...)", "...: unknown (...)".
+  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG and PNG)", FormatName(format));
 }
 
 Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {

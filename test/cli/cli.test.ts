@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { barLine } from '../../lib/cli/reporters.js';
 import { grayscaleFileSync } from '../../lib/index.js';
 import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
@@ -195,6 +196,54 @@ describe('offloop (no terminal)', () => {
     expect(skipped.every((r) => r.status === 'skipped')).toBe(true);
   });
 
+  it('names with control characters are escaped: one line per file, no forged processed: line (issue 15)', () => {
+    const tree = join(temp.dir, 'names');
+    mkdirSync(tree);
+    const forged = 'a\nprocessed: fake.jpg';
+    const coloured = 'b\u001b[31m\\red\u2028.jpg';
+    copyFileSync(fixture(SMALL[0]!), join(tree, forged));
+    copyFileSync(fixture(SMALL[0]!), join(tree, coloured));
+    const bad = join(temp.dir, 'c\nfailed: other.jpg');
+    writeFileSync(bad, 'not an image');
+    const out = join(temp.dir, 'names-out');
+    const run = cli(['gray', tree, bad, '-o', out]);
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain(`processed: ${out}/a\\nprocessed: fake.jpg`);
+    expect(lines).toContain(`processed: ${out}/b\\x1b[31m\\\\red\\u2028.jpg`);
+    expect(lines.at(-1)).toMatch(/^3 files in /);
+    expect(run.stderr).toBe(`failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG and PNG)\n`);
+    expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
+    // The files themselves keep their names.
+    expect(listAll(out).sort()).toEqual([forged, coloured].sort());
+    // JSON needs no escaping of its own: the names come back exact.
+    const json = cli(['gray', tree, '-o', join(temp.dir, 'names-json'), '--json']);
+    const records = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(records.filter((r) => r.type === 'file').map((r) => r.input).sort()).toEqual([join(tree, forged), join(tree, coloured)].sort());
+  });
+
+  it('one file: "1 file" in the summary; failures say the path once, the code in --json; one wording for an unsupported format', () => {
+    const tree = join(temp.dir, 'wording');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'w.jpg'), Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1'));
+    writeFileSync(join(tree, 'u.jpg'), 'hello world, no image here');
+    const one = cli(['gray', fixture(SMALL[0]!), '-o', join(temp.dir, 'one-out')]);
+    expect(one.status).toBe(0);
+    expect(one.stdout.trim().split('\n').at(-1)).toMatch(/^1 file in [\d.]+ s: 1 processed, 0 failed;/);
+    const missing = join(temp.dir, 'nowhere.jpg');
+    const lines = cli(['gray', join(tree, 'w.jpg'), join(tree, 'u.jpg'), missing, '-o', join(temp.dir, 'wording-out'), '--ordered']);
+    expect(lines.stderr.trim().split('\n')).toEqual([
+      `failed: ${join(tree, 'w.jpg')}: unsupported format: webp (offloop reads JPEG and PNG)`,
+      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG and PNG)`,
+      `failed: ${missing}: ENOENT: no such file or directory, stat`,
+    ]);
+    const json = cli(['gray', join(tree, 'w.jpg'), missing, '-o', join(temp.dir, 'wording-out'), '--ordered', '--json']);
+    const [webp, enoent] = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(webp.error).toEqual({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT', message: 'unsupported format: webp (offloop reads JPEG and PNG)' });
+    expect(enoent.error).toEqual({ code: 'ENOENT', message: 'ENOENT: no such file or directory, stat' });
+  });
+
   it('never lists its own outputs when they are written inside the input folder', () => {
     const tree = join(temp.dir, 'self');
     mkdirSync(tree);
@@ -217,7 +266,7 @@ describe.skipIf(!hasScript)('offloop on a terminal', () => {
     const screen = run.stdout;
     expect(screen).toContain('\u001b[?25l'); // cursor hidden while the bar runs ...
     expect(screen).toContain('\u001b[?25h'); // ... and shown again
-    expect(screen).toMatch(/5\/5 files \| [\d.]+ MP\/s \| ETA \S+ \| 1 failed/);
+    expect(screen).toMatch(/5\/5 files \| 1 failed \| [\d.]+ MP\/s \| ETA \S+/);
     expect(screen).not.toContain('processed: ');
     const afterBar = screen.slice(screen.lastIndexOf('\u001b[?25h'));
     expect(afterBar).toMatch(/5 files in [\d.]+ s: 4 processed, 1 failed/);
@@ -225,8 +274,36 @@ describe.skipIf(!hasScript)('offloop on a terminal', () => {
   });
 });
 
+describe.skipIf(!hasScript)('offloop on a 60-column terminal', () => {
+  it('every frame of the bar fits in 59 columns, counts and failures included (the terminal cut it before)', () => {
+    const out = join(temp.dir, 'tty60-out');
+    const command = `stty cols 60; ${[process.execPath, CLI, 'gray', small, fixture(BROKEN), '-o', out].map((part) => `'${part}'`).join(' ')}`;
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000, cwd: temp.dir });
+    expect(run.status).toBe(1);
+    // cli-progress draws each frame from column 1 (ESC [1G) and clears the rest of the line (ESC [0K).
+    const frames = [...run.stdout.matchAll(/\u001b\[1G(.*?)\u001b\[0K/g)].map((match) => match[1]!);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) {
+      expect(frame.length, frame).toBeLessThanOrEqual(59);
+      expect(frame).toMatch(/\d+\/[\d?]+ files \| \d+ failed \| [\d.]+ MP\/s \| ETA \S+$/);
+    }
+    expect(frames.at(-1)).toMatch(/^[\u2588\u2591]{10,} 5\/5 files \| 1 failed/);
+  });
+});
+
+describe('the bar line', () => {
+  it.each([200, 80, 60, 45, 30, 12])('fits %d columns', (columns) => {
+    const counts = '12345/12345 files | 12 failed';
+    const line = barLine(columns, 0.5, counts, '123.4 MP/s | ETA 1234s');
+    expect(line.length).toBeLessThanOrEqual(columns - 1);
+    if (columns >= 80) expect(line).toMatch(/^[\u2588\u2591]{10,30} /);
+    if (columns >= 60) expect(line.endsWith('ETA 1234s')).toBe(true);
+    if (columns >= 31) expect(line).toContain(counts);
+  });
+});
+
 /** Starts the CLI on the large folder, one file at a time, and resolves once `lines` lines are out. */
-function startLarge(out: string, extra: string[] = []): { child: ChildProcess; firstLines: Promise<void>; done: Promise<{ code: number | null; stdout: string }> } {
+function startLarge(out: string, extra: string[] = []): { child: ChildProcess; firstLines: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'gray', large, '-o', out, '--threads', '1', '--concurrency', '1', ...extra], { cwd: temp.dir });
   let stdout = '';
   let resolveFirst: () => void;
@@ -235,7 +312,9 @@ function startLarge(out: string, extra: string[] = []): { child: ChildProcess; f
     stdout += chunk;
     if (stdout.split('\n').length > 2) resolveFirst();
   });
-  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout })));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   return { child, firstLines, done };
 }
 
@@ -259,7 +338,9 @@ describe('offloop stopped by a signal', () => {
     expect(result.code).toBe(code);
     const summary = result.stdout.trim().split('\n').at(-1)!;
     const processed = result.stdout.split('\n').filter((line) => line.startsWith('processed: ')).length;
-    expect(summary).toMatch(new RegExp(`^interrupted by ${signal} after ${processed} files in`));
+    expect(summary).toMatch(new RegExp(`^interrupted by ${signal} after ${processed} files? in`));
+    // What to do next, on stderr: the summary stays the last line of stdout.
+    expect(result.stderr).toBe('offloop: the same command with --skip-existing does the rest (outputs are complete or absent)\n');
     const files = expectCompleteOrAbsent(out);
     expect(files.length).toBe(processed);
     expect(files.length).toBeLessThan(LARGE_FILES);

@@ -150,6 +150,8 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     const cli = join(ROOT, 'dist/cjs/cli/main.js');
     const worker = spawn(process.execPath, [cli, 'worker', '--redis', redis.url, '--queue', queue], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let workerErr = '';
+    let workerOut = '';
+    worker.stdout!.on('data', (chunk: Buffer) => (workerOut += chunk));
     const started = new Promise<void>((resolve) => worker.stderr!.on('data', (chunk: Buffer) => (workerErr += chunk).includes('waiting for jobs') && resolve()));
     await started;
     const out = join(temp.dir, 'cli');
@@ -166,6 +168,10 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(workerErr).toMatch(/stopped by SIGTERM after \d+ jobs done, 1 failed/);
+    // The worker's log: one line per file, the path once, no JSON.
+    expect(workerOut.trim().split('\n').sort()).toEqual(listAll(localOut).map((name) => `processed: ${join(out, name)}`));
+    expect(workerErr).toContain(`\nfailed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC\n`);
+    expect(workerErr).not.toContain('{"code"');
     expect(spawnSync(process.execPath, [cli, 'gray', small, '-o', out, '--redis', redis.url, '--threads', '2'], { encoding: 'utf8' }).status).toBe(2);
   }, 60_000);
 

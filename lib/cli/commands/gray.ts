@@ -127,6 +127,13 @@ async function resultsOf(run: BatchRun, signal: AbortSignal): Promise<AsyncItera
   });
 }
 
+/** After an interrupted run: how to do the rest without redoing what is done. */
+function resumeHint(run: BatchRun): string {
+  // The queue's job ids already skip finished files; --skip-existing is for local runs.
+  if (run.redis !== undefined) return 'the same command again does the rest (files done are not redone)';
+  return 'the same command with --skip-existing does the rest (outputs are complete or absent)';
+}
+
 async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: StopReason | undefined;
@@ -172,7 +179,10 @@ async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
     }
     if (stoppedBy === 'SIGPIPE') return SIGNAL_EXIT.SIGPIPE;
     reporter.end(tally, stoppedBy);
-    if (stoppedBy !== undefined) return SIGNAL_EXIT[stoppedBy];
+    if (stoppedBy !== undefined) {
+      if (run.kind !== 'json') reporter.warning(resumeHint(run));
+      return SIGNAL_EXIT[stoppedBy];
+    }
     return tally.failed > 0 ? 1 : 0;
   } finally {
     counting.abort();

@@ -1,6 +1,8 @@
 /** `offloop worker --redis <url>`: this machine's pool as a worker of an offloop/queue queue. */
 import type { Command } from '../command.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
+import { decodeFailure, GRAY_FILE } from '../../queue/jobs.js';
+import { escapeText, reasonOf } from '../text.js';
 import { UsageError } from '../usage.js';
 
 const FLAGS = {
@@ -30,10 +32,19 @@ export const worker: Command = {
     const { worker: bull, close } = createWorker({ connection: values.redis, ...(values.queue ? { queue: values.queue } : {}), ...(threads ? { threads } : {}), ...(concurrency ? { concurrency } : {}) });
     let completed = 0;
     let failed = 0;
-    bull.on('completed', () => completed++);
+    // The same lines as `offloop gray`: processed: on stdout, failed: on stderr, one line per file.
+    bull.on('completed', (job) => {
+      completed++;
+      if (job.name === GRAY_FILE) io.stdout.write(`processed: ${escapeText(String(job.data.output))}\n`);
+    });
     bull.on('failed', (job, error) => {
       failed++;
-      io.stderr.write(`failed: ${String(job?.data?.input ?? job?.id)}: ${error.message}\n`);
+      const input = String(job?.data?.input ?? job?.id);
+      // The job's failure travels as JSON ({ code, message }): the line shows its message.
+      const reason = reasonOf(decodeFailure(error.message), input);
+      const attempts = job?.opts.attempts ?? 1;
+      const retry = job !== undefined && job.attemptsMade < attempts && error.name !== 'UnrecoverableError' ? ` (attempt ${job.attemptsMade} of ${attempts}; retried)` : '';
+      io.stderr.write(`failed: ${escapeText(input)}: ${escapeText(reason)}${retry}\n`);
     });
     await bull.waitUntilReady();
     io.stderr.write(`offloop worker: waiting for jobs on queue '${values.queue ?? 'offloop'}' at ${values.redis}\n`);
