@@ -74,6 +74,12 @@ export interface NativeBinding {
     limitInputPixels: number,
     progress?: NativeProgress,
   ): NativeFileResult;
+  /**
+   * Whether a stored image file is whole: `head` its first bytes, `tail`
+   * its last (at most 12), `fileSize` its size. Runs on the calling thread
+   * (a header walk).
+   */
+  inspectWholeFile(head: Uint8Array, tail: Uint8Array, fileSize: number): { format: 'jpeg' | 'png'; width: number; height: number } | { code: string; message: string };
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
   allocateOutput(type: OutputType, length: number): Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | undefined;
 }

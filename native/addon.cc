@@ -19,6 +19,7 @@ Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
   RegisterGrayscale(env, exports);
   RegisterOutput(env, exports);
   RegisterFiles(env, exports);
+  RegisterInspect(env, exports);
   return exports;
 }
 

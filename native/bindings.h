@@ -23,6 +23,7 @@ void RegisterSum(Napi::Env env, Napi::Object exports);
 void RegisterGrayscale(Napi::Env env, Napi::Object exports);
 void RegisterOutput(Napi::Env env, Napi::Object exports);
 void RegisterFiles(Napi::Env env, Napi::Object exports);
+void RegisterInspect(Napi::Env env, Napi::Object exports);
 
 // What a binding prepares from its arguments: the job, and the JS values
 // whose memory the job touches (kept alive until it settles).

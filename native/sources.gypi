@@ -29,6 +29,7 @@
     ],
     # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib); no Node-API.
     'offloop_codec_sources': [
+      'native/codecs/complete.cc',
       'native/codecs/detect.cc',
       'native/codecs/errors.cc',
       'native/codecs/gray_decoder.cc',
@@ -56,6 +57,7 @@
       'native/library_pin.cc',
       'native/bindings/files.cc',
       'native/bindings/grayscale.cc',
+      'native/bindings/inspect.cc',
       'native/bindings/output.cc',
       'native/bindings/pool.cc',
       'native/bindings/squares.cc',
