@@ -23,7 +23,18 @@ export type OffloopErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
-  | OffloopNativeErrorCode;
+  | OffloopNativeErrorCode
+  | OffloopBatchErrorCode;
+
+/**
+ * The codes of a file a batch (grayscaleFiles, submitFiles, the command
+ * line) refuses to write, before reading it; the batch goes on:
+ * - `ERR_OFFLOOP_OUTPUT_IS_INPUT`: the output is the file's own input, or
+ *   another input of the batch (`inPlace` allows the first);
+ * - `ERR_OFFLOOP_OUTPUT_COLLISION`: an earlier input of the batch writes
+ *   that output already.
+ */
+export type OffloopBatchErrorCode = 'ERR_OFFLOOP_OUTPUT_IS_INPUT' | 'ERR_OFFLOOP_OUTPUT_COLLISION';
 
 /**
  * The codes of failures that are not the caller's fault:
@@ -71,7 +82,15 @@ export type OffloopNativeError = Error & { code: OffloopNativeErrorCode };
  * Any error offloop throws or rejects with, except the system's errors of
  * file access (see {@link OffloopSystemError}): narrow it by `code`.
  */
-export type OffloopError = OffloopTypeError | OffloopRangeError | OffloopNativeError;
+export type OffloopError = OffloopTypeError | OffloopRangeError | OffloopNativeError | OffloopBatchError;
+
+/**
+ * A file a batch refused to write (see {@link OffloopBatchErrorCode}):
+ * `output` is the path refused, `otherInput` the input of this batch that
+ * is that file (ERR_OFFLOOP_OUTPUT_IS_INPUT for another input) or that
+ * claimed it first (ERR_OFFLOOP_OUTPUT_COLLISION).
+ */
+export type OffloopBatchError = Error & { code: OffloopBatchErrorCode; output: string; otherInput?: string };
 
 /**
  * A file that could not be read or written (grayscaleFile): an `Error` as
@@ -105,6 +124,8 @@ const OWN_CODES: ReadonlySet<string> = new Set<OffloopErrorCode>([
   'ERR_INVALID_ARG_VALUE',
   'ERR_OUT_OF_RANGE',
   'ERR_OFFLOOP_NO_BINARY',
+  'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+  'ERR_OFFLOOP_OUTPUT_COLLISION',
   ...(NATIVE_CODES as ReadonlySet<OffloopNativeErrorCode>),
 ]);
 
@@ -367,4 +388,15 @@ export function nativeFailureError(failure: unknown, subject?: string): OffloopN
   if (subject !== undefined) text = `offloop: ${subject}: ${text.replace(/^offloop: /, '')}`;
   const err = new Error(text);
   return finish(err, known, nativeFailureError);
+}
+
+/**
+ * The error for a file a batch refuses to write: `offloop: <input>: <reason>`,
+ * with `output` (and `otherInput`, the other input involved) as own properties.
+ */
+export function batchOutputError(code: OffloopBatchErrorCode, input: string, reason: string, output: string, otherInput?: string): OffloopBatchError {
+  const err = new Error(`offloop: ${input}: ${reason}`) as OffloopBatchError;
+  err.output = output;
+  if (otherInput !== undefined) err.otherInput = otherInput;
+  return finish(err, code, batchOutputError);
 }

@@ -10,6 +10,8 @@ export { features, getConcurrency, poolStats, setConcurrency } from './pool.js';
 export type { Features } from './pool.js';
 export { isOffloopError } from './errors.js';
 export type {
+  OffloopBatchError,
+  OffloopBatchErrorCode,
   OffloopError,
   OffloopErrorCode,
   OffloopImageErrorCode,

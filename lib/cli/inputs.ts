@@ -1,45 +1,78 @@
 /**
  * The command line's inputs (files and directories, any number) as one
- * stream of batch entries, each with its output under the output folder:
- * a directory's files keep their path relative to it, a named file keeps
- * its base name.
+ * stream of batch entries, each with its output: under the output folder (a
+ * directory's files keep their path relative to it, a named file keeps its
+ * base name) or, in place, beside the input.
  */
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { dirname } from 'node:path';
 
 import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
+import { BatchOutputs } from '../files/batch-outputs.js';
 
 export type OutputFormat = 'same' | 'jpeg' | 'png';
 
-export async function* cliEntries(args: readonly string[], outDir: string, recursive: boolean, format: OutputFormat): AsyncGenerator<BatchEntry> {
-  // Outputs written inside a listed folder must not become inputs.
-  const outPrefix = resolve(outDir) + sep;
+/** Where outputs go: `outDir`, or beside each input when it is undefined (`--in-place`). */
+export interface CliTarget {
+  outDir: string | undefined;
+  recursive: boolean;
+  format: OutputFormat;
+}
+
+/** The batch's record of its files (see BatchOutputs), for a target. */
+export function cliOutputs(target: CliTarget): BatchOutputs {
+  return new BatchOutputs({ inPlace: target.outDir === undefined, outDir: target.outDir });
+}
+
+function outputOf(target: CliTarget, input: string, relativePath: string | undefined): string {
+  if (target.outDir === undefined) return outputUnder(dirname(input), input, undefined, target.format);
+  return outputUnder(target.outDir, input, relativePath, target.format);
+}
+
+/**
+ * The entries of the command line's inputs. Every argument is named to
+ * `outputs` first, so that no output lands on an input whose turn has not
+ * come yet. `onEmpty(dir)` hears of a directory that held no image.
+ */
+export async function* cliEntries(args: readonly string[], target: CliTarget, outputs: BatchOutputs, onEmpty?: (dir: string) => void): AsyncGenerator<BatchEntry> {
+  const kinds: Array<'folder' | 'file' | Error> = [];
   for (const arg of args) {
-    let isDirectory: boolean;
     try {
-      isDirectory = (await stat(arg)).isDirectory();
+      const kind = (await stat(arg)).isDirectory() ? 'folder' : 'file';
+      await outputs.expect(arg, kind, target.recursive);
+      kinds.push(kind);
     } catch (error) {
-      yield { item: arg, listingError: error as Error };
+      kinds.push(error as Error);
+    }
+  }
+  for (const [index, arg] of args.entries()) {
+    const kind = kinds[index]!;
+    if (kind instanceof Error) {
+      yield { item: arg, listingError: kind };
       continue;
     }
-    if (!isDirectory) {
-      yield { item: { input: arg, output: outputUnder(outDir, arg, undefined, format) } };
+    if (kind === 'file') {
+      yield { item: { input: arg, output: outputOf(target, arg, undefined) } };
       continue;
     }
-    for await (const entry of batchEntries(arg, recursive)) {
-      const path = entry.item as string;
-      if (entry.listingError !== undefined) yield entry;
-      else if (!resolve(path).startsWith(outPrefix)) {
-        yield { item: { input: path, output: outputUnder(outDir, path, entry.relativePath, format) } };
+    let images = 0;
+    for await (const entry of batchEntries(arg, target.recursive, outputs)) {
+      if (entry.listingError !== undefined) {
+        yield entry;
+        continue;
       }
+      images++;
+      const path = entry.item as string;
+      yield { item: { input: path, output: outputOf(target, path, entry.relativePath) }, relativePath: entry.relativePath };
     }
+    if (images === 0) onEmpty?.(arg);
   }
 }
 
 /** How many entries cliEntries will give (a second listing, for the progress bar's total). */
-export async function countEntries(args: readonly string[], outDir: string, recursive: boolean, signal: AbortSignal): Promise<number> {
+export async function countEntries(args: readonly string[], target: CliTarget, signal: AbortSignal): Promise<number> {
   let count = 0;
-  for await (const _ of cliEntries(args, outDir, recursive, 'same')) {
+  for await (const _ of cliEntries(args, target, cliOutputs(target))) {
     if (signal.aborted) break;
     count++;
   }

@@ -4,10 +4,11 @@
  * items; and where each input's output goes.
  */
 import { opendir, realpath, stat } from 'node:fs/promises';
-import type { Dir } from 'node:fs';
+import type { Dir, Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { IMAGE_EXTENSIONS, type BatchOutputs } from './batch-outputs.js';
 import { formatOfExtension } from './input.js';
 import type { FileSettings } from './settings.js';
 
@@ -21,15 +22,14 @@ export interface BatchEntry {
   listingError?: Error;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
-
 /**
  * Lists `root`'s image files (by extension, case-insensitive), depth first,
- * each directory's real path visited once. A folder inside that cannot be
+ * each directory's real path visited once, the batch's output folder never
+ * (by identity: symbolic links followed). A folder inside that cannot be
  * listed (permissions, removed meanwhile) is an entry with its error, and
  * the listing goes on; only `root` itself failing ends it.
  */
-async function* listDirectory(root: string, recursive: boolean): AsyncGenerator<BatchEntry> {
+async function* listDirectory(root: string, recursive: boolean, outputs: BatchOutputs): AsyncGenerator<BatchEntry> {
   const seen = new Set<string>([await realpath(root)]);
   const pending: string[] = [root];
   while (pending.length > 0) {
@@ -59,14 +59,16 @@ async function* listDirectory(root: string, recursive: boolean): AsyncGenerator<
       if (isDirectory) {
         if (!recursive) continue;
         let real: string;
+        let info: Stats;
         try {
-          real = await realpath(path);
+          [real, info] = await Promise.all([realpath(path), stat(path)]);
         } catch (error) {
           yield { item: path, relativePath: relative(root, path), listingError: error as Error };
           continue;
         }
         if (seen.has(real)) continue; // a loop, or a folder reached twice
         seen.add(real);
+        if (await outputs.isOutputFolder(real, info)) continue;
         pending.push(path);
       } else if (isFile && IMAGE_EXTENSIONS.has(extname(dirent.name).toLowerCase())) {
         yield { item: path, relativePath: relative(root, path) };
@@ -87,21 +89,32 @@ async function directoryOf(inputs: string | URL): Promise<string | undefined> {
  * relative paths): the command line gathers several arguments into one batch.
  */
 export const kEntries = Symbol('offloop.batchEntries');
+const kOutputs = Symbol('offloop.batchOutputs');
 
-/** Inputs for grayscaleFiles made of prepared entries (see {@link kEntries}). */
-export function preparedInputs(entries: AsyncIterable<BatchEntry>): AsyncIterable<never> {
+/**
+ * Inputs for grayscaleFiles (or submitFiles) made of prepared entries (see
+ * {@link kEntries}), listed and checked with `outputs`.
+ */
+export function preparedInputs(entries: AsyncIterable<BatchEntry>, outputs: BatchOutputs): AsyncIterable<never> {
   return {
     [kEntries]: entries,
+    [kOutputs]: outputs,
     async *[Symbol.asyncIterator]() {},
   } as AsyncIterable<never>;
 }
 
+/** The BatchOutputs prepared inputs carry, or undefined for any other inputs. */
+export function preparedOutputs(inputs: unknown): BatchOutputs | undefined {
+  return (inputs as { [kOutputs]?: BatchOutputs } | null)?.[kOutputs];
+}
+
 /**
  * The entries of `inputs`, pulled one at a time. A string or URL is listed
- * when it is a directory, else it is one file. The caller must call
- * return() to stop early (a source iterator's return() is then called).
+ * when it is a directory (never entering the output folder `outputs`
+ * knows), else it is one file. The caller must call return() to stop early
+ * (a source iterator's return() is then called).
  */
-export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncGenerator<BatchEntry> {
+export async function* batchEntries(inputs: unknown, recursive: boolean, outputs: BatchOutputs): AsyncGenerator<BatchEntry> {
   const prepared = (inputs as { [kEntries]?: AsyncIterable<BatchEntry> } | null)?.[kEntries];
   if (prepared !== undefined) {
     yield* prepared;
@@ -109,7 +122,10 @@ export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncG
   }
   if (typeof inputs === 'string' || inputs instanceof URL) {
     const dir = await directoryOf(inputs);
-    if (dir !== undefined) yield* listDirectory(dir, recursive);
+    if (dir !== undefined) {
+      await outputs.expect(dir, 'folder', recursive);
+      yield* listDirectory(dir, recursive, outputs);
+    }
     else yield { item: inputs };
     return;
   }
@@ -118,7 +134,12 @@ export async function* batchEntries(inputs: unknown, recursive: boolean): AsyncG
 
 const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
 
-/** The default output of `input` under `outDir`: same relative path, extension changed only when `format` names another format. */
+/**
+ * The default output of `input` under `outDir`: same relative path,
+ * extension changed only when `format` names another format. In place, pass
+ * the input's own folder: the input's path, or its name with the new
+ * extension beside it (as `mogrify -format` writes).
+ */
 export function outputUnder(outDir: string, input: string, relativePath: string | undefined, format: FileSettings['format']): string {
   let name = relativePath ?? basename(input);
   if (format !== 'same' && formatOfExtension(name) !== format) {

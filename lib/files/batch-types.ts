@@ -1,4 +1,5 @@
 /** Public types of grayscaleFiles, the batch API over many image files. */
+import type { OffloopBatchError } from '../errors.js';
 import type { GrayscaleFileOptions, GrayscaleFileTimings, ImageFileFormat } from './types.js';
 
 /** One input of a batch: a path, a `file:` URL, or a pair naming its own output. */
@@ -30,11 +31,22 @@ export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, 'mode'
   outDir?: string | URL;
   /** Names each input's output; wins over `outDir`. */
   output?: (input: string) => string | URL;
+  /**
+   * Write each output over its input (the only way an output may be an
+   * input). With a `format` that changes the input's format, the output is
+   * the input's name with the new extension, beside it, and the input stays
+   * (as `mogrify -format`). Not with `outDir` or `output`.
+   */
+  inPlace?: boolean;
   /** With a directory: list its subfolders too (default `false`). */
   recursive?: boolean;
   /** Yield results in input order (default `false`: as files complete). */
   ordered?: boolean;
-  /** Skip inputs whose output exists (their result has `skipped: true`). */
+  /**
+   * Skip inputs whose output exists whole (their result has `skipped:
+   * true`): its header parses and it ends as a JPEG or PNG ends. An empty or
+   * cut short output is written again.
+   */
   skipExisting?: boolean;
   /** Files in flight at most (default: the pool's threads + 2). */
   concurrency?: number;
@@ -62,7 +74,7 @@ export interface GrayscaleFilesDone {
   error?: undefined;
 }
 
-/** A file skipped by `skipExisting`: its output existed. */
+/** A file skipped by `skipExisting`: its output existed, whole. */
 export interface GrayscaleFilesSkipped {
   input: string;
   output: string;
@@ -70,7 +82,11 @@ export interface GrayscaleFilesSkipped {
   error?: undefined;
 }
 
-/** A file that failed; the batch goes on. */
+/**
+ * A file that failed; the batch goes on. A file the batch refused to write
+ * fails with `ERR_OFFLOOP_OUTPUT_IS_INPUT` or `ERR_OFFLOOP_OUTPUT_COLLISION`
+ * (see {@link OffloopBatchError}) and its input is not read.
+ */
 export interface GrayscaleFilesFailed {
   /** The input's path (or the item as given, when it was not a valid one). */
   input: unknown;

@@ -2,25 +2,28 @@
  * grayscaleFiles: many image files through the pool, a bounded number in
  * flight, results yielded as files complete (or in input order).
  */
-import { mkdir, access } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { captureCallSite, invalidArgTypeError, outOfRangeError, pointAtCaller, type CallSite } from '../errors.js';
+import { captureCallSite, invalidArgTypeError, invalidArgValueError, outOfRangeError, pointAtCaller, type CallSite } from '../errors.js';
 import { isAborted, reasonOf } from '../intrinsics.js';
 import { readControl, readOptions, type Control } from '../options.js';
 import { getConcurrency } from '../pool.js';
-import { batchEntries, outputUnder, type BatchEntry } from './batch-inputs.js';
+import { batchEntries, outputUnder, preparedOutputs, type BatchEntry } from './batch-inputs.js';
+import { BatchOutputs } from './batch-outputs.js';
+import { isCompleteImage } from './complete.js';
 import type { GrayscaleFiles, GrayscaleFilesProgress, GrayscaleFilesResult } from './batch-types.js';
 import { checkFileInput, checkFileOutput } from './input.js';
 import { runFileJob } from './job.js';
 import { FILE_SETTING_KEYS, readFileSettings, type FileSettings } from './settings.js';
 
-const BATCH_OPTION_KEYS = [...FILE_SETTING_KEYS, 'outDir', 'output', 'recursive', 'ordered', 'skipExisting', 'concurrency', 'signal', 'onProgress'] as const;
+const BATCH_OPTION_KEYS = [...FILE_SETTING_KEYS, 'outDir', 'output', 'inPlace', 'recursive', 'ordered', 'skipExisting', 'concurrency', 'signal', 'onProgress'] as const;
 
 interface BatchPlan {
   settings: FileSettings;
   outDir: string | undefined;
   output: ((input: string) => unknown) | undefined;
+  inPlace: boolean;
   recursive: boolean;
   ordered: boolean;
   skipExisting: boolean;
@@ -43,6 +46,10 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   const outDir = checkFileOutput(snapshot.outDir, 'options.outDir');
   const output = snapshot.output;
   if (output !== undefined && typeof output !== 'function') throw invalidArgTypeError('options.output', 'of type function', output);
+  const inPlace = readFlag(snapshot.inPlace, 'options.inPlace');
+  if (inPlace && (outDir !== undefined || output !== undefined)) {
+    throw invalidArgValueError('options.inPlace', inPlace, `cannot be combined with options.${outDir !== undefined ? 'outDir' : 'output'} (in place, each output is its input)`);
+  }
   const concurrency = snapshot.concurrency;
   if (concurrency !== undefined) {
     if (typeof concurrency !== 'number') throw invalidArgTypeError('options.concurrency', 'of type number', concurrency);
@@ -58,6 +65,7 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
     settings,
     outDir,
     output: output as BatchPlan['output'],
+    inPlace,
     recursive: readFlag(snapshot.recursive, 'options.recursive'),
     ordered: readFlag(snapshot.ordered, 'options.ordered'),
     skipExisting: readFlag(snapshot.skipExisting, 'options.skipExisting'),
@@ -67,21 +75,17 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   };
 }
 
+/**
+ * What one file settled as; `aborted`: stopped by the batch's end, not a
+ * result; `own`: a file this batch writes, listed: not an input, no result.
+ */
+type Outcome = { result: GrayscaleFilesResult; pixels: number } | { aborted: true } | { own: true };
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** What one file settled as; `aborted`: stopped by the batch's end, not a result. */
-type Outcome = { result: GrayscaleFilesResult; pixels: number } | { aborted: true };
-
-/** Names, checks and runs one entry; never rejects. */
-async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, site: CallSite): Promise<Outcome> {
+/**
+ * Names, checks and runs one entry; never rejects. The output is claimed
+ * before the first await, so claims follow the order entries are pulled.
+ */
+async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutputs, control: Control, site: CallSite): Promise<Outcome> {
   const { item } = entry;
   if (entry.listingError !== undefined) return { result: { input: item as string, error: entry.listingError }, pixels: 0 };
   const started = performance.now();
@@ -99,13 +103,18 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, control: Control, si
     if (rawOutput === undefined) {
       if (plan.output !== undefined) rawOutput = plan.output(source.path);
       else if (plan.outDir !== undefined) rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings.format);
-      else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair) to name the output', undefined);
+      else if (plan.inPlace) rawOutput = outputUnder(dirname(source.path), source.path, undefined, plan.settings.format);
+      else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair, or options.inPlace true) to name the output', undefined);
     }
     const output = checkFileOutput(rawOutput, 'output')!;
-    if (plan.skipExisting && (await exists(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
+    const claim = await outputs.claim(source.path, output, entry.relativePath !== undefined);
+    if (claim.verdict === 'own') return { own: true };
+    if (claim.verdict === 'refuse') throw claim.error;
+    if (plan.skipExisting && (await isCompleteImage(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
     await mkdir(dirname(output), { recursive: true });
     if (isAborted(control.signal)) return { aborted: true };
     const done = await runFileJob({ input: source, output, encode: false, settings: plan.settings }, control, site);
+    await outputs.written(output, source.path);
     return {
       result: {
         input: source.path,
@@ -136,7 +145,8 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
   const limit = plan.concurrency ?? getConcurrency() + 2;
   const total = Array.isArray(inputs) ? inputs.length : undefined;
   const progress: GrayscaleFilesProgress = { done: 0, failed: 0, ...(total === undefined ? {} : { total }), bytesIn: 0, pixels: 0 };
-  const entries = batchEntries(inputs, plan.recursive);
+  const outputs = preparedOutputs(inputs) ?? new BatchOutputs({ inPlace: plan.inPlace, outDir: plan.outDir });
+  const entries = batchEntries(inputs, plan.recursive, outputs);
   // In flight, in input order; each settles to its slot's index.
   const slots: Array<{ promise: Promise<Outcome>; outcome?: Outcome }> = [];
   let exhausted = false;
@@ -159,7 +169,7 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
         if (settled.value.done) exhausted = true;
         else if (!aborted) {
           const slot: (typeof slots)[number] = { promise: undefined! };
-          slot.promise = runEntry(settled.value.value, plan, control, site).then((outcome) => (slot.outcome = outcome));
+          slot.promise = runEntry(settled.value.value, plan, outputs, control, site).then((outcome) => (slot.outcome = outcome));
           slots.push(slot);
         }
       }
@@ -172,7 +182,7 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
       const index = plan.ordered ? (slots[0]?.outcome !== undefined ? 0 : -1) : slots.findIndex((slot) => slot.outcome !== undefined);
       if (index >= 0) {
         const outcome = slots.splice(index, 1)[0]!.outcome!;
-        if ('aborted' in outcome) continue;
+        if ('aborted' in outcome || 'own' in outcome) continue;
         const { result } = outcome;
         if (result.error !== undefined) progress.failed++;
         else progress.done++;

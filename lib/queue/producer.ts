@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 
 import type { Queue, QueueEvents } from 'bullmq';
 
-import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
+import { batchEntries, outputUnder, preparedOutputs, type BatchEntry } from '../files/batch-inputs.js';
+import { BatchOutputs } from '../files/batch-outputs.js';
 import type { GrayscaleFilesResult } from '../files/batch-types.js';
 import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
 import { decodeFailure, DEFAULT_QUEUE, GRAY_FILE, grayFileJobId, type GrayFileData, type GrayFileDone, type QueuedFileOptions } from './jobs.js';
@@ -102,7 +103,9 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
   const aborted = new Promise<void>((resolveAbort) => options.signal?.addEventListener('abort', () => resolveAbort(), { once: true }));
   options.signal?.addEventListener('abort', notify, { once: true });
 
-  const entries = batchEntries(inputs, options.recursive ?? false);
+  // The local batch's checks: no output is an input, no two inputs write one output, no output is listed.
+  const outputs = preparedOutputs(inputs) ?? new BatchOutputs({ inPlace: false, outDir: options.outDir });
+  const entries = batchEntries(inputs, options.recursive ?? false, outputs);
   let exhausted = false;
   let done = 0;
   let failed = 0;
@@ -128,6 +131,12 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
           const item = entry.item as string | { input: string; output: string };
           const input = resolve(typeof item === 'string' ? item : item.input);
           const output = resolve(typeof item === 'string' ? outputUnder(options.outDir, input, entry.relativePath, format) : item.output);
+          const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
+          if (claim.verdict === 'own') continue;
+          if (claim.verdict === 'refuse') {
+            ready.push({ input, error: claim.error });
+            continue;
+          }
           batch.push({ data: { input, output, options: fileOptions }, entry });
         }
         if (batch.length > 0) {

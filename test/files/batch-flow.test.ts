@@ -112,7 +112,7 @@ describe('grayscaleFiles flow', () => {
     async function* inputs() {
       for (let i = 0; i < N; i++) {
         pulled++;
-        yield { input: small, output: join(out, `${i % 5}.jpg`) };
+        yield { input: small, output: join(out, `${i}.jpg`) };
       }
     }
     let seen = 0;
@@ -125,6 +125,6 @@ describe('grayscaleFiles flow', () => {
     }
     expect(seen).toBe(N);
     expect(process.memoryUsage().rss - rssAt500).toBeLessThan(64 * 1024 * 1024);
-    expect(readdirSync(out).sort()).toEqual(['0.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg']);
+    expect(readdirSync(out)).toHaveLength(N);
   });
 });

@@ -108,7 +108,8 @@ describe('grayscaleFiles', () => {
       try {
         for (;;) {
           pulled++;
-          yield { input: file, output: join(out, `${pulled % 7}.jpg`) };
+          // Each its own output: one output claimed twice is a collision.
+          yield { input: file, output: join(out, `${pulled}.jpg`) };
         }
       } finally {
         closed = true;
@@ -123,7 +124,7 @@ describe('grayscaleFiles', () => {
     }
     expect(closed).toBe(true);
     expect(pulled).toBeLessThanOrEqual(N + concurrency);
-    expect(listAll(out).every((name) => /^\d\.jpg$/.test(name))).toBe(true); // no temporary files
+    expect(listAll(out).every((name) => /^\d+\.jpg$/.test(name))).toBe(true); // no temporary files
   });
 
   it('skipExisting finishes what a partial run left', async () => {

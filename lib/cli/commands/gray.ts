@@ -1,5 +1,5 @@
 /**
- * `offloop gray <files or dirs...> -o <dir>`: the folder job. A thin shell
+ * `offloop gray <files or dirs...> -o <dir>` (or `--in-place`): the folder job. A thin
  * over grayscaleFiles: arguments become its options, its results go to a
  * reporter, signals abort it.
  */
@@ -7,14 +7,15 @@ import { grayscaleFiles, setConcurrency } from '../../index.js';
 import { preparedInputs } from '../../files/batch-inputs.js';
 import type { GrayscaleFilesResult } from '../../files/batch-types.js';
 import type { Command, CommandIo } from '../command.js';
-import { allFiles, cliEntries, countEntries, type OutputFormat } from '../inputs.js';
+import { allFiles, cliEntries, cliOutputs, countEntries, type CliTarget, type OutputFormat } from '../inputs.js';
 import { createReporter } from '../reporters.js';
 import { Tally } from '../tally.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
 import { UsageError } from '../usage.js';
 
 const FLAGS = {
-  'out-dir': { type: 'string', short: 'o', value: '<dir>', help: 'where outputs go (required)' },
+  'out-dir': { type: 'string', short: 'o', value: '<dir>', help: 'where outputs go (required, unless --in-place)' },
+  'in-place': { type: 'boolean', help: 'write each output over its input (a new format: beside it, the input kept)' },
   format: { type: 'choice', choices: ['same', 'jpeg', 'png'], help: "output format (default same: the input's)" },
   quality: { type: 'integer', min: 1, max: 100, help: "JPEG quality (default 75, Pillow's)" },
   compression: { type: 'integer', min: 0, max: 9, help: "PNG compression level (default 6, Pillow's)" },
@@ -24,7 +25,7 @@ const FLAGS = {
   threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
   recursive: { type: 'boolean', short: 'r', help: 'include subfolders of directories' },
-  'skip-existing': { type: 'boolean', help: 'skip inputs whose output exists (resume a batch)' },
+  'skip-existing': { type: 'boolean', help: 'skip inputs whose output exists whole (resume a batch)' },
   ordered: { type: 'boolean', help: 'report in input order (default: as files complete)' },
   json: { type: 'boolean', help: 'one JSON object per file, then a summary object' },
   quiet: { type: 'boolean', short: 'q', help: 'print only failures and the summary' },
@@ -37,7 +38,8 @@ const LINE: CommandLine<typeof FLAGS> = {
   usage: 'gray <files or dirs...> -o <dir> [options]',
   description: `Turns JPEG and PNG photos gray (Pillow's convert('L'), bit for bit) and
 writes them under <dir>: a directory's files keep their path relative to it,
-a file given by name keeps its base name.
+a file given by name keeps its base name. An output is never an input (nor
+two inputs' output the same file): such a file fails, the rest goes on.
 
 On a terminal a progress bar; otherwise one line per file (processed: on
 stdout, failed: on stderr); --json: JSON lines on stdout.`,
@@ -56,7 +58,9 @@ export const gray: Command = {
     const { values, positionals } = parseFlags(LINE, argv);
     if (positionals.length === 0) throw new UsageError('give at least one file or directory');
     const outDir = values['out-dir'];
-    if (outDir === undefined || outDir === '') throw new UsageError('-o <dir> (--out-dir) is required');
+    const inPlace = values['in-place'] ?? false;
+    if (inPlace && outDir !== undefined) throw new UsageError('--in-place writes each output over its input: it does not go with -o');
+    if (!inPlace && (outDir === undefined || outDir === '')) throw new UsageError('-o <dir> (--out-dir) is required (or --in-place to write over the inputs)');
     const format: OutputFormat = values.format ?? 'same';
     const mode = values.mode ?? 'exact';
     const { quality, compression: compressionLevel, threads, concurrency } = values;
@@ -68,15 +72,14 @@ export const gray: Command = {
       for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered'] as const) {
         if (values[local] !== undefined) throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
       }
+      if (inPlace) throw new UsageError('--in-place applies to a local run, not with --redis');
       if (!/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis must be a redis:// URL; got '${redis}'`);
     }
     if (threads !== undefined) setConcurrency(threads);
 
     return runBatch(io, {
       positionals,
-      outDir,
-      format,
-      recursive: values.recursive ?? false,
+      target: { outDir: inPlace ? undefined : outDir, recursive: values.recursive ?? false, format },
       kind: values.json ? 'json' : io.interactive ? 'bar' : 'lines',
       redis: redis === undefined ? undefined : { url: redis, queue: values.queue },
       quiet: values.quiet ?? false,
@@ -97,9 +100,8 @@ export const gray: Command = {
 
 interface BatchRun {
   positionals: string[];
-  outDir: string;
-  format: OutputFormat;
-  recursive: boolean;
+  /** Where outputs go (no output folder: in place). */
+  target: CliTarget;
   kind: 'bar' | 'lines' | 'json';
   quiet: boolean;
   /** Submit to this Redis queue instead of running here. */
@@ -108,15 +110,20 @@ interface BatchRun {
 }
 
 /** The results: from this machine's pool, or from the queue's workers (offloop/queue, loaded only then). */
-async function resultsOf(run: BatchRun, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
-  const entries = preparedInputs(cliEntries(run.positionals, run.outDir, run.recursive, run.format));
-  if (run.redis === undefined) return grayscaleFiles(entries, { ...run.options, outDir: run.outDir, signal });
+async function resultsOf(run: BatchRun, io: CommandIo, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
+  const { target } = run;
+  const outputs = cliOutputs(target);
+  const onEmpty = (dir: string) => io.stderr.write(`offloop: ${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}\n`);
+  const entries = preparedInputs(cliEntries(run.positionals, target, outputs, onEmpty), outputs);
+  if (run.redis === undefined) {
+    return grayscaleFiles(entries, { ...run.options, ...(target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir }), signal });
+  }
   const { submitFiles } = await import('../../queue/index.js');
   const { mode, format, quality, compressionLevel, limitInputPixels, autoOrient } = run.options ?? {};
   return submitFiles(entries, {
     connection: run.redis.url,
     ...(run.redis.queue === undefined ? {} : { queue: run.redis.queue }),
-    outDir: run.outDir,
+    outDir: target.outDir!,
     mode,
     format,
     quality,
@@ -160,14 +167,14 @@ async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
     if (run.kind === 'bar') {
       if (await allFiles(run.positionals)) reporter.setTotal(run.positionals.length);
       else {
-        countEntries(run.positionals, run.outDir, run.recursive, counting.signal).then(
+        countEntries(run.positionals, run.target, counting.signal).then(
           (count) => !counting.signal.aborted && reporter.setTotal(count),
           () => {},
         );
       }
     }
     try {
-      for await (const result of await resultsOf(run, controller.signal)) {
+      for await (const result of await resultsOf(run, io, controller.signal)) {
         tally.add(result);
         if (stoppedBy !== 'SIGPIPE') reporter.file(result, tally);
       }
