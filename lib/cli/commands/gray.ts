@@ -1,5 +1,5 @@
 /**
- * `offloop gray <files or dirs...> -o <dir>` (or `--in-place`): the folder job. A thin
+ * `offloop gray <files or dirs...> -o <dir>` (or `--in-place`): the folder job. A thin shell
  * over grayscaleFiles: arguments become its options, its results go to a
  * reporter, signals abort it.
  */
