@@ -65,7 +65,7 @@ describe('offloop gray keeps inputs and outputs apart', () => {
     const dir = fresh({ 'photos/a.jpg': COLOUR_JPEG });
     const run = cli(dir, ['gray', 'photos/a.jpg', '-o', 'photos']);
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^failed: photos\/a\.jpg: the output 'photos\/a\.jpg' is this input itself.*--in-place/m);
+    expect(run.stderr).toMatch(/^failed: photos\/a\.jpg: the output 'photos\/a\.jpg' is this input itself.*--in-place/m);
     expect(run.stdout).not.toContain('processed:');
     expect(readFileSync(join(dir, 'photos/a.jpg'))).toEqual(readFileSync(fixture(COLOUR_JPEG)));
     const json = records(cli(dir, ['gray', 'photos', '-o', 'photos', '--json']).stdout);

@@ -8,7 +8,7 @@ import { preparedInputs } from '../../files/batch-inputs.js';
 import type { GrayscaleFilesResult } from '../../files/batch-types.js';
 import type { Command, CommandIo } from '../command.js';
 import { allFiles, cliEntries, cliOutputs, countEntries, type CliTarget, type OutputFormat } from '../inputs.js';
-import { createReporter } from '../reporters.js';
+import { createReporter, type Reporter } from '../reporters.js';
 import { Tally } from '../tally.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
 import { UsageError } from '../usage.js';
@@ -110,10 +110,10 @@ interface BatchRun {
 }
 
 /** The results: from this machine's pool, or from the queue's workers (offloop/queue, loaded only then). */
-async function resultsOf(run: BatchRun, io: CommandIo, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
+async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
   const { target } = run;
   const outputs = cliOutputs(target);
-  const onEmpty = (dir: string) => io.stderr.write(`offloop: ${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}\n`);
+  const onEmpty = (dir: string) => reporter.warning(`${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}`);
   const entries = preparedInputs(cliEntries(run.positionals, target, outputs, onEmpty), outputs);
   if (run.redis === undefined) {
     return grayscaleFiles(entries, { ...run.options, ...(target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir }), signal });
@@ -174,7 +174,7 @@ async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
       }
     }
     try {
-      for await (const result of await resultsOf(run, io, controller.signal)) {
+      for await (const result of await resultsOf(run, reporter, controller.signal)) {
         tally.add(result);
         if (stoppedBy !== 'SIGPIPE') reporter.file(result, tally);
       }
