@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { binding } from '../../lib/binding.js';
 import { grayscaleFile, grayscaleFileSync, grayscaleFiles, type GrayscaleFilesResult } from '../../lib/index.js';
 import { fixture, tempFolder, writeLargePng } from './helpers.js';
 
@@ -300,5 +301,29 @@ describe('skipExisting skips only a whole output', () => {
     const again = await collect(grayscaleFiles(join(dir, 'in'), { outDir: out, skipExisting: true }));
     expect(again.map((r) => [r.skipped, codeOf(r)])).toEqual([[undefined, undefined]]);
     expect(readFileSync(join(out, 'a.jpg'))).toEqual(jpeg);
+  });
+
+  it('the native check: every cut of a JPEG and a PNG output, and random bytes, are not whole; bad arguments throw', () => {
+    for (const file of [grayOf(COLOUR_JPEG), grayOf(COLOUR_PNG)]) {
+      const bytes = new Uint8Array(file);
+      for (let length = 0; length <= bytes.length; length++) {
+        const cut = bytes.subarray(0, length);
+        const tail = cut.slice(Math.max(0, length - 12));
+        const found = binding.inspectWholeFile(cut, tail, length);
+        expect('code' in found, `${length} of ${bytes.length}`).toBe(length < bytes.length);
+      }
+    }
+    let seed = 7;
+    for (let round = 0; round < 2000; round++) {
+      const length = round % 64;
+      const bytes = new Uint8Array(length).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+      if (round % 3 === 0 && length >= 3) bytes.set([0xff, 0xd8, 0xff]);
+      if (round % 3 === 1 && length >= 8) bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect('code' in binding.inspectWholeFile(bytes, bytes.slice(Math.max(0, length - 12)), length)).toBe(true);
+    }
+    // A head or tail longer than the file is refused, not read past.
+    expect(binding.inspectWholeFile(new Uint8Array(8), new Uint8Array(4), 4)).toMatchObject({ code: 'ERR_OFFLOOP_INVALID_ARGUMENT' });
+    expect(binding.inspectWholeFile(new Uint8Array(4), new Uint8Array(13), 100)).toMatchObject({ code: 'ERR_OFFLOOP_INVALID_ARGUMENT' });
+    expect(() => binding.inspectWholeFile(new Uint16Array(4) as unknown as Uint8Array, new Uint8Array(0), 8)).toThrow(TypeError);
   });
 });
