@@ -167,19 +167,32 @@ function describePlatform(): string {
   return `${process.platform}-${process.arch}${libc}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
 }
 
+/**
+ * What a build from source needs and the one command that runs it, for the
+ * ERR_OFFLOOP_NO_BINARY message: the same as the README's Install section.
+ */
+function howToBuild(): string {
+  if (process.platform === 'win32') return 'Windows is not supported yet: offloop\'s image codecs have no Windows build.';
+  return [
+    'Build one from source (install scripts must be allowed: with pnpm 10, `pnpm approve-builds` first):',
+    '  npm rebuild offloop --build-from-source',
+    'That needs python3, make, a C++17 compiler (GCC >= 8, Clang >= 7), pkg-config and the',
+    'development files of libjpeg(-turbo), libpng and zlib:',
+    '  Debian, Ubuntu: sudo apt-get install python3 make g++ pkg-config libjpeg-dev libpng-dev zlib1g-dev',
+    '  Fedora, RHEL:   sudo dnf install python3 make gcc-c++ pkgconf-pkg-config libjpeg-turbo-devel libpng-devel zlib-devel',
+    '  Alpine:         apk add python3 make g++ pkgconf libjpeg-turbo-dev libpng-dev zlib-dev',
+    '  macOS:          xcode-select --install; brew install jpeg-turbo libpng pkg-config',
+  ].join('\n');
+}
+
 function load(): { binding: NativeBinding; info: BinaryInfo } {
   const root = findPackageRoot(__dirname);
   let path: string;
   try {
     path = nodeGypBuild.resolve(root);
   } catch (cause) {
-    const error = new Error(
-      `offloop: no native binary fits ${describePlatform()}. ` +
-        `Looked in ${join(root, 'prebuilds')}${process.env.PREBUILDS_ONLY ? '' : ` and ${join(root, 'build', 'Release')}`}. ` +
-        'Build it from source with `npm rebuild offloop --build-from-source` ' +
-        '(needs python3, make and a C++17 compiler).',
-      { cause },
-    );
+    const looked = `${join(root, 'prebuilds')}${process.env.PREBUILDS_ONLY ? '' : ` and ${join(root, 'build', 'Release')}`}`;
+    const error = new Error(`offloop: no native binary fits ${describePlatform()} (looked in ${looked})\n${howToBuild()}`, { cause });
     (error as Error & { code: string }).code = 'ERR_OFFLOOP_NO_BINARY';
     throw error;
   }

@@ -108,6 +108,29 @@ export type OffloopSystemError = Error & {
   path: string;
 };
 
+/**
+ * An error of file access in the shape Node gives them (`NodeJS.ErrnoException`
+ * of @types/node, which offloop's types do not require): a batch's listing
+ * errors (`opendir`, `stat`) and a queue worker's system errors are these;
+ * grayscaleFile's own are the stricter {@link OffloopSystemError}.
+ */
+export interface FileSystemError extends Error {
+  /** The errno's name: `'ENOENT'`, `'EACCES'`, ... */
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+}
+
+/**
+ * What one file fails with: a batch result's `error` (grayscaleFiles,
+ * submitFiles), or grayscaleFile's rejection (besides an abort's reason or
+ * what your onProgress threw). `code` is on every member: narrow by it
+ * (`'ENOENT'`, `'ERR_OFFLOOP_CORRUPT_IMAGE'`, ...); {@link isOffloopFileError}
+ * tells these from anything else.
+ */
+export type OffloopFileError = OffloopError | OffloopSystemError | FileSystemError;
+
 const NATIVE_CODES: ReadonlySet<string> = new Set<OffloopNativeErrorCode>([
   'ERR_OFFLOOP_OUT_OF_MEMORY',
   'ERR_OFFLOOP_THREAD_START',
@@ -149,6 +172,20 @@ export function isOffloopError(value: unknown): value is OffloopError {
   const code = codeOf(value);
   if (code === undefined) return false;
   return (value as { [kOffloopError]?: boolean })[kOffloopError] === true || code.startsWith('ERR_OFFLOOP_');
+}
+
+/**
+ * True for what a file can fail with ({@link OffloopFileError}): offloop's
+ * own errors (as {@link isOffloopError}) and system errors of file access
+ * (an Error whose `code` is an errno name: `ENOENT`, `EACCES`, `EISDIR`...),
+ * which isOffloopError leaves out; false for anything else (an abort's
+ * reason, your callback's own error without such a code). isOffloopError
+ * stays as it is, so that it keeps narrowing `code` to offloop's own codes.
+ */
+export function isOffloopFileError(value: unknown): value is OffloopFileError {
+  if (isOffloopError(value)) return true;
+  const code = codeOf(value);
+  return code !== undefined && /^E[A-Z0-9]+$/.test(code);
 }
 
 /** The BigInt array types whose squares and sums are computed exactly. */

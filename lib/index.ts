@@ -8,11 +8,13 @@ export { grayscaleFile, grayscaleFileSync } from './files/grayscale-file.js';
 export { grayscaleFiles } from './files/batch.js';
 export { features, getConcurrency, poolStats, setConcurrency } from './pool.js';
 export type { Features } from './pool.js';
-export { isOffloopError } from './errors.js';
+export { isOffloopError, isOffloopFileError } from './errors.js';
 export type {
+  FileSystemError,
   OffloopBatchError,
   OffloopBatchErrorCode,
   OffloopError,
+  OffloopFileError,
   OffloopErrorCode,
   OffloopImageErrorCode,
   OffloopNativeError,

@@ -30,6 +30,10 @@ describe('the loader', () => {
     expect(run.stderr).toContain(`${process.platform}-${process.arch}`);
     if (process.platform === 'linux') expect(run.stderr).toMatch(/glibc|musl/);
     expect(run.stderr).toContain('npm rebuild offloop --build-from-source');
+    // Everything a build from source needs, the codecs' development packages included.
+    for (const needed of ['python3', 'C++17', 'pkg-config', 'libjpeg-dev libpng-dev zlib1g-dev', 'libjpeg-turbo-devel', 'brew install jpeg-turbo libpng pkg-config']) {
+      expect(run.stderr).toContain(needed);
+    }
   });
 
   // The README's fallback. On Node 20 a static `import cjs from` in the ESM

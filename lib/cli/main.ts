@@ -62,6 +62,20 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
+/**
+ * What the command line says when a command fails as a whole: offloop's own
+ * errors (no binary, BullMQ missing, Redis unreachable...) as their message,
+ * which says what to do; anything else, a bug, with its stack.
+ */
+export function failureMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_OFFLOOP_')) {
+    const [first, ...rest] = error.message.replace(/^offloop: /, '').split('\n');
+    return [`offloop: ${first} (${code})`, ...rest].join('\n');
+  }
+  return `offloop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
 if (require.main === module) {
   const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, interactive: Boolean(process.stderr.isTTY) };
   main(process.argv.slice(2), io).then(
@@ -69,7 +83,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`offloop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(`${failureMessage(error)}\n`);
       process.exitCode = 1;
     },
   );

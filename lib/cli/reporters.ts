@@ -21,6 +21,8 @@ export interface Reporter {
   file(result: GrayscaleFilesResult, tally: Tally): void;
   /** The end: the summary (and the failures, where not shown yet). */
   end(tally: Tally, interruptedBy?: string): void;
+  /** The end of a batch that failed as a whole before any file's result: the bar goes, nothing is summed up. */
+  abandon(): void;
   /** Something the user should know that is no file's result (`offloop: <text>` on stderr; a JSON line with --json). */
   warning(text: string): void;
 }
@@ -52,6 +54,7 @@ function jsonReporter(io: CommandIo): Reporter {
     end(tally, interruptedBy) {
       io.stdout.write(`${JSON.stringify(tally.summaryObject(interruptedBy))}\n`);
     },
+    abandon() {},
     warning(text) {
       io.stdout.write(`${JSON.stringify({ type: 'warning', message: text })}\n`);
     },
@@ -75,6 +78,7 @@ function linesReporter(io: CommandIo, quiet: boolean): Reporter {
     end(tally, interruptedBy) {
       io.stdout.write(`${tally.summaryLine(interruptedBy)}\n`);
     },
+    abandon() {},
     warning(text) {
       io.stderr.write(`offloop: ${escapeText(text)}\n`);
     },
@@ -136,6 +140,9 @@ function barReporter(io: CommandIo): Reporter {
       io.stdout.write(`${tally.summaryLine(interruptedBy)}\n`);
       const failures = tally.failures.map((failure) => failedLine(failure.input, failure.message));
       if (failures.length > 0) io.stderr.write(failures.join(''));
+    },
+    abandon() {
+      bar.stop();
     },
     warning(text) {
       // Over the bar's line; the bar draws itself again below at its next update.

@@ -1,5 +1,5 @@
 /** Public types of grayscaleFiles, the batch API over many image files. */
-import type { OffloopBatchError } from '../errors.js';
+import type { OffloopBatchError, OffloopFileError } from '../errors.js';
 import type { GrayscaleFileOptions, GrayscaleFileTimings, ImageFileFormat } from './types.js';
 
 /** One input of a batch: a path, a `file:` URL, or a pair naming its own output. */
@@ -90,7 +90,8 @@ export interface GrayscaleFilesSkipped {
 export interface GrayscaleFilesFailed {
   /** The input's path (or the item as given, when it was not a valid one). */
   input: unknown;
-  error: Error;
+  /** offloop's error (`ERR_OFFLOOP_*`, a bad item's `ERR_INVALID_ARG_TYPE`) or a system error (`ENOENT`, `EACCES`...): narrow by `code`. */
+  error: OffloopFileError;
   skipped?: undefined;
 }
 

@@ -254,6 +254,39 @@ describe('offloop (no terminal)', () => {
   });
 });
 
+describe('offloop when the library cannot run', () => {
+  it('no native binary: what a source build needs and the command, as a message (no stack), exit 1; --help still works', () => {
+    const empty = join(temp.dir, 'no-prebuilds');
+    mkdirSync(empty, { recursive: true });
+    const env = { ...process.env, OFFLOOP_PREBUILD: empty, PREBUILDS_ONLY: '' };
+    const run = spawnSync(process.execPath, [CLI, 'info'], { encoding: 'utf8', env, cwd: temp.dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^offloop: no native binary fits \S+ .*\(ERR_OFFLOOP_NO_BINARY\)\n/);
+    for (const needed of ['npm rebuild offloop --build-from-source', 'python3', 'make', 'C++17', 'pkg-config', 'libjpeg-dev libpng-dev zlib1g-dev', 'libjpeg-turbo-devel libpng-devel zlib-devel', 'libjpeg-turbo-dev libpng-dev zlib-dev']) {
+      expect(run.stderr).toContain(needed);
+    }
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const help = spawnSync(process.execPath, [CLI, 'gray', '--help'], { encoding: 'utf8', env, cwd: temp.dir });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: offloop gray');
+  });
+
+  it('BullMQ not installed: offloop/queue\'s error as a message naming the package, no stack, exit 1', () => {
+    const hide = join(temp.dir, 'hide-bullmq.cjs');
+    writeFileSync(
+      hide,
+      "const M = require('module'); const r = M._resolveFilename; M._resolveFilename = function (id, ...a) { if (id === 'bullmq') { const e = new Error(\"Cannot find module 'bullmq'\"); e.code = 'MODULE_NOT_FOUND'; throw e; } return r.call(this, id, ...a); };",
+    );
+    for (const args of [['queue', 'status', '--redis', 'redis://127.0.0.1:1'], ['gray', small, '-o', join(temp.dir, 'peer-out'), '--redis', 'redis://127.0.0.1:1']]) {
+      const run = spawnSync(process.execPath, ['-r', hide, CLI, ...args], { encoding: 'utf8', cwd: temp.dir, timeout: 30_000 });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe('offloop: offloop/queue needs BullMQ (with its Redis client, ioredis), an optional peer dependency of offloop: npm install bullmq (ERR_OFFLOOP_MISSING_PEER)\n');
+    }
+  });
+});
+
 const hasScript = spawnSync('script', ['--version']).status === 0;
 if (!hasScript) console.warn('cli.test.ts: the terminal test is skipped: no `script` here (Debian: apt-get install bsdutils)');
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { binding } from '../../lib/binding.js';
-import { grayscaleFile, grayscaleFileSync, isOffloopError } from '../../lib/index.js';
+import { grayscaleFile, grayscaleFileSync, grayscaleFiles, isOffloopError, isOffloopFileError } from '../../lib/index.js';
 import { ROOT } from '../helpers.js';
 import { encodeGrayPng, entries, fixture, photoLikeRgb, encodeRgbPng, readFixture, tempFolder } from './helpers.js';
 
@@ -353,5 +353,32 @@ describe('bad arguments: TypeError / RangeError with Node\'s codes, sync and asy
     const promise = grayscaleFile(5 as never);
     expect(promise).toBeInstanceOf(Promise);
     return expect(promise).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('isOffloopFileError', () => {
+  it("is true for offloop's errors and the system's (ENOENT), in a batch and from grayscaleFile; false for other errors", async () => {
+    const missing = join(temp.dir, 'no-such.jpg');
+    const corrupt = join(temp.dir, 'guard-corrupt.jpg');
+    writeFileSync(corrupt, 'not an image');
+    const [enoent] = await bothWays(missing);
+    expect(isOffloopError(enoent)).toBe(false);
+    expect(isOffloopFileError(enoent)).toBe(true);
+    const [bad] = await bothWays(corrupt);
+    expect(isOffloopError(bad)).toBe(true);
+    expect(isOffloopFileError(bad)).toBe(true);
+    const errors = [];
+    for await (const result of grayscaleFiles([missing, corrupt], { outDir: join(temp.dir, 'guard-out'), ordered: true })) {
+      if (result.error !== undefined) errors.push(result.error);
+    }
+    expect(errors.map((error) => [error.code, isOffloopFileError(error)])).toEqual([
+      ['ENOENT', true],
+      ['ERR_OFFLOOP_UNSUPPORTED_FORMAT', true],
+    ]);
+    const controller = new AbortController();
+    controller.abort();
+    for (const other of [controller.signal.reason, new Error('mine'), Object.assign(new Error('mine'), { code: 'MY_CODE' }), { code: 'ENOENT', message: 'not an Error' }, 'ENOENT', undefined]) {
+      expect(isOffloopFileError(other)).toBe(false);
+    }
   });
 });

@@ -13,6 +13,7 @@ import offloop, {
   grayscaleFiles,
   grayscaleSync,
   isOffloopError,
+  isOffloopFileError,
   sumOfSquares,
   sumOfSquaresSync,
   type GrayscaleFileEncoded,
@@ -24,6 +25,7 @@ import offloop, {
   type GrayscaleFilesResult,
   type ImageFileFormat,
   type OffloopErrorCode,
+  type OffloopFileError,
   type OffloopSystemError,
 } from 'offloop';
 import * as main from 'offloop';
@@ -189,6 +191,14 @@ export async function files(): Promise<void> {
     const fields: [string, number, string, string] = [system.code, system.errno, system.syscall, system.path];
     void fields;
     if (isOffloopError(error) && error.code === 'ERR_OFFLOOP_UNSUPPORTED_FORMAT') void error.message;
+    // One guard for offloop's errors and the system's (ENOENT...), which isOffloopError leaves out.
+    if (isOffloopFileError(error)) {
+      const code: string | undefined = error.code;
+      const asError: Error = error;
+      void [code, asError];
+    }
+    // @ts-expect-error the file error guard does not narrow the code to offloop's own codes
+    if (isOffloopFileError(error)) void ((code: OffloopErrorCode) => code)(error.code);
   }
 }
 
@@ -201,7 +211,13 @@ export async function batch(): Promise<void> {
   const options: GrayscaleFilesOptions = { outDir: 'out', recursive: true, ordered: true, concurrency: 4, format: 'png' };
   for await (const result of grayscaleFiles('photos', options)) {
     const typed: GrayscaleFilesResult = result;
-    if (result.error !== undefined) void result.error.message;
+    if (result.error !== undefined) {
+      // A file's error carries its code, offloop's or the system's (issue 16: TS2339 before).
+      const code: string | undefined = result.error.code;
+      if (result.error.code === 'ENOENT' || result.error.code === 'ERR_OFFLOOP_CORRUPT_IMAGE') void result.error.message;
+      const typedError: OffloopFileError = result.error;
+      void [code, typedError];
+    }
     else if (result.skipped) void result.output;
     else {
       const sizes: [number, number, number, number, number] = [result.width, result.height, result.bytesIn, result.bytesOut, result.ms];

@@ -3,9 +3,8 @@
  * over grayscaleFiles: arguments become its options, its results go to a
  * reporter, signals abort it.
  */
-import { grayscaleFiles, setConcurrency } from '../../index.js';
 import { preparedInputs } from '../../files/batch-inputs.js';
-import type { GrayscaleFilesResult } from '../../files/batch-types.js';
+import type { GrayscaleFilesOptions, GrayscaleFilesResult } from '../../files/batch-types.js';
 import type { Command, CommandIo } from '../command.js';
 import { allFiles, cliEntries, cliOutputs, countEntries, type CliTarget, type OutputFormat } from '../inputs.js';
 import { createReporter, type Reporter } from '../reporters.js';
@@ -75,7 +74,8 @@ export const gray: Command = {
       if (inPlace) throw new UsageError('--in-place applies to a local run, not with --redis');
       if (!/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis must be a redis:// URL; got '${redis}'`);
     }
-    if (threads !== undefined) setConcurrency(threads);
+    // The library is loaded here, not at the top: --help and usage errors need no native binary.
+    if (threads !== undefined) (await import('../../index.js')).setConcurrency(threads);
 
     return runBatch(io, {
       positionals,
@@ -106,7 +106,7 @@ interface BatchRun {
   quiet: boolean;
   /** Submit to this Redis queue instead of running here. */
   redis: { url: string; queue: string | undefined } | undefined;
-  options: Parameters<typeof grayscaleFiles>[1];
+  options: GrayscaleFilesOptions;
 }
 
 /** The results: from this machine's pool, or from the queue's workers (offloop/queue, loaded only then). */
@@ -116,7 +116,7 @@ async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal)
   const onEmpty = (dir: string) => reporter.warning(`${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}`);
   const entries = preparedInputs(cliEntries(run.positionals, target, outputs, onEmpty), outputs);
   if (run.redis === undefined) {
-    return grayscaleFiles(entries, { ...run.options, ...(target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir }), signal });
+    return (await import('../../index.js')).grayscaleFiles(entries, { ...run.options, ...(target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir }), signal });
   }
   const { submitFiles } = await import('../../queue/index.js');
   const { mode, format, quality, compressionLevel, limitInputPixels, autoOrient } = run.options ?? {};
@@ -180,7 +180,9 @@ async function runBatch(io: CommandIo, run: BatchRun): Promise<number> {
       }
     } catch (error) {
       if (!controller.signal.aborted) {
-        reporter.end(tally);
+        // The summary of what completed, if anything did; main.ts then says why the batch stopped.
+        if (tally.files > 0) reporter.end(tally);
+        else reporter.abandon();
         throw error;
       }
     }

@@ -1,5 +1,4 @@
 /** `offloop info`: what this installation runs with. */
-import { features, getConcurrency } from '../../index.js';
 import type { Command } from '../command.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
 
@@ -21,6 +20,7 @@ export const info: Command = {
   summary: 'the binary, SIMD path, codecs and pool size in use',
   async run(argv, io) {
     const { values } = parseFlags(LINE, argv);
+    const { features, getConcurrency } = await import('../../index.js');
     const found = features();
     const report = { ...found, threads: getConcurrency() };
     if (values.json) {
