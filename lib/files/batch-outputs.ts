@@ -16,7 +16,7 @@
  * one at a time, so "the first one stands" whatever the concurrency.
  */
 import type { Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, parse, resolve, sep } from 'node:path';
 
 import { batchOutputError } from '../errors.js';
@@ -50,9 +50,9 @@ function idOf(stats: Stats): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
-async function statOrUndefined(path: string): Promise<Stats | undefined> {
+async function statOrUndefined(path: string, follow = true): Promise<Stats | undefined> {
   try {
-    return await stat(path);
+    return await (follow ? stat(path) : lstat(path));
   } catch {
     return undefined;
   }
@@ -78,11 +78,6 @@ export async function realPathOf(path: string): Promise<string> {
   }
 }
 
-async function locate(path: string): Promise<Located> {
-  const [real, stats] = await Promise.all([realPathOf(path), statOrUndefined(path)]);
-  return { real, id: stats === undefined ? undefined : idOf(stats), stats };
-}
-
 /** True when `path` lies strictly inside `folder` (both real paths). */
 function isInside(path: string, folder: string): boolean {
   const prefix = folder.endsWith(sep) ? folder : folder + sep;
@@ -100,8 +95,10 @@ export class BatchOutputs {
   private readonly folders: Array<{ real: string; recursive: boolean; given: string }> = [];
   private outDirReal: Promise<string> | undefined;
   private outDirId: string | undefined;
-  /** The claims so far, chained: each runs after the one before. */
+  /** The claims so far, chained: each decides after the one before. */
   private last: Promise<unknown> = Promise.resolve();
+  /** Real paths of the folders met, by absolute path: files of one folder resolve it once. */
+  private readonly folderReals = new Map<string, Promise<string>>();
 
   constructor(options: BatchOutputsOptions) {
     this.inPlace = options.inPlace;
@@ -113,7 +110,7 @@ export class BatchOutputs {
    * lists (its images are inputs from now on) or a file.
    */
   async expect(path: string, kind: 'folder' | 'file', recursive = false): Promise<void> {
-    const where = await locate(path);
+    const where = await this.locate(path);
     if (kind === 'folder') {
       if (!this.folders.some((folder) => folder.real === where.real && folder.recursive === recursive)) this.folders.push({ real: where.real, recursive, given: path });
     }
@@ -142,7 +139,13 @@ export class BatchOutputs {
    * they are made.
    */
   claim(input: string, output: string, listed: boolean): Promise<OutputClaim> {
-    const settled = this.last.then(() => this.decide(input, output, listed));
+    // The file system is asked at once, for many claims in flight; only the
+    // decisions wait for one another.
+    const located = Promise.all([this.locate(input), this.locate(output)]);
+    const settled = this.last.then(async () => {
+      const [from, to] = await located;
+      return this.decide(input, from, output, to, listed);
+    });
     this.last = settled.catch(() => {});
     return settled;
   }
@@ -151,6 +154,24 @@ export class BatchOutputs {
   async written(output: string, claimedBy: string): Promise<void> {
     const found = await statOrUndefined(output);
     if (found !== undefined) this.outputs.set(idOf(found), claimedBy);
+  }
+
+  /**
+   * A path's real path and identity: a symbolic link is followed to its
+   * target; any other file is its folder's real path (resolved once per
+   * folder) and its name.
+   */
+  private async locate(path: string): Promise<Located> {
+    const absolute = resolve(path);
+    const own = await statOrUndefined(absolute, false);
+    if (own?.isSymbolicLink()) {
+      const [real, stats] = await Promise.all([realPathOf(absolute), statOrUndefined(absolute)]);
+      return { real, id: stats === undefined ? undefined : idOf(stats), stats };
+    }
+    const folder = dirname(absolute);
+    let folderReal = this.folderReals.get(folder);
+    if (folderReal === undefined) this.folderReals.set(folder, (folderReal = realPathOf(folder)));
+    return { real: join(await folderReal, basename(absolute)), id: own === undefined ? undefined : idOf(own), stats: own };
   }
 
   private addInput(where: Located, given: string): void {
@@ -179,8 +200,7 @@ export class BatchOutputs {
     return undefined;
   }
 
-  private async decide(input: string, output: string, listed: boolean): Promise<OutputClaim> {
-    const [from, to] = await Promise.all([locate(input), locate(output)]);
+  private async decide(input: string, from: Located, output: string, to: Located, listed: boolean): Promise<OutputClaim> {
     if (listed && this.find(this.outputs, from) !== undefined) return { verdict: 'own' };
     this.addInput(from, input);
     const same = from.real === to.real || (from.id !== undefined && from.id === to.id);
