@@ -69,7 +69,8 @@ export function readControl(options: OptionsSnapshot<'signal' | 'onProgress'>, n
  * store, not this one's (as piscina binds each task to an AsyncResource).
  */
 export function inCallersContext<F extends (...args: never[]) => unknown>(callback: F | undefined): F | undefined {
-  return callback === undefined ? undefined : (AsyncResource.bind(callback) as unknown as F);
+  // (@types/node types bind's argument as taking any arguments: a function of never[] is not one.)
+  return callback === undefined ? undefined : (AsyncResource.bind(callback as unknown as (...args: unknown[]) => unknown) as unknown as F);
 }
 
 /** The largest thread count `setConcurrency` accepts. */
