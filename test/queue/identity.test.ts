@@ -1,24 +1,17 @@
-// submitFiles runs the local batch's output checks before it queues a file:
-// an output that is an input, or that an earlier input claimed, fails that
-// file at once (no worker needed: nothing is queued for it), and the output
-// folder inside a listed tree is never listed.
+// submitFiles runs the local batch's output checks (lib/files/batch-outputs.ts)
+// before it queues a file: an output that is an input, or that an earlier
+// input claimed, fails that file at once (no worker needed: nothing is
+// queued for it).
 import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { GrayscaleFilesResult } from '../../lib/index.js';
 import { queueStatus, submitFiles } from '../../lib/queue.js';
 import { fixture, tempFolder } from '../files/helpers.js';
 import { NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
 
 if (!redisServer) console.warn(`identity.test.ts: ${NO_REDIS}`);
-
-async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<GrayscaleFilesResult[]> {
-  const results: GrayscaleFilesResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 describe.skipIf(!redisServer)('submitFiles keeps inputs and outputs apart', () => {
   let redis: Redis;
