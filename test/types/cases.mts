@@ -24,6 +24,8 @@ import offloop, {
   type GrayscaleFilesOptions,
   type GrayscaleFilesResult,
   type ImageFileFormat,
+  type OffloopBatchError,
+  type OffloopBatchErrorCode,
   type OffloopErrorCode,
   type OffloopFileError,
   type OffloopSystemError,
@@ -231,4 +233,10 @@ export async function batch(): Promise<void> {
   void grayscaleFiles([new Uint8Array(1)]);
   // @ts-expect-error the output option of a batch is a function
   void grayscaleFiles('photos', { output: 'out' });
+  // In place; a refused output names the other input involved.
+  for await (const result of grayscaleFiles('photos', { inPlace: true, format: 'jpeg' })) {
+    if (result.error?.code === 'ERR_OFFLOOP_OUTPUT_COLLISION' || result.error?.code === 'ERR_OFFLOOP_OUTPUT_IS_INPUT') void result.error.message;
+  }
+  const refused: OffloopBatchError | undefined = undefined as OffloopBatchError | undefined;
+  if (refused !== undefined) void [refused.output, refused.otherInput, ((code: OffloopBatchErrorCode) => code)(refused.code)];
 }
