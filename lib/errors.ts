@@ -23,6 +23,7 @@ export type OffloopErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
+  | 'ERR_OFFLOOP_EXTENSION_MISMATCH'
   | OffloopNativeErrorCode
   | OffloopBatchErrorCode;
 
@@ -69,8 +70,12 @@ export type OffloopImageErrorCode =
   | 'ERR_OFFLOOP_UNSUPPORTED_FORMAT'
   | 'ERR_OFFLOOP_INPUT_TOO_LARGE';
 
-/** A `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`. */
-export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' };
+/**
+ * A `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`,
+ * or `ERR_OFFLOOP_EXTENSION_MISMATCH`: an explicit `format` that an output's
+ * extension contradicts (`format: 'jpeg'` with `output: 'x.png'`).
+ */
+export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OFFLOOP_EXTENSION_MISMATCH' };
 
 /** A `RangeError` with `code` `ERR_OUT_OF_RANGE`. */
 export type OffloopRangeError = RangeError & { code: 'ERR_OUT_OF_RANGE' };
@@ -147,6 +152,7 @@ const OWN_CODES: ReadonlySet<string> = new Set<OffloopErrorCode>([
   'ERR_INVALID_ARG_VALUE',
   'ERR_OUT_OF_RANGE',
   'ERR_OFFLOOP_NO_BINARY',
+  'ERR_OFFLOOP_EXTENSION_MISMATCH',
   'ERR_OFFLOOP_OUTPUT_IS_INPUT',
   'ERR_OFFLOOP_OUTPUT_COLLISION',
   ...(NATIVE_CODES as ReadonlySet<OffloopNativeErrorCode>),
@@ -338,6 +344,19 @@ export function invalidArgValueError(name: string, value: unknown, reason = 'is 
   const kind = name.includes('.') ? 'property' : 'argument';
   const err = new TypeError(`The ${kind} '${name}' ${reason}. Received ${briefValue(value)}`);
   return finish(err, 'ERR_INVALID_ARG_VALUE', invalidArgValueError);
+}
+
+/**
+ * `options.format is 'jpeg' but options.output 'x.png' names a PNG file
+ * (leave format 'same' to write PNG, or name the output .jpg)`.
+ */
+export function extensionMismatchError(name: string, format: string, outputName: string, output: string, named: string): OffloopTypeError {
+  const other = format === 'png' ? '.png' : '.jpg';
+  const err = new TypeError(
+    `offloop: ${name} is '${format}' but ${outputName} '${output}' names a ${named.toUpperCase()} file ` +
+      `(leave ${name} 'same' to write ${named.toUpperCase()} there, or name the output ${other})`,
+  );
+  return finish(err, 'ERR_OFFLOOP_EXTENSION_MISMATCH', extensionMismatchError);
 }
 
 function formatReceived(received: unknown): string {

@@ -15,7 +15,7 @@ import { isCompleteImage } from './complete.js';
 import type { GrayscaleFiles, GrayscaleFilesProgress, GrayscaleFilesResult } from './batch-types.js';
 import { checkFileInput, checkFileOutput } from './input.js';
 import { runFileJob } from './job.js';
-import { FILE_SETTING_KEYS, readFileSettings, type FileSettings } from './settings.js';
+import { FILE_SETTING_KEYS, readFileSettings, settingsForOutput, type FileSettings } from './settings.js';
 
 const BATCH_OPTION_KEYS = [...FILE_SETTING_KEYS, 'outDir', 'output', 'inPlace', 'recursive', 'ordered', 'skipExisting', 'concurrency', 'signal', 'onProgress'] as const;
 
@@ -107,13 +107,15 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutput
       else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair, or options.inPlace true) to name the output', undefined);
     }
     const output = checkFileOutput(rawOutput, 'output')!;
+    // Before the claim: a file refused for its name claims nothing.
+    const settings = settingsForOutput(plan.settings, output, { format: 'options.format', output: 'output' });
     const claim = await outputs.claim(source.path, output, entry.relativePath !== undefined);
     if (claim.verdict === 'own') return { own: true };
     if (claim.verdict === 'refuse') throw claim.error;
     if (plan.skipExisting && (await isCompleteImage(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
     await mkdir(dirname(output), { recursive: true });
     if (isAborted(control.signal)) return { aborted: true };
-    const done = await runFileJob({ input: source, output, encode: false, settings: plan.settings }, control, site);
+    const done = await runFileJob({ input: source, output, encode: false, settings }, control, site);
     await outputs.written(output, source.path);
     return {
       result: {
@@ -150,6 +152,10 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
   // In flight, in input order; each settles to its slot's index.
   const slots: Array<{ promise: Promise<Outcome>; outcome?: Outcome }> = [];
   let exhausted = false;
+  // Entries pulled that will give a result: once the source ends, that is
+  // the total (a directory's or an iterable's, known with the last files in flight).
+  let counted = 0;
+  let totalReported = false;
   // The source's pending next(), raced with the files in flight: a slow
   // source neither delays results nor an abort.
   let pulling: Promise<void> | undefined;
@@ -166,8 +172,11 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
         pulled = undefined;
         pulling = undefined;
         if ('error' in settled) throw settled.error;
-        if (settled.value.done) exhausted = true;
-        else if (!aborted) {
+        if (settled.value.done) {
+          exhausted = true;
+          progress.total ??= counted;
+        } else if (!aborted) {
+          counted++;
           const slot: (typeof slots)[number] = { promise: undefined! };
           slot.promise = runEntry(settled.value.value, plan, outputs, control, site).then((outcome) => (slot.outcome = outcome));
           slots.push(slot);
@@ -182,6 +191,11 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
       const index = plan.ordered ? (slots[0]?.outcome !== undefined ? 0 : -1) : slots.findIndex((slot) => slot.outcome !== undefined);
       if (index >= 0) {
         const outcome = slots.splice(index, 1)[0]!.outcome!;
+        if ('own' in outcome) {
+          // One of this batch's own outputs, listed: no result, so not in the total.
+          counted--;
+          if (exhausted && total === undefined) progress.total = counted;
+        }
         if ('aborted' in outcome || 'own' in outcome) continue;
         const { result } = outcome;
         if (result.error !== undefined) progress.failed++;
@@ -190,9 +204,15 @@ async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): Asyn
           progress.bytesIn += result.bytesIn;
           progress.pixels += outcome.pixels;
         }
+        if (progress.total !== undefined) totalReported = true;
         plan.onProgress?.({ ...progress });
         yield result;
         continue;
+      }
+      // The source's end was seen only after the last result: one more report, with the total.
+      if (exhausted && slots.length === 0 && !aborted && progress.done + progress.failed > 0 && total === undefined && !totalReported) {
+        totalReported = true;
+        plan.onProgress?.({ ...progress });
       }
       if (slots.length === 0 && (aborted || pulling === undefined)) break;
       // Ordered: only the head; later files done already would spin the loop.

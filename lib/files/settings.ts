@@ -4,9 +4,9 @@
  * that a call on many files can validate them once.
  */
 import { readEnum } from '../checks.js';
-import { invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
+import { extensionMismatchError, invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
 import { readControl, readOptions, type Control, type OptionsSnapshot } from '../options.js';
-import { checkFileInput, checkFileOutput, type FileSource } from './input.js';
+import { checkFileInput, checkFileOutput, formatOfExtension, type FileSource } from './input.js';
 
 /** sharp's default pixel limit: 0x3FFF * 0x3FFF. */
 export const DEFAULT_PIXEL_LIMIT = 268_402_689;
@@ -66,6 +66,20 @@ export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_K
   };
 }
 
+/**
+ * The settings for writing `output`: with format `'same'` an output named
+ * `.png` or `.jpg`/`.jpeg` gets that format (as sharp's `toFile` and
+ * ImageMagick do); an explicit format that the name contradicts throws
+ * ERR_OFFLOOP_EXTENSION_MISMATCH. A name of no format offloop writes
+ * (`.webp`, none) leaves the settings as they are.
+ */
+export function settingsForOutput(settings: FileSettings, output: string | undefined, names = { format: 'options.format', output: 'options.output' }): FileSettings {
+  const named = output === undefined ? undefined : formatOfExtension(output);
+  if (named === undefined || named === settings.format) return settings;
+  if (settings.format !== 'same') throw extensionMismatchError(names.format, settings.format, names.output, output!, named);
+  return { ...settings, format: named };
+}
+
 /** One file to turn gray: what to read, where the result goes, how. */
 export interface FileJob {
   input: FileSource;
@@ -95,5 +109,5 @@ export function prepareFileCall(input: unknown, options: unknown): FileCall {
   if (encode && output !== undefined) {
     throw invalidArgValueError('options.encode', encode, 'cannot be combined with options.output (the image is written there)');
   }
-  return { job: { input: checkFileInput(input), output, encode, settings }, control };
+  return { job: { input: checkFileInput(input), output, encode, settings: settingsForOutput(settings, output) }, control };
 }

@@ -46,6 +46,7 @@ int RenameOver(const std::string& from, const std::string& to) {
   errno = EACCES;
   return -1;
 }
+int MakeFolder(const std::string& path) { return _wmkdir(Widen(path).c_str()); }
 constexpr int kCloexec = 0;
 #else
 int OpenFile(const std::string& path, int flags, int mode) {
@@ -61,6 +62,7 @@ int RemoveFile(const std::string& path) { return ::unlink(path.c_str()); }
 int RenameOver(const std::string& from, const std::string& to) {
   return std::rename(from.c_str(), to.c_str());
 }
+int MakeFolder(const std::string& path) { return ::mkdir(path.c_str(), 0777); }
 constexpr int kCloexec = O_CLOEXEC;
 #endif
 
@@ -84,6 +86,15 @@ uint64_t TempSuffix() {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
   return x ^ (x >> 31);
+}
+
+// `mkdir -p folder`: each missing folder of the path, the umask applied, as
+// grayscaleFiles' and Node's recursive mkdir make them. Failures are left to
+// the open that follows, which names the output.
+void MakeFolders(const std::string& folder) {
+  for (size_t end = folder.find('/', 1); end != std::string::npos; end = folder.find('/', end + 1)) {
+    MakeFolder(folder.substr(0, end));
+  }
 }
 
 }  // namespace
@@ -156,6 +167,12 @@ bool AtomicFileWriter::Open(const std::string& path, SystemError* error) {
     std::snprintf(suffix, sizeof suffix, ".%016llx", static_cast<unsigned long long>(TempSuffix()));
     std::string temp = folder + "." + name + suffix + ".offloop-tmp";
     int fd = OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL | kCloexec, 0666);
+    // The output's folder is missing: made here, on the pool thread, once the
+    // image is ready to be written (a file that fails earlier makes none).
+    if (fd < 0 && errno == ENOENT && !folder.empty() && attempt == 0) {
+      MakeFolders(folder);
+      fd = OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL | kCloexec, 0666);
+    }
     if (fd >= 0) {
       fd_ = fd;
       temp_ = std::move(temp);

@@ -89,6 +89,29 @@ describe('grayscaleFiles', () => {
     expect(progress).toHaveLength(4);
   });
 
+  it("a folder's or a generator's total is filled in once its listing has ended (it was never given before)", async () => {
+    const files = JPEGS.length + PNGS.length;
+    async function* paths() {
+      for (const rel of [...JPEGS, ...PNGS]) yield join(src, basename(rel));
+    }
+    // Three in flight: the folder's end is seen with files still running. One at
+    // a time: only after the last result, which one more report then gives.
+    for (const [name, inputs, concurrency, reports] of [
+      ['folder', src, 3, files],
+      ['generator', paths(), 1, files + 1],
+    ] as const) {
+      const progress: Array<{ total?: number; done: number; failed: number }> = [];
+      await collect(grayscaleFiles(inputs, { outDir: folder(`total-${name}`), concurrency, ordered: true, onProgress: (p) => progress.push(p) }));
+      expect(progress, name).toHaveLength(reports);
+      expect(progress.at(-1), name).toMatchObject({ total: files, done: files, failed: 0 });
+      // Unknown at first, then the one true number, never changing.
+      const known = progress.findIndex((p) => p.total !== undefined);
+      expect(known, name).toBeGreaterThan(0);
+      expect(progress.slice(known).every((p) => p.total === files), name).toBe(true);
+      expect(progress.slice(0, known).every((p) => p.total === undefined), name).toBe(true);
+    }
+  });
+
   it('names outputs with a function or pairs, creating folders', async () => {
     const out = folder('named');
     const a = join(src, basename(JPEGS[1]!));

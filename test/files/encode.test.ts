@@ -96,11 +96,14 @@ describe('format', () => {
     expect(grayscaleFileSync(fixture(jpeg)).extensionMismatch).toBe(false);
   });
 
-  it("'same' (the default) keeps the input's format, whatever the output is named", async () => {
+  it("'same' (the default) writes the format the output's name says, else the input's (output-name.test.ts has the rest)", async () => {
     const out = join(temp.dir, 'named.png');
     const result = await grayscaleFile(fixture(jpeg), { output: out });
-    expect(result).toMatchObject({ output: out, format: 'jpeg', inputFormat: 'jpeg' });
-    expect(jpegHeader(readFileSync(out)).components).toBe(1);
+    expect(result).toMatchObject({ output: out, format: 'png', inputFormat: 'jpeg' });
+    expect(pngHeader(readFileSync(out))).toMatchObject({ bitDepth: 8, colorType: 0 });
+    const unnamed = join(temp.dir, 'named.gray');
+    expect(await grayscaleFile(fixture(jpeg), { output: unnamed })).toMatchObject({ format: 'jpeg' });
+    expect(jpegHeader(readFileSync(unnamed)).components).toBe(1);
     expect((await grayscaleFile(fixture(png), { encode: true })).format).toBe('png');
   });
 

@@ -2,7 +2,7 @@
 // stable code and the path, a stack that starts at the caller, and nothing
 // left behind (no temporary file, an existing output intact).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -178,8 +178,10 @@ describe('files that are not a usable image', () => {
 });
 
 describe('outputs that cannot be written', () => {
-  it('a missing folder: ENOENT naming the output', async () => {
-    const output = join(temp.dir, 'no-such-folder', 'out.jpg');
+  it('a folder that cannot be made (under a dangling symbolic link): ENOENT naming the output; a failing input makes no folder', async () => {
+    const dangling = join(temp.dir, 'dangling');
+    symlinkSync(join(temp.dir, 'gone', 'away'), dangling);
+    const output = join(dangling, 'sub', 'out.jpg');
     for (const error of await bothWays(JPEG, { output })) {
       expect(error).toMatchObject({ code: 'ENOENT', syscall: 'open', path: output });
       expect(error.message).toBe(`ENOENT: no such file or directory, open '${output}'`);
@@ -187,6 +189,11 @@ describe('outputs that cannot be written', () => {
     // From bytes in memory too.
     const [fromBytes] = await bothWays(readFixture('jpeg/ycc-420-base-61x37.jpg'), { output });
     expect(fromBytes).toMatchObject({ code: 'ENOENT', path: output });
+    expect(existsSync(join(temp.dir, 'gone'))).toBe(false);
+    // The folder is made only once the image is ready to be written.
+    const later = join(temp.dir, 'not-made', 'out.jpg');
+    for (const error of await bothWays(join(temp.dir, 'no-such-input.jpg'), { output: later })) expect(error).toMatchObject({ code: 'ENOENT' });
+    expect(existsSync(join(temp.dir, 'not-made'))).toBe(false);
   });
 
   it('a folder in the way (EISDIR) or a file where a folder should be (ENOTDIR); nothing left behind', async () => {
