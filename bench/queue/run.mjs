@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -43,7 +43,9 @@ const url = `redis://127.0.0.1:${port}`;
 async function startWorkers(count, queue) {
   const children = [];
   for (let i = 0; i < count; i++) {
-    const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--queue', queue], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The workers read the corpus and write under the bench's folder, nowhere else.
+    const roots = [dir, ...new Set(inputs.map((input) => dirname(input)))].flatMap((root) => ['--root', root]);
+    const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--queue', queue, ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise((resolve) => {
       let err = '';
       child.stderr.on('data', (chunk) => (err += chunk).includes('waiting for jobs') && resolve());

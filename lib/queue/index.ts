@@ -6,10 +6,11 @@
 export { createWorker } from './worker.js';
 export type { CreateWorkerOptions, OffloopWorker } from './worker.js';
 export { submitFiles } from './producer.js';
-export type { SubmitFilesOptions } from './producer.js';
+export type { QueueNotice, SubmitFilesOptions } from './producer.js';
 export { sumOfSquares } from './sum.js';
 export type { QueueSumOptions } from './sum.js';
 export { queueStatus } from './status.js';
+export type { QueueStatus } from './status.js';
 export type { RedisConnection } from './bullmq.js';
 export type { QueuedFileOptions } from './jobs.js';
 export { DEFAULT_QUEUE } from './jobs.js';

@@ -42,9 +42,17 @@ export interface SumPartData {
   to: number;
 }
 
-/** Same input, output and options, same id: submitting a folder twice does its work once. */
-export function grayFileJobId(data: GrayFileData): string {
-  return `gray-${createHash('sha256').update(JSON.stringify([data.input, data.output, data.options])).digest('hex').slice(0, 40)}`;
+/** The input's size and modification time when it was submitted (null: it could not be read then). */
+export type InputVersion = { size: number; mtimeMs: number } | null;
+
+/**
+ * Same input (path, size, modification time), output and options, same id:
+ * submitting a folder twice does its work once, and an input changed since
+ * is a new job.
+ */
+export function grayFileJobId(data: GrayFileData, version: InputVersion): string {
+  const identity = [data.input, data.output, data.options, version && [version.size, version.mtimeMs]];
+  return `gray-${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 40)}`;
 }
 
 export function sumPartJobId(part: SumPartData): string {
@@ -58,6 +66,7 @@ const PERMANENT = new Set([
   'ERR_OFFLOOP_CORRUPT_IMAGE',
   'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
   'ERR_OFFLOOP_INPUT_TOO_LARGE',
+  'ERR_OFFLOOP_PATH_NOT_ALLOWED',
   'ERR_INVALID_ARG_TYPE',
   'ERR_INVALID_ARG_VALUE',
   'ERR_OUT_OF_RANGE',
@@ -67,6 +76,7 @@ const PERMANENT = new Set([
   'EACCES',
   'EPERM',
   'ENAMETOOLONG',
+  'ELOOP',
 ]);
 
 /** True when retrying cannot help (a corrupt file); false for EIO, EAGAIN, ENOSPC and the like. */

@@ -1,18 +1,30 @@
 /**
  * submitFiles: the folder job through the queue. Inputs are listed lazily
  * and enqueued in bulk, at most `window` jobs outstanding; results come back
- * from BullMQ's queue events (with a poll for events missed while Redis was
- * away), in the shape grayscaleFiles yields.
+ * from BullMQ's queue events, with a poll that reads what events missed
+ * (Redis or this process away) and adds again the jobs Redis lost, in the
+ * shape grayscaleFiles yields. The batch never waits without end: past
+ * `idleTimeout` without progress its unsettled files fail with the reason.
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import type { Queue, QueueEvents } from 'bullmq';
+import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
 
 import { batchEntries, outputUnder, preparedOutputs, type BatchEntry } from '../files/batch-inputs.js';
 import { BatchOutputs } from '../files/batch-outputs.js';
 import type { GrayscaleFilesResult } from '../files/batch-types.js';
-import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
-import { decodeFailure, DEFAULT_QUEUE, GRAY_FILE, grayFileJobId, type GrayFileData, type GrayFileDone, type QueuedFileOptions } from './jobs.js';
+import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
+import { decodeFailure, DEFAULT_QUEUE, GRAY_FILE, grayFileJobId, type GrayFileData, type GrayFileDone, type InputVersion, type QueuedFileOptions } from './jobs.js';
+
+/** What the producer has to say besides results (the CLI prints these on stderr). */
+export type QueueNotice =
+  /** No job of this batch was taken by a worker within a few seconds; `workers` are connected to the queue. */
+  | { type: 'no-worker'; workers: number; message: string }
+  /** Redis no longer knew `count` jobs of this batch (restarted without persistence, evicted): they were added again. */
+  | { type: 'lost-jobs'; count: number; message: string }
+  /** The batch was aborted or gave up: its `count` waiting jobs were removed from the queue (`running` were left to finish). */
+  | { type: 'removed-jobs'; count: number; running: number; message: string };
 
 export interface SubmitFilesOptions extends QueuedFileOptions {
   connection: RedisConnection;
@@ -24,17 +36,36 @@ export interface SubmitFilesOptions extends QueuedFileOptions {
   window?: number;
   /** Attempts a file gets for transient failures (default 5, with exponential backoff from 1 s). */
   attempts?: number;
+  /** How long to wait for Redis at the start before failing with ERR_OFFLOOP_REDIS_UNREACHABLE (ms, default 5000). */
+  connectTimeout?: number;
+  /**
+   * How long the batch waits with no file of it starting, progressing or
+   * settling before it gives up: each unsettled file is a failed result
+   * (ERR_OFFLOOP_QUEUE_STALLED, saying why it is stuck) and its waiting jobs
+   * are removed (ms, default 300,000).
+   */
+  idleTimeout?: number;
+  /** Aborting removes this batch's waiting jobs from the queue (a `removed-jobs` notice says how many). */
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; failed: number }) => void;
+  onNotice?: (notice: QueueNotice) => void;
 }
 
 interface Pending {
   input: string;
   output: string;
-  submittedAt: number;
+  /** The job as added, to add it again should Redis lose it. */
+  job: { name: string; data: GrayFileData; opts: JobsOptions & { jobId: string } };
 }
 
 const POLL_MS = 1000;
+// Jobs looked up per poll: a full window of 1,000 is read in five seconds.
+const POLL_BATCH = 200;
+const NO_WORKER_MS = 5000;
+const DEFAULT_IDLE_MS = 300_000;
+// Removing waiting jobs on abort, and closing, wait at most this long for Redis.
+const CLEANUP_MS = 3000;
+const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
 
 function doneResult(pending: Pending, done: GrayFileDone): GrayscaleFilesResult {
   const { width, height, format, bytesIn, bytesOut, ms } = done;
@@ -57,6 +88,31 @@ async function settledOutcome(queue: Queue, jobId: string): Promise<{ done?: Gra
   return done === null || typeof done !== 'object' ? undefined : { done };
 }
 
+async function inputVersion(input: string): Promise<InputVersion> {
+  try {
+    const { size, mtimeMs } = await stat(input);
+    return { size, mtimeMs };
+  } catch {
+    // The worker reports why it cannot be read.
+    return null;
+  }
+}
+
+/** True when `output` is still there with the size its job reported. */
+async function outputStands(output: string, done: GrayFileDone): Promise<boolean> {
+  try {
+    return (await stat(output)).size === done.bytesOut;
+  } catch {
+    return false;
+  }
+}
+
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) throw Object.assign(new RangeError(`"${name}" must be a positive number of milliseconds; got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+  return value;
+}
+
 export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
   const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
   const connection = connectionOptions(options.connection);
@@ -67,6 +123,11 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
   }
   const format = fileOptions.format ?? 'same';
   const window = options.window ?? 1000;
+  const connectTimeout = positiveMs('connectTimeout', options.connectTimeout, DEFAULT_CONNECT_TIMEOUT);
+  const idleTimeout = positiveMs('idleTimeout', options.idleTimeout, DEFAULT_IDLE_MS);
+  const signal = options.signal;
+  // First a connection of its own, bounded: BullMQ's clients wait for Redis without end.
+  await reachRedis(connection, connectTimeout, signal);
   const queue: Queue = new BullQueue(name, { connection });
   const events: QueueEvents = new BullQueueEvents(name, { connection });
   queue.on('error', () => {});
@@ -78,30 +139,143 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
     wake?.();
     wake = undefined;
   };
+  // Anything a file of this batch does (taken, progressing, settled) or the batch itself adding jobs.
+  let lastProgress = Date.now();
+  let taken = false;
   const settle = (jobId: string, outcome: { done?: GrayFileDone | null; error?: Error }) => {
     const entry = pending.get(jobId);
     // A completion without its result (should not happen): the poll reads the job instead.
     if (entry === undefined || (outcome.error === undefined && (outcome.done === null || typeof outcome.done !== 'object'))) return;
     pending.delete(jobId);
+    lastProgress = Date.now();
     ready.push(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone));
     notify();
   };
-  events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { done: returnvalue as unknown as GrayFileDone }));
+  const moved = ({ jobId }: { jobId: string }) => {
+    if (!pending.has(jobId)) return;
+    taken = true;
+    lastProgress = Date.now();
+  };
+  events.on('active', moved);
+  events.on('progress', moved);
+  events.on('completed', ({ jobId, returnvalue }) => {
+    moved({ jobId });
+    settle(jobId, { done: returnvalue as unknown as GrayFileDone });
+  });
   events.on('failed', ({ jobId }) => {
+    moved({ jobId });
     // A failed attempt with attempts left is retried: only a final failure settles.
     if (pending.has(jobId)) settledOutcome(queue, jobId).then((outcome) => outcome && settle(jobId, outcome), () => {});
   });
-  // Events missed while Redis or this process was away: look the oldest jobs up.
+  // Events missed while Redis or this process was away, and jobs Redis lost: look the jobs up, a slice a tick.
+  let cursor = 0;
+  let polling = false;
   const poll = setInterval(() => {
-    const now = Date.now();
-    for (const [jobId, entry] of [...pending].slice(0, 200)) {
-      if (now - entry.submittedAt < POLL_MS) break;
-      settledOutcome(queue, jobId).then((outcome) => outcome && settle(jobId, outcome), () => {});
-    }
+    if (polling || pending.size === 0) return;
+    polling = true;
+    const all = [...pending.keys()];
+    if (cursor >= all.length) cursor = 0;
+    const slice = all.slice(cursor, cursor + POLL_BATCH);
+    cursor += POLL_BATCH;
+    Promise.all(
+      slice.map(async (jobId) => {
+        const state = await queue.getJobState(jobId);
+        if (state === 'unknown') return pending.get(jobId)?.job;
+        if (state === 'completed' || state === 'failed') {
+          const outcome = await settledOutcome(queue, jobId);
+          if (outcome) settle(jobId, outcome);
+        }
+        return undefined;
+      }),
+    )
+      .then(async (found) => {
+        const lost = found.filter((job) => job !== undefined);
+        if (lost.length === 0) return;
+        // Same ids: a job Redis knows again by then is not added twice.
+        await queue.addBulk(lost);
+        lastProgress = Date.now();
+        options.onNotice?.({ type: 'lost-jobs', count: lost.length, message: `Redis no longer knew ${lost.length} ${lost.length === 1 ? 'job' : 'jobs'} of this batch (restarted without persistence, or evicted): added again` });
+      })
+      .catch(() => {})
+      .finally(() => (polling = false));
   }, POLL_MS);
   poll.unref();
-  const aborted = new Promise<void>((resolveAbort) => options.signal?.addEventListener('abort', () => resolveAbort(), { once: true }));
-  options.signal?.addEventListener('abort', notify, { once: true });
+  const noWorker = setTimeout(() => {
+    if (taken || pending.size === 0) return;
+    queue.getWorkersCount().then(
+      (workers) => {
+        if (taken || pending.size === 0 || signal?.aborted) return;
+        const message =
+          workers === 0
+            ? `no worker has taken a job yet: no worker is connected to queue '${name}'`
+            : `no worker has taken a job of this batch yet (${workers} connected to queue '${name}': busy with other jobs?)`;
+        options.onNotice?.({ type: 'no-worker', workers, message });
+      },
+      () => {},
+    );
+  }, NO_WORKER_MS);
+  noWorker.unref();
+
+  // Redis calls give way to an abort: with Redis away they would wait for its return.
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  const orAbort = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
+
+  /** Removes the waiting jobs of this batch (bounded: Redis may be away); the notice says how many. */
+  const removeWaiting = async (): Promise<number> => {
+    let count = 0;
+    let running = 0;
+    const ids = [...pending.keys()];
+    const work = (async () => {
+      for (let i = 0; i < ids.length; i += POLL_BATCH) {
+        await Promise.all(
+          ids.slice(i, i + POLL_BATCH).map(async (jobId) => {
+            const state = await queue.getJobState(jobId);
+            if (WAITING_STATES.has(state)) {
+              // 0 when a worker took it meanwhile (locked): it runs to its end.
+              if ((await queue.remove(jobId)) === 1) count++;
+              else running++;
+            } else if (state === 'active') running++;
+          }),
+        );
+      }
+    })();
+    const late = new Promise<'late'>((r) => setTimeout(() => r('late'), CLEANUP_MS).unref());
+    const finished = await Promise.race([work.then(() => 'done' as const, () => 'late' as const), late]);
+    const left = finished === 'late' ? ` (Redis did not answer within ${CLEANUP_MS / 1000} s: other jobs of this batch may still be queued)` : '';
+    options.onNotice?.({
+      type: 'removed-jobs',
+      count,
+      running,
+      message: `removed ${count} waiting ${count === 1 ? 'job' : 'jobs'} of this batch from the queue${running > 0 ? `; ${running} already running on workers will finish` : ''}${left}`,
+    });
+    return count;
+  };
+
+  /** Why each unsettled file is stuck, as failed results. */
+  const stuckResults = async (): Promise<GrayscaleFilesResult[]> => {
+    const workers = await queue.getWorkersCount().catch(() => undefined);
+    const seconds = Math.round(idleTimeout / 1000);
+    return Promise.all(
+      [...pending].map(async ([jobId, entry]) => {
+        const state = await queue.getJobState(jobId).catch(() => 'unreachable');
+        let why: string;
+        if (state === 'active') why = `running on a worker with no progress for ${seconds} s`;
+        else if (state === 'delayed') {
+          const job = await queue.getJob(jobId).catch(() => undefined);
+          why = `waiting to be retried after: ${decodeFailure(job?.failedReason).message}`;
+        } else if (WAITING_STATES.has(state)) why = `no worker took it in ${seconds} s (${workers ?? '?'} ${workers === 1 ? 'worker' : 'workers'} connected to queue '${name}')`;
+        else if (state === 'unreachable') why = `Redis did not answer for ${seconds} s`;
+        else why = `the job is ${state} in Redis`;
+        const error = Object.assign(new Error(`stuck: ${why}`), { code: 'ERR_OFFLOOP_QUEUE_STALLED' });
+        return { input: entry.input, error };
+      }),
+    );
+  };
 
   // The local batch's checks: no output is an input, no two inputs write one output, no output is listed.
   const outputs = preparedOutputs(inputs) ?? new BatchOutputs({ inPlace: false, outDir: options.outDir });
@@ -110,72 +284,97 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
   let done = 0;
   let failed = 0;
   try {
-    await events.waitUntilReady();
-    for (;;) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      // Enqueue while the window has room, in bulk.
-      if (!exhausted && pending.size < window) {
-        const batch: Array<{ data: GrayFileData; entry: BatchEntry }> = [];
-        while (batch.length < 100 && pending.size + batch.length < window) {
-          const next = await entries.next();
-          if (next.done) {
-            exhausted = true;
+    try {
+      await orAbort(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
+      for (;;) {
+        if (signal?.aborted) throw signal.reason;
+        // Enqueue while the window has room, in bulk.
+        if (!exhausted && pending.size < window) {
+          const batch: Array<{ data: GrayFileData; entry: BatchEntry }> = [];
+          while (batch.length < 100 && pending.size + batch.length < window) {
+            const next = await orAbort(entries.next());
+            if (next.done) {
+              exhausted = true;
+              break;
+            }
+            const entry = next.value;
+            if (entry.listingError !== undefined) {
+              ready.push({ input: entry.item as string, error: entry.listingError });
+              continue;
+            }
+            // A pair names its own output (the command line's entries); a path is named under outDir.
+            const item = entry.item as string | { input: string; output: string };
+            const input = resolve(typeof item === 'string' ? item : item.input);
+            const output = resolve(typeof item === 'string' ? outputUnder(options.outDir, input, entry.relativePath, format) : item.output);
+            const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
+            if (claim.verdict === 'own') continue;
+            if (claim.verdict === 'refuse') {
+              ready.push({ input, error: claim.error });
+              continue;
+            }
+            batch.push({ data: { input, output, options: fileOptions }, entry });
+          }
+          if (batch.length > 0) {
+            const versions = await Promise.all(batch.map(({ data }) => inputVersion(data.input)));
+            const jobs = batch.map(({ data }, i) => ({
+              name: GRAY_FILE,
+              data,
+              opts: { jobId: grayFileJobId(data, versions[i]!), attempts: options.attempts ?? 5, backoff: { type: 'exponential', delay: 1000 } },
+            }));
+            for (const job of jobs) pending.set(job.opts.jobId, { input: job.data.input, output: job.data.output, job });
+            const added = await orAbort(queue.addBulk(jobs));
+            lastProgress = Date.now();
+            // A job with this id may be there already: done (its result counts while its output stands), or failed for good (run it again).
+            for (const job of added) {
+              const state = await orAbort(job.getState());
+              if (state === 'completed') {
+                // (addBulk's job objects carry no return value: read the stored job.)
+                const outcome = await orAbort(settledOutcome(queue, job.id!));
+                const entry = pending.get(job.id!);
+                if (entry === undefined) continue;
+                if (outcome?.done && !(await outputStands(entry.output, outcome.done))) {
+                  await orAbort(job.retry('completed', { resetAttemptsMade: true, resetAttemptsStarted: true })).catch(() => {});
+                } else if (outcome) settle(job.id!, outcome);
+              } else if (state === 'failed') await orAbort(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })).catch(() => {});
+            }
+          }
+        }
+        while (ready.length > 0) {
+          const result = ready.shift()!;
+          if (result.error) failed++;
+          else done++;
+          options.onProgress?.({ done, failed });
+          yield result;
+        }
+        if (exhausted && pending.size === 0) break;
+        if (exhausted || pending.size >= window) {
+          const idleLeft = lastProgress + idleTimeout - Date.now();
+          if (idleLeft <= 0) {
+            const stuck = await orAbort(stuckResults());
+            await removeWaiting();
+            pending.clear();
+            // The rest of the inputs would wait the same way: the batch ends here.
+            for (const result of stuck) {
+              options.onProgress?.({ done, failed: ++failed });
+              yield result;
+            }
             break;
           }
-          const entry = next.value;
-          if (entry.listingError !== undefined) {
-            ready.push({ input: entry.item as string, error: entry.listingError });
-            continue;
-          }
-          // A pair names its own output (the command line's entries); a path is named under outDir.
-          const item = entry.item as string | { input: string; output: string };
-          const input = resolve(typeof item === 'string' ? item : item.input);
-          const output = resolve(typeof item === 'string' ? outputUnder(options.outDir, input, entry.relativePath, format) : item.output);
-          const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
-          if (claim.verdict === 'own') continue;
-          if (claim.verdict === 'refuse') {
-            ready.push({ input, error: claim.error });
-            continue;
-          }
-          batch.push({ data: { input, output, options: fileOptions }, entry });
-        }
-        if (batch.length > 0) {
-          const now = Date.now();
-          const jobs = batch.map(({ data }) => ({
-            name: GRAY_FILE,
-            data,
-            opts: { jobId: grayFileJobId(data), attempts: options.attempts ?? 5, backoff: { type: 'exponential', delay: 1000 } },
-          }));
-          for (const job of jobs) pending.set(job.opts.jobId, { input: job.data.input, output: job.data.output, submittedAt: now });
-          const added = await queue.addBulk(jobs);
-          // A job with this id may be there already: done (its result counts), or failed for good (run it again).
-          for (const job of added) {
-            const state = await job.getState();
-            // (addBulk's job objects carry no return value: read the stored job.)
-            if (state === 'completed') {
-              const outcome = await settledOutcome(queue, job.id!);
-              if (outcome) settle(job.id!, outcome);
-            }
-            else if (state === 'failed') await job.retry('failed');
-          }
+          let timer: NodeJS.Timeout | undefined;
+          await orAbort(Promise.race([new Promise<void>((r) => (wake = r)), new Promise<void>((r) => (timer = setTimeout(r, Math.min(idleLeft, POLL_MS))))]));
+          clearTimeout(timer);
         }
       }
-      while (ready.length > 0) {
-        const result = ready.shift()!;
-        if (result.error) failed++;
-        else done++;
-        options.onProgress?.({ done, failed });
-        yield result;
-      }
-      if (exhausted && pending.size === 0) break;
-      if (exhausted || pending.size >= window) {
-        await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
-      }
+    } catch (error) {
+      if (signal?.aborted && pending.size > 0) await removeWaiting();
+      throw error;
     }
   } finally {
     clearInterval(poll);
+    clearTimeout(noWorker);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await entries.return(undefined);
-    await events.close();
-    await queue.close();
+    await closeWithin(events, CLEANUP_MS);
+    await closeWithin(queue, CLEANUP_MS);
   }
 }

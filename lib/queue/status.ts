@@ -1,14 +1,31 @@
-/** The queue's job counts, for `offloop queue status`. */
-import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+/** The queue's job counts and connected workers, for `offloop queue status`. */
+import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
 import { DEFAULT_QUEUE } from './jobs.js';
 
-export async function queueStatus(options: { connection: RedisConnection; queue?: string }): Promise<Record<string, number>> {
+export interface QueueStatus {
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+  /** Workers connected to the queue now (BullMQ's getWorkersCount). */
+  workers: number;
+}
+
+/**
+ * Fails with ERR_OFFLOOP_REDIS_UNREACHABLE when Redis does not answer
+ * within `connectTimeout` (ms, default 5000) or refuses the password.
+ */
+export async function queueStatus(options: { connection: RedisConnection; queue?: string; connectTimeout?: number }): Promise<QueueStatus> {
   const { Queue: BullQueue } = loadBullmq();
-  const queue = new BullQueue(options.queue ?? DEFAULT_QUEUE, { connection: connectionOptions(options.connection) });
+  const connection = connectionOptions(options.connection);
+  await reachRedis(connection, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
+  const queue = new BullQueue(options.queue ?? DEFAULT_QUEUE, { connection });
   queue.on('error', () => {});
   try {
-    return await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    return { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, ...counts, workers: await queue.getWorkersCount() };
   } finally {
-    await queue.close();
+    await closeWithin(queue, 3000);
   }
 }

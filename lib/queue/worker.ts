@@ -2,7 +2,8 @@
  * createWorker: this machine's pool as a BullMQ worker. Files are turned
  * gray on the pool, as many in flight as the local batch allows; range-sum
  * parts return their blocks. A corrupt file fails for good (no retry); a
- * transient failure (EIO, ENOSPC, ...) is thrown for BullMQ to retry.
+ * transient failure (EIO, ENOSPC, ...) is thrown for BullMQ to retry. A
+ * job's paths must lead inside the worker's roots.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -13,11 +14,19 @@ import { grayscaleFile } from '../files/grayscale-file.js';
 import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
 import { getConcurrency, setConcurrency } from '../pool.js';
 import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+import { checkAllowed, realRoots } from './roots.js';
 import { DEFAULT_QUEUE, encodeFailure, encodeFloat64, GRAY_FILE, isPermanent, SUM_PART, type GrayFileData, type GrayFileDone, type SumPartData } from './jobs.js';
 
 export interface CreateWorkerOptions {
   /** Redis: a redis:// URL or ioredis options. */
   connection: RedisConnection;
+  /**
+   * The folders jobs may read from and write to (required): a job whose
+   * input or output leads elsewhere, symlinks followed, fails for good with
+   * ERR_OFFLOOP_PATH_NOT_ALLOWED and writes nothing. Anyone who can write to
+   * Redis can add jobs; the roots bound what they can touch.
+   */
+  roots: readonly string[];
   /** The queue's name (default 'offloop'). */
   queue?: string;
   /** Sets the pool's threads (setConcurrency) for this process. */
@@ -34,7 +43,8 @@ export interface OffloopWorker {
   /**
    * Stops taking jobs. By default the files in flight finish; with
    * `{ abort: true }` they stop at once, leaving no output and no temporary
-   * file, and go back to the queue for another worker.
+   * file, and go back to the queue for another worker without spending an
+   * attempt.
    */
   close(options?: { abort?: boolean }): Promise<void>;
 }
@@ -42,9 +52,14 @@ export interface OffloopWorker {
 // The abort reason of a closing worker's jobs: they go back to the queue (retried), unlike a cancelled job.
 const CLOSING = 'offloop worker closing';
 
+/** The names native/files' atomic writer gives `name`'s temporary files: `.<name>.<16 hex digits>.offloop-tmp`. */
+export function temporaryNamePattern(name: string): RegExp {
+  return new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[0-9a-f]{16}\\.offloop-tmp$`);
+}
+
 /** Removes temporary files a killed writer of `output` left (its job ran again here). */
 async function removeStaleTemporaries(output: string, before: number): Promise<void> {
-  const prefix = `.${basename(output)}.`;
+  const temporary = temporaryNamePattern(basename(output));
   let names: string[];
   try {
     names = await readdir(dirname(output));
@@ -52,7 +67,7 @@ async function removeStaleTemporaries(output: string, before: number): Promise<v
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.offloop-tmp')) continue;
+    if (!temporary.test(name)) continue;
     const path = join(dirname(output), name);
     try {
       if ((await stat(path)).mtimeMs < before) await rm(path, { force: true });
@@ -62,10 +77,13 @@ async function removeStaleTemporaries(output: string, before: number): Promise<v
   }
 }
 
-async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined): Promise<GrayFileDone> {
+async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined, roots: readonly string[]): Promise<GrayFileDone> {
   const { input, output, options } = job.data;
   const started = Date.now();
   let lastProgress = started;
+  // Both before anything is created: `mkdir -p` alone could make folders outside the roots.
+  await checkAllowed(input, roots, 'input');
+  await checkAllowed(output, roots, 'output');
   await mkdir(dirname(output), { recursive: true });
   const result = await grayscaleFile(input, {
     ...options,
@@ -89,15 +107,21 @@ async function sumPart(job: Job<SumPartData>, signal: AbortSignal | undefined): 
 }
 
 export function createWorker(options: CreateWorkerOptions): OffloopWorker {
-  const { Worker: BullWorker, UnrecoverableError } = loadBullmq();
+  const { Worker: BullWorker, UnrecoverableError, WaitingError } = loadBullmq();
+  const roots = realRoots(options?.roots);
   if (options.threads !== undefined) setConcurrency(options.threads);
-  const processor = async (job: Job, _token: string | undefined, signal: AbortSignal | undefined) => {
+  const processor = async (job: Job, token: string | undefined, signal: AbortSignal | undefined) => {
     try {
-      if (job.name === GRAY_FILE) return await grayFile(job as Job<GrayFileData>, signal);
+      if (job.name === GRAY_FILE) return await grayFile(job as Job<GrayFileData>, signal, roots);
       if (job.name === SUM_PART) return await sumPart(job as Job<SumPartData>, signal);
       throw Object.assign(new Error(`offloop: unknown job '${job.name}'`), { code: 'ERR_INVALID_ARG_VALUE' });
     } catch (error) {
-      if (signal?.aborted && signal.reason !== CLOSING) {
+      if (signal?.aborted && signal.reason === CLOSING && token !== undefined) {
+        // Back to the queue as it was, its attempts untouched: closing is this worker's doing, not the file's.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (signal?.aborted) {
         // Cancelled through BullMQ (worker.cancelJob): stopped for good, not retried.
         throw new UnrecoverableError(encodeFailure({ code: 'ABORT_ERR', message: `cancelled: ${String(signal.reason)}` }));
       }
@@ -116,8 +140,9 @@ export function createWorker(options: CreateWorkerOptions): OffloopWorker {
   return {
     worker,
     async close({ abort = false } = {}) {
+      // Aborted files are moved back to the queue by their processors, so the close waits for them (a moment).
       if (abort) worker.cancelAllJobs(CLOSING);
-      await worker.close(abort);
+      await worker.close();
     },
   };
 }

@@ -92,7 +92,7 @@ describe('offloop (no terminal)', () => {
     [['info', 'extra'], "offloop info: takes no arguments; got 'extra'", 'usage: offloop info [--json]'],
     [['info', '--jsno'], "offloop info: unknown option '--jsno' (did you mean --json?)", 'usage: offloop info [--json]'],
     [['queue', 'stats', '--redis', 'redis://127.0.0.1:1'], "unknown queue command 'stats'", 'usage: offloop queue status'],
-    [['worker', '--threds', '2'], "offloop worker: unknown option '--threds' (did you mean --threads?)", 'usage: offloop worker --redis <url>'],
+    [['worker', '--threds', '2'], "offloop worker: unknown option '--threds' (did you mean --threads?)", 'usage: offloop worker --redis <address> --root <dir>'],
   ])('usage error %j: exit 2, offloop\'s reason, the command\'s own short usage, nothing written', (args, reason, usage) => {
     const run = cli(args as string[]);
     expect(run.status).toBe(2);
@@ -108,11 +108,11 @@ describe('offloop (no terminal)', () => {
   });
 
   it.each([
-    ['gray', ['gray', '--help'], ['usage: offloop gray <files or dirs...> -o <dir> [options]', '  -o, --out-dir <dir>', '--format same|jpeg|png', '--quality <1-100>', '--redis <url>']],
+    ['gray', ['gray', '--help'], ['usage: offloop gray <files or dirs...> -o <dir> [options]', '  -o, --out-dir <dir>', '--format same|jpeg|png', '--quality <1-100>', '--redis <address>']],
     ['gray (-h after other words)', ['gray', 'photos', '-o', 'x', '-h'], ['usage: offloop gray <files or dirs...>', '--skip-existing']],
     ['info', ['info', '--help'], ['usage: offloop info [--json]', '--json']],
-    ['worker', ['worker', '--help'], ['usage: offloop worker --redis <url> [options]', '--threads <n>', '--concurrency <n>']],
-    ['queue', ['queue', '--help'], ['usage: offloop queue status --redis <url>', '--queue <name>']],
+    ['worker', ['worker', '--help'], ['usage: offloop worker --redis <address> --root <dir> [options]', '--root <dir>', '--threads <n>', '--concurrency <n>']],
+    ['queue', ['queue', '--help'], ['usage: offloop queue status --redis <address>', '--queue <name>']],
     ['help gray', ['help', 'gray'], ['usage: offloop gray <files or dirs...>']],
   ])('offloop %s --help: its own usage and flags on stdout, exit 0, nothing written', (_name, args, expected) => {
     const run = cli(args);
@@ -129,7 +129,7 @@ describe('offloop (no terminal)', () => {
   it('offloop --help lists every command with its usage, in 80 columns', () => {
     const run = cli(['--help']);
     expect(run.status).toBe(0);
-    for (const usage of ['offloop gray <files or dirs...> -o <dir> [options]', 'offloop info [--json]', 'offloop worker --redis <url>', 'offloop queue status --redis <url>']) {
+    for (const usage of ['offloop gray <files or dirs...> -o <dir> [options]', 'offloop info [--json]', 'offloop worker --redis <address> --root <dir>', 'offloop queue status --redis <address>']) {
       expect(run.stdout).toContain(usage);
     }
     expect(run.stdout).toContain("'offloop <command> --help'");

@@ -3,20 +3,22 @@
 // mid-file, Redis restarted mid-batch, a corrupt file, a resubmission, and
 // range sums bit-identical to the local call.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFiles, sumOfSquares as localSum, type GrayscaleFilesResult } from '../../lib/index.js';
 import { createWorker, queueStatus, submitFiles, sumOfSquares } from '../../lib/queue.js';
+import { temporaryNamePattern } from '../../lib/queue/worker.js';
 import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
-import { NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
+import { freePort, NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
 
 if (!redisServer) console.warn(`queue.test.ts: ${NO_REDIS}`);
 
 const WORKER = join(ROOT, 'test/fixtures/queue-worker.mjs');
+const CLI = join(ROOT, 'dist/cjs/cli/main.js');
 const SMALL = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'jpeg/ycc-420-prog-61x37.jpg', 'png/gray1-61x37.png', 'png/rgba8-61x37.png', 'png/gray8-trns-61x37.png'];
 
 let redis: Redis;
@@ -24,9 +26,14 @@ let temp: ReturnType<typeof tempFolder>;
 const workers: ChildProcess[] = [];
 let queueCount = 0;
 
+/** The folders the tests' workers may read and write: the test's temporary folder and the image fixtures. */
+function roots(): string[] {
+  return [temp.dir, dirname(fixture('jpeg'))];
+}
+
 /** Starts a worker process; resolves once it is connected. Its stdout lines are collected in `lines`. */
-async function startWorker(queue: string, lockMs = 30_000): Promise<{ child: ChildProcess; lines: string[]; activeSeen: Promise<void> }> {
-  const child = spawn(process.execPath, [WORKER, redis.url, queue, String(lockMs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startWorker(queue: string, lockMs = 30_000, url = redis.url): Promise<{ child: ChildProcess; lines: string[]; activeSeen: Promise<void> }> {
+  const child = spawn(process.execPath, [WORKER, url, queue, String(lockMs), roots().join(delimiter)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   workers.push(child);
   const lines: string[] = [];
   let onActive: () => void;
@@ -65,6 +72,15 @@ async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<G
   const results: GrayscaleFilesResult[] = [];
   for await (const result of iterable) results.push(result);
   return results;
+}
+
+/** Polls `condition` every 50 ms until it holds; fails after `ms`. */
+async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function newQueue(): string {
@@ -148,7 +164,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
   it('the command line: offloop worker, offloop gray --redis (same lines and summary), offloop queue status', async () => {
     const queue = newQueue();
     const cli = join(ROOT, 'dist/cjs/cli/main.js');
-    const worker = spawn(process.execPath, [cli, 'worker', '--redis', redis.url, '--queue', queue], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, [cli, 'worker', '--redis', redis.url, '--queue', queue, ...roots().flatMap((root) => ['--root', root])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let workerErr = '';
     let workerOut = '';
     worker.stdout!.on('data', (chunk: Buffer) => (workerOut += chunk));
@@ -162,9 +178,10 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(submit.stderr.trim().split('\n')).toEqual([`failed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC`]);
     expect(lines.at(-1)).toMatch(new RegExp(`^${SMALL.length + 1} files in [\\d.]+ s: ${SMALL.length} processed, 1 failed`));
     for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
-    const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--redis', redis.url, '--queue', queue, '--json'], { encoding: 'utf8', timeout: 30_000 });
-    expect(JSON.parse(status.stdout)).toMatchObject({ completed: SMALL.length, failed: 1 });
-    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--redis', redis.url.replace('redis://', ''), '--queue', queue, '--json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(status.stdout)).toMatchObject({ completed: SMALL.length, failed: 1, workers: 1 });
+    // 'close', not 'exit': the last lines of stderr may still be on their way at exit.
+    const exited = new Promise<number | null>((resolve) => worker.once('close', (code) => resolve(code)));
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(workerErr).toMatch(/stopped by SIGTERM after \d+ jobs done, 1 failed/);
@@ -173,6 +190,149 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(workerErr).toContain(`\nfailed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC\n`);
     expect(workerErr).not.toContain('{"code"');
     expect(spawnSync(process.execPath, [cli, 'gray', small, '-o', out, '--redis', redis.url, '--threads', '2'], { encoding: 'utf8' }).status).toBe(2);
+  }, 60_000);
+
+  describe('what a worker may touch', () => {
+    it('a job added straight through BullMQ with a path outside the roots fails for good and writes nothing, symlinks followed', async () => {
+      const queue = newQueue();
+      const root = join(temp.dir, 'root');
+      const outside = join(temp.dir, 'outside');
+      mkdirSync(join(root, 'in'), { recursive: true });
+      mkdirSync(outside);
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(root, 'in', 'a.jpg'));
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(outside, 'secret.jpg'));
+      symlinkSync(outside, join(root, 'escape'));
+      symlinkSync(join(outside, 'secret.jpg'), join(root, 'in', 'linked.jpg'));
+      symlinkSync(join(outside, 'not-yet'), join(root, 'dangling'));
+      const worker = createWorker({ connection: redis.url, queue, roots: [root] });
+      const failures = new Map<string, { code?: string; attempts: number }>();
+      const completed: string[] = [];
+      worker.worker.on('failed', (job, error) => failures.set(job!.id!, { code: (JSON.parse(error.message) as { code?: string }).code, attempts: job!.attemptsMade }));
+      worker.worker.on('completed', (job) => completed.push(job.id!));
+      const { Queue } = await import('bullmq');
+      const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+      const a = join(root, 'in', 'a.jpg');
+      const jobs = {
+        outsideOutput: { input: a, output: join(outside, 'new', 'deep', 'a.jpg') },
+        outsideInput: { input: join(outside, 'secret.jpg'), output: join(root, 'out', 'secret.jpg') },
+        throughLinkedFolder: { input: a, output: join(root, 'escape', 'a.jpg') },
+        throughNewFolderInLink: { input: a, output: join(root, 'escape', 'made', 'a.jpg') },
+        throughDanglingLink: { input: a, output: join(root, 'dangling', 'a.jpg') },
+        linkedInput: { input: join(root, 'in', 'linked.jpg'), output: join(root, 'out', 'linked.jpg') },
+        dotDot: { input: a, output: `${root}/in/../../outside/dots.jpg` },
+        relative: { input: a, output: 'relative.jpg' },
+        allowed: { input: a, output: join(root, 'out', 'sub', 'a.jpg') },
+      };
+      await bull.addBulk(Object.entries(jobs).map(([name, data]) => ({ name: 'gray-file', data: { ...data, options: {} }, opts: { jobId: name, attempts: 5 } })));
+      await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
+      await worker.close();
+      await bull.close();
+      expect(completed).toEqual(['allowed']);
+      for (const name of Object.keys(jobs).filter((name) => name !== 'allowed')) expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_PATH_NOT_ALLOWED', attempts: 1 });
+      // Nothing created outside the root, not even a folder.
+      expect(listAll(outside)).toEqual(['secret.jpg']);
+      expect(readdirSync(outside)).toEqual(['secret.jpg']);
+      expect(existsSync(join(outside, 'not-yet'))).toBe(false);
+      expect(existsSync(join(root, 'out', 'sub', 'a.jpg'))).toBe(true);
+      expect(existsSync(join(root, 'out', 'secret.jpg'))).toBe(false);
+    }, 90_000);
+
+    it('a worker without roots refuses to start, naming --root', () => {
+      expect(() => createWorker({ connection: redis.url } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('--root') }));
+      const run = spawnSync(process.execPath, [CLI, 'worker', '--redis', redis.url], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('--root <dir> is required');
+    });
+  });
+
+  describe('a batch that cannot be trusted to end on its own', () => {
+    it('Ctrl-C on offloop gray --redis with no worker: the hint after a few seconds, then its waiting jobs removed and counted', async () => {
+      const queue = newQueue();
+      const out = join(temp.dir, 'interrupted');
+      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', out, '--redis', redis.url, '--queue', queue], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      workers.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await waitFor(() => stderr.includes('no worker has taken a job yet'), 30_000);
+      expect(stderr).toContain(`start one with \`offloop worker --redis 127.0.0.1:${redis.port} --root <dir>\``);
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ waiting: SMALL.length, workers: 0 });
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain(`removed ${SMALL.length} waiting jobs of this batch from the queue`);
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
+    }, 60_000);
+
+    it('submitFiles: past idleTimeout with no progress, each file fails saying why it is stuck; its jobs leave the queue', async () => {
+      const queue = newQueue();
+      const results = await collect(submitFiles(small, { connection: redis.url, queue, outDir: join(temp.dir, 'idle'), idleTimeout: 1500 }));
+      expect(results).toHaveLength(SMALL.length);
+      for (const result of results) expect(result.error).toMatchObject({ code: 'ERR_OFFLOOP_QUEUE_STALLED', message: `stuck: no worker took it in 2 s (0 workers connected to queue '${queue}')` });
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ waiting: 0 });
+    }, 60_000);
+
+    it('an unreachable Redis: queue status and gray --redis fail within seconds (exit 1, the address and the reason); SIGTERM stops the wait', async () => {
+      const closed = `127.0.0.1:${await freePort()}`;
+      for (const args of [['queue', 'status', '--redis', closed], ['gray', small, '-o', join(temp.dir, 'never'), '--redis', `redis://${closed}`]]) {
+        const started = Date.now();
+        const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+        expect(run.status, args[0]).toBe(1);
+        expect(run.stderr).toContain(`offloop: cannot reach Redis at ${closed}: connect ECONNREFUSED`);
+        expect(Date.now() - started).toBeLessThan(20_000);
+      }
+      expect(existsSync(join(temp.dir, 'never'))).toBe(false);
+      // SIGTERM while it waits for Redis: it stops (143, or killed outright if it came before the handlers), not exit 1 at the timeout.
+      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', join(temp.dir, 'never'), '--redis', closed], { cwd: ROOT, stdio: 'ignore' });
+      workers.push(child);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+      child.kill('SIGTERM');
+      expect([[143, null], [null, 'SIGTERM']]).toContainEqual(await exited);
+    }, 90_000);
+  });
+
+  it('a resubmission runs again the files whose output was deleted or cut, or whose input changed', async () => {
+    const queue = newQueue();
+    await startWorker(queue);
+    const inputs = join(temp.dir, 'resubmit-in');
+    mkdirSync(inputs);
+    for (const name of readdirSync(small)) copyFileSync(join(small, name), join(inputs, name));
+    const out = join(temp.dir, 'resubmit');
+    expect((await collect(submitFiles(inputs, { connection: redis.url, queue, outDir: out }))).filter((r) => r.error)).toEqual([]);
+    const [deleted, cut, changed] = listAll(out);
+    rmSync(join(out, deleted!));
+    writeFileSync(join(out, cut!), readFileSync(join(out, cut!)).subarray(0, 10));
+    // Same bytes, a new modification time: a different input as far as the queue knows.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(inputs, changed!), later, later);
+    const mtimes = new Map(listAll(out).map((name) => [name, statSync(join(out, name)).mtimeMs]));
+    const again = await collect(submitFiles(inputs, { connection: redis.url, queue, outDir: out }));
+    expect(again.filter((r) => r.error)).toEqual([]);
+    expect(again).toHaveLength(SMALL.length);
+    expect(listAll(out)).toEqual(listAll(localOut));
+    for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
+    const rewritten = listAll(out).filter((name) => statSync(join(out, name)).mtimeMs !== mtimes.get(name)).sort();
+    expect(rewritten).toEqual([deleted, cut, changed].sort());
+    await stopWorkers();
+  }, 60_000);
+
+  it('a password-protected Redis (requirepass): workers and producer with the password; a wrong one fails at once', async () => {
+    const guarded = await startRedis({ password: 'p@ss word' });
+    try {
+      const queue = newQueue();
+      await startWorker(queue, 30_000, guarded.url);
+      const results = await collect(submitFiles(small, { connection: guarded.url, queue, outDir: join(temp.dir, 'guarded') }));
+      expect(results.filter((r) => r.error)).toEqual([]);
+      expect(results).toHaveLength(SMALL.length);
+      const wrong = `redis://:wrong@127.0.0.1:${guarded.port}`;
+      await expect(queueStatus({ connection: wrong, connectTimeout: 20_000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE', message: expect.stringContaining('WRONGPASS') });
+      const none = spawnSync(process.execPath, [CLI, 'queue', 'status', '--redis', `127.0.0.1:${guarded.port}`], { encoding: 'utf8', timeout: 30_000 });
+      expect(none.status).toBe(1);
+      expect(none.stderr).toMatch(/cannot reach Redis at 127\.0\.0\.1:\d+: NOAUTH/);
+      await stopWorkers();
+    } finally {
+      await guarded.stop();
+    }
   }, 60_000);
 
   describe('faults', () => {
@@ -213,7 +373,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
 
     it("BullMQ's cancellation stops a file for good (no output, no temporary file, no retry); close({ abort }) hands files back to the queue", async () => {
       const queue = newQueue();
-      const local = createWorker({ connection: redis.url, queue });
+      const local = createWorker({ connection: redis.url, queue, roots: roots() });
       // A file big enough to be mid-way when the cancel lands; BullMQ tracks
       // a job for cancellation just after it reports it active, so keep trying.
       const big = join(temp.dir, 'big.png');
@@ -239,13 +399,45 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ failed: 1, completed: 1, delayed: 0, waiting: 0 });
 
       const queue2 = newQueue();
-      const closing = createWorker({ connection: redis.url, queue: queue2 });
+      const closing = createWorker({ connection: redis.url, queue: queue2, roots: roots() });
       const out2 = join(temp.dir, 'handed-back');
       const batch = collect(submitFiles(large, { connection: redis.url, queue: queue2, outDir: out2 }));
       await new Promise<void>((resolve) => closing.worker.once('active', () => resolve()));
       await closing.close({ abort: true });
       await startWorker(queue2);
       expectAllComplete(out2, await batch);
+      await stopWorkers();
+    }, 120_000);
+
+    it('Redis restarted WITHOUT persistence mid-batch: the producer adds the lost jobs again (same ids) and the batch completes', async () => {
+      const forgetful = await startRedis({ persistent: false });
+      try {
+        const queue = newQueue();
+        const worker = await startWorker(queue, 30_000, forgetful.url);
+        const out = join(temp.dir, 'forgotten');
+        const notices: string[] = [];
+        const batch = collect(submitFiles(large, { connection: forgetful.url, queue, outDir: out, onNotice: (notice) => notices.push(notice.type) }));
+        await worker.activeSeen;
+        await forgetful.restart(500);
+        expectAllComplete(out, await batch);
+        expect(notices).toContain('lost-jobs');
+      } finally {
+        await stopWorkers();
+        await forgetful.stop();
+      }
+    }, 120_000);
+
+    it('close({ abort: true }) hands files back without spending an attempt (attempts: 1)', async () => {
+      const queue = newQueue();
+      const closing = createWorker({ connection: redis.url, queue, roots: roots() });
+      const out = join(temp.dir, 'attempts-kept');
+      const batch = collect(submitFiles(large, { connection: redis.url, queue, outDir: out, attempts: 1 }));
+      await new Promise<void>((resolve) => closing.worker.once('active', () => resolve()));
+      await closing.close({ abort: true });
+      // Back in the waiting list at once, not left active until BullMQ's stalled check (which counts stalls against the job).
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ active: 0, failed: 0, delayed: 0 });
+      await startWorker(queue);
+      expectAllComplete(out, await batch);
       await stopWorkers();
     }, 120_000);
 
@@ -259,6 +451,18 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       expectAllComplete(out, await batch);
       await stopWorkers();
     }, 120_000);
+  });
+});
+
+describe('stale temporary files', () => {
+  it("are matched exactly: a.jpg's, not a.jpg.jpg's nor anything else ending .offloop-tmp", () => {
+    const hex = '0123456789abcdef';
+    expect(temporaryNamePattern('a.jpg').test(`.a.jpg.${hex}.offloop-tmp`)).toBe(true);
+    for (const other of [`.a.jpg.jpg.${hex}.offloop-tmp`, `.a.jpg.${hex}x.offloop-tmp`, `.a.jpg.${hex.slice(1)}.offloop-tmp`, `.a.jpg.${hex.toUpperCase()}.offloop-tmp`, `.a.jpg.${hex}.offloop-tmp.x`, `x.a.jpg.${hex}.offloop-tmp`, 'a.jpg']) {
+      expect(temporaryNamePattern('a.jpg').test(other), other).toBe(false);
+    }
+    expect(temporaryNamePattern('a+(1)[2].jpg').test(`.a+(1)[2].jpg.${hex}.offloop-tmp`)).toBe(true);
+    expect(temporaryNamePattern('a+(1)[2].jpg').test(`.aa(1)[2].jpg.${hex}.offloop-tmp`)).toBe(false);
   });
 });
 

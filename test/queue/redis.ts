@@ -11,7 +11,8 @@ const candidates = [process.env.REDIS_SERVER, 'redis-server', '/usr/bin/redis-se
 export const redisServer = candidates.find((path) => spawnSync(path, ['--version'], { stdio: 'ignore' }).status === 0);
 export const NO_REDIS = 'no redis-server found: the queue tests are skipped (Debian/Ubuntu: apt-get install redis-server; or set REDIS_SERVER)';
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on (free a moment ago). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -30,9 +31,17 @@ export interface Redis {
   stop(): Promise<void>;
 }
 
-async function startProcess(port: number, dir: string): Promise<ChildProcess> {
-  // Append-only file: a restart keeps the queue, as a production Redis would.
-  const child = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface RedisSettings {
+  /** false: no append-only file, so a restart starts empty (default true: a restart keeps the queue, as a production Redis would). */
+  persistent?: boolean;
+  /** requirepass: clients must give this password. */
+  password?: string;
+}
+
+async function startProcess(port: number, dir: string, settings: RedisSettings): Promise<ChildProcess> {
+  const persistence = settings.persistent === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
+  const password = settings.password === undefined ? [] : ['--requirepass', settings.password];
+  const child = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, ...password, '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     let output = '';
@@ -58,17 +67,17 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function startRedis(): Promise<Redis> {
+export async function startRedis(settings: RedisSettings = {}): Promise<Redis> {
   const dir = mkdtempSync(join(tmpdir(), 'offloop-redis-'));
   const port = await freePort();
-  let child = await startProcess(port, dir);
+  let child = await startProcess(port, dir, settings);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: settings.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(settings.password)}@127.0.0.1:${port}`,
     port,
     async restart(pauseMs) {
       await stopProcess(child);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      child = await startProcess(port, dir);
+      child = await startProcess(port, dir, settings);
     },
     async stop() {
       await stopProcess(child);

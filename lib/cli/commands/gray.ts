@@ -10,6 +10,7 @@ import { allFiles, cliEntries, cliOutputs, countEntries, type CliTarget, type Ou
 import { createReporter, type Reporter } from '../reporters.js';
 import { Tally } from '../tally.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
+import { redisFlag, redisShown } from '../redis.js';
 import { UsageError } from '../usage.js';
 
 const FLAGS = {
@@ -28,7 +29,7 @@ const FLAGS = {
   ordered: { type: 'boolean', help: 'report in input order (default: as files complete)' },
   json: { type: 'boolean', help: 'one JSON object per file, then a summary object' },
   quiet: { type: 'boolean', short: 'q', help: 'print only failures and the summary' },
-  redis: { type: 'string', value: '<url>', section: 'on a Redis queue (offloop/queue; paths must be on storage every worker sees)', help: "submit to the queue's workers instead of running here" },
+  redis: { type: 'string', value: '<address>', section: 'on a Redis queue (offloop/queue; paths must be on storage every worker sees)', help: "submit to the queue's workers instead of running here" },
   queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
 } as const satisfies FlagTable;
 
@@ -72,7 +73,7 @@ export const gray: Command = {
         if (values[local] !== undefined) throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
       }
       if (inPlace) throw new UsageError('--in-place applies to a local run, not with --redis');
-      if (!/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis must be a redis:// URL; got '${redis}'`);
+      redisFlag(redis);
     }
     // The library is loaded here, not at the top: --help and usage errors need no native binary.
     if (threads !== undefined) (await import('../../index.js')).setConcurrency(threads);
@@ -131,6 +132,11 @@ async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal)
     limitInputPixels: limitInputPixels as number | undefined,
     autoOrient,
     signal,
+    // No worker yet, jobs Redis lost, jobs removed on Ctrl-C: said apart from the files' lines.
+    onNotice: (notice) => {
+      const hint = notice.type === 'no-worker' && notice.workers === 0 ? `; start one with \`offloop worker --redis ${redisShown(run.redis!.url)} --root <dir>\`` : '';
+      reporter.warning(`${notice.message}${hint}`);
+    },
   });
 }
 
