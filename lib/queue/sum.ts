@@ -5,7 +5,7 @@
  * whatever the number of workers or the order parts finish in.
  */
 import { foldSumBlocks, MAX_BLOCKS_PART, SUM_BLOCK } from '../kernels/sum-blocks.js';
-import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
 import { decodeFailure, decodeFloat64, DEFAULT_QUEUE, SUM_PART, sumPartJobId } from './jobs.js';
 
 export interface QueueSumOptions {
@@ -13,6 +13,8 @@ export interface QueueSumOptions {
   queue?: string;
   /** Integers per part, a multiple of 16,384 (default 2^24). */
   partSize?: number;
+  /** How long to wait for Redis at the start before failing with ERR_OFFLOOP_REDIS_UNREACHABLE (ms, default 5000). */
+  connectTimeout?: number;
 }
 
 export async function sumOfSquares(range: { from: number; to: number }, options: QueueSumOptions): Promise<number> {
@@ -27,6 +29,8 @@ export async function sumOfSquares(range: { from: number; to: number }, options:
   const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
   const connection = connectionOptions(options.connection);
   const name = options.queue ?? DEFAULT_QUEUE;
+  // A bounded first connection: BullMQ's clients wait for Redis without end.
+  await reachRedis(connection, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
   const queue = new BullQueue(name, { connection });
   const events = new BullQueueEvents(name, { connection });
   queue.on('error', () => {});
@@ -64,7 +68,7 @@ export async function sumOfSquares(range: { from: number; to: number }, options:
     const blocks = await Promise.all(jobs.map((job) => blocksOf(job.id!)));
     return foldSumBlocks(blocks);
   } finally {
-    await events.close();
-    await queue.close();
+    await closeWithin(events, 3000);
+    await closeWithin(queue, 3000);
   }
 }

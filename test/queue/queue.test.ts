@@ -281,6 +281,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         expect(Date.now() - started).toBeLessThan(20_000);
       }
       expect(existsSync(join(temp.dir, 'never'))).toBe(false);
+      await expect(sumOfSquares({ from: 1, to: 10 }, { connection: closed, connectTimeout: 1000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE' });
       // SIGTERM while it waits for Redis: it stops (143, or killed outright if it came before the handlers), not exit 1 at the timeout.
       const child = spawn(process.execPath, [CLI, 'gray', small, '-o', join(temp.dir, 'never'), '--redis', closed], { cwd: ROOT, stdio: 'ignore' });
       workers.push(child);
