@@ -47,7 +47,7 @@ export interface NativeBinding {
   /**
    * One image file turned gray, as one pool job (see lib/files/): `input` a
    * path or encoded bytes; `output` undefined (pixels), true (the encoded
-   * image in memory) or a path (written atomically); mode 0 exact / 1 luma;
+   * image in memory) or a path (written atomically); mode 0 exact / 1 luma / 2 luma-lossless;
    * format 0 same / 1 jpeg / 2 png; limitInputPixels 0 = none. Resolves with
    * a {@link NativeFileResult}; fails with a {@link NativeFileFailure}.
    */
@@ -93,7 +93,7 @@ export interface NativeFileResult {
   /** What was encoded; the input's format when nothing was. */
   format: 'jpeg' | 'png';
   /** The mode that ran. */
-  mode: 'exact' | 'luma';
+  mode: 'exact' | 'luma' | 'luma-lossless';
   /** The EXIF orientation, 0 when none. */
   orientation: number;
   /** Whether a transform was applied. */

@@ -35,6 +35,8 @@
       'native/codecs/gray_decoder.cc',
       'native/codecs/jpeg_decode.cc',
       'native/codecs/jpeg_encode.cc',
+      'native/codecs/jpeg_luma_copy.cc',
+      'native/codecs/jpeg_reader.cc',
       'native/codecs/output_buffer.cc',
       'native/codecs/pillow_gray.cc',
       'native/codecs/png_decode.cc',

@@ -13,7 +13,7 @@ import { fileResult, fileRows } from './result.js';
 import type { FileJob } from './settings.js';
 import type { GrayscaleFileResult } from './types.js';
 
-const MODES = { exact: 0, luma: 1 } as const;
+const MODES = { exact: 0, luma: 1, 'luma-lossless': 2 } as const;
 const FORMATS = { same: 0, jpeg: 1, png: 2 } as const;
 
 /** The positional arguments of binding.grayscaleFile(Sync), up to the progress one. */

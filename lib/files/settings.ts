@@ -7,9 +7,13 @@ import { readEnum } from '../checks.js';
 import { extensionMismatchError, invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
 import { readControl, readOptions, type Control, type OptionsSnapshot } from '../options.js';
 import { checkFileInput, checkFileOutput, formatOfExtension, type FileSource } from './input.js';
+import type { GrayscaleFileMode } from './types.js';
 
 /** sharp's default pixel limit: 0x3FFF * 0x3FFF. */
 export const DEFAULT_PIXEL_LIMIT = 268_402_689;
+
+/** Every mode, in the order the docs list them. */
+export const GRAYSCALE_FILE_MODES = ['exact', 'luma', 'luma-lossless'] as const satisfies readonly GrayscaleFileMode[];
 
 /** The option keys of the per-file settings. */
 export const FILE_SETTING_KEYS = ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels'] as const;
@@ -19,7 +23,7 @@ export const FILE_OPTION_KEYS = [...FILE_SETTING_KEYS, 'output', 'encode', 'sign
 
 /** How to turn a file gray and encode it: the same for every file of a call. */
 export interface FileSettings {
-  mode: 'exact' | 'luma';
+  mode: GrayscaleFileMode;
   format: 'same' | 'jpeg' | 'png';
   quality: number;
   compressionLevel: number;
@@ -57,7 +61,7 @@ function readPixelLimit(value: unknown, name: string): number {
  */
 export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_KEYS)[number]>, name = 'options'): FileSettings {
   return {
-    mode: readEnum(options.mode, `${name}.mode`, ['exact', 'luma'] as const, 'exact'),
+    mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
     format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
     quality: readInteger(options.quality, `${name}.quality`, 1, 100, 75),
     compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, 6),

@@ -12,7 +12,7 @@ export type ImageFileFormat = 'jpeg' | 'png';
 export type GrayscaleFileInput = string | URL | Uint8Array;
 
 /** How pixels are turned gray; see {@link GrayscaleFileOptions.mode}. */
-export type GrayscaleFileMode = 'exact' | 'luma';
+export type GrayscaleFileMode = 'exact' | 'luma' | 'luma-lossless';
 
 /** An EXIF orientation (1 to 8), or 0 when the file has none (or an invalid one). */
 export type ExifOrientation = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
@@ -24,6 +24,13 @@ export interface GrayscaleFileOptions extends ControlOptions {
    * bit for bit. `'luma'`: for YCbCr and gray JPEGs, the decoder's own luma
    * plane (no chroma decoding, upsampling or colour conversion: faster, and
    * within a few levels of exact); every other input decodes as `'exact'`.
+   * `'luma-lossless'`: a JPEG written from a YCbCr or gray JPEG keeps the
+   * input's own luma coefficients and quantization table (as
+   * `jpegtran -grayscale`): no decode, no re-encode, no generation loss, and
+   * `quality` is not used; the file decodes to exactly the pixels `'luma'`
+   * gives. Every other case (pixels, PNG output, PNG input, CMYK/YCCK/RGB
+   * JPEGs, `autoOrient` of a rotated or flipped image, a JPEG that ends
+   * before its end marker) runs as `'luma'`.
    * The result's `mode` says which ran.
    */
   mode?: GrayscaleFileMode;
@@ -93,7 +100,11 @@ export interface GrayscaleFileInfo {
    * for bytes in memory.
    */
   extensionMismatch: boolean;
-  /** The mode that ran: `'exact'` also when `'luma'` was asked for an input it does not apply to. */
+  /**
+   * The mode that ran: `'exact'` also when `'luma'` was asked for an input it
+   * does not apply to, `'luma'` when `'luma-lossless'` was asked for a file
+   * whose luma could not be copied.
+   */
   mode: GrayscaleFileMode;
   /** The input's EXIF orientation, whether applied or not (0: none). */
   orientation: ExifOrientation;

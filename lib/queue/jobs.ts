@@ -12,7 +12,7 @@ export const SUM_PART = 'sum-part';
 
 /** The per-file options of grayscaleFile that a queued file carries. */
 export interface QueuedFileOptions {
-  mode?: 'exact' | 'luma';
+  mode?: 'exact' | 'luma' | 'luma-lossless';
   format?: 'same' | 'jpeg' | 'png';
   quality?: number;
   compressionLevel?: number;

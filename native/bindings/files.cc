@@ -6,7 +6,7 @@
 // input:  a path (string) or the encoded bytes (Uint8Array, kept, not copied)
 // output: undefined (gray pixels), true (the encoded gray image in memory) or
 //         a path (written atomically)
-// mode 0 exact / 1 luma; format 0 same / 1 jpeg / 2 png.
+// mode 0 exact / 1 luma / 2 luma-lossless; format 0 same / 1 jpeg / 2 png.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -59,8 +59,9 @@ FileCall PrepareFile(const Napi::CallbackInfo& info) {
   } else {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"output\" must be undefined, true or a path");
   }
-  request.mode = GetInteger(env, info[2], "mode", 0, 1) == 1 ? codecs::GrayMode::kLuma
-                                                             : codecs::GrayMode::kExact;
+  const int64_t mode = GetInteger(env, info[2], "mode", 0, 2);
+  request.mode = mode == 0 ? codecs::GrayMode::kExact : codecs::GrayMode::kLuma;
+  request.luma_copy = mode == 2;
   request.format = static_cast<FileFormat>(GetInteger(env, info[3], "format", 0, 2));
   request.quality = static_cast<int>(GetInteger(env, info[4], "quality", 1, 100));
   request.compression_level = static_cast<int>(GetInteger(env, info[5], "compressionLevel", 0, 9));
@@ -124,7 +125,7 @@ Napi::Value FileResult(Napi::Env env, GrayFileJob& job) {
   object.Set("format", codecs::FormatName(request.output == FileOutput::kPixels
                                                ? result.input_format
                                                : result.output_format));
-  object.Set("mode", result.luma ? "luma" : "exact");
+  object.Set("mode", result.luma_copied ? "luma-lossless" : result.luma ? "luma" : "exact");
   object.Set("orientation", result.orientation);
   object.Set("oriented", result.oriented);
   object.Set("bytesIn", static_cast<double>(result.bytes_in));

@@ -1,11 +1,7 @@
-// How failures leave libjpeg: its error_exit longjmps. Every libjpeg call is
-// made from one of the small Call* functions below, which hold the setjmp and
-// nothing else: their frames own no object with a destructor, and everything
-// libjpeg touches lives in one heap JpegContext (plain data, trivially
-// destructible) owned by the decoder object outside the longjmp path. The
-// callbacks libjpeg calls (error, source, progress) are plain C-style code
-// that cannot throw. So no C++ exception ever crosses libjpeg's frames and no
-// destructor is ever skipped.
+// How failures leave libjpeg: see jpeg_reader.h. Every libjpeg call is made
+// from a small Call* function that holds the setjmp and nothing else, and
+// everything libjpeg touches lives in one heap JpegContext (plain data) owned
+// by the decoder object outside the longjmp path.
 #include "jpeg_decode.h"
 
 #include <csetjmp>
@@ -13,9 +9,7 @@
 #include <cstring>
 #include <new>
 
-// jpeglib.h needs size_t and FILE declared first.
-#include <jpeglib.h>
-#include <jerror.h>
+#include "jpeg_reader.h"
 
 namespace offloop::codecs {
 
@@ -24,157 +18,36 @@ namespace {
 #define OFFLOOP_STR2(x) #x
 #define OFFLOOP_STR(x) OFFLOOP_STR2(x)
 
-struct JpegError {
-  jpeg_error_mgr pub;  // first: libjpeg hands us a jpeg_error_mgr*
-  std::jmp_buf jump;
-  ErrorCode code;
-  char message[JMSG_LENGTH_MAX];
-};
-
-struct JpegSource {
-  jpeg_source_mgr pub;
-};
-
-struct JpegProgress {
-  jpeg_progress_mgr pub;
-  int max_scans;
-  const std::atomic<bool>* cancel;
-};
-
 struct JpegContext {
-  jpeg_decompress_struct cinfo;
-  JpegError error;
-  JpegSource source;
-  JpegProgress progress;
-  bool created = false;
+  JpegReader reader;
   JSAMPARRAY band = nullptr;  // libjpeg-owned (JPOOL_IMAGE) rows for RGBX/RGB/CMYK/YCbCr
   JDIMENSION band_rows = 0;
 };
 
-ErrorCode Classify(int msg_code) {
-  switch (msg_code) {
-    case JERR_OUT_OF_MEMORY:
-      return ErrorCode::kOutOfMemory;
-    case JERR_IMAGE_TOO_BIG:
-    case JERR_WIDTH_OVERFLOW:
-    case JERR_NO_BACKING_STORE:  // libjpeg's memory limit was reached
-      return ErrorCode::kTooLarge;
-    case JERR_BAD_PRECISION:
-    case JERR_CONVERSION_NOTIMPL:
-    case JERR_NOT_COMPILED:
-    case JERR_NO_ARITH_TABLE:
-    case JERR_ARITH_NOTIMPL:
-    case JERR_COMPONENT_COUNT:
-      return ErrorCode::kUnsupported;
-    default:
-      return ErrorCode::kCorrupt;
-  }
-}
-
-void OnError(j_common_ptr cinfo) {
-  JpegError* error = reinterpret_cast<JpegError*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, error->message);
-  error->code = Classify(cinfo->err->msg_code);
-  std::longjmp(error->jump, 1);
-}
-
-void OnOutputMessage(j_common_ptr) {}  // Pillow prints nothing; warnings are counted
-
-// A suspending source over the whole input, as Pillow's: when libjpeg wants
-// bytes past the end it is told "none yet" and suspends, which the caller
-// reads as "truncated" (no more bytes will ever come).
-void SourceInit(j_decompress_ptr) {}
-boolean SourceFill(j_decompress_ptr) { return FALSE; }
-void SourceSkip(j_decompress_ptr cinfo, long count) {
-  jpeg_source_mgr* src = cinfo->src;
-  if (count <= 0) return;
-  if (static_cast<unsigned long>(count) > src->bytes_in_buffer) {
-    src->next_input_byte += src->bytes_in_buffer;
-    src->bytes_in_buffer = 0;
-  } else {
-    src->next_input_byte += count;
-    src->bytes_in_buffer -= static_cast<size_t>(count);
-  }
-}
-void SourceTerm(j_decompress_ptr) {}
-
-void OnProgress(j_common_ptr cinfo) {
-  JpegProgress* progress = reinterpret_cast<JpegProgress*>(cinfo->progress);
-  JpegError* error = reinterpret_cast<JpegError*>(cinfo->err);
-  if (progress->cancel != nullptr && progress->cancel->load(std::memory_order_relaxed)) {
-    error->code = ErrorCode::kCancelled;
-    std::snprintf(error->message, sizeof error->message, "cancelled");
-    std::longjmp(error->jump, 1);
-  }
-  if (cinfo->is_decompressor) {
-    j_decompress_ptr d = reinterpret_cast<j_decompress_ptr>(cinfo);
-    if (progress->max_scans > 0 && d->input_scan_number > progress->max_scans) {
-      error->code = ErrorCode::kTooLarge;
-      std::snprintf(error->message, sizeof error->message, "JPEG has more than %d scans",
-                    progress->max_scans);
-      std::longjmp(error->jump, 1);
-    }
-  }
-}
-
-// ---- the only frames with a setjmp. Each returns false if libjpeg failed.
-
-bool CallCreate(JpegContext* c, const uint8_t* data, size_t size, int max_scans,
-                const std::atomic<bool>* cancel) {
-  c->cinfo.err = jpeg_std_error(&c->error.pub);
-  c->error.pub.error_exit = OnError;
-  c->error.pub.output_message = OnOutputMessage;
-  if (setjmp(c->error.jump)) return false;
-  // Safe to destroy even if creation fails half-way (create zeroes the
-  // struct first, and destroy frees only what was allocated).
-  c->created = true;
-  jpeg_create_decompress(&c->cinfo);
-  c->source.pub.init_source = SourceInit;
-  c->source.pub.fill_input_buffer = SourceFill;
-  c->source.pub.skip_input_data = SourceSkip;
-  c->source.pub.resync_to_restart = jpeg_resync_to_restart;
-  c->source.pub.term_source = SourceTerm;
-  c->source.pub.next_input_byte = data;
-  c->source.pub.bytes_in_buffer = size;
-  c->cinfo.src = &c->source.pub;
-  c->progress.pub.progress_monitor = OnProgress;
-  c->progress.max_scans = max_scans;
-  c->progress.cancel = cancel;
-  c->cinfo.progress = &c->progress.pub;
-  return true;
-}
-
-bool CallReadHeader(JpegContext* c, int* result) {
-  if (setjmp(c->error.jump)) return false;
-  int r;
-  do {
-    r = jpeg_read_header(&c->cinfo, FALSE);
-  } while (r == JPEG_HEADER_TABLES_ONLY);
-  *result = r;
-  return true;
-}
+// ---- the only frames with a setjmp (with jpeg_reader.cc's). Each returns
+// false if libjpeg failed.
 
 bool CallStart(JpegContext* c, bool* started, JDIMENSION band_rows) {
-  if (setjmp(c->error.jump)) return false;
-  *started = jpeg_start_decompress(&c->cinfo) != FALSE;
+  if (setjmp(c->reader.error.jump)) return false;
+  *started = jpeg_start_decompress(&c->reader.cinfo) != FALSE;
   if (*started && band_rows > 0) {
-    c->band = (*c->cinfo.mem->alloc_sarray)(
-        reinterpret_cast<j_common_ptr>(&c->cinfo), JPOOL_IMAGE,
-        c->cinfo.output_width * static_cast<JDIMENSION>(c->cinfo.out_color_components), band_rows);
+    c->band = (*c->reader.cinfo.mem->alloc_sarray)(
+        reinterpret_cast<j_common_ptr>(&c->reader.cinfo), JPOOL_IMAGE,
+        c->reader.cinfo.output_width * static_cast<JDIMENSION>(c->reader.cinfo.out_color_components), band_rows);
     c->band_rows = band_rows;
   }
   return true;
 }
 
 bool CallRead(JpegContext* c, JSAMPARRAY rows, JDIMENSION max_rows, JDIMENSION* got) {
-  if (setjmp(c->error.jump)) return false;
-  *got = jpeg_read_scanlines(&c->cinfo, rows, max_rows);
+  if (setjmp(c->reader.error.jump)) return false;
+  *got = jpeg_read_scanlines(&c->reader.cinfo, rows, max_rows);
   return true;
 }
 
 bool CallFinish(JpegContext* c) {
-  if (setjmp(c->error.jump)) return false;
-  jpeg_finish_decompress(&c->cinfo);  // FALSE (suspended: no EOI yet) is fine, as in Pillow
+  if (setjmp(c->reader.error.jump)) return false;
+  jpeg_finish_decompress(&c->reader.cinfo);  // FALSE (suspended: no EOI yet) is fine, as in Pillow
   return true;
 }
 
@@ -219,7 +92,7 @@ class JpegGrayDecoder final : public GrayDecoder {
       : data_(data), size_(size), options_(options) {}
 
   ~JpegGrayDecoder() override {
-    if (context_ && context_->created) jpeg_destroy_decompress(&context_->cinfo);
+    if (context_) DestroyJpegReader(&context_->reader);
   }
 
   Status Open() noexcept {
@@ -231,13 +104,13 @@ class JpegGrayDecoder final : public GrayDecoder {
     context_.reset(new (std::nothrow) JpegContext());
     if (!context_) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
     JpegContext* c = context_.get();
-    if (!CallCreate(c, data_, size_, options_.max_jpeg_scans, options_.cancel)) return Fail();
+    if (!CallCreateReader(&c->reader, data_, size_, options_.max_jpeg_scans, options_.cancel)) return Fail();
     int header_result = 0;
-    if (!CallReadHeader(c, &header_result)) return Fail();
+    if (!CallReadHeader(&c->reader, &header_result)) return Fail();
     if (header_result != JPEG_HEADER_OK) {
       return Fail(Status::Error(ErrorCode::kTruncated, "JPEG data ends before the image header is complete"));
     }
-    jpeg_decompress_struct& cinfo = c->cinfo;
+    jpeg_decompress_struct& cinfo = c->reader.cinfo;
     int n = cinfo.num_components;
     if (n != 1 && n != 3 && n != 4) {
       return Fail(Status::Error(ErrorCode::kUnsupported, "JPEG with %d components", n));
@@ -312,14 +185,14 @@ class JpegGrayDecoder final : public GrayDecoder {
     JDIMENSION band = kind_ == RowKind::kDirect ? 0 : kBandRows;
     if (!CallStart(context_.get(), &ready, band)) return Fail();
     if (!ready) return Fail(Status::Error(ErrorCode::kTruncated, "JPEG data ends before its last scan"));
-    warnings_ = static_cast<int>(context_->error.pub.num_warnings);
+    warnings_ = static_cast<int>(context_->reader.error.pub.num_warnings);
     return Status::Ok();
   }
 
   Status Step(uint32_t rows, DecodeProgress* progress) noexcept override {
     if (!status_.ok()) return status_;
     if (!started_) return Status::Error(ErrorCode::kInvalidArgument, "Step before Start");
-    jpeg_decompress_struct& cinfo = context_->cinfo;
+    jpeg_decompress_struct& cinfo = context_->reader.cinfo;
     if (rows == 0) rows = 1;
     if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
       return Fail(Status::Error(ErrorCode::kCancelled, "cancelled"));
@@ -348,7 +221,7 @@ class JpegGrayDecoder final : public GrayDecoder {
       if (!CallFinish(context_.get())) return Fail();
       finished_ = true;
     }
-    warnings_ = static_cast<int>(context_->error.pub.num_warnings);
+    warnings_ = static_cast<int>(context_->reader.error.pub.num_warnings);
     if (progress != nullptr) {
       progress->done = cinfo.output_scanline;
       progress->total = cinfo.output_height;
@@ -361,7 +234,7 @@ class JpegGrayDecoder final : public GrayDecoder {
   static constexpr JDIMENSION kBandRows = 16;
 
   void ConvertRow(const uint8_t* src, uint8_t* dst) const {
-    size_t w = context_->cinfo.output_width;
+    size_t w = context_->reader.cinfo.output_width;
     switch (kind_) {
       case RowKind::kRgbx:
         (options_.rgbx_to_l != nullptr ? options_.rgbx_to_l : RgbxRowToLScalar)(src, w, dst);
@@ -375,8 +248,7 @@ class JpegGrayDecoder final : public GrayDecoder {
 
   // After a longjmp: the message and code libjpeg (or our callbacks) left.
   Status Fail() {
-    const JpegError& e = context_->error;
-    return Fail(Status::Error(e.code, "%s", e.message));
+    return Fail(JpegReaderFailure(context_->reader));
   }
   Status Fail(Status status) {
     status_ = status;

@@ -1,43 +1,34 @@
-// Same discipline as jpeg_decode.cc: libjpeg's error exit longjmps into the
+// Same discipline as jpeg_reader.h: libjpeg's error exit longjmps into the
 // small Call* functions, whose frames own nothing with a destructor; all
-// libjpeg state is in a plain heap struct; the destination callbacks grow the
-// output with realloc and report failure through libjpeg's error exit.
+// libjpeg state is in a plain heap struct (jpeg_writer.h); the destination
+// callbacks grow the output with realloc and report failure through
+// libjpeg's error exit.
 #include "jpeg_encode.h"
 
 #include <csetjmp>
 #include <cstdio>
 #include <new>
 
-#include <jpeglib.h>
 #include <jerror.h>
 
-namespace offloop::codecs {
+#include "jpeg_writer.h"
 
-struct JpegEncodeContext {
-  jpeg_compress_struct cinfo;
-  struct Error {
-    jpeg_error_mgr pub;
-    std::jmp_buf jump;
-    ErrorCode code;
-    char message[JMSG_LENGTH_MAX];
-  } error;
-  struct Destination {
-    jpeg_destination_mgr pub;
-    OutputBuffer* out;
-  } destination;
-  bool created = false;
-};
+namespace offloop::codecs {
 
 namespace {
 
 using Context = JpegEncodeContext;
 
 void OnError(j_common_ptr cinfo) {
-  auto* error = reinterpret_cast<Context::Error*>(cinfo->err);
+  auto* error = reinterpret_cast<JpegError*>(cinfo->err);
   (*cinfo->err->format_message)(cinfo, error->message);
-  error->code = cinfo->err->msg_code == JERR_OUT_OF_MEMORY ? ErrorCode::kOutOfMemory
-                : cinfo->err->msg_code == JERR_IMAGE_TOO_BIG ? ErrorCode::kTooLarge
-                                                              : ErrorCode::kInternal;
+  switch (cinfo->err->msg_code) {
+    case JERR_OUT_OF_MEMORY: error->code = ErrorCode::kOutOfMemory; break;
+    case JERR_IMAGE_TOO_BIG: error->code = ErrorCode::kTooLarge; break;
+    // Only copied coefficients can be out of range: damaged input.
+    case JERR_BAD_DCT_COEF: error->code = ErrorCode::kCorrupt; break;
+    default: error->code = ErrorCode::kInternal; break;
+  }
   std::longjmp(error->jump, 1);
 }
 
@@ -67,20 +58,20 @@ void DestinationTerm(j_compress_ptr cinfo) {
   d->out->Commit(d->out->free_bytes() - d->pub.free_in_buffer);
 }
 
-// ---- the only frames with a setjmp
+void OnCompressProgress(j_common_ptr cinfo) {
+  auto* progress = reinterpret_cast<JpegProgress*>(cinfo->progress);
+  if (progress->cancel != nullptr && progress->cancel->load(std::memory_order_relaxed)) {
+    auto* error = reinterpret_cast<JpegError*>(cinfo->err);
+    error->code = ErrorCode::kCancelled;
+    std::snprintf(error->message, sizeof error->message, "cancelled");
+    std::longjmp(error->jump, 1);
+  }
+}
 
-bool CallStart(Context* c, uint32_t width, uint32_t height, int quality, OutputBuffer* out) {
-  c->cinfo.err = jpeg_std_error(&c->error.pub);
-  c->error.pub.error_exit = OnError;
-  c->error.pub.output_message = OnOutputMessage;
+// ---- the only frames with a setjmp (with CallCreateWriter below)
+
+bool CallStart(Context* c, uint32_t width, uint32_t height, int quality) {
   if (setjmp(c->error.jump)) return false;
-  c->created = true;
-  jpeg_create_compress(&c->cinfo);
-  c->destination.out = out;
-  c->destination.pub.init_destination = DestinationInit;
-  c->destination.pub.empty_output_buffer = DestinationEmpty;
-  c->destination.pub.term_destination = DestinationTerm;
-  c->cinfo.dest = &c->destination.pub;
   c->cinfo.image_width = width;
   c->cinfo.image_height = height;
   c->cinfo.input_components = 1;
@@ -106,14 +97,42 @@ bool CallFinish(Context* c) {
 
 }  // namespace
 
+bool CallCreateWriter(JpegEncodeContext* c, OutputBuffer* out, const std::atomic<bool>* cancel) {
+  c->cinfo.err = jpeg_std_error(&c->error.pub);
+  c->error.pub.error_exit = OnError;
+  c->error.pub.output_message = OnOutputMessage;
+  if (setjmp(c->error.jump)) return false;
+  c->created = true;
+  jpeg_create_compress(&c->cinfo);
+  c->destination.out = out;
+  c->destination.pub.init_destination = DestinationInit;
+  c->destination.pub.empty_output_buffer = DestinationEmpty;
+  c->destination.pub.term_destination = DestinationTerm;
+  c->cinfo.dest = &c->destination.pub;
+  if (cancel != nullptr) {
+    c->progress.pub.progress_monitor = OnCompressProgress;
+    c->progress.max_scans = 0;
+    c->progress.cancel = cancel;
+    c->cinfo.progress = &c->progress.pub;
+  }
+  return true;
+}
+
+Status JpegWriterFailure(const JpegEncodeContext& c) { return Status::Error(c.error.code, "%s", c.error.message); }
+
+void DestroyJpegWriter(JpegEncodeContext* c) {
+  if (c->created) jpeg_destroy_compress(&c->cinfo);
+  c->created = false;
+}
+
 JpegGrayEncoder::JpegGrayEncoder() = default;
 
 JpegGrayEncoder::~JpegGrayEncoder() {
-  if (context_ && context_->created) jpeg_destroy_compress(&context_->cinfo);
+  if (context_) DestroyJpegWriter(context_.get());
 }
 
 Status JpegGrayEncoder::Fail() {
-  status_ = Status::Error(context_->error.code, "%s", context_->error.message);
+  status_ = JpegWriterFailure(*context_);
   return status_;
 }
 
@@ -132,7 +151,10 @@ Status JpegGrayEncoder::Start(uint32_t width, uint32_t height, const JpegEncodeO
   context_.reset(new (std::nothrow) JpegEncodeContext());
   if (!context_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
   rows_.Begin(width, height);
-  if (!CallStart(context_.get(), width, height, options.quality, out)) return Fail();
+  if (!CallCreateWriter(context_.get(), out, nullptr) ||
+      !CallStart(context_.get(), width, height, options.quality)) {
+    return Fail();
+  }
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "codecs/jpeg_encode.h"
+#include "codecs/jpeg_luma_copy.h"
 #include "codecs/png_segments.h"
 #include "core/pool.h"
 #include "kernels/grayscale.h"
@@ -104,6 +105,51 @@ bool GrayFileJob::Read(files::FileBytes* bytes) {
   bool ok = files::ReadWholeFile(request_.input_path, bytes, cancel_flag(), &error);
   result_.timings.read = MsSince(start);
   return CheckSystem(ok, error, "input");
+}
+
+bool GrayFileJob::CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded) {
+  if (!request_.luma_copy || request_.output == FileOutput::kPixels || request_.format == FileFormat::kPng ||
+      codecs::DetectFormat(data, size) != codecs::ImageFormat::kJpeg) {
+    return false;
+  }
+  codecs::HeaderInfo header;
+  (void)codecs::InspectHeader(data, size, &header);  // for the orientation; libjpeg judges the rest
+  // Turning coefficients is not done: an image to turn takes the luma path.
+  if (request_.auto_orient && header.orientation >= 2 && header.orientation <= 8) return false;
+  const auto start = std::chrono::steady_clock::now();
+  codecs::LumaCopyOptions options;
+  options.max_pixels = request_.max_pixels;
+  options.cancel = cancel_flag();
+  codecs::JpegLumaCopy copy;
+  codecs::Status status = copy.Open(data, size, options);
+  if (status.ok()) {
+    SetTotalItems(uint64_t{copy.height()} * 2);
+    status = copy.Read();
+  }
+  const double read_ms = MsSince(start);
+  const auto encode_start = std::chrono::steady_clock::now();
+  if (status.ok()) status = copy.Write(encoded);
+  if (!status.ok()) {
+    // Cancelled, or out of memory: the decode path would fare no better.
+    if (status.code == codecs::ErrorCode::kCancelled || status.code == codecs::ErrorCode::kOutOfMemory) {
+      Check(status);
+      return true;
+    }
+    return false;
+  }
+  AddItemsDone(uint64_t{copy.height()} * 2);
+  result_.timings.decode = read_ms;
+  result_.timings.encode = MsSince(encode_start);
+  result_.width = copy.width();
+  result_.height = copy.height();
+  result_.input_format = codecs::ImageFormat::kJpeg;
+  result_.output_format = codecs::ImageFormat::kJpeg;
+  result_.orientation = header.orientation;
+  result_.luma = true;
+  result_.luma_copied = true;
+  result_.bytes_out = encoded->size();
+  Deliver(encoded);
+  return true;
 }
 
 bool GrayFileJob::Decode(const uint8_t* data, size_t size, ResultBytes* pixels) {
@@ -259,6 +305,10 @@ void GrayFileJob::RunChunk(size_t) {
     size = file.size;
   }
   result_.bytes_in = size;
+  {
+    codecs::OutputBuffer copied;
+    if (CopyLuma(data, size, &copied)) return;
+  }
 
   ResultBytes pixels;
   if (!Decode(data, size, &pixels)) return;
@@ -271,12 +321,17 @@ void GrayFileJob::RunChunk(size_t) {
   codecs::OutputBuffer encoded;
   if (!Encode(pixels, &encoded)) return;
   pixels.Reset();
+  Deliver(&encoded);
+}
+
+// The encoded image to its place: the result (kEncoded) or the output file.
+void GrayFileJob::Deliver(codecs::OutputBuffer* encoded) {
   if (request_.output == FileOutput::kEncoded) {
-    result_.data.size = encoded.size();
-    result_.data.heap = encoded.Release();
+    result_.data.size = encoded->size();
+    result_.data.heap = encoded->Release();
     return;
   }
-  Write(encoded);
+  Write(*encoded);
 }
 
 }  // namespace offloop

@@ -33,6 +33,10 @@ struct GrayFileRequest {
   FileOutput output = FileOutput::kPixels;
   std::string output_path;  // kFile only
   codecs::GrayMode mode = codecs::GrayMode::kExact;
+  // 'luma-lossless': a JPEG written from a JPEG gets the input's own luma
+  // coefficients (codecs/jpeg_luma_copy.h); every other file runs as `mode`
+  // (kLuma).
+  bool luma_copy = false;
   FileFormat format = FileFormat::kSame;
   int quality = 75;
   int compression_level = 6;
@@ -73,6 +77,7 @@ struct GrayFileResult {
   codecs::ImageFormat input_format = codecs::ImageFormat::kUnknown;
   codecs::ImageFormat output_format = codecs::ImageFormat::kUnknown;
   bool luma = false;
+  bool luma_copied = false;  // the input's luma coefficients were copied
   int orientation = 0;
   bool oriented = false;
   uint64_t bytes_in = 0;
@@ -101,6 +106,11 @@ class GrayFileJob : public Job {
 
  private:
   bool Read(files::FileBytes* bytes);
+  // The luma copy, where it applies. False: the file takes the decode path
+  // (which gives the verdict on inputs the copy cannot take, e.g. a JPEG
+  // that Pillow decodes although it lacks its end marker).
+  bool CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded);
+  void Deliver(codecs::OutputBuffer* encoded);
   bool Decode(const uint8_t* data, size_t size, ResultBytes* pixels);
   bool Orient(ResultBytes* pixels);
   bool Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded);

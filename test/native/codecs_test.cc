@@ -34,6 +34,7 @@
 #include "codecs/gray_decoder.h"
 #include "codecs/jpeg_decode.h"
 #include "codecs/jpeg_encode.h"
+#include "codecs/jpeg_luma_copy.h"
 #include "codecs/png_decode.h"
 #include "codecs/png_encode.h"
 #include "codecs/png_segments.h"
@@ -528,7 +529,7 @@ void FixPngIhdrCrc(std::vector<uint8_t>* b) {
 void TestLimitsAndHugeHeaders() {
   std::vector<uint8_t> jpeg = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
   std::vector<uint8_t> prog = ReadFile(g_dir + "/jpeg/ycc-420-prog-61x37.jpg");
-  std::vector<uint8_t> png = ReadFile(g_dir + "/png/rgb8-61x37.png");
+  std::vector<uint8_t> png = ReadFile(g_dir + "/png/gray1-61x37.png");
   GrayImage image;
   DecodeOptions small;
   small.max_pixels = 61 * 37 - 1;
@@ -618,6 +619,105 @@ void TestLimitsAndHugeHeaders() {
   }
 }
 
+// ---- the luma copy (jpeg_luma_copy.h)
+
+Status CopyLuma(const std::vector<uint8_t>& bytes, std::vector<uint8_t>* out,
+                const std::atomic<bool>* cancel = nullptr, uint64_t max_pixels = 268402689) {
+  JpegLumaCopy copy;
+  LumaCopyOptions options;
+  options.cancel = cancel;
+  options.max_pixels = max_pixels;
+  OutputBuffer encoded;
+  Status s = copy.Open(bytes.data(), bytes.size(), options);
+  if (s.ok()) s = copy.Read();
+  if (s.ok()) s = copy.Write(&encoded);
+  if (s.ok()) out->assign(encoded.data(), encoded.data() + encoded.size());
+  return s;
+}
+
+// A copy either fails or decodes to exactly the luma decode of its input;
+// where luma decodes a YCbCr or gray JPEG to the end of its data, the copy
+// succeeds. Returns "copied", "refused" or a failure description.
+std::string CompareCopyWithLuma(const std::vector<uint8_t>& bytes, bool must_copy) {
+  DecodeOptions luma_options;
+  luma_options.mode = GrayMode::kLuma;
+  GrayImage luma;
+  Status ls = Decode(bytes, luma_options, &luma);
+  std::vector<uint8_t> copied;
+  Status cs = CopyLuma(bytes, &copied);
+  if (!cs.ok()) {
+    if (cs.code == ErrorCode::kInternal || cs.message[0] == 0) return "bad status " + Describe(cs);
+    if (must_copy && ls.ok() && luma.luma) return "refused: " + Describe(cs);
+    if (ls.ok() && !luma.luma && cs.code != ErrorCode::kUnsupported) return "not luma, but " + Describe(cs);
+    return "refused";
+  }
+  if (!ls.ok()) return "copied what luma refuses (" + Describe(ls) + ")";
+  if (!luma.luma) return "copied an input luma does not apply to";
+  HeaderInfo info;
+  if (!InspectHeader(copied.data(), copied.size(), &info).ok() || info.components != 1 || info.progressive) {
+    return "the copy is not a 1-component baseline JPEG";
+  }
+  GrayImage decoded;
+  Status ds = Decode(copied, DecodeOptions(), &decoded);
+  if (!ds.ok()) return "the copy does not decode: " + Describe(ds);
+  if (decoded.width != luma.width || decoded.height != luma.height || decoded.pixels != luma.pixels) {
+    return "the copy's pixels differ from luma's";
+  }
+  return "copied";
+}
+
+void TestLumaCopy(const std::vector<DecodeCase>& cases, const std::vector<CorruptCase>& corrupt) {
+  int copied = 0, refused = 0, cuts = 0;
+  for (const DecodeCase& c : cases) {
+    if (c.file.rfind("jpeg/", 0) != 0 && c.file.find(".jpg") == std::string::npos) continue;
+    std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    const std::string whole = CompareCopyWithLuma(bytes, true);
+    if (c.luma.empty()) {
+      Check(whole == "refused", c.file + " (" + c.kind + "): no luma to copy, refused: " + whole);
+      refused++;
+    } else {
+      Check(whole == "copied", c.file + " (" + c.kind + "): the copy decodes to luma's pixels: " + whole);
+      copied++;
+    }
+    // Every cut: an error, or luma's pixels of the same bytes.
+    for (size_t n = 0; n < bytes.size(); n += (n < 1024 ? 1 : 5)) {
+      const std::string verdict = CompareCopyWithLuma(std::vector<uint8_t>(bytes.begin(), bytes.begin() + n), false);
+      cuts++;
+      if (verdict != "copied" && verdict != "refused") {
+        Check(false, c.file + " cut to " + std::to_string(n) + " bytes: " + verdict);
+      }
+    }
+  }
+  for (const CorruptCase& c : corrupt) {
+    if (c.file.find(".jpg") == std::string::npos) continue;
+    const std::string verdict = CompareCopyWithLuma(ReadFile(g_dir + "/" + c.file), false);
+    Check(verdict == "copied" || verdict == "refused", c.file + " (" + c.kind + "): " + verdict);
+  }
+  Check(copied >= 20 && refused >= 3, "the fixtures have YCbCr, gray, CMYK, YCCK and RGB JPEGs");
+  std::printf("luma copy: %d JPEG fixtures copied bit-exact with luma, %d refused (no luma), %d cuts checked\n", copied,
+              refused, cuts);
+
+  // Cancel: seen inside libjpeg (its progress monitor, per MCU row).
+  std::vector<uint8_t> bytes = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
+  std::atomic<bool> cancel{true};
+  std::vector<uint8_t> out;
+  Check(CopyLuma(bytes, &out, &cancel).code == ErrorCode::kCancelled, "luma copy: cancelled");
+  // Misuse is an error, not a crash.
+  JpegLumaCopy copy;
+  OutputBuffer encoded;
+  Check(copy.Read().code == ErrorCode::kInvalidArgument && copy.Write(&encoded).code == ErrorCode::kInvalidArgument,
+        "luma copy: Read/Write before Open are refused");
+  Check(copy.Open(nullptr, 0, LumaCopyOptions()).code == ErrorCode::kInvalidArgument, "luma copy: no input");
+  std::vector<uint8_t> png = ReadFile(g_dir + "/png/gray1-61x37.png");
+  JpegLumaCopy not_jpeg;
+  Check(!png.empty() && not_jpeg.Open(png.data(), png.size(), LumaCopyOptions()).code == ErrorCode::kUnsupported,
+        "luma copy: a PNG is refused");
+  LumaCopyOptions small;
+  small.max_pixels = 100;
+  JpegLumaCopy limited;
+  Check(limited.Open(bytes.data(), bytes.size(), small).code == ErrorCode::kTooLarge, "luma copy: pixel limit");
+}
+
 // ---- robustness: never crash. Runs in a child; a shared page says which
 // case it was on if it dies.
 
@@ -644,6 +744,14 @@ void Robustness(const std::vector<DecodeCase>& cases, FuzzState* state) {
       state->errors++;
       if (s.code == ErrorCode::kOk || s.code == ErrorCode::kInternal || s.message[0] == 0) {
         std::snprintf(state->current + 100, 60, " bad status %d", int(s.code));
+        std::abort();
+      }
+    }
+    if (bytes.size() > 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+      std::vector<uint8_t> copied;
+      Status cs = CopyLuma(bytes, &copied, nullptr, 1 << 22);
+      if (!cs.ok() && (cs.code == ErrorCode::kInternal || cs.message[0] == 0)) {
+        std::fprintf(stderr, "luma copy: bad status %s\n", Describe(cs).c_str());
         std::abort();
       }
     }
@@ -940,6 +1048,7 @@ int main(int argc, char** argv) {
   TestDecodeExact(decode);
   TestJpegPaths(decode);
   TestLuma(decode);
+  TestLumaCopy(decode, corrupt);
   TestTruncationParity(decode);
   TestCorrupt(corrupt);
   TestEncode(encode);

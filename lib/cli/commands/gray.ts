@@ -19,7 +19,11 @@ const FLAGS = {
   format: { type: 'choice', choices: ['same', 'jpeg', 'png'], help: "output format (default same: the input's)" },
   quality: { type: 'integer', min: 1, max: 100, help: "JPEG quality (default 75, Pillow's)" },
   compression: { type: 'integer', min: 0, max: 9, help: "PNG compression level (default 6, Pillow's)" },
-  mode: { type: 'choice', choices: ['exact', 'luma'], help: "exact: Pillow's pixels; luma: a JPEG's Y plane, faster" },
+  mode: {
+    type: 'choice',
+    choices: ['exact', 'luma', 'luma-lossless'],
+    help: "exact: Pillow's pixels; luma: a JPEG's Y plane, faster; luma-lossless: JPEG to JPEG keeping the input's own luma (no re-encode, no quality loss), else as luma",
+  },
   'auto-orient': { type: 'boolean', help: 'apply the EXIF orientation' },
   'limit-input-pixels': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger images (0: no limit)' },
   threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
