@@ -25,8 +25,10 @@ void OnError(j_common_ptr cinfo) {
   switch (cinfo->err->msg_code) {
     case JERR_OUT_OF_MEMORY: error->code = ErrorCode::kOutOfMemory; break;
     case JERR_IMAGE_TOO_BIG: error->code = ErrorCode::kTooLarge; break;
-    // Only copied coefficients can be out of range: damaged input.
-    case JERR_BAD_DCT_COEF: error->code = ErrorCode::kCorrupt; break;
+    // Only copied coefficients or tables (jpeg_luma_copy.cc) can be bad:
+    // damaged input.
+    case JERR_BAD_DCT_COEF:
+    case JERR_BAD_HUFF_TABLE: error->code = ErrorCode::kCorrupt; break;
     default: error->code = ErrorCode::kInternal; break;
   }
   std::longjmp(error->jump, 1);

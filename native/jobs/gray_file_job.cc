@@ -122,9 +122,15 @@ bool GrayFileJob::CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffe
   options.cancel = cancel_flag();
   codecs::JpegLumaCopy copy;
   codecs::Status status = copy.Open(data, size, options);
+  // The coefficients of a large image in offloop's reused pages: fresh ones
+  // cost a page fault each, more than entropy-decoding what they hold.
+  std::shared_ptr<memory::Pages> coefficients;
   if (status.ok()) {
     SetTotalItems(uint64_t{copy.height()} * 2);
-    status = copy.Read();
+    if (copy.coefficient_bytes() >= memory::kNativeOutputBytes) {
+      coefficients = memory::AllocatePages(copy.coefficient_bytes());
+    }
+    status = coefficients != nullptr ? copy.Read(coefficients->data, coefficients->capacity) : copy.Read();
   }
   const double read_ms = MsSince(start);
   const auto encode_start = std::chrono::steady_clock::now();

@@ -303,7 +303,7 @@ describe('bad arguments: TypeError / RangeError with Node\'s codes, sync and asy
     ['input: a resizable buffer', resizable, undefined, 'ERR_INVALID_ARG_VALUE', /resizable ArrayBuffer/],
     ['input: a detached buffer', detached, undefined, 'ERR_INVALID_ARG_VALUE', /detached/],
     ['options: a string', JPEG, 'fast', 'ERR_INVALID_ARG_TYPE', /"options" argument must be of type object/],
-    ['mode', JPEG, { mode: 'fast' }, 'ERR_INVALID_ARG_VALUE', /^The property 'options\.mode' must be one of: 'exact', 'luma'\. Received 'fast'$/],
+    ['mode', JPEG, { mode: 'fast' }, 'ERR_INVALID_ARG_VALUE', /^The property 'options\.mode' must be one of: 'exact', 'luma', 'luma-lossless'\. Received 'fast'$/],
     ['format', JPEG, { format: 'webp' }, 'ERR_INVALID_ARG_VALUE', /'options\.format' must be one of: 'same', 'jpeg', 'png'/],
     ['format: not a string', JPEG, { format: 1 }, 'ERR_INVALID_ARG_TYPE', /"options\.format" property must be of type string/],
     ['quality: 0', JPEG, { quality: 0 }, 'ERR_OUT_OF_RANGE', /^The value of "options\.quality" is out of range\. It must be an integer >= 1 and <= 100\. Received 0$/],

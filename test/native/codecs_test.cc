@@ -621,15 +621,20 @@ void TestLimitsAndHugeHeaders() {
 
 // ---- the luma copy (jpeg_luma_copy.h)
 
+// With `storage`, the luma coefficients go to a caller's buffer full of
+// garbage (the copy must zero what it uses).
 Status CopyLuma(const std::vector<uint8_t>& bytes, std::vector<uint8_t>* out,
-                const std::atomic<bool>* cancel = nullptr, uint64_t max_pixels = 268402689) {
+                const std::atomic<bool>* cancel = nullptr, uint64_t max_pixels = 268402689,
+                bool storage = false) {
   JpegLumaCopy copy;
   LumaCopyOptions options;
   options.cancel = cancel;
   options.max_pixels = max_pixels;
   OutputBuffer encoded;
   Status s = copy.Open(bytes.data(), bytes.size(), options);
-  if (s.ok()) s = copy.Read();
+  std::vector<uint8_t> coefficients;
+  if (s.ok() && storage) coefficients.assign(copy.coefficient_bytes(), 0xA5);
+  if (s.ok()) s = copy.Read(coefficients.data(), coefficients.size());
   if (s.ok()) s = copy.Write(&encoded);
   if (s.ok()) out->assign(encoded.data(), encoded.data() + encoded.size());
   return s;
@@ -638,13 +643,13 @@ Status CopyLuma(const std::vector<uint8_t>& bytes, std::vector<uint8_t>* out,
 // A copy either fails or decodes to exactly the luma decode of its input;
 // where luma decodes a YCbCr or gray JPEG to the end of its data, the copy
 // succeeds. Returns "copied", "refused" or a failure description.
-std::string CompareCopyWithLuma(const std::vector<uint8_t>& bytes, bool must_copy) {
+std::string CompareCopyWithLuma(const std::vector<uint8_t>& bytes, bool must_copy, bool storage) {
   DecodeOptions luma_options;
   luma_options.mode = GrayMode::kLuma;
   GrayImage luma;
   Status ls = Decode(bytes, luma_options, &luma);
   std::vector<uint8_t> copied;
-  Status cs = CopyLuma(bytes, &copied);
+  Status cs = CopyLuma(bytes, &copied, nullptr, 268402689, storage);
   if (!cs.ok()) {
     if (cs.code == ErrorCode::kInternal || cs.message[0] == 0) return "bad status " + Describe(cs);
     if (must_copy && ls.ok() && luma.luma) return "refused: " + Describe(cs);
@@ -671,7 +676,8 @@ void TestLumaCopy(const std::vector<DecodeCase>& cases, const std::vector<Corrup
   for (const DecodeCase& c : cases) {
     if (c.file.rfind("jpeg/", 0) != 0 && c.file.find(".jpg") == std::string::npos) continue;
     std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
-    const std::string whole = CompareCopyWithLuma(bytes, true);
+    const std::string whole = CompareCopyWithLuma(bytes, true, false);
+    Check(CompareCopyWithLuma(bytes, true, true) == whole, c.file + ": the same copy in the caller's storage");
     if (c.luma.empty()) {
       Check(whole == "refused", c.file + " (" + c.kind + "): no luma to copy, refused: " + whole);
       refused++;
@@ -681,21 +687,74 @@ void TestLumaCopy(const std::vector<DecodeCase>& cases, const std::vector<Corrup
     }
     // Every cut: an error, or luma's pixels of the same bytes.
     for (size_t n = 0; n < bytes.size(); n += (n < 1024 ? 1 : 5)) {
-      const std::string verdict = CompareCopyWithLuma(std::vector<uint8_t>(bytes.begin(), bytes.begin() + n), false);
+      const std::string verdict =
+          CompareCopyWithLuma(std::vector<uint8_t>(bytes.begin(), bytes.begin() + n), false, n % 2 == 1);
       cuts++;
       if (verdict != "copied" && verdict != "refused") {
         Check(false, c.file + " cut to " + std::to_string(n) + " bytes: " + verdict);
       }
     }
   }
+  // Flipped bytes (damaged entropy data, tables, headers): an error, or
+  // luma's pixels. This is what checks the reuse of the input's Huffman
+  // table: a symbol missing from it would give a broken copy.
+  std::mt19937 rng(18);
+  int flips = 0, flipped_copies = 0;
+  for (const DecodeCase& c : cases) {
+    if (c.file.rfind("jpeg/", 0) != 0 || c.luma.empty()) continue;
+    const std::vector<uint8_t> bytes = ReadFile(g_dir + "/" + c.file);
+    for (int i = 0; i < 60; i++) {
+      std::vector<uint8_t> m = bytes;
+      for (int f = 0, n = 1 + int(rng() % 3); f < n; f++) m[rng() % m.size()] ^= uint8_t(1 + rng() % 255);
+      const std::string verdict = CompareCopyWithLuma(m, false, i % 2 == 0);
+      flips++;
+      if (verdict == "copied") flipped_copies++;
+      if (verdict != "copied" && verdict != "refused") Check(false, c.file + " flip case " + std::to_string(i) + ": " + verdict);
+    }
+  }
+  std::printf("luma copy: %d damaged copies (%d copied) decode to luma's pixels or fail\n", flips, flipped_copies);
   for (const CorruptCase& c : corrupt) {
     if (c.file.find(".jpg") == std::string::npos) continue;
-    const std::string verdict = CompareCopyWithLuma(ReadFile(g_dir + "/" + c.file), false);
+    const std::string verdict = CompareCopyWithLuma(ReadFile(g_dir + "/" + c.file), false, true);
     Check(verdict == "copied" || verdict == "refused", c.file + " (" + c.kind + "): " + verdict);
   }
   Check(copied >= 20 && refused >= 3, "the fixtures have YCbCr, gray, CMYK, YCCK and RGB JPEGs");
   std::printf("luma copy: %d JPEG fixtures copied bit-exact with luma, %d refused (no luma), %d cuts checked\n", copied,
               refused, cuts);
+
+  // A luma sampled below the chroma (Y 1x1, Cb and Cr 2x2: legal, rare) has
+  // fewer blocks than a gray image of its size: refused (jpegtran refuses it
+  // too), never read past.
+  {
+    jpeg_compress_struct ci;
+    jpeg_error_mgr err;
+    ci.err = jpeg_std_error(&err);
+    jpeg_create_compress(&ci);
+    unsigned char* mem = nullptr;
+    unsigned long mem_size = 0;
+    jpeg_mem_dest(&ci, &mem, &mem_size);
+    ci.image_width = 45;
+    ci.image_height = 29;
+    ci.input_components = 3;
+    ci.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&ci);
+    ci.comp_info[0].h_samp_factor = ci.comp_info[0].v_samp_factor = 1;
+    ci.comp_info[1].h_samp_factor = ci.comp_info[1].v_samp_factor = 2;
+    jpeg_start_compress(&ci, TRUE);
+    std::vector<uint8_t> row(45 * 3);
+    while (ci.next_scanline < ci.image_height) {
+      for (size_t i = 0; i < row.size(); i++) row[i] = uint8_t(i * 7 + ci.next_scanline * 13);
+      JSAMPROW r = row.data();
+      jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    std::vector<uint8_t> odd(mem, mem + mem_size);
+    jpeg_destroy_compress(&ci);
+    std::free(mem);
+    std::vector<uint8_t> out;
+    Check(CopyLuma(odd, &out).code == ErrorCode::kUnsupported, "luma copy: a subsampled luma is refused");
+    Check(CompareCopyWithLuma(odd, false, true) == "refused", "luma copy: ... and luma still decodes it");
+  }
 
   // Cancel: seen inside libjpeg (its progress monitor, per MCU row).
   std::vector<uint8_t> bytes = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
@@ -749,9 +808,9 @@ void Robustness(const std::vector<DecodeCase>& cases, FuzzState* state) {
     }
     if (bytes.size() > 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
       std::vector<uint8_t> copied;
-      Status cs = CopyLuma(bytes, &copied, nullptr, 1 << 22);
+      Status cs = CopyLuma(bytes, &copied, nullptr, 1 << 22, bytes.size() % 2 == 0);
       if (!cs.ok() && (cs.code == ErrorCode::kInternal || cs.message[0] == 0)) {
-        std::fprintf(stderr, "luma copy: bad status %s\n", Describe(cs).c_str());
+        std::snprintf(state->current + 100, 60, " luma copy: bad status %d", int(cs.code));
         std::abort();
       }
     }
