@@ -124,13 +124,21 @@ void ReleasePages(Pages* pages) noexcept {
 
 bool MapPages(size_t bytes, Pages* pages) {
   if (Cache().Take(bytes, pages)) return true;
-  const size_t total = bytes + kHugePage;
+  // Whole huge pages: the kernel backs only the 2 MiB ranges that lie wholly
+  // inside the advised range with huge pages, and faults the rest in 4 KiB
+  // at a time. For 1e6 squares (8,000,000 bytes) advising just the bytes
+  // left 1.6 MiB to 417 small faults, measured at most of the time of a
+  // process's first calls on a VM (a fault there is a trip to the
+  // hypervisor); whole huge pages take 4 faults.
+  const size_t huge_bytes = (bytes + kHugePage - 1) & ~(kHugePage - 1);
+  if (huge_bytes < bytes) return false;  // wrapped
+  const size_t total = huge_bytes + kHugePage;
   void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return false;
   const auto address = reinterpret_cast<uintptr_t>(base);
   const auto aligned = (address + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
 #if defined(MADV_HUGEPAGE)
-  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
+  madvise(reinterpret_cast<void*>(aligned), huge_bytes, MADV_HUGEPAGE);
 #endif
   pages->base = base;
   pages->mapped = total;
