@@ -24,6 +24,25 @@ const runners = {
   async 'offloop-luma'() {
     return offloop('luma');
   },
+  async 'offloop-luma-lossless'() {
+    return offloop('luma-lossless');
+  },
+  // `jpegtran -grayscale` (Debian's libjpeg-turbo-progs), `threads` processes
+  // at a time: the same lossless luma copy as offloop's luma-lossless.
+  async jpegtran() {
+    const { spawn } = await import('node:child_process');
+    let next = 0;
+    const one = (input) =>
+      new Promise((resolve, reject) => {
+        const child = spawn('jpegtran', ['-grayscale', '-outfile', outputOf(input), input], { stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`jpegtran exited ${code} on ${input}`))));
+      });
+    await Promise.all(Array.from({ length: threads }, async () => {
+      while (next < inputs.length) await one(inputs[next++]);
+    }));
+    return { pixels: null, stages: null };
+  },
   async sharp() {
     const { default: sharp } = await import('sharp');
     // Each file one libvips thread; UV_THREADPOOL_SIZE (set by the parent) files at once.

@@ -1,5 +1,6 @@
 // The files benchmark (`npm run bench:files`): a folder of photos turned
-// gray by offloop (exact and luma), sharp, the pure-JS pipeline on one
+// gray by offloop (exact, luma, and luma-lossless for JPEG to JPEG, with
+// `jpegtran -grayscale` beside it), sharp, the pure-JS pipeline on one
 // thread and on piscina, and Pillow in a multiprocessing.Pool, with the
 // same thread count and output format, side by side in one run. Cases:
 // JPEG to JPEG, PNG to PNG, JPEG to PNG. Each contender runs in a process
@@ -9,7 +10,7 @@
 //   --threads N    threads for every contender (default: available parallelism)
 //   --generated    the generated corpus even where apt works
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +48,14 @@ const CASES = [
   { name: 'PNG to PNG', inputs: pngs, format: 'png' },
   { name: 'JPEG to PNG', inputs: jpegs, format: 'png' },
 ];
+const hasJpegtran = spawnSync('jpegtran', ['-version'], { stdio: 'ignore' }).status === 0;
+
+// `cases`: the output formats a contender takes part in (default: all).
 const CONTENDERS = [
   { name: 'offloop exact', id: 'offloop-exact' },
   { name: 'offloop luma', id: 'offloop-luma' },
+  { name: 'offloop luma-lossless', id: 'offloop-luma-lossless', cases: ['JPEG to JPEG'] },
+  { name: `jpegtran -grayscale (${threads} processes)`, id: 'jpegtran', cases: ['JPEG to JPEG'], skip: hasJpegtran ? undefined : 'no jpegtran (Debian: apt-get install libjpeg-turbo-progs)' },
   { name: 'sharp', id: 'sharp' },
   { name: 'Pillow Pool', id: 'pillow', skip: hasPillow ? undefined : `no Pillow in ${PILLOW_PYTHON} (Debian: apt-get install python3-pil)` },
   { name: `piscina (${threads} workers, jpeg-js/pngjs)`, id: 'piscina', js: true },
@@ -102,6 +108,7 @@ try {
     const rows = [];
     const outputsOf = {};
     for (const contender of CONTENDERS) {
+      if (contender.cases && !contender.cases.includes(testCase.name)) continue;
       if (contender.skip) {
         rows.push({ contender: contender.name, skipped: contender.skip });
         continue;
@@ -116,7 +123,12 @@ try {
         else outputsOf[contender.id] = outDir;
       }
       const seconds = median(samples.map((s) => s.seconds));
-      const pixels = samples[0].pixels;
+      const pixels = samples[0].pixels ?? inputs.reduce((sum, input) => {
+        const { width, height } = sizes.get(basename(input).replace(/\.\w+$/, ''));
+        return sum + width * height;
+      }, 0);
+      const outputBytes = readdirSync(outputsOf[contender.id]).reduce((sum, name) => sum + statSync(join(outputsOf[contender.id], name)).size, 0);
+      const inputBytes = inputs.reduce((sum, input) => sum + statSync(input).size, 0);
       const row = {
         contender: contender.name,
         id: contender.id,
@@ -128,6 +140,8 @@ try {
         stagesMs: samples[0].stages,
         eventLoopP99Ms: samples[0].eventLoopP99Ms === null ? null : median(samples.map((s) => s.eventLoopP99Ms)),
         peakRssMiB: Math.max(...samples.map((s) => s.maxRssMiB)),
+        outputBytes,
+        inputBytes,
       };
       rows.push(row);
       console.error(`${testCase.name}: ${contender.name}: ${row.filesPerSecond.toFixed(2)} files/s, ${row.megapixelsPerSecond.toFixed(1)} MP/s, p99 ${row.eventLoopP99Ms?.toFixed(1) ?? 'n/a'} ms, ${row.peakRssMiB.toFixed(0)} MiB`);
@@ -167,14 +181,15 @@ const lines = [
 ];
 for (const c of cases) {
   const base = c.rows.find((row) => row.id === 'offloop-exact');
-  lines.push(`## ${c.name}`, '', '| contender | files/s | MP/s | speed vs offloop exact | event-loop p99 (ms) | peak RSS (MiB) | per file (ms) |', '|---|---:|---:|---:|---:|---:|---|');
+  lines.push(`## ${c.name}`, '', '| contender | files/s | MP/s | speed vs offloop exact | event-loop p99 (ms) | peak RSS (MiB) | output MiB (vs input) | per file (ms) |', '|---|---:|---:|---:|---:|---:|---:|---|');
   for (const row of c.rows) {
     if (row.skipped) {
-      lines.push(`| ${row.contender} | skipped: ${row.skipped} | | | | | |`);
+      lines.push(`| ${row.contender} | skipped: ${row.skipped} | | | | | | |`);
       continue;
     }
     const ratio = row.id === 'offloop-exact' ? '1' : `${(row.megapixelsPerSecond / base.megapixelsPerSecond).toFixed(2)}x`;
-    lines.push(`| ${row.contender} | ${fmt(row.filesPerSecond, 2)} | ${fmt(row.megapixelsPerSecond)} | ${ratio} | ${fmt(row.eventLoopP99Ms)} | ${fmt(row.peakRssMiB, 0)} | ${stagesText(row.stagesMs)} |`);
+    const output = `${fmt(row.outputBytes / 2 ** 20)} (${fmt((100 * row.outputBytes) / row.inputBytes, 0)}%)`;
+    lines.push(`| ${row.contender} | ${fmt(row.filesPerSecond, 2)} | ${fmt(row.megapixelsPerSecond)} | ${ratio} | ${fmt(row.eventLoopP99Ms)} | ${fmt(row.peakRssMiB, 0)} | ${output} | ${stagesText(row.stagesMs)} |`);
   }
   if (c.pillowIdentical !== null) lines.push('', `offloop exact's JPEG files equal Pillow's byte for byte: ${c.pillowIdentical}.`);
   lines.push('');
