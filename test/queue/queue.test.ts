@@ -192,6 +192,28 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(spawnSync(process.execPath, [cli, 'gray', small, '-o', out, '--redis', redis.url, '--threads', '2'], { encoding: 'utf8' }).status).toBe(2);
   }, 60_000);
 
+  it('offloop worker --json: one JSON object per file on stdout, a failure with its code', async () => {
+    const queue = newQueue();
+    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--json', ...roots().flatMap((root) => ['--root', root])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    workers.push(worker);
+    let out = '';
+    let err = '';
+    worker.stdout!.on('data', (chunk: Buffer) => (out += chunk));
+    await new Promise<void>((resolve) => worker.stderr!.on('data', (chunk: Buffer) => (err += chunk).includes('waiting for jobs') && resolve()));
+    const good = join(small, 'gray-base-61x37.jpg');
+    const bad = fixture('corrupt/png-bad-gama-crc.png');
+    const outDir = join(temp.dir, 'worker-json');
+    await collect(submitFiles([good, bad], { connection: redis.url, queue, outDir }));
+    const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
+    worker.kill('SIGTERM');
+    await closed;
+    const lines = out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual({ type: 'file', status: 'processed', input: good, output: join(outDir, 'gray-base-61x37.jpg') });
+    expect(lines).toContainEqual({ type: 'file', status: 'failed', input: bad, error: { code: 'ERR_OFFLOOP_CORRUPT_IMAGE', message: 'PNG chunk gAMA has a bad CRC' } });
+    expect(lines).toHaveLength(2);
+    expect(err).not.toContain('failed:');
+  }, 60_000);
+
   describe('what a worker may touch', () => {
     it('a job added straight through BullMQ with a path outside the roots fails for good and writes nothing, symlinks followed', async () => {
       const queue = newQueue();

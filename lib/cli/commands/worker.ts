@@ -15,6 +15,7 @@ const FLAGS = {
   queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
   threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
+  json: { type: 'boolean', help: 'a JSON object per file on stdout (a failure with its code) instead of the lines' },
 } as const satisfies FlagTable;
 
 const LINE: CommandLine<typeof FLAGS> = {
@@ -63,16 +64,22 @@ export const worker: Command = {
     // The same lines as `offloop gray`: processed: on stdout, failed: on stderr, one line per file.
     bull.on('completed', (job) => {
       completed++;
-      if (job.name === GRAY_FILE) io.stdout.write(`processed: ${escapeText(String(job.data.output))}\n`);
+      if (job.name !== GRAY_FILE) return;
+      if (values.json) io.stdout.write(`${JSON.stringify({ type: 'file', status: 'processed', input: job.data.input, output: job.data.output })}\n`);
+      else io.stdout.write(`processed: ${escapeText(String(job.data.output))}\n`);
     });
     bull.on('failed', (job, error) => {
       const input = String(job?.data?.input ?? job?.id);
       // The job's failure travels as JSON ({ code, message }): the line shows its message.
-      const reason = reasonOf(decodeFailure(error.message), input);
+      const decoded = decodeFailure(error.message);
+      const reason = reasonOf(decoded, input);
       const attempts = job?.opts.attempts ?? 1;
-      const retry = job !== undefined && job.attemptsMade < attempts && error.name !== 'UnrecoverableError' ? ` (attempt ${job.attemptsMade} of ${attempts}; retried)` : '';
-      if (retry === '') failed++;
-      io.stderr.write(`failed: ${escapeText(input)}: ${escapeText(reason)}${retry}\n`);
+      const retried = job !== undefined && job.attemptsMade < attempts && error.name !== 'UnrecoverableError';
+      if (!retried) failed++;
+      if (values.json) {
+        const line = { type: 'file', status: retried ? 'retried' : 'failed', input, error: { code: decoded.code ?? null, message: reason }, ...(retried ? { attempt: job!.attemptsMade, attempts } : {}) };
+        io.stdout.write(`${JSON.stringify(line)}\n`);
+      } else io.stderr.write(`failed: ${escapeText(input)}: ${escapeText(reason)}${retried ? ` (attempt ${job!.attemptsMade} of ${attempts}; retried)` : ''}\n`);
     });
     // ioredis retries a lost connection without end; each try is an 'error' here: one line, then at most one a minute.
     let lastErrorAt = 0;
