@@ -33,7 +33,7 @@ describe("an output's extension", () => {
     ['a JPEG to .jpeg', JPEG, 'w.jpeg', 'jpeg'],
     ['a PNG to .webp (not a format offloop writes): the input\'s', PNG, 'v.webp', 'png'],
     ['a JPEG to a name without extension: the input\'s', JPEG, 'noext', 'jpeg'],
-  ])('with format same, %s writes %s', async (_name, input, name, expected) => {
+  ])('with format same: %s', async (_name, input, name, expected) => {
     for (const [how, run] of [
       ['async', (output: string) => grayscaleFile(input, { output })],
       ['sync', async (output: string) => grayscaleFileSync(input, { output, format: 'same' })],
