@@ -146,7 +146,7 @@ function barReporter(io: CommandIo): Reporter {
     },
     warning(text) {
       // Over the bar's line; the bar draws itself again below at its next update.
-      io.stderr.write(`\r\u001b[K offloop: ${escapeText(text)}\n`.replace('K ', 'K'));
+      io.stderr.write(`\r\u001b[Koffloop: ${escapeText(text)}\n`);
     },
   };
 }
