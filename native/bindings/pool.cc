@@ -3,7 +3,9 @@
 // for the tests.
 #include <string>
 
-#if defined(__unix__) || defined(__APPLE__)
+#if defined(_WIN32)
+#include <windows.h>
+#elif defined(__unix__) || defined(__APPLE__)
 #include <dlfcn.h>
 #endif
 
@@ -79,9 +81,21 @@ Napi::Value PoolStatsValue(const Napi::CallbackInfo& info) {
 }
 
 // Which object holds `symbol`: this addon, a shared codec library, or the
-// host process itself (found with dladdr where there is one).
-const char* CodecLinkage(const void* symbol) {
-#if defined(__unix__) || defined(__APPLE__)
+// host process itself (found with dladdr, or Windows' module of an address).
+const char* CodecLinkage([[maybe_unused]] const void* symbol) {
+#if defined(_WIN32)
+  const auto module_of = [](const void* address) {
+    HMODULE module = nullptr;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       static_cast<LPCWSTR>(address), &module);
+    return module;
+  };
+  const HMODULE found = module_of(symbol);
+  if (found != nullptr) {
+    if (found == module_of(reinterpret_cast<const void*>(&CodecLinkage))) return "static";
+    return found == GetModuleHandleW(nullptr) ? "runtime" : "system";
+  }
+#elif defined(__unix__) || defined(__APPLE__)
   Dl_info found{};
   Dl_info self{};
   if (dladdr(symbol, &found) != 0 && found.dli_fname != nullptr &&

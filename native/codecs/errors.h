@@ -32,7 +32,10 @@ struct Status {
   static Status Ok() { return Status(); }
   // printf-style message; truncated to fit.
   static Status Error(ErrorCode code, const char* format, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+      // MinGW builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not msvcrt's: %zu works.
+      __attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__)
       __attribute__((format(printf, 2, 3)))
 #endif
       ;

@@ -1,23 +1,59 @@
 #include "native_memory.h"
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <new>
 #include <vector>
 
-#if defined(__linux__) || defined(__APPLE__)
+#if defined(_WIN32)
+#include <windows.h>
+#define OFFLOOP_HAVE_PAGES 1
+#elif defined(__linux__) || defined(__APPLE__)
 #include <sys/mman.h>
-#define OFFLOOP_HAVE_MMAP 1
+#define OFFLOOP_HAVE_PAGES 1
 #endif
 
 namespace offloop::memory {
 
-#if defined(OFFLOOP_HAVE_MMAP)
+#if defined(OFFLOOP_HAVE_PAGES)
 
 namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
+
+// The OS's side, one small function per step: zeroed pages of `bytes` (a
+// multiple of kHugePage) or null, their release, and the hint that they may
+// be backed by huge pages.
+#if defined(_WIN32)
+// Large pages need SeLockMemoryPrivilege, which processes seldom hold: the
+// first refusal turns them off for good and ordinary pages serve.
+std::atomic<bool> large_pages_refused{false};
+
+void* MapZeroPages(size_t bytes) noexcept {
+  const size_t large = GetLargePageMinimum();
+  if (large != 0 && bytes % large == 0 && !large_pages_refused.load(std::memory_order_relaxed)) {
+    void* base = VirtualAlloc(nullptr, bytes, MEM_RESERVE | MEM_COMMIT | MEM_LARGE_PAGES, PAGE_READWRITE);
+    if (base != nullptr) return base;
+    large_pages_refused.store(true, std::memory_order_relaxed);
+  }
+  return VirtualAlloc(nullptr, bytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+void UnmapPages(void* base, size_t) noexcept { VirtualFree(base, 0, MEM_RELEASE); }
+void AdviseHugePages(void*, size_t) noexcept {}  // decided when mapping
+#else
+void* MapZeroPages(size_t bytes) noexcept {
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return base == MAP_FAILED ? nullptr : base;
+}
+void UnmapPages(void* base, size_t bytes) noexcept { munmap(base, bytes); }
+void AdviseHugePages([[maybe_unused]] void* data, [[maybe_unused]] size_t bytes) noexcept {
+#if defined(MADV_HUGEPAGE)
+  madvise(data, bytes, MADV_HUGEPAGE);
+#endif
+}
+#endif
 
 // Pages no owner uses any more, kept for reuse (process-wide: workers share
 // them). Touching fresh memory means a page fault and a kernel zero-fill per
@@ -53,7 +89,7 @@ class PageCache {
         return;
       }
     }
-    munmap(pages.base, pages.mapped);
+    UnmapPages(pages.base, pages.mapped);
   }
 
   size_t Size() {
@@ -131,15 +167,13 @@ bool MapPages(size_t bytes, Pages* pages) {
   // process's first calls on a VM (a fault there is a trip to the
   // hypervisor); whole huge pages take 4 faults.
   const size_t huge_bytes = (bytes + kHugePage - 1) & ~(kHugePage - 1);
-  if (huge_bytes < bytes) return false;  // wrapped
-  const size_t total = huge_bytes + kHugePage;
-  void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return false;
+  if (huge_bytes < bytes || huge_bytes > SIZE_MAX - kHugePage) return false;  // wrapped
+  const size_t total = huge_bytes + kHugePage;  // one more for the alignment below
+  void* base = MapZeroPages(total);
+  if (base == nullptr) return false;
   const auto address = reinterpret_cast<uintptr_t>(base);
   const auto aligned = (address + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
-#if defined(MADV_HUGEPAGE)
-  madvise(reinterpret_cast<void*>(aligned), huge_bytes, MADV_HUGEPAGE);
-#endif
+  AdviseHugePages(reinterpret_cast<void*>(aligned), huge_bytes);
   pages->base = base;
   pages->mapped = total;
   pages->data = reinterpret_cast<void*>(aligned);
@@ -168,7 +202,7 @@ std::shared_ptr<const void> FindOwner(const void* address) {
 
 PageCounts Counts() { return PageCounts{Registry().Size(), Cache().Size()}; }
 
-#else  // no mmap: results are ordinary JS allocations
+#else  // no page mapping: results are ordinary JS allocations
 
 std::shared_ptr<Pages> AllocatePages(size_t) { return nullptr; }
 std::shared_ptr<const void> FindOwner(const void*) { return nullptr; }

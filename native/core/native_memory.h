@@ -22,14 +22,14 @@ namespace offloop::memory {
 constexpr size_t kNativeOutputBytes = size_t{4} << 20;
 
 struct Pages {
-  void* base = nullptr;   // what mmap returned
+  void* base = nullptr;   // what the OS mapped (mmap, VirtualAlloc)
   size_t mapped = 0;      // bytes mapped
   void* data = nullptr;   // huge-page aligned start of the usable bytes
   size_t capacity = 0;    // usable bytes from data
 };
 
 // Pages for a result of `bytes`, zero or reused, or null where this
-// platform has no mmap or the OS refuses. Registered, so that FindOwner
+// platform maps no pages or the OS refuses. Registered, so that FindOwner
 // finds them, until the last owner drops them.
 std::shared_ptr<Pages> AllocatePages(size_t bytes);
 

@@ -14,6 +14,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#elif defined(_WIN32)
+#include <windows.h>
 #endif
 
 namespace offloop {
@@ -22,13 +24,26 @@ namespace {
 constexpr int kPoolThreadNice = 5;
 }  // namespace
 
-size_t DefaultConcurrency() {
-  size_t n = 0;
+namespace {
+
+// The CPUs this process may run on, or 0 when the OS does not say.
+size_t UsableCpuCount() noexcept {
 #if defined(__linux__)
   // Honour CPU affinity (taskset, cgroups cpusets) as os.availableParallelism() does.
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = static_cast<size_t>(CPU_COUNT(&set));
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return static_cast<size_t>(CPU_COUNT(&set));
+#elif defined(_WIN32)
+  // Every processor group: past 64 logical CPUs Windows splits them into
+  // groups, and hardware_concurrency() may count only the first one.
+  return GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
 #endif
+  return 0;
+}
+
+}  // namespace
+
+size_t DefaultConcurrency() {
+  size_t n = UsableCpuCount();
   if (n == 0) n = std::thread::hardware_concurrency();
   return std::clamp<size_t>(n, 1, ThreadPool::kMaxThreads);
 }
@@ -229,11 +244,14 @@ namespace {
 // JS thread that wakes (a timer, a socket, a finished job) must get a core
 // at once, not after a scheduler time slice. SCHED_BATCH and a higher nice
 // value tell Linux exactly that; the threads still get every idle cycle.
+// Windows: one step below normal priority.
 void LowerThreadPriority() noexcept {
 #if defined(__linux__)
   sched_param param{};
   pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolThreadNice);
+#elif defined(_WIN32)
+  SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
 #endif
 }
 
