@@ -8,11 +8,13 @@
 #
 # which is what native/codec-flags.mjs expects in OFFLOOP_CODECS_DIR.
 #
-#   scripts/build-codecs.sh [--source debian|upstream] [x64|arm64]
+#   scripts/build-codecs.sh [--source debian|upstream] [--platform win32] [x64|arm64]
 #
-# The architecture defaults to this machine's; arm64 on an x86-64 Linux host is
-# a cross build with Debian's gcc-aarch64-linux-gnu (libjpeg-turbo with its
-# NEON SIMD). The last line of stdout is the prefix; progress goes to stderr.
+# The platform and architecture default to this machine's. Cross builds from
+# a Linux host: arm64 on x86-64 with Debian's gcc-aarch64-linux-gnu
+# (libjpeg-turbo with its NEON SIMD), and --platform win32 (x64) with Debian's
+# mingw-w64 (gcc-mingw-w64-x86-64-posix; libjpeg-turbo's SIMD through nasm's
+# win64 output). The last line of stdout is the prefix; progress goes to stderr.
 #
 # Versions: those of Debian 12 (bookworm), whose libjpeg-turbo 2.1.5 is what
 # Debian's Pillow links: offloop's "exact" mode is checked bit for bit against
@@ -46,8 +48,8 @@
 # tarballs are kept in <cache>/sources (or OFFLOOP_CODECS_SOURCES): put
 # upstream's files there by hand to build without network access.
 #
-# Env: OFFLOOP_CODECS_SOURCE (debian|upstream), CC (default cc, or
-# aarch64-linux-gnu-gcc across), JOBS (default 2).
+# Env: OFFLOOP_CODECS_SOURCE (debian|upstream), CC (default cc, or the cross
+# compiler: aarch64-linux-gnu-gcc, x86_64-w64-mingw32-gcc-posix), JOBS (default 2).
 set -euo pipefail
 
 readonly JPEG_VERSION=2.1.5
@@ -75,13 +77,16 @@ die() { echo "build-codecs: error: $*" >&2; exit 1; }
 # --- arguments ---------------------------------------------------------------
 source_kind=${OFFLOOP_CODECS_SOURCE:-debian}
 arch=
+platform=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --source) source_kind=${2:?--source needs debian or upstream}; shift 2 ;;
     --source=*) source_kind=${1#--source=}; shift ;;
+    --platform) platform=${2:?--platform needs linux, darwin or win32}; shift 2 ;;
+    --platform=*) platform=${1#--platform=}; shift ;;
     x64 | arm64) arch=$1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [x64|arm64])" ;;
+    *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [--platform win32] [x64|arm64])" ;;
   esac
 done
 [[ $source_kind == debian || $source_kind == upstream ]] || die "--source must be debian or upstream, not '$source_kind'"
@@ -95,19 +100,27 @@ case "$machine" in
 esac
 arch=${arch:-$host_arch}
 case "$os" in
-  Linux) platform=linux ;;
-  Darwin) platform=darwin ;;
-  *) die "builds for Linux (and macOS) only, not $os" ;;
+  Linux) host_platform=linux ;;
+  Darwin) host_platform=darwin ;;
+  *) die "builds on Linux (and macOS) only, not $os" ;;
 esac
+platform=${platform:-$host_platform}
 
 # --- toolchain ---------------------------------------------------------------
+# cross: the GNU triple of a cross build; cmake_system/cmake_processor: what
+# its CMake toolchain file says.
 cross=
-if [[ $arch != "$host_arch" ]]; then
-  [[ $platform-$host_arch-$arch == linux-x64-arm64 ]] ||
-    die "cross builds go from linux-x64 to arm64 only (asked: $platform-$host_arch -> $arch)"
-  cross=aarch64-linux-gnu
-  cc=${CC:-$cross-gcc}
-  command -v "$cc" >/dev/null || die "$cc not found (Debian/Ubuntu: apt-get install gcc-aarch64-linux-gnu)"
+if [[ $platform-$arch != "$host_platform-$host_arch" ]]; then
+  case "$host_platform-$host_arch>$platform-$arch" in
+    linux-x64\>linux-arm64)
+      cross=aarch64-linux-gnu cmake_system=Linux cmake_processor=aarch64 hint=gcc-aarch64-linux-gnu ;;
+    linux-*\>win32-x64)
+      # The posix flavour: std::thread and std::mutex need its winpthreads.
+      cross=x86_64-w64-mingw32 cmake_system=Windows cmake_processor=AMD64 hint=gcc-mingw-w64-x86-64-posix ;;
+    *) die "cross builds go from linux-x64 to linux-arm64 and from linux to win32-x64 only (asked: $host_platform-$host_arch -> $platform-$arch)" ;;
+  esac
+  cc=${CC:-$cross-gcc$([[ $platform == win32 ]] && echo -posix)}
+  command -v "$cc" >/dev/null || die "$cc not found (Debian/Ubuntu: apt-get install $hint)"
 else
   cc=${CC:-cc}
   command -v "$cc" >/dev/null || die "no C compiler: $cc not found"
@@ -263,16 +276,20 @@ tar -xf "$zlib_tar" -C "$work/zlib" --strip-components=1
 
 # -fvisibility=hidden: the codecs' symbols stay inside offloop.node even where
 # the linker has no --exclude-libs; -fPIC: they link into a shared object.
-cflags="-O2 -fPIC -fvisibility=hidden"
+cflags="-O2 -fvisibility=hidden"
+[[ $platform == win32 ]] || cflags+=" -fPIC" # (PE code is relocatable as it is)
 cmake_args=(-G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-DNDEBUG"
-  "-DCMAKE_C_FLAGS=$cflags" -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_C_COMPILER="$cc")
+  "-DCMAKE_C_FLAGS=$cflags" -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_C_COMPILER="$cc"
+  # (never installed; libjpeg-turbo's Windows default, c:/..., is no path here)
+  -DCMAKE_INSTALL_PREFIX="$stage")
 if [[ -n $cross ]]; then
   cat >"$work/toolchain.cmake" <<EOF
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_SYSTEM_NAME $cmake_system)
+set(CMAKE_SYSTEM_PROCESSOR $cmake_processor)
 set(CMAKE_C_COMPILER $cc)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 EOF
+  [[ $platform == win32 ]] && echo "set(CMAKE_RC_COMPILER $cross-windres)" >>"$work/toolchain.cmake"
   cmake_args+=(-DCMAKE_TOOLCHAIN_FILE="$work/toolchain.cmake")
 fi
 if [[ $platform == darwin ]]; then
@@ -285,12 +302,23 @@ say "$platform-$arch$libc from $source_kind sources, $cc_version, $jobs jobs"
 start=$SECONDS
 
 # zlib: its own configure (static only), then the archive and its two headers.
+# For Windows, whose configure sends MinGW to win32/Makefile.gcc (a folder
+# Debian's repack leaves out), the same library objects as that makefile.
 (
   cd "$work/zlib"
-  export CC="$cc" CFLAGS="$cflags"
-  [[ -n $cross ]] && export CHOST=$cross
-  run ./configure --static --prefix="$stage"
-  run make -j"$jobs" libz.a
+  if [[ $platform == win32 ]]; then
+    objects=()
+    for name in adler32 compress crc32 deflate gzclose gzlib gzread gzwrite infback inffast inflate inftrees trees uncompr zutil; do
+      run "$cc" $cflags -c "$name.c" -o "$name.o"
+      objects+=("$name.o")
+    done
+    run "$cross-ar" rcs libz.a "${objects[@]}"
+  else
+    export CC="$cc" CFLAGS="$cflags"
+    [[ -n $cross ]] && export CHOST=$cross
+    run ./configure --static --prefix="$stage"
+    run make -j"$jobs" libz.a
+  fi
   cp libz.a "$stage/lib/"
   cp zlib.h zconf.h "$stage/include/"
   mkdir -p "$stage/share/licenses/zlib" && cp README "$stage/share/licenses/zlib/"
@@ -344,7 +372,7 @@ const char *offloop_codecs_probe(void) {
 EOF
 shared_flag=-shared
 [[ $platform == darwin ]] && shared_flag=-dynamiclib
-run "$cc" $shared_flag -fPIC -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
+run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
   "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" -lm
 
 {
@@ -359,7 +387,7 @@ run "$cc" $shared_flag -fPIC -I"$stage/include" "$work/probe.c" -o "$work/probe.
 
 # Into place in one rename; a concurrent run that finished first wins.
 if [[ ! -e $prefix ]]; then
-  if [[ $platform == linux ]]; then mv -T "$stage" "$prefix" 2>/dev/null || true; else mv "$stage" "$prefix" || true; fi
+  if [[ $host_platform == linux ]]; then mv -T "$stage" "$prefix" 2>/dev/null || true; else mv "$stage" "$prefix" || true; fi
 fi
 [[ -f $prefix/BUILD-INFO ]] || die "could not move the result to $prefix"
 say "built in $((SECONDS - start)) s: $prefix"

@@ -5,6 +5,9 @@
 //   node scripts/prebuild.mjs                 this machine's platform and arch
 //   node scripts/prebuild.mjs --arch arm64    Linux x64 host -> arm64, with
 //                                             Debian's g++-aarch64-linux-gnu
+//   node scripts/prebuild.mjs --platform win32
+//                                             Linux host -> win32-x64, with
+//                                             Debian's mingw-w64 (scripts/prebuild-mingw.mjs)
 //
 // The build runs in a temporary copy of the sources, never in the checkout:
 // prebuildify runs `node-gyp rebuild`, which would replace build/ (another
@@ -20,7 +23,9 @@
 // OFFLOOP_CODECS_DIR is used as it is. --system-codecs links the system's
 // shared libraries instead (pkg-config): a binary for this machine only.
 // On Windows the codecs come from OFFLOOP_CODECS_DIR or pkg-config: a static
-// MSVC build is not scripted yet. (macOS: scripted, not yet run on a Mac.)
+// MSVC build is not scripted yet; the win32-x64 prebuild is cross-built on
+// Linux with mingw-w64 and its codecs (build-codecs.sh --platform win32).
+// (macOS: scripted, not yet run on a Mac.)
 //
 // Node headers: if this Node has its headers next to it (<prefix>/include/node,
 // as Debian's nodejs and the official tarballs do), node-gyp is pointed at them
@@ -28,20 +33,27 @@
 // wins. On Windows node-gyp needs node.lib, so it fetches its usual headers.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { arch as hostArch, platform, tmpdir } from 'node:os';
+import { arch as hostArch, platform as hostPlatform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildWin32 } from './prebuild-mingw.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     arch: { type: 'string', default: hostArch() },
+    platform: { type: 'string', default: hostPlatform() },
     'keep-temp': { type: 'boolean', default: false },
     'system-codecs': { type: 'boolean', default: false },
   },
 });
 const arch = values.arch;
+const platform = () => values.platform;
+const crossWindows = platform() === 'win32' && hostPlatform() === 'linux';
+if (platform() !== hostPlatform() && !(crossWindows && arch === 'x64')) {
+  throw new Error(`prebuild: no cross build from ${hostPlatform()} to ${platform()}-${arch} (only linux -> win32-x64)`);
+}
 const env = { ...process.env };
 
 // Cross compilers for the one cross build this project does (Linux -> arm64).
@@ -66,9 +78,9 @@ if (platform() === 'linux' && arch !== hostArch()) {
 if (values['system-codecs']) {
   delete env.OFFLOOP_CODECS_DIR;
   console.log('prebuild: --system-codecs: linking the system\'s libjpeg, libpng and zlib (not a self-contained binary)');
-} else if (!env.OFFLOOP_CODECS_DIR && (platform() === 'linux' || platform() === 'darwin')) {
+} else if (!env.OFFLOOP_CODECS_DIR && (hostPlatform() === 'linux' || hostPlatform() === 'darwin')) {
   // stdout's last line is the prefix; its progress goes to stderr.
-  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), arch], { env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), '--platform', platform(), arch], { env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (codecs.error || codecs.status !== 0) {
     console.error('prebuild: scripts/build-codecs.sh failed (see above); --system-codecs links the system\'s codecs instead');
     process.exit(codecs.status || 1);
@@ -79,6 +91,18 @@ if (values['system-codecs']) {
 if (!env.npm_config_nodedir && platform() !== 'win32') {
   const prefix = dirname(dirname(process.execPath));
   if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
+}
+
+if (crossWindows) {
+  if (!env.OFFLOOP_CODECS_DIR) throw new Error('prebuild: the win32 cross build links static codecs only (no --system-codecs)');
+  const work = mkdtempSync(join(tmpdir(), 'offloop-prebuild-win32-'));
+  try {
+    await buildWin32({ root, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, 'prebuilds/win32-x64/offloop.node') });
+  } finally {
+    if (values['keep-temp']) console.log(`prebuild: kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 // A copy of just what node-gyp needs, with the checkout's node_modules linked in.
