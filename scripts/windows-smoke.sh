@@ -59,7 +59,8 @@ run() {
   local node=$1 tag=$2 results="$work/$2.json" t=$SECONDS
   shift 2
   # wine's own messages and Node's stdout go to a file (a pipe would fail).
-  PREBUILDS_ONLY=1 wine64 "$node" test/windows/smoke.cjs "Z:${results//\//\\}" "$@" >"$work/$tag.log" 2>&1 || true
+  # (a hung run is killed: CI has a time limit)
+  PREBUILDS_ONLY=1 timeout -k 10 900 wine64 "$node" test/windows/smoke.cjs "Z:${results//\//\\}" "$@" >"$work/$tag.log" 2>&1 || true
   if [[ ! -f $results ]]; then
     say "FAILED $tag: no results ($(tail -c 600 "$work/$tag.log"))"
     failed=1
