@@ -21,7 +21,8 @@
 namespace offloop {
 
 namespace {
-constexpr int kPoolThreadNice = 5;
+// The nice value of pool threads on Linux (LowerThreadPriority; unused elsewhere).
+[[maybe_unused]] constexpr int kPoolThreadNice = 5;
 }  // namespace
 
 namespace {
