@@ -4,7 +4,7 @@
  * items; and where each input's output goes.
  */
 import { opendir, realpath, stat } from 'node:fs/promises';
-import type { Dir, Stats } from 'node:fs';
+import type { BigIntStats, Dir } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,9 +59,9 @@ async function* listDirectory(root: string, recursive: boolean, outputs: BatchOu
       if (isDirectory) {
         if (!recursive) continue;
         let real: string;
-        let info: Stats;
+        let info: BigIntStats;
         try {
-          [real, info] = await Promise.all([realpath(path), stat(path)]);
+          [real, info] = await Promise.all([realpath(path), stat(path, { bigint: true })]);
         } catch (error) {
           yield { item: path, relativePath: relative(root, path), listingError: error as Error };
           continue;

@@ -15,7 +15,7 @@
  * Checks run in the order entries are claimed (the order inputs are pulled),
  * one at a time, so "the first one stands" whatever the concurrency.
  */
-import type { Stats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, parse, resolve, sep } from 'node:path';
 
@@ -43,16 +43,17 @@ interface Located {
   real: string;
   /** `dev:ino` when the path exists. */
   id: string | undefined;
-  stats: Stats | undefined;
+  stats: BigIntStats | undefined;
 }
 
-function idOf(stats: Stats): string {
+/** Device and inode, read as bigints: an inode number may not fit a double's 53 bits. */
+function idOf(stats: BigIntStats): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
-async function statOrUndefined(path: string, follow = true): Promise<Stats | undefined> {
+async function statOrUndefined(path: string, follow = true): Promise<BigIntStats | undefined> {
   try {
-    return await (follow ? stat(path) : lstat(path));
+    return await (follow ? stat(path, { bigint: true }) : lstat(path, { bigint: true }));
   } catch {
     return undefined;
   }
@@ -122,7 +123,7 @@ export class BatchOutputs {
    * folder by another path): its files are this batch's outputs, never
    * inputs. `real` is the folder's real path.
    */
-  async isOutputFolder(real: string, stats: Stats): Promise<boolean> {
+  async isOutputFolder(real: string, stats: BigIntStats): Promise<boolean> {
     if (this.outDir === undefined) return false;
     this.outDirReal ??= realPathOf(this.outDir);
     if (real === (await this.outDirReal)) return true;

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { captureCallSite, invalidArgTypeError, invalidArgValueError, outOfRangeError, pointAtCaller, type CallSite } from '../errors.js';
+import { captureCallSite, invalidArgTypeError, invalidArgValueError, outOfRangeError, pointAtCaller, withCallSite, type CallSite } from '../errors.js';
 import { isAborted, reasonOf } from '../intrinsics.js';
 import { readControl, readOptions, type Control } from '../options.js';
 import { getConcurrency } from '../pool.js';
@@ -111,7 +111,7 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutput
     const settings = settingsForOutput(plan.settings, output, { format: 'options.format', output: 'output' });
     const claim = await outputs.claim(source.path, output, entry.relativePath !== undefined);
     if (claim.verdict === 'own') return { own: true };
-    if (claim.verdict === 'refuse') throw claim.error;
+    if (claim.verdict === 'refuse') throw withCallSite(claim.error, site);
     if (plan.skipExisting && (await isCompleteImage(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
     await mkdir(dirname(output), { recursive: true });
     if (isAborted(control.signal)) return { aborted: true };
