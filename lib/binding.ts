@@ -60,6 +60,8 @@ export interface NativeBinding {
     compressionLevel: number,
     autoOrient: boolean,
     limitInputPixels: number,
+    limitInputBytes: number,
+    durable: boolean,
     wantsProgress: boolean,
   ): number;
   /** grayscaleFile while the caller waits; throws an Error shaped as a {@link NativeFileFailure}. */
@@ -72,6 +74,8 @@ export interface NativeBinding {
     compressionLevel: number,
     autoOrient: boolean,
     limitInputPixels: number,
+    limitInputBytes: number,
+    durable: boolean,
     progress?: NativeProgress,
   ): NativeFileResult;
   /**

@@ -50,7 +50,10 @@ export type OffloopBatchErrorCode = 'ERR_OFFLOOP_OUTPUT_IS_INPUT' | 'ERR_OFFLOOP
  * - `ERR_OFFLOOP_CORRUPT_IMAGE`: the data is not a valid JPEG or PNG;
  * - `ERR_OFFLOOP_UNSUPPORTED_FORMAT`: another format (WebP, GIF, TIFF, ...;
  *   the message names it) or a variant offloop does not decode;
- * - `ERR_OFFLOOP_INPUT_TOO_LARGE`: more pixels than `limitInputPixels`.
+ * - `ERR_OFFLOOP_INPUT_TOO_LARGE`: more pixels than `limitInputPixels`, or
+ *   a file of more bytes than `limitInputBytes`;
+ * - `ERR_OFFLOOP_NOT_A_FILE`: the path names a FIFO, a device or a socket
+ *   (never read: it could block or never end; a folder is `EISDIR`).
  *
  * (A file that cannot be read or written fails with the system's error
  * instead, as Node's `fs` does: `code` `'ENOENT'`, `'EACCES'`, `'ENOSPC'`...)
@@ -68,7 +71,8 @@ export type OffloopImageErrorCode =
   | 'ERR_OFFLOOP_TRUNCATED_IMAGE'
   | 'ERR_OFFLOOP_CORRUPT_IMAGE'
   | 'ERR_OFFLOOP_UNSUPPORTED_FORMAT'
-  | 'ERR_OFFLOOP_INPUT_TOO_LARGE';
+  | 'ERR_OFFLOOP_INPUT_TOO_LARGE'
+  | 'ERR_OFFLOOP_NOT_A_FILE';
 
 /**
  * A `TypeError` with `code` `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_ARG_VALUE`,
@@ -145,6 +149,7 @@ const NATIVE_CODES: ReadonlySet<string> = new Set<OffloopNativeErrorCode>([
   'ERR_OFFLOOP_CORRUPT_IMAGE',
   'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
   'ERR_OFFLOOP_INPUT_TOO_LARGE',
+  'ERR_OFFLOOP_NOT_A_FILE',
 ]);
 
 const OWN_CODES: ReadonlySet<string> = new Set<OffloopErrorCode>([

@@ -48,6 +48,7 @@
     # (and its 32-bit build) need no codec libraries.
     'offloop_file_sources': [
       'native/files/file_io.cc',
+      'native/files/platform_posix.cc',
       'native/jobs/gray_file_job.cc',
       'native/jobs/png_segments_job.cc',
     ],

@@ -103,8 +103,8 @@ describe('random arguments', () => {
 });
 
 describe('native grayscaleFile re-validates', () => {
-  // (input, output, mode, format, quality, compressionLevel, autoOrient, limitInputPixels, progress)
-  const good = [new Uint8Array(8), undefined, 0, 0, 75, 6, false, 0] as const;
+  // (input, output, mode, format, quality, compressionLevel, autoOrient, limitInputPixels, limitInputBytes, durable, progress)
+  const good = [new Uint8Array(8), undefined, 0, 0, 75, 6, false, 0, 0, false] as const;
   const call = (index: number, value: unknown) => () => {
     const args: unknown[] = [...good];
     args[index] = value;
@@ -136,7 +136,10 @@ describe('native grayscaleFile re-validates', () => {
     expect(call(7, 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call(6, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
     expect(call(2, '0')).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-    expect(call(8, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call(8, -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(8, 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(9, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call(10, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
   });
 
   it('gives the job failure of valid arguments as an Error with a code', () => {

@@ -26,7 +26,7 @@ export interface GrayscaleFilesProgress {
 }
 
 /** Options of `grayscaleFiles`. Other keys are ignored. */
-export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, 'mode' | 'format' | 'quality' | 'compressionLevel' | 'autoOrient' | 'limitInputPixels'> {
+export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, 'mode' | 'format' | 'quality' | 'compressionLevel' | 'autoOrient' | 'limitInputPixels' | 'limitInputBytes' | 'durable'> {
   /** The folder outputs go to, mirroring each input's path relative to the listed directory (or its base name). */
   outDir?: string | URL;
   /** Names each input's output; wins over `outDir`. */

@@ -27,6 +27,8 @@ function nativeArgs({ input, output, encode, settings }: FileJob) {
     settings.compressionLevel,
     settings.autoOrient,
     settings.limitInputPixels,
+    settings.limitInputBytes,
+    settings.durable,
   ] as const;
 }
 

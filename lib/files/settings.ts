@@ -15,8 +15,11 @@ export const DEFAULT_PIXEL_LIMIT = 268_402_689;
 /** Every mode, in the order the docs list them. */
 export const GRAYSCALE_FILE_MODES = ['exact', 'luma', 'luma-lossless'] as const satisfies readonly GrayscaleFileMode[];
 
+/** The default input file size limit: 1 GiB. */
+export const DEFAULT_BYTE_LIMIT = 2 ** 30;
+
 /** The option keys of the per-file settings. */
-export const FILE_SETTING_KEYS = ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels'] as const;
+export const FILE_SETTING_KEYS = ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels', 'limitInputBytes', 'durable'] as const;
 
 /** Every option key grayscaleFile reads; other keys are ignored. */
 export const FILE_OPTION_KEYS = [...FILE_SETTING_KEYS, 'output', 'encode', 'signal', 'onProgress'] as const;
@@ -30,6 +33,9 @@ export interface FileSettings {
   autoOrient: boolean;
   /** 0: no limit. */
   limitInputPixels: number;
+  /** 0: no limit. */
+  limitInputBytes: number;
+  durable: boolean;
 }
 
 function readInteger(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -45,8 +51,8 @@ function readBoolean(value: unknown, name: string, fallback: boolean): boolean {
   return value;
 }
 
-function readPixelLimit(value: unknown, name: string): number {
-  if (value === undefined || value === true) return DEFAULT_PIXEL_LIMIT;
+function readLimit(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === true) return fallback;
   if (value === false) return 0;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number or boolean', value);
   if (!Number.isSafeInteger(value) || value < 0) throw outOfRangeError(name, 'be a safe integer >= 0 (0 for no limit)', value);
@@ -66,7 +72,9 @@ export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_K
     quality: readInteger(options.quality, `${name}.quality`, 1, 100, 75),
     compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, 6),
     autoOrient: readBoolean(options.autoOrient, `${name}.autoOrient`, false),
-    limitInputPixels: readPixelLimit(options.limitInputPixels, `${name}.limitInputPixels`),
+    limitInputPixels: readLimit(options.limitInputPixels, `${name}.limitInputPixels`, DEFAULT_PIXEL_LIMIT),
+    limitInputBytes: readLimit(options.limitInputBytes, `${name}.limitInputBytes`, DEFAULT_BYTE_LIMIT),
+    durable: readBoolean(options.durable, `${name}.durable`, false),
   };
 }
 

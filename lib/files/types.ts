@@ -57,11 +57,28 @@ export interface GrayscaleFileOptions extends ControlOptions {
    */
   limitInputPixels?: number | boolean;
   /**
+   * Refuse input files of more bytes with `ERR_OFFLOOP_INPUT_TOO_LARGE`,
+   * from the file's size before it is read (a file read whole costs its
+   * size in memory): a non-negative integer, `0` or `false` for no limit,
+   * `true` for the default 1 GiB. Bytes in memory are not limited.
+   */
+  limitInputBytes?: number | boolean;
+  /**
+   * With `output`: fsync the file before it is renamed into place and its
+   * folder after, so that once the call resolves the new file survives a
+   * crash or a power loss (SQLite's and PostgreSQL's rule). Default `false`:
+   * the file is still never seen half-written, but after a power loss the
+   * output may be the old file, or (on some file systems) empty.
+   */
+  durable?: boolean;
+  /**
    * Write the encoded gray image to this path (or `file:` URL) instead of
    * returning pixels. The file is written whole to a temporary file in the
    * same folder, then renamed over the path: it never exists half-written,
    * an existing file is replaced only on success, and nothing is left
-   * behind on failure or abort. It may be the input's own path.
+   * behind on failure or abort. It may be the input's own path. A replaced
+   * file's permission bits are kept; a new file gets 0666 less the umask;
+   * the temporary file is readable by its owner only until it is renamed.
    */
   output?: string | URL;
   /**

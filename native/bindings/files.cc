@@ -1,5 +1,6 @@
 // Image files: grayscaleFile(input, output, mode, format, quality,
-// compressionLevel, autoOrient, limitInputPixels, wantsProgress) -> job id,
+// compressionLevel, autoOrient, limitInputPixels, limitInputBytes, durable,
+// wantsProgress) -> job id,
 // and grayscaleFileSync(..., progress?) -> the result. The work itself is
 // jobs/gray_file_job.h; here are the argument checks and the result object.
 //
@@ -68,6 +69,9 @@ FileCall PrepareFile(const Napi::CallbackInfo& info) {
   request.auto_orient = GetBoolean(env, info[6], "autoOrient");
   request.max_pixels =
       static_cast<uint64_t>(GetInteger(env, info[7], "limitInputPixels", 0, kMaxSafeInteger));
+  request.max_bytes =
+      static_cast<uint64_t>(GetInteger(env, info[8], "limitInputBytes", 0, kMaxSafeInteger));
+  request.durable = GetBoolean(env, info[9], "durable");
 
   FileCall call;
   call.job = std::make_shared<GrayFileJob>(std::move(request));
@@ -154,12 +158,12 @@ Napi::Value SettledFileResult(Napi::Env env, const Job& job) {
 }
 
 Napi::Value GrayscaleFile(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareFile(info), 8, SettledFileResult);
+  return SubmitPrepared(info, PrepareFile(info), 10, SettledFileResult);
 }
 
 Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
   FileCall call = PrepareFile(info);
-  RunPrepared(info, call, 8);
+  RunPrepared(info, call, 10);
   if (call.job->cancelled() && !call.job->CommittedDespiteCancel()) {
     // Only an env being torn down cancels a sync call's job.
     ThrowError(info.Env(), "ERR_OFFLOOP_CANCELLED", "offloop: the call was cancelled");

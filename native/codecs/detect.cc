@@ -319,6 +319,27 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
   }
 }
 
+Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels,
+                    bool* need_more) {
+  *need_more = false;
+  // Every signature DetectFormat knows fits in 16 bytes.
+  if (size < 16 && !complete) {
+    *need_more = true;
+    return Status::Ok();
+  }
+  HeaderInfo info;
+  const Status header = InspectHeader(data, size, &info);
+  if (header.ok()) return CheckPixelLimit(info.width, info.height, max_pixels);
+  if (info.format != ImageFormat::kJpeg && info.format != ImageFormat::kPng) return header;
+  if (header.code == ErrorCode::kTruncated && !complete) {
+    *need_more = true;
+    return Status::Ok();
+  }
+  // A PNG header error is the decoder's too (it walks the same way); for a
+  // JPEG, libjpeg decides what decodes, and may accept what this walk did not.
+  return info.format == ImageFormat::kPng ? header : Status::Ok();
+}
+
 Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels) {
   if (max_pixels != 0 && width * height > max_pixels) {
     return Status::Error(ErrorCode::kTooLarge, "%llux%llu is %llu pixels, over the limit of %llu",

@@ -73,6 +73,16 @@ struct PngLayout {
 };
 Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout* layout);
 
+// What the first bytes of a file already decide, so that a caller reading a
+// file can refuse it before reading the rest: `data` holds the first `size`
+// bytes, `complete` whether that is the whole file. Returns an error the
+// decoder would return for the whole file too (not JPEG or PNG; a PNG whose
+// header is invalid; a header over `max_pixels`), else Ok with *need_more
+// true when the header goes on past `size` (read more and ask again) or
+// false when nothing more can be said before decoding.
+Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels,
+                    bool* need_more);
+
 // Shared by the decoders: the pixel limit, checked before any pixel buffer
 // exists. max_pixels == 0 means no limit.
 Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels);

@@ -1,6 +1,8 @@
 #include "gray_file_job.h"
 
 #include <chrono>
+#include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -99,12 +101,71 @@ bool GrayFileJob::CheckSystem(bool ok, const files::SystemError& error, const ch
   return false;
 }
 
+bool GrayFileJob::FailInput(const char* code, const char* format, ...) {
+  JobFailure failure;
+  failure.code = code;
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(failure.message, sizeof failure.message, format, args);
+  va_end(args);
+  FailWith(failure);
+  return false;
+}
+
 bool GrayFileJob::Read(files::FileBytes* bytes) {
   const auto start = std::chrono::steady_clock::now();
+  files::InputFile input;
   files::SystemError error;
-  bool ok = files::ReadWholeFile(request_.input_path, bytes, cancel_flag(), &error);
+  bool ok = input.Open(request_.input_path, &error);
+  if (ok && input.kind() == files::FileKind::kDirectory) {
+    // What Node's fs says of a folder, as offloop always has.
+    ok = false;
+    error = {EISDIR, "read"};
+  }
+  if (!ok) return CheckSystem(ok, error, "input");
+  if (input.kind() != files::FileKind::kRegular) {
+    // A FIFO or a device could block or never end: never read one.
+    return FailInput("ERR_OFFLOOP_NOT_A_FILE", "not a regular file (a %s)",
+                     files::FileKindName(input.kind()));
+  }
+  ok = ReadScreened(input, bytes);
   result_.timings.read = MsSince(start);
-  return CheckSystem(ok, error, "input");
+  return ok;
+}
+
+// Reads the header first and the rest only if the header is worth it, so a
+// large file that is not an image, or an image over the pixel limit, costs
+// a few reads and no memory.
+bool GrayFileJob::ReadScreened(files::InputFile& input, files::FileBytes* bytes) {
+  const uint64_t limit = request_.max_bytes;
+  if (limit != 0 && input.size() > limit) {
+    return FailInput("ERR_OFFLOOP_INPUT_TOO_LARGE", "file of %llu bytes, over limitInputBytes (%llu)",
+                     static_cast<unsigned long long>(input.size()), static_cast<unsigned long long>(limit));
+  }
+  files::SystemError error;
+  bool ended = false;
+  bool need_more = true;
+  for (size_t window = size_t{64} << 10; need_more && !ended; window *= 4) {
+    if (!CheckSystem(input.ReadUpTo(window, bytes, &ended, cancel_flag(), &error), error, "input")) {
+      return false;
+    }
+    if (!Check(codecs::ScreenPrefix(bytes->data.get(), bytes->size, ended, request_.max_pixels,
+                                    &need_more))) {
+      return false;
+    }
+  }
+  // One byte past the limit shows a file that grew beyond it.
+  const size_t until = limit != 0 && limit < std::numeric_limits<size_t>::max()
+                           ? static_cast<size_t>(limit) + 1
+                           : std::numeric_limits<size_t>::max();
+  if (!ended && !CheckSystem(input.ReadUpTo(until, bytes, &ended, cancel_flag(), &error), error, "input")) {
+    return false;
+  }
+  if (limit != 0 && bytes->size > limit) {
+    return FailInput("ERR_OFFLOOP_INPUT_TOO_LARGE", "file grew past limitInputBytes (%llu) while read",
+                     static_cast<unsigned long long>(limit));
+  }
+  return true;
 }
 
 bool GrayFileJob::CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded) {
@@ -291,13 +352,15 @@ bool GrayFileJob::Write(const codecs::OutputBuffer& encoded) {
   const auto start = std::chrono::steady_clock::now();
   files::AtomicFileWriter writer;
   files::SystemError error;
+  files::WriteOptions options;
+  options.durable = request_.durable;
   bool ok = writer.Open(request_.output_path, &error) &&
             writer.Write(encoded.data(), encoded.size(), &error) &&
             // The last look at the flag: after the rename the file is the
             // caller's, and an abort can no longer take it back.
-            !cancelled() && writer.Commit(&error);
+            !cancelled() && writer.Commit(options, &error);
   result_.timings.write = MsSince(start);
-  if (ok) committed_.store(true, std::memory_order_release);
+  if (writer.renamed()) committed_.store(true, std::memory_order_release);
   return CheckSystem(ok, error, "output");
 }
 

@@ -42,6 +42,11 @@ struct GrayFileRequest {
   int compression_level = 6;
   bool auto_orient = false;
   uint64_t max_pixels = 268402689;
+  // An input file of more bytes than this is refused before it is read
+  // (from its size) or while it is (if it grows). 0: no limit.
+  uint64_t max_bytes = 0;
+  // fsync the output and its folder around the rename.
+  bool durable = false;
 };
 
 // Milliseconds per stage (0 where a stage did not run).
@@ -111,6 +116,12 @@ class GrayFileJob : public Job {
   // that Pillow decodes although it lacks its end marker).
   bool CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded);
   void Deliver(codecs::OutputBuffer* encoded);
+  bool ReadScreened(files::InputFile& input, files::FileBytes* bytes);
+  bool FailInput(const char* code, const char* format, ...)
+#if defined(__GNUC__)
+      __attribute__((format(printf, 3, 4)))
+#endif
+      ;
   bool Decode(const uint8_t* data, size_t size, ResultBytes* pixels);
   bool Orient(ResultBytes* pixels);
   bool Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded);

@@ -346,14 +346,14 @@ describe('bad arguments: TypeError / RangeError with Node\'s codes, sync and asy
   it('reads each option once (getters included), before the input is checked', async () => {
     const reads: string[] = [];
     const options = {};
-    for (const key of ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels', 'output', 'encode', 'signal', 'onProgress']) {
+    for (const key of ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels', 'limitInputBytes', 'durable', 'output', 'encode', 'signal', 'onProgress']) {
       Object.defineProperty(options, key, { enumerable: true, get: () => void reads.push(key) });
     }
     await grayscaleFile(JPEG, options);
-    expect(reads.sort()).toEqual(['autoOrient', 'compressionLevel', 'encode', 'format', 'limitInputPixels', 'mode', 'onProgress', 'output', 'quality', 'signal']);
+    expect(reads.sort()).toEqual(['autoOrient', 'compressionLevel', 'durable', 'encode', 'format', 'limitInputBytes', 'limitInputPixels', 'mode', 'onProgress', 'output', 'quality', 'signal']);
     reads.length = 0;
     await expect(grayscaleFile(5 as never, options)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(reads).toHaveLength(10);
+    expect(reads).toHaveLength(12);
   });
 
   it('the async function never throws: every failure is a rejection', () => {

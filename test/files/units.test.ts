@@ -8,7 +8,7 @@ import { binding, type NativeFileResult } from '../../lib/binding.js';
 import { fileFailureError } from '../../lib/files/errors.js';
 import { checkFileInput, checkFileOutput, describeSource, formatOfExtension } from '../../lib/files/input.js';
 import { fileRows } from '../../lib/files/result.js';
-import { DEFAULT_PIXEL_LIMIT, readFileSettings, type FileJob } from '../../lib/files/settings.js';
+import { DEFAULT_BYTE_LIMIT, DEFAULT_PIXEL_LIMIT, readFileSettings, type FileJob } from '../../lib/files/settings.js';
 import { grayscaleFile, grayscaleFileSync, isOffloopError } from '../../lib/index.js';
 import { fixture, readFixture } from './helpers.js';
 
@@ -97,8 +97,9 @@ describe('inputs and outputs', () => {
   });
 
   it('settings default to Pillow\'s and sharp\'s values', () => {
-    expect(settings).toEqual({ mode: 'exact', format: 'same', quality: 75, compressionLevel: 6, autoOrient: false, limitInputPixels: DEFAULT_PIXEL_LIMIT });
+    expect(settings).toEqual({ mode: 'exact', format: 'same', quality: 75, compressionLevel: 6, autoOrient: false, limitInputPixels: DEFAULT_PIXEL_LIMIT, limitInputBytes: DEFAULT_BYTE_LIMIT, durable: false });
     expect(DEFAULT_PIXEL_LIMIT).toBe(0x3fff * 0x3fff);
+    expect(DEFAULT_BYTE_LIMIT).toBe(2 ** 30);
   });
 });
 

@@ -26,6 +26,8 @@ const FLAGS = {
   },
   'auto-orient': { type: 'boolean', help: 'apply the EXIF orientation' },
   'limit-input-pixels': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger images (0: no limit)' },
+  'limit-input-bytes': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger files (default 1073741824, 1 GiB; 0: no limit)' },
+  fsync: { type: 'boolean', help: 'fsync each output and its folder, so it survives a power loss' },
   threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
   recursive: { type: 'boolean', short: 'r', help: 'include subfolders of directories' },
@@ -69,11 +71,13 @@ export const gray: Command = {
     const mode = values.mode ?? 'exact';
     const { quality, compression: compressionLevel, threads, concurrency } = values;
     const limitInputPixels = values['limit-input-pixels'];
+    const limitInputBytes = values['limit-input-bytes'];
     if (values.json && values.quiet) throw new UsageError('--json and --quiet do not go together');
     const redis = values.redis;
     if (redis === undefined && values.queue !== undefined) throw new UsageError('--queue goes with --redis');
     if (redis !== undefined) {
-      for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered'] as const) {
+      // (The queue's jobs do not carry --limit-input-bytes and --fsync yet: workers use the defaults.)
+      for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered', 'limit-input-bytes', 'fsync'] as const) {
         if (values[local] !== undefined) throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
       }
       if (inPlace) throw new UsageError('--in-place applies to a local run, not with --redis');
@@ -94,6 +98,8 @@ export const gray: Command = {
         ...(quality === undefined ? {} : { quality }),
         ...(compressionLevel === undefined ? {} : { compressionLevel }),
         ...(limitInputPixels === undefined ? {} : { limitInputPixels }),
+        ...(limitInputBytes === undefined ? {} : { limitInputBytes }),
+        durable: values.fsync ?? false,
         ...(concurrency === undefined ? {} : { concurrency }),
         autoOrient: values['auto-orient'] ?? false,
         skipExisting: values['skip-existing'] ?? false,
