@@ -37,6 +37,7 @@
       'native/codecs/jpeg_encode.cc',
       'native/codecs/jpeg_luma_copy.cc',
       'native/codecs/jpeg_reader.cc',
+      'native/codecs/orientation.cc',
       'native/codecs/output_buffer.cc',
       'native/codecs/pillow_gray.cc',
       'native/codecs/png_decode.cc',

@@ -33,6 +33,17 @@ header little-endian for odd orientations and big-endian for even ones. For each
 Only these files can be (re)made, leaving every other fixture untouched:
 
     /usr/bin/python3 scripts/make-image-fixtures.py --only orient
+
+Where the orientation comes from (orient-sources/, its own manifest): the
+same picture with the Orientation tag stored in other TIFF types (LONG,
+signed, rational, BYTE), repeated or with two values; a PNG eXIf after IDAT,
+before and after it, twice after it; XMP tiff:Orientation in PNG tEXt, zTXt
+and iTXt (plain and compressed), attribute and element forms, before and
+after IDAT, with and without an EXIF tag; and a JPEG with XMP only (which
+Pillow 9.4 ignores). Each entry holds what Pillow's getexif() gives as the
+orientation (0 when it is not 1..8) and the exif_transpose goldens:
+
+    /usr/bin/python3 scripts/make-image-fixtures.py --only orient-sources
 """
 
 import io
@@ -294,6 +305,151 @@ def exif_orientation(orientation, big_endian):
     else:
         ifd = struct.pack(e + "H", 1) + struct.pack(e + "HHIHH", 0x0112, 3, 1, orientation, 0)
     return b"Exif\x00\x00" + tiff + ifd + struct.pack(e + "I", 0)
+
+
+def tiff_ifd0(entries, big_endian):
+    """'Exif\\0\\0' + a TIFF header + IFD0 of (tag, type, count, value bytes)
+    entries; values longer than 4 bytes go after the IFD, by offset."""
+    e = ">" if big_endian else "<"
+    head = (b"MM" if big_endian else b"II") + struct.pack(e + "HI", 42, 8)
+    ifd_size = 2 + 12 * len(entries) + 4
+    extra = b""
+    body = struct.pack(e + "H", len(entries))
+    for tag, typ, count, value in entries:
+        if len(value) <= 4:
+            body += struct.pack(e + "HHI", tag, typ, count) + value.ljust(4, b"\0")
+        else:
+            body += struct.pack(e + "HHII", tag, typ, count, 8 + ifd_size + len(extra))
+            extra += value
+    return b"Exif\x00\x00" + head + body + struct.pack(e + "I", 0) + extra
+
+
+def png_chunk(name, data):
+    return struct.pack(">I", len(data)) + name + data + struct.pack(">I", zlib.crc32(name + data) & 0xFFFFFFFF)
+
+
+def xmp_packet(orientation, form):
+    inner = ('<rdf:Description rdf:about="" xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="%d"/>' % orientation
+             if form == "attr" else
+             '<rdf:Description rdf:about="" xmlns:tiff="http://ns.adobe.com/tiff/1.0/"><tiff:Orientation>%d</tiff:Orientation></rdf:Description>' % orientation)
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">%s</rdf:RDF></x:xmpmeta>'
+            '<?xpacket end="w"?>' % inner).encode("utf-8")
+
+
+def xmp_chunk(kind, orientation, form="attr"):
+    key = b"XML:com.adobe.xmp\0"
+    text = xmp_packet(orientation, form)
+    if kind == "tEXt":
+        return png_chunk(b"tEXt", key + text)
+    if kind == "zTXt":
+        return png_chunk(b"zTXt", key + b"\0" + zlib.compress(text))
+    if kind == "iTXt":
+        return png_chunk(b"iTXt", key + b"\0\0" + b"\0" + b"\0" + text)
+    return png_chunk(b"iTXt", key + b"\1\0" + b"\0" + b"\0" + zlib.compress(text))  # iTXt, compressed
+
+
+def exif_chunk(payload):
+    return png_chunk(b"eXIf", payload[6:])  # without "Exif\0\0", as Pillow writes it
+
+
+def make_orientation_sources():
+    """orient-sources/: where exif_transpose finds the orientation, case by case."""
+    out = os.path.join(OUT, "orient-sources")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    w, h = 29, 17
+    picture = Image.frombytes("RGB", (w, h), rgb_pixels(w, h, 2024))
+    le, be = False, True
+
+    def short(v, e=le):
+        return struct.pack(">H" if e else "<H", v)
+
+    def long_(v, e=le):
+        return struct.pack(">I" if e else "<I", v)
+
+    tag = {
+        "short-6": [(0x0112, 3, 1, short(6))],
+        "long-6-le": [(0x0112, 4, 1, long_(6))],
+        "long-8-be": "be",
+        "sshort-3": [(0x0112, 8, 1, short(3))],
+        "slong-5": [(0x0112, 9, 1, long_(5))],
+        "rational-12-2": [(0x0112, 5, 1, long_(12) + long_(2))],
+        "byte-6": [(0x0112, 1, 1, b"\x06")],
+        "short-count2-6-3": [(0x0112, 3, 2, short(6) + short(3))],
+        "twice-3-then-6": [(0x0112, 3, 1, short(3)), (0x0112, 3, 1, short(6))],
+        "unknown-type-6": [(0x0112, 14, 1, short(6))],
+        "no-tag": [(0x0100, 3, 1, short(29))],
+    }
+    payload = {k: tiff_ifd0(v, le) for k, v in tag.items() if v != "be"}
+    payload["long-8-be"] = tiff_ifd0([(0x0112, 4, 1, long_(8, be))], be)
+
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    plain = buf.getvalue()
+    # The chunks of the plain PNG: IHDR ... IDAT... IEND.
+    chunks, pos = [], 8
+    while pos < len(plain):
+        n = struct.unpack(">I", plain[pos:pos + 4])[0]
+        chunks.append(plain[pos:pos + 12 + n])
+        pos += 12 + n
+    first_idat = next(i for i, c in enumerate(chunks) if c[4:8] == b"IDAT")
+
+    def png(before=(), after=()):
+        return plain[:8] + b"".join(chunks[:first_idat]) + b"".join(before) + b"".join(chunks[first_idat:-1]) + b"".join(after) + chunks[-1]
+
+    files = {}
+    for name, data in payload.items():
+        buf = io.BytesIO()
+        picture.save(buf, "JPEG", quality=85, exif=data)
+        files["jpeg-exif-" + name + ".jpg"] = buf.getvalue()
+    files["png-exif-long-6-le.png"] = png(before=[exif_chunk(payload["long-6-le"])])
+    files["png-exif-after-idat-6.png"] = png(after=[exif_chunk(payload["short-6"])])
+    files["png-exif-before-3-after-6.png"] = png(before=[exif_chunk(tiff_ifd0([(0x0112, 3, 1, short(3))], le))],
+                                                 after=[exif_chunk(payload["short-6"])])
+    files["png-exif-after-3-then-6.png"] = png(after=[exif_chunk(tiff_ifd0([(0x0112, 3, 1, short(3))], le)),
+                                                      exif_chunk(payload["short-6"])])
+    for kind in ("tEXt", "zTXt", "iTXt", "iTXt-z"):
+        for form, o in (("attr", 6), ("element", 8)):
+            files["png-xmp-%s-%s-%d.png" % (kind, form, o)] = png(before=[xmp_chunk(kind, o, form)])
+    files["png-xmp-after-idat-5.png"] = png(after=[xmp_chunk("iTXt", 5)])
+    files["png-xmp-twice-6-then-3.png"] = png(before=[xmp_chunk("iTXt", 6), xmp_chunk("tEXt", 3)])
+    files["png-xmp-9.png"] = png(before=[xmp_chunk("iTXt", 9)])
+    files["png-exif-no-tag-xmp-6.png"] = png(before=[exif_chunk(payload["no-tag"]), xmp_chunk("iTXt", 6)])
+    files["png-exif-3-xmp-6.png"] = png(before=[exif_chunk(tiff_ifd0([(0x0112, 3, 1, short(3))], le)), xmp_chunk("iTXt", 6)])
+    files["png-exif-byte-xmp-6.png"] = png(before=[exif_chunk(payload["byte-6"]), xmp_chunk("iTXt", 6)])
+    # EXIF (no tag) before IDAT: Pillow does not load the image, so XMP after it is never read.
+    files["png-exif-no-tag-xmp-after-idat-6.png"] = png(before=[exif_chunk(payload["no-tag"])], after=[xmp_chunk("iTXt", 6)])
+    # Pillow 9.4 reads no XMP from a JPEG.
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG", quality=85)
+    j = buf.getvalue()
+    xmp = b"http://ns.adobe.com/xap/1.0/\0" + xmp_packet(6, "attr")
+    files["jpeg-xmp-only-6.jpg"] = j[:2] + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp + j[2:]
+
+    entries = []
+    for name in sorted(files):
+        rel = "orient-sources/" + name
+        with open(os.path.join(OUT, rel), "wb") as f:
+            f.write(files[name])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = Image.open(os.path.join(OUT, rel)).getexif().get(0x0112)
+            im = ImageOps.exif_transpose(Image.open(os.path.join(OUT, rel))).convert("L")
+        orientation = value if isinstance(value, int) and 1 <= value <= 8 else 0
+        if not isinstance(value, (int, bytes, str, tuple, type(None))) and float(value).is_integer() and 1 <= float(value) <= 8:
+            orientation = int(float(value))  # a rational or float equal to 1..8
+        base = rel.rsplit(".", 1)[0]
+        open(os.path.join(OUT, base + ".oriented.gray"), "wb").write(im.tobytes())
+        entries.append({"file": rel, "format": "jpeg" if name.endswith(".jpg") else "png",
+                        "orientation": orientation, "pillowValue": repr(value),
+                        "oriented": base + ".oriented.gray", "orientedWidth": im.size[0], "orientedHeight": im.size[1]})
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        f.write('{\n"generator": "scripts/make-image-fixtures.py (make_orientation_sources)",\n')
+        f.write('"pillow": %s,\n' % json.dumps(PIL.__version__))
+        f.write('"sources": [\n' + ",\n".join(json.dumps(e) for e in entries) + "\n]\n}\n")
+    return len(entries)
 
 
 def make_orientation():
@@ -650,6 +806,7 @@ def main():
         f.write("\n]\n}\n")
     shutil.rmtree(tmp)
     oriented = make_orientation()
+    oriented += make_orientation_sources()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
     print("%d inputs, %d encode cases, %d damaged files, %d orientation cases, %d bytes in %s"
           % (len(decode), len(encode), len(corrupt), oriented, total, OUT))
@@ -660,7 +817,9 @@ if __name__ == "__main__":
         sys.exit("needs PIL")
     if sys.argv[1:] == ["--only", "orient"]:
         print("%d orientation cases in %s" % (make_orientation(), os.path.join(OUT, "orient")))
+    elif sys.argv[1:] == ["--only", "orient-sources"]:
+        print("%d orientation source cases in %s" % (make_orientation_sources(), os.path.join(OUT, "orient-sources")))
     elif sys.argv[1:]:
-        sys.exit("usage: make-image-fixtures.py [--only orient]")
+        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources]")
     else:
         main()

@@ -5,6 +5,8 @@
 
 #include <zlib.h>
 
+#include "orientation.h"
+
 namespace offloop::codecs {
 
 namespace {
@@ -19,40 +21,6 @@ bool StartsWith(const uint8_t* data, size_t size, size_t at, const char* text) {
   return size >= at + n && std::memcmp(data + at, text, n) == 0;
 }
 
-// EXIF orientation from a TIFF structure ("II*\0" or "MM\0*" first): IFD0's
-// tag 0x0112. 0 when absent or malformed.
-int TiffOrientation(const uint8_t* p, size_t n) {
-  if (n < 8) return 0;
-  bool little;
-  if (p[0] == 'I' && p[1] == 'I' && p[2] == 42 && p[3] == 0) {
-    little = true;
-  } else if (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && p[3] == 42) {
-    little = false;
-  } else {
-    return 0;
-  }
-  auto u16 = [&](size_t at) -> uint32_t {
-    return little ? (uint32_t(p[at + 1]) << 8) | p[at] : Be16(p + at);
-  };
-  auto u32 = [&](size_t at) -> uint32_t {
-    return little ? (uint32_t(p[at + 3]) << 24) | (uint32_t(p[at + 2]) << 16) |
-                        (uint32_t(p[at + 1]) << 8) | p[at]
-                  : Be32(p + at);
-  };
-  uint32_t ifd = u32(4);
-  if (ifd > n || n - ifd < 2) return 0;
-  uint32_t entries = u16(ifd);
-  for (uint32_t i = 0; i < entries; i++) {
-    size_t at = size_t(ifd) + 2 + size_t(i) * 12;
-    if (at + 12 > n) return 0;
-    if (u16(at) == 0x0112 && u16(at + 2) == 3 && u32(at + 4) == 1) {
-      uint32_t v = u16(at + 8);
-      return v >= 1 && v <= 8 ? int(v) : 0;
-    }
-  }
-  return 0;
-}
-
 bool IsSof(uint8_t m) {
   return (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
@@ -60,6 +28,7 @@ bool IsSof(uint8_t m) {
 Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
   size_t pos = 2;  // after SOI
   bool have_sof = false;
+  bool have_exif = false;  // Pillow reads the first APP1 Exif only (and no XMP, in 9.4)
   for (;;) {
     // Skip anything up to a 0xFF, then fill bytes (0xFF 0xFF ...), as
     // Pillow's and libjpeg's marker readers do.
@@ -112,8 +81,9 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
     } else if (complete && marker == 0xEE && seg_len >= 12 && std::memcmp(seg, "Adobe", 5) == 0) {
       info->adobe_transform = seg[11];
     } else if (complete && marker == 0xE1 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0 &&
-               info->orientation == 0) {
-      info->orientation = TiffOrientation(seg + 6, seg_len - 6);
+               !have_exif) {
+      have_exif = true;
+      info->orientation = TiffOrientation(seg + 6, seg_len - 6).value;
     }
     if (!complete) return Status::Error(ErrorCode::kTruncated, "JPEG data ends inside a marker segment");
     pos += length;
@@ -137,6 +107,53 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
   }
   return Status::Ok();
 }
+
+// The orientation sources of a PNG as Pillow collects them into im.info:
+// the last eXIf chunk, and the last XMP text chunk (tEXt, zTXt or iTXt
+// "XML:com.adobe.xmp"), each replacing the one before.
+struct PngOrientationState {
+  bool have_exif = false;
+  const uint8_t* exif = nullptr;
+  size_t exif_size = 0;
+  int xmp = -1;  // the last XMP packet's orientation (XmpOrientation), -1 none
+
+  void See(const char* name, const uint8_t* body, size_t length) {
+    if (std::memcmp(name, "eXIf", 4) == 0) {
+      have_exif = true;
+      exif = body;
+      exif_size = length;
+    } else if (std::memcmp(name, "tEXt", 4) == 0 || std::memcmp(name, "zTXt", 4) == 0 ||
+               std::memcmp(name, "iTXt", 4) == 0) {
+      const int found = PngXmpOrientation(name, body, length);
+      if (found != -2) xmp = found;
+    }
+  }
+
+  // PngImageFile.load_end: every chunk up to IEND, no CRC checked; a chunk
+  // name that is not four word characters, or data cut short, ends it.
+  void SeeAfterImageData(const uint8_t* data, size_t size, size_t pos) {
+    while (size - pos >= 12) {
+      const uint32_t length = Be32(data + pos);
+      const char* name = reinterpret_cast<const char*>(data + pos + 4);
+      for (int i = 0; i < 4; i++) {
+        const char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return;
+      }
+      if (std::memcmp(name, "IEND", 4) == 0 || size - pos - 12 < length) return;
+      See(name, data + pos + 8, length);
+      pos += size_t(length) + 12;
+    }
+  }
+
+  // Image.getexif: the EXIF Orientation tag; without one, the XMP's.
+  int Orientation() const {
+    if (have_exif) {
+      const ExifOrientation tag = TiffOrientation(exif, exif_size);
+      if (tag.present) return tag.value;
+    }
+    return xmp > 0 ? xmp : 0;
+  }
+};
 
 bool IsChunkName(const uint8_t* p) {
   for (int i = 0; i < 4; i++) {
@@ -217,6 +234,7 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
   info->format = ImageFormat::kPng;
   size_t pos = 8;
   bool have_ihdr = false;
+  PngOrientationState orientation;
   for (;;) {
     if (size - pos < 8) return Status::Error(ErrorCode::kTruncated, "PNG data ends before the image data");
     uint32_t length = Be32(data + pos);
@@ -277,13 +295,16 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
     } else if (std::memcmp(name, "PLTE", 4) == 0) {
       layout->palette_offset = pos + 8;
       layout->palette_length = length;
-    } else if (std::memcmp(name, "eXIf", 4) == 0 && info->orientation == 0) {
-      info->orientation = TiffOrientation(body, length);
     } else if (std::memcmp(name, "IEND", 4) == 0) {
       return Status::Error(ErrorCode::kCorrupt, "PNG ends (IEND) before any image data");
     }
+    orientation.See(reinterpret_cast<const char*>(name), body, length);
     pos += size_t(length) + 12;
   }
+  // Pillow reads the chunks after the image data only when it loads the
+  // image, which getexif does when no EXIF came before it.
+  if (!orientation.have_exif) orientation.SeeAfterImageData(data, size, layout->first_idat);
+  info->orientation = orientation.Orientation();
   static const char* kColor[] = {"gray", "?", "rgb", "palette", "gray+alpha", "?", "rgba"};
   std::snprintf(info->kind, sizeof info->kind, "png %d-bit %s%s", info->bit_depth,
                 kColor[info->png_color_type], info->progressive ? " adam7" : "");

@@ -51,7 +51,9 @@ struct HeaderInfo {
   bool jfif = false;
   int max_h_samp = 0;
   int max_v_samp = 0;
-  // EXIF orientation 1..8 (JPEG APP1 Exif, PNG eXIf), 0 when there is none.
+  // The orientation 1..8 as Pillow 9.4's ImageOps.exif_transpose reads it
+  // (orientation.h): JPEG's first APP1 Exif; PNG's eXIf, anywhere before
+  // IEND, or without an Orientation tag there the XMP text's. 0: none.
   int orientation = 0;
   // Human-readable summary, e.g. "jpeg 3x8-bit ycbcr 2x2 progressive".
   char kind[64] = {};

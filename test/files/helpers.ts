@@ -60,6 +60,21 @@ export const manifest = JSON.parse(readFileSync(join(IMAGES, 'manifest.json'), '
 
 export const orientManifest = JSON.parse(readFileSync(join(IMAGES, 'orient/manifest.json'), 'utf8')) as { orient: OrientCase[] };
 
+/** Where the orientation comes from (orient-sources/): what Pillow 9.4's getexif() and exif_transpose make of each file. */
+export interface OrientSourceCase {
+  file: string;
+  format: 'jpeg' | 'png';
+  /** getexif().get(0x0112) when it is (equal to) 1..8, else 0. */
+  orientation: number;
+  /** Pillow's value, as Python's repr. */
+  pillowValue: string;
+  oriented: string;
+  orientedWidth: number;
+  orientedHeight: number;
+}
+
+export const orientSourcesManifest = JSON.parse(readFileSync(join(IMAGES, 'orient-sources/manifest.json'), 'utf8')) as { sources: OrientSourceCase[] };
+
 /** Absolute path of a fixture named as in the manifests. */
 export function fixture(rel: string): string {
   return join(IMAGES, rel);

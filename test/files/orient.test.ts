@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { grayscaleFile, grayscaleFileSync } from '../../lib/index.js';
-import { encodeRgbPng, firstDifference, fixture, orientManifest, photoLikeRgb, pillowL, readFixture } from './helpers.js';
+import { encodeRgbPng, firstDifference, fixture, orientManifest, orientSourcesManifest, photoLikeRgb, pillowL, readFixture } from './helpers.js';
 
 const CASES = orientManifest.orient.map((c) => [c.file, c] as const);
 
@@ -89,5 +89,32 @@ describe('a large oriented image', () => {
     const sync: Array<[number, number]> = [];
     grayscaleFileSync(png, { autoOrient: true, encode: true, format: 'png', onProgress: (done, all) => void sync.push([done, all]) });
     expect(sync.at(-1)).toEqual([total, total]);
+  });
+});
+
+// Where exif_transpose finds the orientation (scripts/make-image-fixtures.py,
+// make_orientation_sources): the tag stored as LONG, signed, rational, BYTE,
+// twice or with two values; a PNG eXIf after IDAT (read only when none came
+// before it); XMP tiff:Orientation in PNG tEXt, zTXt and iTXt, attribute and
+// element forms, used only when the EXIF has no Orientation tag; and no XMP
+// from a JPEG (Pillow 9.4 reads none there).
+describe('the orientation is found where Pillow 9.4 finds it', () => {
+  const SOURCES = orientSourcesManifest.sources.map((c) => [c.file.split('/')[1]!, c] as const);
+
+  it('covers each source', () => {
+    const names = SOURCES.map(([name]) => name).join(' ');
+    for (const part of ['long-6', 'long-8-be', 'sshort', 'slong', 'rational', 'byte', 'count2', 'twice', 'after-idat', 'before-3-after-6', 'tEXt', 'zTXt', 'iTXt-attr', 'iTXt-z', 'element', 'exif-no-tag-xmp', 'exif-3-xmp', 'jpeg-xmp-only']) {
+      expect(names).toContain(part);
+    }
+  });
+
+  it.each(SOURCES)('%s', async (_, c) => {
+    const expected = readFixture(c.oriented);
+    const turned = c.orientation >= 2 && c.orientation <= 8;
+    for (const result of [await grayscaleFile(fixture(c.file), { autoOrient: true }), grayscaleFileSync(readFixture(c.file), { autoOrient: true })]) {
+      expect(result.orientation, `Pillow: ${c.pillowValue}`).toBe(c.orientation);
+      expect(result).toMatchObject({ width: c.orientedWidth, height: c.orientedHeight, oriented: turned });
+      expect(firstDifference(result.data, expected)).toBeUndefined();
+    }
   });
 });

@@ -35,6 +35,7 @@
 #include "codecs/jpeg_decode.h"
 #include "codecs/jpeg_encode.h"
 #include "codecs/jpeg_luma_copy.h"
+#include "codecs/orientation.h"
 #include "codecs/png_decode.h"
 #include "codecs/png_encode.h"
 #include "codecs/png_segments.h"
@@ -1090,6 +1091,44 @@ void Bench() {
 
 }  // namespace
 
+// The orientation readers on the edges Pillow's readers define (the
+// fixtures of orient-sources/ hold the cases Pillow was run on), and on
+// data cut at every byte: nothing is read out of bounds (ASan runs this).
+void TestOrientationReaders() {
+  // II, IFD0 at 8: Orientation LONG (offset data) and SHORT entries.
+  std::vector<uint8_t> tiff = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
+                               0x12, 0x01, 5, 0, 1, 0, 0, 0, 38, 0, 0, 0,   // RATIONAL at 38
+                               0x12, 0x01, 3, 0, 1, 0, 0, 0, 3, 0, 0, 0,    // SHORT 3 (last: wins)
+                               0, 0, 0, 0, 12, 0, 0, 0, 2, 0, 0, 0};        // 12/2
+  ExifOrientation o = TiffOrientation(tiff.data(), tiff.size());
+  Check(o.present && o.value == 3, "TIFF: the last Orientation entry wins");
+  tiff[8] = 1;  // only the rational
+  o = TiffOrientation(tiff.data(), tiff.size());
+  Check(o.present && o.value == 6, "TIFF: a RATIONAL 12/2 is 6");
+  tiff[38] = 13;  // 13/2
+  Check(TiffOrientation(tiff.data(), tiff.size()).value == 0 && TiffOrientation(tiff.data(), tiff.size()).present,
+        "TIFF: 13/2 is present, no orientation");
+  tiff[18] = 60;  // the rational's data out of bounds: skipped, as Pillow
+  Check(!TiffOrientation(tiff.data(), tiff.size()).present, "TIFF: data out of bounds is skipped");
+  for (size_t n = 0; n <= tiff.size(); n++) (void)TiffOrientation(tiff.data(), n);
+  Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation=\"6\""), 20) == 6, "XMP attribute");
+  Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation>8<"), 19) == 8, "XMP element");
+  Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation=6 tiff:Orientation>9"), 38) == 0,
+        "XMP: the first match counts (9: none)");
+  Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation=\""), 18) == -1, "XMP cut short: no match");
+  const std::string text = std::string("XML:com.adobe.xmp") + '\0' + '\0' + '\0' + "en" + '\0' + '\0' +
+                           "<x tiff:Orientation=\"5\"/>";
+  const auto* body = reinterpret_cast<const uint8_t*>(text.data());
+  Check(PngXmpOrientation("iTXt", body, text.size()) == 5, "iTXt XMP");
+  for (size_t n = 0; n < text.size(); n++) (void)PngXmpOrientation("iTXt", body, n);
+  std::string bad = text;
+  bad[21] = '\xC0';  // an overlong UTF-8 form in the language tag: Pillow drops the chunk
+  Check(PngXmpOrientation("iTXt", reinterpret_cast<const uint8_t*>(bad.data()), bad.size()) == -2, "iTXt: bad UTF-8 dropped");
+  std::string z = std::string("XML:com.adobe.xmp") + '\0' + '\0' + "not zlib";
+  Check(PngXmpOrientation("zTXt", reinterpret_cast<const uint8_t*>(z.data()), z.size()) == -1,
+        "zTXt that does not inflate: an empty packet");
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: codecs_test <fixtures dir> [--bench]\n");
@@ -1113,6 +1152,7 @@ int main(int argc, char** argv) {
   TestEncode(encode);
   TestDetection();
   TestLimitsAndHugeHeaders();
+  TestOrientationReaders();
   if (!bench) TestRobustness(decode);
   if (bench) Bench();
   return offloop::testing::Summary();
