@@ -187,6 +187,17 @@ describe('durable', () => {
     const run = spawnSync(process.execPath, [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync'], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['p0.jpg', 'p1.jpg', 'p2.jpg', 'p3.jpg', 'p4.jpg']);
+    if (HAS_STRACE) {
+      // Each of the 5 outputs and its folder: at least 10 fsyncs (none without --fsync).
+      const count = (flags: string[]) => {
+        const log = join(temp.dir, `cli-fsync-${flags.length}.log`);
+        const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync', '-o', log, process.execPath, CLI, 'gray', dir, '-o', join(dir, `out-${flags.length}`), ...flags], { encoding: 'utf8', timeout: 60_000 });
+        expect(traced.status, traced.stderr).toBe(0);
+        return readFileSync(log, 'utf8').split('\n').filter((line) => /fsync\(\d+/.test(line)).length;
+      };
+      expect(count(['--fsync'])).toBeGreaterThanOrEqual(10);
+      expect(count([])).toBe(0);
+    }
     const redis = spawnSync(process.execPath, [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync', '--redis', 'redis://127.0.0.1:1'], { encoding: 'utf8', timeout: 60_000 });
     expect(redis.status).toBe(2);
     expect(redis.stderr).toContain('--fsync');
