@@ -127,7 +127,7 @@ describe('native grayscaleFile re-validates', () => {
   });
 
   it('rejects options out of range or of the wrong type', () => {
-    expect(call(2, 2)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call(2, 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call(3, 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call(4, 0)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call(4, 101)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
