@@ -6,11 +6,12 @@
  * job's paths must lead inside the worker's roots.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import type { Job, Worker, WorkerOptions } from 'bullmq';
 
 import { grayscaleFile } from '../files/grayscale-file.js';
+import { isTemporaryOf } from '../files/temporary.js';
 import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
 import { getConcurrency, setConcurrency } from '../pool.js';
 import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
@@ -52,14 +53,8 @@ export interface OffloopWorker {
 // The abort reason of a closing worker's jobs: they go back to the queue (retried), unlike a cancelled job.
 const CLOSING = 'offloop worker closing';
 
-/** The names native/files' atomic writer gives `name`'s temporary files: `.<name>.<16 hex digits>.offloop-tmp`. */
-export function temporaryNamePattern(name: string): RegExp {
-  return new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[0-9a-f]{16}\\.offloop-tmp$`);
-}
-
 /** Removes temporary files a killed writer of `output` left (its job ran again here). */
 async function removeStaleTemporaries(output: string, before: number): Promise<void> {
-  const temporary = temporaryNamePattern(basename(output));
   let names: string[];
   try {
     names = await readdir(dirname(output));
@@ -67,7 +62,7 @@ async function removeStaleTemporaries(output: string, before: number): Promise<v
     return;
   }
   for (const name of names) {
-    if (!temporary.test(name)) continue;
+    if (!isTemporaryOf(output, name)) continue;
     const path = join(dirname(output), name);
     try {
       if ((await stat(path)).mtimeMs < before) await rm(path, { force: true });
