@@ -50,6 +50,7 @@
     'offloop_file_sources': [
       'native/files/file_io.cc',
       'native/files/platform_posix.cc',
+      'native/files/platform_win.cc',
       'native/jobs/gray_file_job.cc',
       'native/jobs/png_segments_job.cc',
     ],

@@ -1,5 +1,5 @@
 // The operating system's file calls that file_io.cc needs, one small named
-// function each, so that a port supplies one file (platform_posix.cc here)
+// function each, so that a port supplies one file (platform_posix.cc, platform_win.cc)
 // and file_io.cc stays the same. Each returns -1 (or false) with errno set
 // on failure, as POSIX calls do, and retries on EINTR where it may occur.
 #pragma once

@@ -1,3 +1,8 @@
+// POSIX's side of platform.h (Linux, macOS, the BSDs); platform_win.cc is
+// Windows'. Each compiles on its own platform only, so that one source list
+// serves every build.
+#ifndef _WIN32
+
 #include "platform.h"
 
 #include <cerrno>
@@ -145,3 +150,5 @@ uint64_t NameEntropy() {
 const char* FolderSeparators() { return "/"; }
 
 }  // namespace offloop::files::platform
+
+#endif  // !_WIN32
