@@ -2,14 +2,14 @@
 // pseudo-terminal (util-linux's `script`), plain lines, JSON lines, exit
 // codes, usage errors, and signals mid-batch with every output checked.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { barLine } from '../../lib/cli/reporters.js';
 import { grayscaleFileSync } from '../../lib/index.js';
-import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
+import { fixture, listAll as listFiles, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist/cjs/cli/main.js');
@@ -27,13 +27,9 @@ function cli(args: string[], options: { cwd?: string } = {}) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** Every file under `dir`, relative, sorted. */
+/** Every file under `dir`, relative, sorted; none for a folder never made. */
 function listAll(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort();
+  return existsSync(dir) ? listFiles(dir) : [];
 }
 
 beforeAll(() => {

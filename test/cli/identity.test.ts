@@ -4,13 +4,13 @@
 // input folder with the output folder inside it), --in-place, a folder
 // without images, and --skip-existing with outputs cut short.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFileSync } from '../../lib/index.js';
-import { fixture, tempFolder } from '../files/helpers.js';
+import { fixture, listAll, tempFolder } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist/cjs/cli/main.js');
@@ -48,13 +48,6 @@ function records(stdout: string) {
   return { files: lines.filter((r) => r.type === 'file'), summary: lines.find((r) => r.type === 'summary') };
 }
 
-/** Every file under `dir`, relative, sorted. */
-function listAll(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort();
-}
 
 function grayOf(rel: string, format?: 'jpeg' | 'png'): Buffer {
   return Buffer.from(grayscaleFileSync(fixture(rel), { encode: true, ...(format ? { format } : {}) }).data);

@@ -1,14 +1,14 @@
 // grayscaleFiles: results equal grayscaleFile's, order, failures as results,
 // bounded pulls, clean stops, listing rules, naming, skipExisting, abort.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFile, grayscaleFiles, type GrayscaleFilesResult } from '../../lib/index.js';
-import { fixture, tempFolder, writeLargePng } from './helpers.js';
+import { collect, fixture, listAll, tempFolder, writeLargePng } from './helpers.js';
 
 const JPEGS = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'jpeg/cmyk-adobe-61x37.jpg'];
 const PNGS = ['png/gray1-61x37.png'];
@@ -24,19 +24,7 @@ function folder(name: string): string {
   return dir;
 }
 
-/** Every file under `dir`, relative, sorted. */
-function listAll(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort();
-}
 
-async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<GrayscaleFilesResult[]> {
-  const results: GrayscaleFilesResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 beforeAll(() => {
   temp = tempFolder('offloop-batch-');

@@ -1,6 +1,6 @@
 // Shared by the image-file tests: the Pillow fixtures and their manifests,
 // temporary folders, and large generated images.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -252,4 +252,19 @@ export function pillowL(rgb: Uint8Array): Uint8Array {
   const gray = new Uint8Array(rgb.length / 3);
   for (let i = 0, o = 0; o < gray.length; i += 3, o++) gray[o] = (rgb[i]! * 19595 + rgb[i + 1]! * 38470 + rgb[i + 2]! * 7471 + 0x8000) >>> 16;
   return gray;
+}
+
+/** Every file under `dir`, relative, sorted. */
+export function listAll(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort();
+}
+
+/** Every item of an async iterable (a batch's results), in order. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
 }

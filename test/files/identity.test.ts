@@ -3,14 +3,14 @@
 // two inputs never write one output (the first stands), the output folder
 // inside a listed tree is never listed (through symbolic links too), and
 // skipExisting skips only a whole output.
-import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { binding } from '../../lib/binding.js';
 import { grayscaleFile, grayscaleFileSync, grayscaleFiles, type GrayscaleFilesResult } from '../../lib/index.js';
-import { fixture, tempFolder, writeLargePng } from './helpers.js';
+import { collect, fixture, listAll, tempFolder, writeLargePng } from './helpers.js';
 
 const COLOUR_JPEG = 'jpeg/ycc-444-base-61x37.jpg';
 const GRAY_JPEG = 'jpeg/gray-base-61x37.jpg';
@@ -39,19 +39,7 @@ function place(dir: string, files: Record<string, string>): void {
   }
 }
 
-/** Every file under `dir`, relative, sorted. */
-function listAll(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort();
-}
 
-async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<GrayscaleFilesResult[]> {
-  const results: GrayscaleFilesResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 function outputOf(result: GrayscaleFilesResult): string | undefined {
   return result.error === undefined ? result.output : undefined;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFiles, sumOfSquares as localSum, type GrayscaleFilesResult } from '../../lib/index.js';
 import { createWorker, queueStatus, submitFiles, sumOfSquares } from '../../lib/queue.js';
-import { fixture, tempFolder, writeLargePng } from '../files/helpers.js';
+import { collect, fixture, listAll, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 import { freePort, NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
 
@@ -67,11 +67,6 @@ async function stopWorkers(): Promise<void> {
   );
 }
 
-async function collect(iterable: AsyncIterable<GrayscaleFilesResult>): Promise<GrayscaleFilesResult[]> {
-  const results: GrayscaleFilesResult[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 /** Polls `condition` every 50 ms until it holds; fails after `ms`. */
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
@@ -86,13 +81,6 @@ function newQueue(): string {
   return `test-${process.pid}-${++queueCount}`;
 }
 
-/** Every file under `dir`, relative, sorted. */
-function listAll(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
-    .sort();
-}
 
 describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
   let small: string;
