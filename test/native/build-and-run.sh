@@ -96,13 +96,15 @@ fi
 # The probe includes what the core includes: 32-bit libraries can be
 # present while the 32-bit kernel headers are not (Debian's g++-multilib and
 # the arm64 cross compiler conflict; installing one removes the other).
+# And a kernel can build 32-bit programs without running them (no IA32
+# emulation: "Exec format error"), so the probe must also run.
 if printf '#include <cerrno>\n#include <thread>\nint main(){}\n' |
-    "$cxx" -m32 -pthread -x c++ - -o "$tmp/m32-probe" 2>/dev/null; then
+    "$cxx" -m32 -pthread -x c++ - -o "$tmp/m32-probe" 2>/dev/null && "$tmp/m32-probe" 2>/dev/null; then
   echo "== core, 32-bit (-m32)"
   "$cxx" "${flags[@]}" "${defs[@]}" -m32 -msse2 -mfpmath=sse -pthread -I"$root/native" \
     "${core_sources[@]/#/$root/}" "$here/core_test.cc" -o "$tmp/core-test-32"
   if ! "$tmp/core-test-32" | report; then status=1; fi
 else
-  echo "== core, 32-bit: skipped ($cxx cannot build for -m32 here; on Debian: apt-get install g++-multilib)"
+  echo "== core, 32-bit: skipped ($cxx cannot build for -m32 here, or this kernel cannot run 32-bit programs; on Debian: apt-get install g++-multilib)"
 fi
 exit $status
