@@ -30,6 +30,13 @@ const CYCLES = positiveInteger('OFFLOOP_TEARDOWN_CYCLES', 500);
 // much: generous (a few times the noise seen, about 40 MiB), while a leak of
 // even a tenth of one 4 MiB result per cycle over 400 cycles is far above it.
 const RSS_GROWTH_LIMIT_MIB = 128;
+// Under ASan (npm run test:asan preloads its runtime) the process's RSS says
+// more about ASan's allocator than about offloop: freed memory waits in its
+// quarantine (256 MiB by default) and its size-class caches before reuse, so
+// the cycles' RSS climbs by about that much (604 to 869 MiB in one run, where
+// the plain build's stayed flat: 222 to 221). There the cycles still run for
+// crashes and corruption; the RSS bound is checked by the plain runs.
+const UNDER_ASAN = /libasan/.test(process.env.LD_PRELOAD ?? '');
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -151,7 +158,7 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
     console.log(`teardown cycles: ${JSON.stringify(figures)}`);
     expect(figures.cycles).toBe(CYCLES);
     expect(figures.checks).toBeGreaterThan(0);
-    expect(figures.rssEndMiB - figures.rssWarmMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
+    if (!UNDER_ASAN) expect(figures.rssEndMiB - figures.rssWarmMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
   });
 
   it('file jobs (outputs to files and to mapped pixels) in workers terminated or exiting at random moments: no temporary file left, every output absent or complete', () =>
