@@ -22,3 +22,10 @@ export function readEnum<T extends string>(value: unknown, name: string, allowed
   }
   return value as T;
 }
+
+/** An optional boolean: `fallback` when undefined, else it must be a boolean. */
+export function readBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidArgTypeError(name, 'of type boolean', value);
+  return value;
+}

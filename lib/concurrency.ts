@@ -57,7 +57,9 @@ export async function* mapConcurrently<T, R>(
   const stop = new AbortController();
   const onAbort = () => stop.abort(reasonOf(signal!));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const stopped = new Promise<void>((resolve) =>
+    stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   // In flight or settled and not yet yielded, in the source's order.
   const slots: Array<Slot<R>> = [];
   // The source's pending next(), raced with the items in flight: a slow
@@ -127,7 +129,8 @@ export async function* mapConcurrently<T, R>(
     await Promise.all(slots.map((slot) => slot.promise));
     if (!sourceEnded) {
       if (pulling === undefined) await iterator.return?.();
-      else void pulling.then(() => (pulled !== undefined && 'error' in pulled) || iterator.return?.()).catch(() => {});
+      else
+        void pulling.then(() => (pulled !== undefined && 'error' in pulled) || iterator.return?.()).catch(() => {});
     }
   }
 }

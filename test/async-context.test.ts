@@ -5,10 +5,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { computeSquares, computeSquaresSync, grayscale, grayscaleFile, grayscaleFiles, sumOfSquares } from '../lib/index.js';
+import { createWorker, queueStatus, submitFiles, type OffloopWorker, type QueueNotice } from '../lib/queue.js';
 import { IMAGES, tempFolder } from './files/helpers.js';
+import { NO_REDIS, redisServer, startRedis, type Redis } from './queue/redis.js';
 import { resetPaths, usePath, type Path } from './paths.js';
 
 const als = new AsyncLocalStorage<{ request: number }>();
@@ -82,4 +84,126 @@ describe('files: callbacks see the caller\'s store', () => {
       }),
     );
   });
+});
+
+/**
+ * Starts one batch per request inside its own store, and consumes them all
+ * outside any store: a callback must see the store of the call that passed
+ * it, not the consumer's.
+ */
+async function storesSeenConsumedElsewhere(
+  start: (seen: (name: string) => void) => AsyncIterable<unknown>,
+): Promise<Array<Record<string, Set<number | undefined>>>> {
+  const seen = REQUESTS.map(() => ({}) as Record<string, Set<number | undefined>>);
+  const batches = REQUESTS.map((request, i) =>
+    als.run({ request }, () => start((name) => (seen[i]![name] ??= new Set()).add(als.getStore()?.request))),
+  );
+  expect(als.getStore()).toBeUndefined();
+  await Promise.all(
+    batches.map(async (batch) => {
+      try {
+        for await (const result of batch) expect((result as { error?: unknown }).error).toBeUndefined();
+      } catch (error) {
+        // An aborted batch ends with the reason: what its callbacks saw is what counts.
+        if ((error as Error).message !== 'stop') throw error;
+      }
+    }),
+  );
+  return seen;
+}
+
+function expectOwnStoreIn(seen: Array<Record<string, Set<number | undefined>>>, names: string[]): void {
+  seen.forEach((byName, i) => {
+    for (const name of names) expect([name, byName[name]]).toEqual([name, new Set([REQUESTS[i]])]);
+  });
+}
+
+describe('batch: callbacks see the store of the call, whoever consumes the results', () => {
+  const { dir, cleanup } = tempFolder('offloop-async-context-batch-');
+  afterAll(cleanup);
+  const photo = join(IMAGES, 'jpeg', 'gray-base-61x37.jpg');
+
+  it.each([false, true])('grayscaleFiles onProgress and output (ordered: %s)', async (ordered) => {
+    const inputs = join(dir, `in-${ordered}`);
+    mkdirSync(inputs, { recursive: true });
+    for (let i = 0; i < 6; i++) copyFileSync(photo, join(inputs, `p${i}.jpg`));
+    const seen = await storesSeenConsumedElsewhere((saw) => {
+      const out = join(dir, `out-${ordered}-${als.getStore()!.request}`);
+      return grayscaleFiles(inputs, {
+        ordered,
+        concurrency: 2,
+        onProgress: () => saw('onProgress'),
+        output: (input) => {
+          saw('output');
+          return join(out, input.slice(inputs.length + 1));
+        },
+      });
+    });
+    expectOwnStoreIn(seen, ['onProgress', 'output']);
+  });
+});
+
+if (!redisServer) console.warn(`async-context.test.ts: ${NO_REDIS}`);
+
+describe.skipIf(!redisServer)('queue: submitFiles callbacks see the store of the call, not the consumer\'s', () => {
+  let redis: Redis;
+  let worker: OffloopWorker;
+  const { dir, cleanup } = tempFolder('offloop-async-context-queue-');
+  const photo = join(IMAGES, 'jpeg', 'gray-base-61x37.jpg');
+  const inputs = join(dir, 'in');
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    mkdirSync(inputs, { recursive: true });
+    for (let i = 0; i < 4; i++) copyFileSync(photo, join(inputs, `p${i}.jpg`));
+    worker = createWorker({ connection: redis.url, queue: 'with-worker', roots: [dir] });
+    await worker.worker.waitUntilReady();
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await redis?.stop();
+    cleanup();
+  }, 60_000);
+
+  it('onProgress, with a worker', async () => {
+    const seen = await storesSeenConsumedElsewhere((saw) =>
+      submitFiles(inputs, {
+        connection: redis.url,
+        queue: 'with-worker',
+        outDir: join(dir, `out-${als.getStore()!.request}`),
+        onProgress: () => saw('onProgress'),
+      }),
+    );
+    expectOwnStoreIn(seen, ['onProgress']);
+  }, 60_000);
+
+  it('onNotice: jobs removed on abort (no worker on that queue)', async () => {
+    const controllers = REQUESTS.map(() => new AbortController());
+    const notices: QueueNotice['type'][] = [];
+    const seen = storesSeenConsumedElsewhere((saw) => {
+      const request = als.getStore()!.request;
+      return submitFiles(inputs, {
+        connection: redis.url,
+        queue: `no-worker-${request}`,
+        outDir: join(dir, `waiting-${request}`),
+        signal: controllers[request - 1]!.signal,
+        onNotice: (notice) => {
+          notices.push(notice.type);
+          saw('onNotice');
+        },
+      });
+    });
+    // Once each batch's jobs wait in its queue, stop them all: each says what it removed.
+    for (const [i, request] of REQUESTS.entries()) {
+      for (;;) {
+        const { waiting } = await queueStatus({ connection: redis.url, queue: `no-worker-${request}` });
+        if (waiting === 4) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      controllers[i]!.abort(new Error('stop'));
+    }
+    expectOwnStoreIn(await seen, ['onNotice']);
+    expect(notices).toContain('removed-jobs');
+  }, 60_000);
 });

@@ -47,7 +47,10 @@ describe('mapConcurrently', () => {
   it('ordered: input order whatever the order items settle in', async () => {
     const delays = [30, 5, 20, 1, 10, 0, 15];
     const out = await collect(
-      mapConcurrently(delays, (ms, _signal) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), { concurrency: 3, ordered: true }),
+      mapConcurrently(delays, (ms, _signal) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), {
+        concurrency: 3,
+        ordered: true,
+      }),
     );
     expect(out).toEqual(delays);
   });
@@ -55,7 +58,11 @@ describe('mapConcurrently', () => {
   it('as completed: a fast item is not held behind a slow one', async () => {
     const slow = deferred<string>();
     const seen: string[] = [];
-    const iterator = mapConcurrently(['slow', 'fast'], (name) => (name === 'slow' ? slow.promise : Promise.resolve(name)), { concurrency: 2 });
+    const iterator = mapConcurrently(
+      ['slow', 'fast'],
+      (name) => (name === 'slow' ? slow.promise : Promise.resolve(name)),
+      { concurrency: 2 },
+    );
     const first = await iterator.next();
     seen.push(first.value as string);
     slow.resolve('slow');
@@ -64,7 +71,9 @@ describe('mapConcurrently', () => {
   });
 
   it('takes sync iterables, async iterables and sync map results', async () => {
-    expect(await collect(mapConcurrently(new Set([1, 2, 3]), (n) => n * 2, { concurrency: 2, ordered: true }))).toEqual([2, 4, 6]);
+    expect(
+      await collect(mapConcurrently(new Set([1, 2, 3]), (n) => n * 2, { concurrency: 2, ordered: true })),
+    ).toEqual([2, 4, 6]);
     async function* numbers() {
       yield 1;
       yield 2;
@@ -73,11 +82,11 @@ describe('mapConcurrently', () => {
     expect(await collect(mapConcurrently([], (n: number) => n, { concurrency: 4 }))).toEqual([]);
   });
 
-  it('never more than `concurrency` in flight, nor pulled beyond what is in flight or waiting to be yielded', async () => {
+  it('backpressure: never more than `concurrency` in flight or settled and not yet taken', async () => {
     const { iterable, state } = countedSource(100);
     let inFlight = 0;
     let most = 0;
-    const gates: Array<ReturnType<typeof deferred>> = [];
+    const gates: Array<{ resolve: () => void }> = [];
     const iterator = mapConcurrently(
       iterable,
       async (n) => {
@@ -111,7 +120,7 @@ describe('mapConcurrently', () => {
     expect(state.returned).toBe(true);
   });
 
-  it('an item that rejects ends the iteration with its error, after the others have settled; the source is closed', async () => {
+  it('a rejected item ends it with its error once the others settled; the source closed', async () => {
     const { iterable, state } = countedSource(10);
     const settled: number[] = [];
     const boom = new Error('boom');
@@ -143,13 +152,14 @@ describe('mapConcurrently', () => {
           return n;
         },
         { concurrency: 4, ordered: true },
-      )) out.push(value);
+      ))
+        out.push(value);
     };
     await expect(run()).rejects.toBe(boom);
     expect(out).toEqual([0, 1]);
   });
 
-  it('a source that throws ends the iteration with its error, after the items in flight settled; return() not called', async () => {
+  it('a failing source ends it with its error once items in flight settled; no return()', async () => {
     const boom = new Error('listing failed');
     let returned = false;
     let finished = 0;
@@ -182,7 +192,7 @@ describe('mapConcurrently', () => {
     expect(returned).toBe(false);
   });
 
-  it('abort mid-way: nothing more is pulled, items in flight are told and their results still yielded, then the reason is thrown', async () => {
+  it('abort mid-way: no more pulls, items in flight told and still yielded, then the reason', async () => {
     const controller = new AbortController();
     const { iterable, state } = countedSource(100);
     const told: number[] = [];
@@ -202,7 +212,8 @@ describe('mapConcurrently', () => {
           return n;
         },
         { concurrency: 3, ordered: true, signal: controller.signal },
-      )) out.push(value);
+      ))
+        out.push(value);
     };
     await expect(run()).rejects.toBe(reason);
     expect(state.pulled).toBeLessThanOrEqual(6);
@@ -217,7 +228,9 @@ describe('mapConcurrently', () => {
     const controller = new AbortController();
     controller.abort(new Error('before'));
     const { iterable, state } = countedSource(3);
-    await expect(collect(mapConcurrently(iterable, (n) => n, { concurrency: 2, signal: controller.signal }))).rejects.toThrow('before');
+    await expect(
+      collect(mapConcurrently(iterable, (n) => n, { concurrency: 2, signal: controller.signal })),
+    ).rejects.toThrow('before');
     expect(state.pulled).toBe(0);
   });
 
@@ -244,7 +257,7 @@ describe('mapConcurrently', () => {
     expect(returned).toBe(true);
   });
 
-  it('the consumer\'s break releases everything: in-flight items told and awaited, the source closed', async () => {
+  it("the consumer's break releases everything: in-flight items told and awaited, the source closed", async () => {
     const { iterable, state } = countedSource(1000);
     let running = 0;
     let abortedSeen = 0;
@@ -269,7 +282,7 @@ describe('mapConcurrently', () => {
     expect(state.returned).toBe(true);
   });
 
-  it('map is called in the source\'s order, synchronously as each item arrives', async () => {
+  it("map is called in the source's order, synchronously as each item arrives", async () => {
     const started: number[] = [];
     await collect(
       mapConcurrently(
@@ -287,8 +300,12 @@ describe('mapConcurrently', () => {
 
   it('a bad concurrency is a RangeError or TypeError with its code', async () => {
     for (const concurrency of [0, 1.5, -1, NaN, 1025]) {
-      await expect(collect(mapConcurrently([1], (n) => n, { concurrency }))).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+      await expect(collect(mapConcurrently([1], (n) => n, { concurrency }))).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
     }
-    await expect(collect(mapConcurrently([1], (n) => n, { concurrency: '2' as unknown as number }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(
+      collect(mapConcurrently([1], (n) => n, { concurrency: '2' as unknown as number })),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 });

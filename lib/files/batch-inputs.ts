@@ -85,41 +85,12 @@ async function directoryOf(inputs: string | URL): Promise<string | undefined> {
 }
 
 /**
- * An inputs object carrying entries already made (with listing errors and
- * relative paths): the command line gathers several arguments into one batch.
- */
-export const kEntries = Symbol('offloop.batchEntries');
-const kOutputs = Symbol('offloop.batchOutputs');
-
-/**
- * Inputs for grayscaleFiles (or submitFiles) made of prepared entries (see
- * {@link kEntries}), listed and checked with `outputs`.
- */
-export function preparedInputs(entries: AsyncIterable<BatchEntry>, outputs: BatchOutputs): AsyncIterable<never> {
-  return {
-    [kEntries]: entries,
-    [kOutputs]: outputs,
-    async *[Symbol.asyncIterator]() {},
-  } as AsyncIterable<never>;
-}
-
-/** The BatchOutputs prepared inputs carry, or undefined for any other inputs. */
-export function preparedOutputs(inputs: unknown): BatchOutputs | undefined {
-  return (inputs as { [kOutputs]?: BatchOutputs } | null)?.[kOutputs];
-}
-
-/**
  * The entries of `inputs`, pulled one at a time. A string or URL is listed
  * when it is a directory (never entering the output folder `outputs`
  * knows), else it is one file. The caller must call return() to stop early
  * (a source iterator's return() is then called).
  */
 export async function* batchEntries(inputs: unknown, recursive: boolean, outputs: BatchOutputs): AsyncGenerator<BatchEntry> {
-  const prepared = (inputs as { [kEntries]?: AsyncIterable<BatchEntry> } | null)?.[kEntries];
-  if (prepared !== undefined) {
-    yield* prepared;
-    return;
-  }
   if (typeof inputs === 'string' || inputs instanceof URL) {
     const dir = await directoryOf(inputs);
     if (dir !== undefined) {

@@ -1,5 +1,6 @@
 /** Public types of grayscaleFiles, the batch API over many image files. */
 import type { OffloopBatchError, OffloopFileError } from '../errors.js';
+import type { FILE_SETTING_KEYS } from './settings.js';
 import type { GrayscaleFileOptions, GrayscaleFileTimings, ImageFileFormat } from './types.js';
 
 /** One input of a batch: a path, a `file:` URL, or a pair naming its own output. */
@@ -26,7 +27,7 @@ export interface GrayscaleFilesProgress {
 }
 
 /** Options of `grayscaleFiles`. Other keys are ignored. */
-export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, 'mode' | 'format' | 'quality' | 'compressionLevel' | 'autoOrient' | 'limitInputPixels' | 'limitInputBytes' | 'durable'> {
+export interface GrayscaleFilesOptions extends Pick<GrayscaleFileOptions, (typeof FILE_SETTING_KEYS)[number]> {
   /** The folder outputs go to, mirroring each input's path relative to the listed directory (or its base name). */
   outDir?: string | URL;
   /** Names each input's output; wins over `outDir`. */

@@ -5,14 +5,28 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { captureCallSite, invalidArgTypeError, invalidArgValueError, outOfRangeError, pointAtCaller, withCallSite, type CallSite } from '../errors.js';
-import { isAborted, reasonOf } from '../intrinsics.js';
-import { readControl, readOptions, type Control } from '../options.js';
+import {
+  captureCallSite,
+  invalidArgTypeError,
+  invalidArgValueError,
+  pointAtCaller,
+  withCallSite,
+  type CallSite,
+} from '../errors.js';
+import { readBoolean } from '../checks.js';
+import { isAborted } from '../intrinsics.js';
+import { checkConcurrency, inCallersContext, readControl, readOptions, type Control } from '../options.js';
+import { mapConcurrently } from '../concurrency.js';
 import { getConcurrency } from '../pool.js';
-import { batchEntries, outputUnder, preparedOutputs, type BatchEntry } from './batch-inputs.js';
+import { batchEntries, outputUnder, type BatchEntry } from './batch-inputs.js';
 import { BatchOutputs } from './batch-outputs.js';
 import { isCompleteImage } from './complete.js';
-import type { GrayscaleFiles, GrayscaleFilesProgress, GrayscaleFilesResult } from './batch-types.js';
+import type {
+  GrayscaleFiles,
+  GrayscaleFilesOptions,
+  GrayscaleFilesProgress,
+  GrayscaleFilesResult,
+} from './batch-types.js';
 import { checkFileInput, checkFileOutput } from './input.js';
 import { runFileJob } from './job.js';
 import { FILE_SETTING_KEYS, readFileSettings, settingsForOutput, type FileSettings } from './settings.js';
@@ -32,12 +46,6 @@ interface BatchPlan {
   onProgress: ((progress: GrayscaleFilesProgress) => void) | undefined;
 }
 
-function readFlag(value: unknown, name: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw invalidArgTypeError(name, 'of type boolean', value);
-  return value;
-}
-
 /** Validates every option of grayscaleFiles once, before any input is pulled. */
 function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   const snapshot = readOptions(options, BATCH_OPTION_KEYS);
@@ -46,15 +54,12 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   const outDir = checkFileOutput(snapshot.outDir, 'options.outDir');
   const output = snapshot.output;
   if (output !== undefined && typeof output !== 'function') throw invalidArgTypeError('options.output', 'of type function', output);
-  const inPlace = readFlag(snapshot.inPlace, 'options.inPlace');
+  const inPlace = readBoolean(snapshot.inPlace, 'options.inPlace', false);
   if (inPlace && (outDir !== undefined || output !== undefined)) {
     throw invalidArgValueError('options.inPlace', inPlace, `cannot be combined with options.${outDir !== undefined ? 'outDir' : 'output'} (in place, each output is its input)`);
   }
-  const concurrency = snapshot.concurrency;
-  if (concurrency !== undefined) {
-    if (typeof concurrency !== 'number') throw invalidArgTypeError('options.concurrency', 'of type number', concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw outOfRangeError('options.concurrency', 'be an integer >= 1 and <= 1024', concurrency);
-  }
+  const concurrency =
+    snapshot.concurrency === undefined ? undefined : checkConcurrency(snapshot.concurrency, 'options.concurrency');
   const iterable =
     typeof inputs === 'string' ||
     inputs instanceof URL ||
@@ -64,12 +69,12 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   return {
     settings,
     outDir,
-    output: output as BatchPlan['output'],
+    output: inCallersContext(output as BatchPlan['output']),
     inPlace,
-    recursive: readFlag(snapshot.recursive, 'options.recursive'),
-    ordered: readFlag(snapshot.ordered, 'options.ordered'),
-    skipExisting: readFlag(snapshot.skipExisting, 'options.skipExisting'),
-    concurrency: concurrency as number | undefined,
+    recursive: readBoolean(snapshot.recursive, 'options.recursive', false),
+    ordered: readBoolean(snapshot.ordered, 'options.ordered', false),
+    skipExisting: readBoolean(snapshot.skipExisting, 'options.skipExisting', false),
+    concurrency,
     signal: control.signal,
     onProgress: control.onProgress as BatchPlan['onProgress'],
   };
@@ -137,100 +142,55 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutput
   }
 }
 
-async function* runBatch(inputs: unknown, plan: BatchPlan, site: CallSite): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
-  const stop = new AbortController();
-  const { signal } = plan;
-  if (isAborted(signal)) throw reasonOf(signal!);
-  const onAbort = () => stop.abort(reasonOf(signal!));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const control: Control = { signal: stop.signal, onProgress: undefined, abortedAtCall: false };
-  const limit = plan.concurrency ?? getConcurrency() + 2;
-  const total = Array.isArray(inputs) ? inputs.length : undefined;
+async function* runBatch(
+  entries: AsyncIterable<BatchEntry>,
+  outputs: BatchOutputs,
+  plan: BatchPlan,
+  total: number | undefined,
+  site: CallSite,
+): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
   const progress: GrayscaleFilesProgress = { done: 0, failed: 0, ...(total === undefined ? {} : { total }), bytesIn: 0, pixels: 0 };
-  const outputs = preparedOutputs(inputs) ?? new BatchOutputs({ inPlace: plan.inPlace, outDir: plan.outDir });
-  const entries = batchEntries(inputs, plan.recursive, outputs);
-  // In flight, in input order; each settles to its slot's index.
-  const slots: Array<{ promise: Promise<Outcome>; outcome?: Outcome }> = [];
-  let exhausted = false;
   // Entries pulled that will give a result: once the source ends, that is
   // the total (a directory's or an iterable's, known with the last files in flight).
   let counted = 0;
+  let exhausted = false;
   let totalReported = false;
-  // The source's pending next(), raced with the files in flight: a slow
-  // source neither delays results nor an abort.
-  let pulling: Promise<void> | undefined;
-  let pulled: { value: IteratorResult<BatchEntry> } | { error: unknown } | undefined;
-  const stopped = new Promise<void>((resolve) => {
-    if (stop.signal.aborted) resolve();
-    else stop.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  try {
-    for (;;) {
-      const aborted = stop.signal.aborted;
-      if (pulled !== undefined) {
-        const settled = pulled;
-        pulled = undefined;
-        pulling = undefined;
-        if ('error' in settled) throw settled.error;
-        if (settled.value.done) {
-          exhausted = true;
-          progress.total ??= counted;
-        } else if (!aborted) {
-          counted++;
-          const slot: (typeof slots)[number] = { promise: undefined! };
-          slot.promise = runEntry(settled.value.value, plan, outputs, control, site).then((outcome) => (slot.outcome = outcome));
-          slots.push(slot);
-        }
-      }
-      if (!aborted && pulling === undefined && !exhausted && slots.length < limit) {
-        pulling = entries.next().then(
-          (value) => void (pulled = { value }),
-          (error: unknown) => void (pulled = { error }),
-        );
-      }
-      const index = plan.ordered ? (slots[0]?.outcome !== undefined ? 0 : -1) : slots.findIndex((slot) => slot.outcome !== undefined);
-      if (index >= 0) {
-        const outcome = slots.splice(index, 1)[0]!.outcome!;
-        if ('own' in outcome) {
-          // One of this batch's own outputs, listed: no result, so not in the total.
-          counted--;
-          if (exhausted && total === undefined) progress.total = counted;
-        }
-        if ('aborted' in outcome || 'own' in outcome) continue;
-        const { result } = outcome;
-        if (result.error !== undefined) progress.failed++;
-        else progress.done++;
-        if (result.error === undefined && result.skipped === undefined) {
-          progress.bytesIn += result.bytesIn;
-          progress.pixels += outcome.pixels;
-        }
-        if (progress.total !== undefined) totalReported = true;
-        plan.onProgress?.({ ...progress });
-        yield result;
-        continue;
-      }
-      // The source's end was seen only after the last result: one more report, with the total.
-      if (exhausted && slots.length === 0 && !aborted && progress.done + progress.failed > 0 && total === undefined && !totalReported) {
-        totalReported = true;
-        plan.onProgress?.({ ...progress });
-      }
-      if (slots.length === 0 && (aborted || pulling === undefined)) break;
-      // Ordered: only the head; later files done already would spin the loop.
-      const waits: Array<Promise<unknown>> = (plan.ordered ? slots.slice(0, 1) : slots).map((slot) => slot.promise);
-      if (!aborted && pulling !== undefined) waits.push(pulling, stopped);
-      await Promise.race(waits);
+  async function* counting(): AsyncGenerator<BatchEntry> {
+    for await (const entry of entries) {
+      counted++;
+      yield entry;
     }
-    if (isAborted(signal)) throw reasonOf(signal!);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (!stop.signal.aborted) stop.abort();
-    // Files in flight stop (the native side removes their temporary files);
-    // the batch ends once no pool thread works on one.
-    await Promise.all(slots.map((slot) => slot.promise));
-    // A source still busy with a pull gets return() once that pull is done.
-    if (pulling === undefined) await entries.return(undefined);
-    else entries.return(undefined).catch(() => {});
+    exhausted = true;
+    progress.total ??= counted;
   }
+  let control: Control | undefined;
+  const run = (entry: BatchEntry, signal: AbortSignal) => {
+    control ??= { signal, onProgress: undefined, abortedAtCall: false };
+    return runEntry(entry, plan, outputs, control, site);
+  };
+  const limit = plan.concurrency ?? getConcurrency() + 2;
+  const { ordered, signal } = plan;
+  const scheduled = mapConcurrently(counting(), run, { concurrency: limit, ordered, signal });
+  for await (const outcome of scheduled) {
+    if ('own' in outcome) {
+      // One of this batch's own outputs, listed: no result, so not in the total.
+      counted--;
+      if (exhausted && total === undefined) progress.total = counted;
+    }
+    if ('aborted' in outcome || 'own' in outcome) continue;
+    const { result } = outcome;
+    if (result.error !== undefined) progress.failed++;
+    else progress.done++;
+    if (result.error === undefined && result.skipped === undefined) {
+      progress.bytesIn += result.bytesIn;
+      progress.pixels += outcome.pixels;
+    }
+    if (progress.total !== undefined) totalReported = true;
+    plan.onProgress?.({ ...progress });
+    yield result;
+  }
+  // The source's end was seen only after the last result: one more report, with the total.
+  if (progress.done + progress.failed > 0 && total === undefined && !totalReported) plan.onProgress?.({ ...progress });
 }
 
 /**
@@ -248,5 +208,22 @@ export const grayscaleFiles = function grayscaleFiles(inputs: unknown, options?:
       throw rejected;
     })();
   }
-  return runBatch(inputs, plan, captureCallSite(grayscaleFiles));
+  const outputs = new BatchOutputs({ inPlace: plan.inPlace, outDir: plan.outDir });
+  const total = Array.isArray(inputs) ? inputs.length : undefined;
+  return runBatch(batchEntries(inputs, plan.recursive, outputs), outputs, plan, total, captureCallSite(grayscaleFiles));
 } as GrayscaleFiles;
+
+/**
+ * grayscaleFiles over entries already made and checked with `outputs` (the
+ * command line gathers several arguments, files and folders, into one
+ * batch). Internal: offloop's own entry point for its CLI, not exported by
+ * the package. Bad options throw.
+ */
+export function grayscaleEntries(
+  entries: AsyncIterable<BatchEntry>,
+  outputs: BatchOutputs,
+  options: GrayscaleFilesOptions,
+): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+  const plan = readBatchOptions(entries, options);
+  return runBatch(entries, outputs, plan, undefined, captureCallSite(grayscaleEntries));
+}

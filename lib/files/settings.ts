@@ -3,7 +3,7 @@
  * format, quality, ...) are read apart from the input and the output, so
  * that a call on many files can validate them once.
  */
-import { readEnum } from '../checks.js';
+import { readBoolean, readEnum } from '../checks.js';
 import { extensionMismatchError, invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
 import { readControl, readOptions, type Control, type OptionsSnapshot } from '../options.js';
 import { checkFileInput, checkFileOutput, formatOfExtension, type FileSource } from './input.js';
@@ -42,12 +42,6 @@ function readInteger(value: unknown, name: string, min: number, max: number, fal
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number', value);
   if (!Number.isInteger(value) || value < min || value > max) throw outOfRangeError(name, `be an integer >= ${min} and <= ${max}`, value);
-  return value;
-}
-
-function readBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalidArgTypeError(name, 'of type boolean', value);
   return value;
 }
 

@@ -6,6 +6,9 @@
  */
 import type * as BullMQ from 'bullmq';
 
+import { invalidArgTypeError, invalidArgValueError, outOfRangeError } from '../errors.js';
+import { DEFAULT_QUEUE } from './job-data.js';
+
 let loaded: typeof BullMQ | undefined;
 
 export function loadBullmq(): typeof BullMQ {
@@ -26,7 +29,11 @@ export function loadBullmq(): typeof BullMQ {
 export type RedisConnection = string | BullMQ.ConnectionOptions;
 
 function invalidAddress(text: string, why: string): TypeError {
-  return Object.assign(new TypeError(`The Redis address '${text}' ${why}: give redis://[user:password@]host[:port][/db], rediss://... (TLS) or host:port`), { code: 'ERR_INVALID_ARG_VALUE' });
+  const error = new TypeError(
+    `The Redis address '${text}' ${why}: ` +
+      'give redis://[user:password@]host[:port][/db], rediss://... (TLS) or host:port',
+  );
+  return Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' });
 }
 
 /**
@@ -66,13 +73,39 @@ export function parseRedisAddress(text: string): RedisAddress {
   };
 }
 
-export function connectionOptions(connection: RedisConnection | undefined): BullMQ.ConnectionOptions {
-  if (connection === undefined) throw Object.assign(new TypeError('The "connection" option (a redis:// URL or ioredis options) is required'), { code: 'ERR_INVALID_ARG_TYPE' });
-  if (typeof connection !== 'string') return connection;
+/**
+ * The `connection` option as BullMQ's: a Redis address (read by
+ * parseRedisAddress) or ioredis options, the one check of it for every
+ * entry point of offloop/queue.
+ */
+export function connectionOptions(
+  connection: RedisConnection | undefined,
+  name = 'options.connection',
+): BullMQ.ConnectionOptions {
+  if (typeof connection !== 'string') {
+    if (typeof connection === 'object' && connection !== null && !Array.isArray(connection)) return connection;
+    throw invalidArgTypeError(name, 'a redis:// URL or ioredis options (required)', connection);
+  }
   // BullMQ's workers block on Redis; ioredis must retry, not give up. A
   // socket that never connected holds a closing process for
   // disconnectTimeout (ioredis's default: 2 s).
   return { ...parseRedisAddress(connection), maxRetriesPerRequest: null, disconnectTimeout: 500 };
+}
+
+/** The `queue` option: a queue's name, 'offloop' when not given. */
+export function readQueueName(value: unknown, name = 'options.queue'): string {
+  if (value === undefined) return DEFAULT_QUEUE;
+  if (typeof value !== 'string') throw invalidArgTypeError(name, 'of type string', value);
+  if (value === '') throw invalidArgValueError(name, value, 'must not be empty');
+  return value;
+}
+
+/** A timeout option in milliseconds: a positive number, `fallback` when not given. */
+export function readTimeout(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number', value);
+  if (!(value > 0)) throw outOfRangeError(name, 'be a positive number of milliseconds', value);
+  return value;
 }
 
 /** Where a connection goes, for messages: host:port, never the password. */

@@ -1,23 +1,41 @@
 /**
- * What travels through the queue: the jobs' names and data, their ids, and
- * results and errors as JSON. Shared by the worker and the producer.
+ * The data of the queue's BullMQ jobs (what travels through Redis): their
+ * names and payloads, their ids, and results and errors as JSON. Shared by
+ * the worker and the producer.
  */
 import { createHash } from 'node:crypto';
 
-import type { GrayscaleFileTimings } from '../files/types.js';
+import type { FILE_SETTING_KEYS } from '../files/settings.js';
+import type { GrayscaleFileOptions, GrayscaleFileTimings } from '../files/types.js';
 
 export const DEFAULT_QUEUE = 'offloop';
 export const GRAY_FILE = 'gray-file';
 export const SUM_PART = 'sum-part';
 
+/**
+ * The per-file settings a queued file carries, the one list of them (the
+ * producer reads these, the CLI passes these): grayscaleFile's settings but
+ * `limitInputBytes` and `durable`, which workers take at their defaults.
+ */
+export const QUEUED_SETTING_KEYS = [
+  'mode',
+  'format',
+  'quality',
+  'compressionLevel',
+  'autoOrient',
+  'limitInputPixels',
+] as const satisfies ReadonlyArray<(typeof FILE_SETTING_KEYS)[number]>;
+
 /** The per-file options of grayscaleFile that a queued file carries. */
-export interface QueuedFileOptions {
-  mode?: 'exact' | 'luma' | 'luma-lossless';
-  format?: 'same' | 'jpeg' | 'png';
-  quality?: number;
-  compressionLevel?: number;
-  autoOrient?: boolean;
-  limitInputPixels?: number | false;
+export type QueuedFileOptions = Pick<GrayscaleFileOptions, (typeof QUEUED_SETTING_KEYS)[number]>;
+
+/** The queued settings of `options` that are set, as given (a job's id hashes them). */
+export function queuedSettings(
+  options: Partial<Record<(typeof QUEUED_SETTING_KEYS)[number], unknown>>,
+): QueuedFileOptions {
+  const settings: Record<string, unknown> = {};
+  for (const key of QUEUED_SETTING_KEYS) if (options[key] !== undefined) settings[key] = options[key];
+  return settings as QueuedFileOptions;
 }
 
 export interface GrayFileData {

@@ -9,13 +9,37 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
 
-import { batchEntries, outputUnder, preparedOutputs, type BatchEntry } from '../files/batch-inputs.js';
+import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
 import { BatchOutputs } from '../files/batch-outputs.js';
-import type { GrayscaleFilesResult } from '../files/batch-types.js';
-import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
-import { decodeFailure, DEFAULT_QUEUE, GRAY_FILE, grayFileJobId, type GrayFileData, type GrayFileDone, type InputVersion, type QueuedFileOptions } from './jobs.js';
+import type { GrayscaleFilesInputs, GrayscaleFilesResult } from '../files/batch-types.js';
+import { checkFileOutput } from '../files/input.js';
+import { readFileSettings, type FILE_SETTING_KEYS, type FileSettings } from '../files/settings.js';
+import { checkSafeInteger, readBoolean } from '../checks.js';
+import { invalidArgTypeError, pointAtCaller } from '../errors.js';
+import { inCallersContext, readControl, readOptions, type OptionsSnapshot } from '../options.js';
+import {
+  closeWithin,
+  connectionOptions,
+  DEFAULT_CONNECT_TIMEOUT,
+  loadBullmq,
+  reachRedis,
+  readQueueName,
+  readTimeout,
+  type RedisConnection,
+} from './bullmq.js';
+import {
+  decodeFailure,
+  GRAY_FILE,
+  grayFileJobId,
+  QUEUED_SETTING_KEYS,
+  queuedSettings,
+  type GrayFileData,
+  type GrayFileDone,
+  type InputVersion,
+  type QueuedFileOptions,
+} from './job-data.js';
 
 /** What the producer has to say besides results (the CLI prints these on stderr). */
 export type QueueNotice =
@@ -107,25 +131,124 @@ async function outputStands(output: string, done: GrayFileDone): Promise<boolean
   }
 }
 
-function positiveMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw Object.assign(new RangeError(`"${name}" must be a positive number of milliseconds; got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
-  return value;
+const SUBMIT_OPTION_KEYS = [
+  ...QUEUED_SETTING_KEYS,
+  'connection',
+  'queue',
+  'outDir',
+  'recursive',
+  'window',
+  'attempts',
+  'connectTimeout',
+  'idleTimeout',
+  'signal',
+  'onProgress',
+  'onNotice',
+] as const;
+
+/** submitFiles' options, validated once, before Redis is reached or an input pulled. */
+interface SubmitPlan {
+  connection: ConnectionOptions;
+  queue: string;
+  outDir: string;
+  recursive: boolean;
+  /** The queued settings as given (a job's id hashes them). */
+  fileOptions: QueuedFileOptions;
+  format: FileSettings['format'];
+  window: number;
+  attempts: number;
+  connectTimeout: number;
+  idleTimeout: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: { done: number; failed: number }) => void) | undefined;
+  onNotice: ((notice: QueueNotice) => void) | undefined;
 }
 
-export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
-  const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
-  const connection = connectionOptions(options.connection);
-  const name = options.queue ?? DEFAULT_QUEUE;
-  const fileOptions: QueuedFileOptions = {};
-  for (const key of ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels'] as const) {
-    if (options[key] !== undefined) (fileOptions as Record<string, unknown>)[key] = options[key];
+/** Validates submitFiles' options as grayscaleFiles validates its own (same errors, same codes). */
+function readSubmitOptions(options: unknown): SubmitPlan {
+  if (options === undefined) throw invalidArgTypeError('options', 'of type object', options);
+  const snapshot = readOptions(options, SUBMIT_OPTION_KEYS);
+  const control = readControl(snapshot);
+  // The settings a job carries, checked as grayscaleFile checks them (the others read as undefined).
+  const settings = readFileSettings(snapshot as OptionsSnapshot<(typeof FILE_SETTING_KEYS)[number]>);
+  const outDir = checkFileOutput(snapshot.outDir, 'options.outDir');
+  if (outDir === undefined) {
+    throw invalidArgTypeError('options.outDir', 'of type string or an instance of URL', undefined);
   }
-  const format = fileOptions.format ?? 'same';
-  const window = options.window ?? 1000;
-  const connectTimeout = positiveMs('connectTimeout', options.connectTimeout, DEFAULT_CONNECT_TIMEOUT);
-  const idleTimeout = positiveMs('idleTimeout', options.idleTimeout, DEFAULT_IDLE_MS);
-  const signal = options.signal;
+  const { onNotice } = snapshot;
+  if (onNotice !== undefined && typeof onNotice !== 'function') {
+    throw invalidArgTypeError('options.onNotice', 'of type function', onNotice);
+  }
+  return {
+    connection: connectionOptions(snapshot.connection as RedisConnection | undefined),
+    queue: readQueueName(snapshot.queue),
+    outDir,
+    recursive: readBoolean(snapshot.recursive, 'options.recursive', false),
+    fileOptions: queuedSettings(snapshot),
+    format: settings.format,
+    window: snapshot.window === undefined ? 1000 : checkSafeInteger(snapshot.window, 'options.window', 1),
+    attempts: snapshot.attempts === undefined ? 5 : checkSafeInteger(snapshot.attempts, 'options.attempts', 1),
+    connectTimeout: readTimeout(snapshot.connectTimeout, 'options.connectTimeout', DEFAULT_CONNECT_TIMEOUT),
+    idleTimeout: readTimeout(snapshot.idleTimeout, 'options.idleTimeout', DEFAULT_IDLE_MS),
+    signal: control.signal,
+    onProgress: control.onProgress as SubmitPlan['onProgress'],
+    onNotice: inCallersContext(onNotice as SubmitPlan['onNotice']),
+  };
+}
+
+/** A generator that rejects its first next() with `error` (bad options). */
+async function* failed(error: unknown): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+  throw error;
+}
+
+/**
+ * The folder job through the queue: `inputs` as grayscaleFiles takes them,
+ * outputs under `options.outDir`. Bad options reject the first next().
+ */
+export const submitFiles = function submitFiles(inputs: unknown, options: SubmitFilesOptions) {
+  let plan: SubmitPlan;
+  try {
+    plan = readSubmitOptions(options);
+    if (typeof inputs === 'string' || inputs instanceof URL) checkFileOutput(inputs, 'inputs');
+    else if (
+      typeof inputs !== 'object' ||
+      inputs === null ||
+      !(Symbol.iterator in inputs || Symbol.asyncIterator in inputs)
+    ) {
+      throw invalidArgTypeError('inputs', 'a directory path, a file: URL, or an iterable of paths', inputs);
+    }
+  } catch (error) {
+    return failed(pointAtCaller(error, submitFiles));
+  }
+  const outputs = new BatchOutputs({ inPlace: false, outDir: plan.outDir });
+  return submitBatch(batchEntries(inputs, plan.recursive, outputs), outputs, plan);
+} as SubmitFiles;
+
+type SubmitFiles = (
+  inputs: GrayscaleFilesInputs,
+  options: SubmitFilesOptions,
+) => AsyncGenerator<GrayscaleFilesResult, void, undefined>;
+
+/**
+ * submitFiles over entries already made and checked with `outputs` (the
+ * command line gathers several arguments into one batch). Internal:
+ * offloop's own entry point for its CLI. Bad options throw.
+ */
+export function submitEntries(
+  entries: AsyncIterable<BatchEntry>,
+  outputs: BatchOutputs,
+  options: SubmitFilesOptions,
+): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+  return submitBatch(entries, outputs, readSubmitOptions(options));
+}
+
+async function* submitBatch(
+  entries: AsyncIterable<BatchEntry>,
+  outputs: BatchOutputs,
+  plan: SubmitPlan,
+): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
+  const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
+  const { connection, queue: name, fileOptions, format, window, connectTimeout, idleTimeout, signal } = plan;
   // First a connection of its own, bounded: BullMQ's clients wait for Redis without end.
   await reachRedis(connection, connectTimeout, signal);
   const queue: Queue = new BullQueue(name, { connection });
@@ -194,7 +317,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
         // Same ids: a job Redis knows again by then is not added twice.
         await queue.addBulk(lost);
         lastProgress = Date.now();
-        options.onNotice?.({ type: 'lost-jobs', count: lost.length, message: `Redis no longer knew ${lost.length} ${lost.length === 1 ? 'job' : 'jobs'} of this batch (restarted without persistence, or evicted): added again` });
+        plan.onNotice?.({ type: 'lost-jobs', count: lost.length, message: `Redis no longer knew ${lost.length} ${lost.length === 1 ? 'job' : 'jobs'} of this batch (restarted without persistence, or evicted): added again` });
       })
       .catch(() => {})
       .finally(() => (polling = false));
@@ -209,7 +332,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
           workers === 0
             ? `no worker has taken a job yet: no worker is connected to queue '${name}'`
             : `no worker has taken a job of this batch yet (${workers} connected to queue '${name}': busy with other jobs?)`;
-        options.onNotice?.({ type: 'no-worker', workers, message });
+        plan.onNotice?.({ type: 'no-worker', workers, message });
       },
       () => {},
     );
@@ -247,7 +370,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
     const late = new Promise<'late'>((r) => setTimeout(() => r('late'), CLEANUP_MS).unref());
     const finished = await Promise.race([work.then(() => 'done' as const, () => 'late' as const), late]);
     const left = finished === 'late' ? ` (Redis did not answer within ${CLEANUP_MS / 1000} s: other jobs of this batch may still be queued)` : '';
-    options.onNotice?.({
+    plan.onNotice?.({
       type: 'removed-jobs',
       count,
       running,
@@ -277,9 +400,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
     );
   };
 
-  // The local batch's checks: no output is an input, no two inputs write one output, no output is listed.
-  const outputs = preparedOutputs(inputs) ?? new BatchOutputs({ inPlace: false, outDir: options.outDir });
-  const entries = batchEntries(inputs, options.recursive ?? false, outputs);
+  const source = entries[Symbol.asyncIterator]();
   let exhausted = false;
   let done = 0;
   let failed = 0;
@@ -292,7 +413,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
         if (!exhausted && pending.size < window) {
           const batch: Array<{ data: GrayFileData; entry: BatchEntry }> = [];
           while (batch.length < 100 && pending.size + batch.length < window) {
-            const next = await orAbort(entries.next());
+            const next = await orAbort(source.next());
             if (next.done) {
               exhausted = true;
               break;
@@ -305,7 +426,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
             // A pair names its own output (the command line's entries); a path is named under outDir.
             const item = entry.item as string | { input: string; output: string };
             const input = resolve(typeof item === 'string' ? item : item.input);
-            const output = resolve(typeof item === 'string' ? outputUnder(options.outDir, input, entry.relativePath, format) : item.output);
+            const output = resolve(typeof item === 'string' ? outputUnder(plan.outDir, input, entry.relativePath, format) : item.output);
             const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
             if (claim.verdict === 'own') continue;
             if (claim.verdict === 'refuse') {
@@ -319,7 +440,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
             const jobs = batch.map(({ data }, i) => ({
               name: GRAY_FILE,
               data,
-              opts: { jobId: grayFileJobId(data, versions[i]!), attempts: options.attempts ?? 5, backoff: { type: 'exponential', delay: 1000 } },
+              opts: { jobId: grayFileJobId(data, versions[i]!), attempts: plan.attempts, backoff: { type: 'exponential', delay: 1000 } },
             }));
             for (const job of jobs) pending.set(job.opts.jobId, { input: job.data.input, output: job.data.output, job });
             const added = await orAbort(queue.addBulk(jobs));
@@ -343,7 +464,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
           const result = ready.shift()!;
           if (result.error) failed++;
           else done++;
-          options.onProgress?.({ done, failed });
+          plan.onProgress?.({ done, failed });
           yield result;
         }
         if (exhausted && pending.size === 0) break;
@@ -355,7 +476,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
             pending.clear();
             // The rest of the inputs would wait the same way: the batch ends here.
             for (const result of stuck) {
-              options.onProgress?.({ done, failed: ++failed });
+              plan.onProgress?.({ done, failed: ++failed });
               yield result;
             }
             break;
@@ -373,7 +494,7 @@ export async function* submitFiles(inputs: unknown, options: SubmitFilesOptions)
     clearInterval(poll);
     clearTimeout(noWorker);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    await entries.return(undefined);
+    await source.return?.(undefined);
     await closeWithin(events, CLEANUP_MS);
     await closeWithin(queue, CLEANUP_MS);
   }

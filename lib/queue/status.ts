@@ -1,6 +1,14 @@
 /** The queue's job counts and connected workers, for `offloop queue status`. */
-import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
-import { DEFAULT_QUEUE } from './jobs.js';
+import {
+  closeWithin,
+  connectionOptions,
+  DEFAULT_CONNECT_TIMEOUT,
+  loadBullmq,
+  reachRedis,
+  readQueueName,
+  readTimeout,
+  type RedisConnection,
+} from './bullmq.js';
 
 export interface QueueStatus {
   waiting: number;
@@ -19,8 +27,9 @@ export interface QueueStatus {
 export async function queueStatus(options: { connection: RedisConnection; queue?: string; connectTimeout?: number }): Promise<QueueStatus> {
   const { Queue: BullQueue } = loadBullmq();
   const connection = connectionOptions(options.connection);
-  await reachRedis(connection, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
-  const queue = new BullQueue(options.queue ?? DEFAULT_QUEUE, { connection });
+  const name = readQueueName(options.queue);
+  await reachRedis(connection, readTimeout(options.connectTimeout, 'options.connectTimeout', DEFAULT_CONNECT_TIMEOUT));
+  const queue = new BullQueue(name, { connection });
   queue.on('error', () => {});
   try {
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');

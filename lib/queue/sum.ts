@@ -5,8 +5,17 @@
  * whatever the number of workers or the order parts finish in.
  */
 import { foldSumBlocks, MAX_BLOCKS_PART, SUM_BLOCK } from '../kernels/sum-blocks.js';
-import { closeWithin, connectionOptions, DEFAULT_CONNECT_TIMEOUT, loadBullmq, reachRedis, type RedisConnection } from './bullmq.js';
-import { decodeFailure, decodeFloat64, DEFAULT_QUEUE, SUM_PART, sumPartJobId } from './jobs.js';
+import {
+  closeWithin,
+  connectionOptions,
+  DEFAULT_CONNECT_TIMEOUT,
+  loadBullmq,
+  reachRedis,
+  readQueueName,
+  readTimeout,
+  type RedisConnection,
+} from './bullmq.js';
+import { decodeFailure, decodeFloat64, SUM_PART, sumPartJobId } from './job-data.js';
 
 export interface QueueSumOptions {
   connection: RedisConnection;
@@ -17,7 +26,17 @@ export interface QueueSumOptions {
   connectTimeout?: number;
 }
 
-export async function sumOfSquares(range: { from: number; to: number }, options: QueueSumOptions): Promise<number> {
+/**
+ * The sum of the squares of the integers `from` to `to` (inclusive), its
+ * parts computed by the queue's workers: the bits of the local
+ * `sumOfSquares({ from, to })`. A range only, and `options.connection`
+ * required: hence its own name (the main entry's `sumOfSquares` takes
+ * arrays too).
+ */
+export async function queueSumOfSquares(
+  range: { from: number; to: number },
+  options: QueueSumOptions,
+): Promise<number> {
   const { from, to } = range;
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
     throw Object.assign(new RangeError('The range must be safe integers with from <= to'), { code: 'ERR_OUT_OF_RANGE' });
@@ -28,9 +47,9 @@ export async function sumOfSquares(range: { from: number; to: number }, options:
   }
   const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
   const connection = connectionOptions(options.connection);
-  const name = options.queue ?? DEFAULT_QUEUE;
+  const name = readQueueName(options.queue);
   // A bounded first connection: BullMQ's clients wait for Redis without end.
-  await reachRedis(connection, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
+  await reachRedis(connection, readTimeout(options.connectTimeout, 'options.connectTimeout', DEFAULT_CONNECT_TIMEOUT));
   const queue = new BullQueue(name, { connection });
   const events = new BullQueueEvents(name, { connection });
   queue.on('error', () => {});
@@ -72,3 +91,11 @@ export async function sumOfSquares(range: { from: number; to: number }, options:
     await closeWithin(queue, 3000);
   }
 }
+
+/**
+ * The name queueSumOfSquares had, kept for existing callers.
+ *
+ * @deprecated Use `queueSumOfSquares`: the main entry's `sumOfSquares` takes
+ * other arguments (arrays, options without a connection).
+ */
+export const sumOfSquares = queueSumOfSquares;

@@ -14,9 +14,19 @@ import { grayscaleFile } from '../files/grayscale-file.js';
 import { isTemporaryOf } from '../files/temporary.js';
 import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
 import { getConcurrency, setConcurrency } from '../pool.js';
-import { connectionOptions, loadBullmq, type RedisConnection } from './bullmq.js';
+import { checkConcurrency } from '../options.js';
+import { connectionOptions, loadBullmq, readQueueName, type RedisConnection } from './bullmq.js';
 import { checkAllowed, realRoots } from './roots.js';
-import { DEFAULT_QUEUE, encodeFailure, encodeFloat64, GRAY_FILE, isPermanent, SUM_PART, type GrayFileData, type GrayFileDone, type SumPartData } from './jobs.js';
+import {
+  encodeFailure,
+  encodeFloat64,
+  GRAY_FILE,
+  isPermanent,
+  SUM_PART,
+  type GrayFileData,
+  type GrayFileDone,
+  type SumPartData,
+} from './job-data.js';
 
 export interface CreateWorkerOptions {
   /** Redis: a redis:// URL or ioredis options. */
@@ -124,9 +134,12 @@ export function createWorker(options: CreateWorkerOptions): OffloopWorker {
       throw new Error(encodeFailure(error));
     }
   };
-  const worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
-    connection: connectionOptions(options.connection),
-    concurrency: options.concurrency ?? getConcurrency() + 2,
+  const connection = connectionOptions(options.connection);
+  const { concurrency: asked } = options;
+  const concurrency = asked === undefined ? getConcurrency() + 2 : checkConcurrency(asked, 'options.concurrency');
+  const worker = new BullWorker(readQueueName(options.queue), processor, {
+    connection,
+    concurrency,
     ...options.workerOptions,
   });
   // Connection trouble is retried by ioredis; BullMQ reports it here, and an

@@ -9,7 +9,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFiles, sumOfSquares as localSum, type GrayscaleFilesResult } from '../../lib/index.js';
-import { createWorker, queueStatus, submitFiles, sumOfSquares } from '../../lib/queue.js';
+import { createWorker, queueStatus, queueSumOfSquares, submitFiles } from '../../lib/queue.js';
 import { collect, fixture, listAll, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 import { freePort, NO_REDIS, redisServer, startRedis, type Redis } from './redis.js';
@@ -142,9 +142,9 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       { from: 2 ** 32 - 100_000, to: 2 ** 32 + 3_000_017 },
       { from: 2 ** 40, to: 2 ** 40 + 2_500_000 },
     ];
-    for (const range of ranges) expect(await sumOfSquares(range, { connection: redis.url, queue, partSize: 16384 * 7 })).toBe(await localSum(range));
+    for (const range of ranges) expect(await queueSumOfSquares(range, { connection: redis.url, queue, partSize: 16384 * 7 })).toBe(await localSum(range));
     await Promise.all([startWorker(queue), startWorker(queue)]);
-    for (const range of ranges) expect(await sumOfSquares(range, { connection: redis.url, queue: queue, partSize: 16384 })).toBe(await localSum(range));
+    for (const range of ranges) expect(await queueSumOfSquares(range, { connection: redis.url, queue: queue, partSize: 16384 })).toBe(await localSum(range));
     await stopWorkers();
   }, 120_000);
 
@@ -290,7 +290,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         expect(Date.now() - started).toBeLessThan(20_000);
       }
       expect(existsSync(join(temp.dir, 'never'))).toBe(false);
-      await expect(sumOfSquares({ from: 1, to: 10 }, { connection: closed, connectTimeout: 1000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE' });
+      await expect(queueSumOfSquares({ from: 1, to: 10 }, { connection: closed, connectTimeout: 1000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE' });
       // SIGTERM while it waits for Redis: it stops (143, or killed outright if it came before the handlers), not exit 1 at the timeout.
       const child = spawn(process.execPath, [CLI, 'gray', small, '-o', join(temp.dir, 'never'), '--redis', closed], { cwd: ROOT, stdio: 'ignore' });
       workers.push(child);

@@ -3,7 +3,6 @@
  * over grayscaleFiles: arguments become its options, its results go to a
  * reporter, signals abort it.
  */
-import { preparedInputs } from '../../files/batch-inputs.js';
 import type { GrayscaleFilesOptions, GrayscaleFilesResult } from '../../files/batch-types.js';
 import type { Command, CommandIo } from '../command.js';
 import { allFiles, cliEntries, cliOutputs, countEntries, type CliTarget, type OutputFormat } from '../inputs.js';
@@ -125,22 +124,19 @@ async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal)
   const { target } = run;
   const outputs = cliOutputs(target);
   const onEmpty = (dir: string) => reporter.warning(`${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}`);
-  const entries = preparedInputs(cliEntries(run.positionals, target, outputs, onEmpty), outputs);
+  const entries = cliEntries(run.positionals, target, outputs, onEmpty);
   if (run.redis === undefined) {
-    return (await import('../../index.js')).grayscaleFiles(entries, { ...run.options, ...(target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir }), signal });
+    const { grayscaleEntries } = await import('../../files/batch.js');
+    const where = target.outDir === undefined ? { inPlace: true } : { outDir: target.outDir };
+    return grayscaleEntries(entries, outputs, { ...run.options, ...where, signal });
   }
-  const { submitFiles } = await import('../../queue/index.js');
-  const { mode, format, quality, compressionLevel, limitInputPixels, autoOrient } = run.options ?? {};
-  return submitFiles(entries, {
+  const { submitEntries } = await import('../../queue/producer.js');
+  const { queuedSettings } = await import('../../queue/job-data.js');
+  return submitEntries(entries, outputs, {
     connection: run.redis.url,
     ...(run.redis.queue === undefined ? {} : { queue: run.redis.queue }),
     outDir: target.outDir!,
-    mode,
-    format,
-    quality,
-    compressionLevel,
-    limitInputPixels: limitInputPixels as number | undefined,
-    autoOrient,
+    ...queuedSettings(run.options),
     signal,
     // No worker yet, jobs Redis lost, jobs removed on Ctrl-C: said apart from the files' lines.
     onNotice: (notice) => {

@@ -1,7 +1,7 @@
 /** `offloop worker --redis <address> --root <dir>`: this machine's pool as a worker of an offloop/queue queue. */
 import type { Command } from '../command.js';
 import { parseFlags, type CommandLine, type FlagTable } from '../flags.js';
-import { decodeFailure, GRAY_FILE } from '../../queue/jobs.js';
+import { decodeFailure, GRAY_FILE } from '../../queue/job-data.js';
 import { escapeText, reasonOf } from '../text.js';
 import { redisFlag, redisShown } from '../redis.js';
 import { UsageError } from '../usage.js';
