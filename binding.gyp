@@ -35,7 +35,7 @@
       'cflags_cc': ['-std=c++17', '-O3', '-fexceptions', '-ffp-contract=off', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror'],
       'conditions': [
         ['OS=="linux" or OS=="freebsd"', {
-          # Never unloaded: detached pool threads outlive every env (native/library_pin.h).
+          # Never unloaded: detached pool threads outlive every env (native/napi/library_pin.h).
           'ldflags': ['-Wl,-z,nodelete'],
           'libraries': ['-ldl'],
         }],

@@ -6,7 +6,7 @@ import type { NativeBinding } from './binding.js';
 import { addAbortListener, isAborted, reasonOf, removeAbortListener } from './intrinsics.js';
 import type { Control } from './options.js';
 
-// Mirrors JobStatus in native/env_context.h.
+// Mirrors JobStatus in native/napi/job_table.h.
 const enum Status {
   Resolved = 0,
   Overflow = 1,

@@ -54,12 +54,22 @@
       'native/jobs/gray_file_job.cc',
       'native/jobs/png_segments_job.cc',
     ],
-    # The Node-API layer.
+    # The Node-API layer: napi/ the argument and buffer checks, the env's
+    # state (intrinsics, job table) and the sync call; bindings/ the
+    # functions the module exports.
     'offloop_addon_sources': [
-      'native/addon.cc',
-      'native/args.cc',
-      'native/env_context.cc',
-      'native/library_pin.cc',
+      'native/napi/args.cc',
+      'native/napi/buffers.cc',
+      'native/napi/env_state.cc',
+      'native/napi/errors.cc',
+      'native/napi/guarded.cc',
+      'native/napi/intrinsics.cc',
+      'native/napi/job_table.cc',
+      'native/napi/library_pin.cc',
+      'native/napi/settled_counts.cc',
+      'native/napi/sync_call.cc',
+      'native/bindings/addon.cc',
+      'native/bindings/diagnostics.cc',
       'native/bindings/files.cc',
       'native/bindings/grayscale.cc',
       'native/bindings/inspect.cc',
@@ -67,6 +77,7 @@
       'native/bindings/pool.cc',
       'native/bindings/squares.cc',
       'native/bindings/sum.cc',
+      'native/bindings/test_hooks.cc',
     ],
   },
 }

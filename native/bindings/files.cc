@@ -13,9 +13,10 @@
 #include <string>
 #include <utility>
 
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "jobs/gray_file_job.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 
@@ -158,12 +159,12 @@ Napi::Value SettledFileResult(Napi::Env env, const Job& job) {
 }
 
 Napi::Value GrayscaleFile(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareFile(info), 10, SettledFileResult);
+  return SubmitPrepared(info.Env(), PrepareFile(info), info[10], SettledFileResult);
 }
 
 Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
   FileCall call = PrepareFile(info);
-  RunPrepared(info, call, 10);
+  RunPrepared(info.Env(), call, info[10]);
   if (call.job->cancelled() && !call.job->CommittedDespiteCancel()) {
     // Only an env being torn down cancels a sync call's job.
     ThrowError(info.Env(), "ERR_OFFLOOP_CANCELLED", "offloop: the call was cancelled");

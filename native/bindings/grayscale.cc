@@ -3,9 +3,10 @@
 // undefined. `out` receives width*height bytes, packed.
 #include <limits>
 
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "jobs/grayscale_job.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 
@@ -74,11 +75,11 @@ GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Grayscale(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareGrayscale(info), 8);
+  return SubmitPrepared(info.Env(), PrepareGrayscale(info), info[8]);
 }
 
 Napi::Value GrayscaleSync(const Napi::CallbackInfo& info) {
-  RunPrepared(info, PrepareGrayscale(info), 8);
+  RunPrepared(info.Env(), PrepareGrayscale(info), info[8]);
   return info.Env().Undefined();
 }
 

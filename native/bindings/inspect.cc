@@ -3,9 +3,10 @@
 // thread: it walks a header, never pixels, in microseconds.
 #include <cstdint>
 
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "codecs/complete.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 

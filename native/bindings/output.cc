@@ -17,9 +17,10 @@
 #include <limits>
 #include <memory>
 
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "core/native_memory.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 

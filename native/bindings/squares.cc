@@ -2,9 +2,10 @@
 // and squaresSync(input, first, count, out, progress?) -> -1 or the
 // overflowing index. `input` is a TypedArray, or undefined for the range
 // first..first+count-1.
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "jobs/squares_job.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 
@@ -66,11 +67,11 @@ SquaresCall PrepareSquares(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Squares(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareSquares(info), 4);
+  return SubmitPrepared(info.Env(), PrepareSquares(info), info[4]);
 }
 
 Napi::Value SquaresSync(const Napi::CallbackInfo& info) {
-  const int64_t overflow = RunPrepared(info, PrepareSquares(info), 4);
+  const int64_t overflow = RunPrepared(info.Env(), PrepareSquares(info), info[4]);
   return Napi::Number::New(info.Env(),
                            overflow == Job::kNoOverflow ? -1.0 : static_cast<double>(overflow));
 }

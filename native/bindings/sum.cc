@@ -4,9 +4,10 @@
 // first..first+count-1 (counts are 64-bit: a range needs no memory).
 // sumOfSquaresBlocks(first, count, wantsProgress) -> job id: the range's
 // blocks' (hi, lo) pairs, in index order, as one Float64Array (2 per block).
-#include "args.h"
-#include "bindings.h"
+#include "bindings/register.h"
 #include "jobs/sum_job.h"
+#include "napi/guarded.h"
+#include "napi/prepared_call.h"
 
 namespace offloop {
 
@@ -70,17 +71,17 @@ Napi::Value SumValue(Napi::Env env, const Job& job) {
 }
 
 Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareSum(info), 3, SumValue);
+  return SubmitPrepared(info.Env(), PrepareSum(info), info[3], SumValue);
 }
 
 Napi::Value SumOfSquaresSync(const Napi::CallbackInfo& info) {
   SumCall call = PrepareSum(info);
-  if (RunPrepared(info, call, 3) != Job::kNoOverflow) return info.Env().Null();
+  if (RunPrepared(info.Env(), call, info[3]) != Job::kNoOverflow) return info.Env().Null();
   return SumValue(info.Env(), *call.job);
 }
 
 Napi::Value SumOfSquaresBlocks(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info, PrepareSumBlocks(info), 2, BlocksValue);
+  return SubmitPrepared(info.Env(), PrepareSumBlocks(info), info[2], BlocksValue);
 }
 
 }  // namespace

@@ -1,28 +1,22 @@
-#include "env_context.h"
+#include "napi/job_table.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <condition_variable>
+#include <new>
 #include <thread>
 #include <utility>
 
-#include "args.h"
 #include "core/done_waiter.h"
 #include "core/fault_injection.h"
 #include "core/pool.h"
+#include "napi/errors.h"
+#include "napi/settled_counts.h"
 
 namespace offloop {
 
 namespace {
 
-std::atomic<uint64_t> g_completed{0};
-std::atomic<uint64_t> g_failed{0};
-std::atomic<uint64_t> g_cancelled{0};
-
-// How often a synchronous call with a progress callback reports.
-constexpr auto kSyncProgressInterval = std::chrono::milliseconds(16);
 // The longest pause between retries of a refused wake-up.
 constexpr auto kMaxWakeBackoff = std::chrono::milliseconds(16);
 
@@ -32,53 +26,26 @@ void Check(napi_env env, napi_status status) {
 
 }  // namespace
 
-EnvContext::EnvContext(Napi::Env env) : env_(env) {}
+JobTable::JobTable(napi_env env) : env_(env) {}
 
-EnvContext::~EnvContext() = default;
+JobTable::~JobTable() = default;
 
-void EnvContext::Install(Napi::Env env) { env.SetInstanceData(new EnvContext(env)); }
-
-EnvContext* EnvContext::From(Napi::Env env) { return env.GetInstanceData<EnvContext>(); }
-
-bool EnvContext::Init(const Napi::Function& dispatch) {
+bool JobTable::Init(const Napi::Function& dispatch) {
   if (tsfn_ != nullptr) return false;
   Napi::Env env(env_);
   Check(env_, napi_create_threadsafe_function(env_, dispatch, nullptr,
                                               Napi::String::New(env, "offloop"), 0, 1, nullptr,
-                                              nullptr, this, &EnvContext::CallJs, &tsfn_));
+                                              nullptr, this, &JobTable::CallJs, &tsfn_));
   // An idle offloop must not keep the process alive: referenced only while
   // jobs are pending.
   Check(env_, napi_unref_threadsafe_function(env_, tsfn_));
   // Added after the thread-safe function's own hook, so it runs before it
   // (hooks run newest first): the function is valid while this one drains.
-  Check(env_, napi_add_env_cleanup_hook(env_, &EnvContext::Cleanup, this));
+  Check(env_, napi_add_env_cleanup_hook(env_, &JobTable::Cleanup, this));
   return true;
 }
 
-void EnvContext::SetIntrinsics(const Napi::Value& resizable, const Napi::Value& growable) {
-  if (intrinsics_set_) return;  // the first capture, at load, is the trustworthy one
-  if (resizable.IsFunction()) resizable_getter_ = Napi::Persistent(resizable.As<Napi::Function>());
-  if (growable.IsFunction()) growable_getter_ = Napi::Persistent(growable.As<Napi::Function>());
-  intrinsics_set_ = true;
-}
-
-bool EnvContext::LengthCanChange(napi_value buffer) {
-  Napi::Env env(env_);
-  if (!intrinsics_set_) {
-    ThrowTypeError(env, "ERR_OFFLOOP_NOT_INITIALIZED",
-                   "offloop's native binding was loaded without its JS layer");
-  }
-  bool is_array_buffer = false;
-  Check(env_, napi_is_arraybuffer(env_, buffer, &is_array_buffer));
-  const Napi::FunctionReference& getter = is_array_buffer ? resizable_getter_ : growable_getter_;
-  if (getter.IsEmpty()) return false;  // this runtime has no resizable buffers of that kind
-  napi_value result;
-  Check(env_, napi_call_function(env_, buffer, getter.Value(), 0, nullptr, &result));
-  bool can_change = false;
-  return napi_get_value_bool(env_, result, &can_change) == napi_ok && can_change;
-}
-
-uint32_t EnvContext::Submit(const std::shared_ptr<Job>& job,
+uint32_t JobTable::Submit(const std::shared_ptr<Job>& job,
                             const std::vector<napi_value>& keep_alive, bool wants_progress,
                             ResultFn result) {
   Napi::Env env(env_);
@@ -131,20 +98,20 @@ uint32_t EnvContext::Submit(const std::shared_ptr<Job>& job,
   return id;
 }
 
-bool EnvContext::Cancel(uint32_t id) {
+bool JobTable::Cancel(uint32_t id) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return false;
   ThreadPool::Instance().Cancel(it->second.job);
   return true;
 }
 
-void EnvContext::OnJobDone(const std::shared_ptr<Job>& job) noexcept { Post(job, EventKind::kDone); }
+void JobTable::OnJobDone(const std::shared_ptr<Job>& job) noexcept { Post(job, EventKind::kDone); }
 
-void EnvContext::OnJobProgress(const std::shared_ptr<Job>& job) noexcept {
+void JobTable::OnJobProgress(const std::shared_ptr<Job>& job) noexcept {
   Post(job, EventKind::kProgress);
 }
 
-void EnvContext::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept {
+void JobTable::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(events_mu_);
@@ -162,7 +129,7 @@ void EnvContext::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept 
   if (wake) Wake();
 }
 
-void EnvContext::Wake() noexcept {
+void JobTable::Wake() noexcept {
   // A refused wake-up (Node could not queue the call: out of memory) is
   // retried until it goes through or the env closes: giving up would strand
   // this event and every event posted meanwhile, which count on this wake.
@@ -179,12 +146,12 @@ void EnvContext::Wake() noexcept {
   }
 }
 
-void EnvContext::CallJs(napi_env env, napi_value dispatch, void* context, void*) {
+void JobTable::CallJs(napi_env env, napi_value dispatch, void* context, void*) {
   if (env == nullptr || dispatch == nullptr) return;  // the env is going away
-  static_cast<EnvContext*>(context)->DeliverEvents(env, dispatch);
+  static_cast<JobTable*>(context)->DeliverEvents(env, dispatch);
 }
 
-bool EnvContext::TakeEvent(Event* event) noexcept {
+bool JobTable::TakeEvent(Event* event) noexcept {
   std::lock_guard<std::mutex> lock(events_mu_);
   if (read_ == events_.size()) {
     events_.clear();  // keeps the capacity
@@ -195,7 +162,7 @@ bool EnvContext::TakeEvent(Event* event) noexcept {
   return true;
 }
 
-void EnvContext::DeliverEvents(napi_env env, napi_value dispatch) noexcept {
+void JobTable::DeliverEvents(napi_env env, napi_value dispatch) noexcept {
   {
     std::lock_guard<std::mutex> lock(events_mu_);
     wake_scheduled_ = false;  // events posted from now on wake the JS thread again
@@ -248,17 +215,7 @@ napi_value FailureValue(Napi::Env env, const char* code, const char* message) {
 
 }  // namespace
 
-Napi::Object FailureObject(Napi::Env env, const JobFailure& failure) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("code", failure.code != nullptr ? failure.code : "ERR_OFFLOOP_NATIVE");
-  object.Set("message", failure.message);
-  if (failure.system_errno != 0) object.Set("errno", failure.system_errno);
-  if (failure.syscall != nullptr) object.Set("syscall", failure.syscall);
-  if (failure.target != nullptr) object.Set("target", failure.target);
-  return object;
-}
-
-bool EnvContext::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
+bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
                             napi_value* first_error) noexcept {
   auto it = pending_.find(event.job->id);
   if (it == pending_.end() || it->second.job != event.job) return true;
@@ -291,7 +248,7 @@ bool EnvContext::DeliverOne(napi_env env, napi_value dispatch, const Event& even
       napi_get_and_clear_last_exception(env, &ignored);
     }
     try {
-      CountSettled(Outcome::kFailed);
+      CountSettled(SettledOutcome::kFailed);
       alive = CallDispatch(env, dispatch, id, JobStatus::kFailed,
                            FailureValue(env, "ERR_OFFLOOP_NATIVE",
                                         "offloop could not deliver a job's result"),
@@ -304,7 +261,7 @@ bool EnvContext::DeliverOne(napi_env env, napi_value dispatch, const Event& even
   return alive;
 }
 
-bool EnvContext::SettleJob(napi_env env, napi_value dispatch, Pending pending,
+bool JobTable::SettleJob(napi_env env, napi_value dispatch, Pending pending,
                            napi_value* first_error) {
   const Job& job = *pending.job;
   Napi::Env napi_env(env);
@@ -313,26 +270,26 @@ bool EnvContext::SettleJob(napi_env env, napi_value dispatch, Pending pending,
   if (job.failed()) {
     status = JobStatus::kFailed;
     value = FailureObject(napi_env, job.failure());
-    CountSettled(Outcome::kFailed);
+    CountSettled(SettledOutcome::kFailed);
   } else if (job.cancelled() && !job.CommittedDespiteCancel()) {
     status = JobStatus::kCancelled;
-    CountSettled(Outcome::kCancelled);
+    CountSettled(SettledOutcome::kCancelled);
   } else if (int64_t overflow = job.Overflow(); overflow != Job::kNoOverflow) {
     status = JobStatus::kOverflow;
     value = Napi::Number::New(napi_env, static_cast<double>(overflow));
-    CountSettled(Outcome::kFailed);
+    CountSettled(SettledOutcome::kFailed);
   } else {
     status = JobStatus::kResolved;
     if (pending.result != nullptr) value = pending.result(napi_env, job);
-    CountSettled(Outcome::kCompleted);
+    CountSettled(SettledOutcome::kCompleted);
   }
   return CallDispatch(env, dispatch, job.id, status, value,
                       static_cast<double>(job.total_items()), first_error);
 }
 
-void EnvContext::Cleanup(void* self) { static_cast<EnvContext*>(self)->Close(); }
+void JobTable::Cleanup(void* self) { static_cast<JobTable*>(self)->Close(); }
 
-void EnvContext::Close() noexcept {
+void JobTable::Close() noexcept {
   {
     std::lock_guard<std::mutex> lock(events_mu_);
     closing_ = true;
@@ -343,55 +300,6 @@ void EnvContext::Close() noexcept {
   ThreadPool::Instance().CancelAndDrain(this);
   // No pool thread touches these jobs' memory any more: drop the references.
   pending_.clear();
-}
-
-int64_t EnvContext::RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
-                            const Napi::Value& progress) {
-  if (job->chunk_count() == 1 && job->MayRunInline()) {
-    job->ExecuteChunk(0);  // on the calling thread: not a pool job
-  } else {
-    DoneWaiter waiter;  // the calling thread sleeps until the pool ran every chunk
-    job->set_sink(&waiter, false);
-    ThreadPool::Instance().Submit(job);
-    if (!progress.IsFunction()) {
-      waiter.Wait();
-    } else {
-      const Napi::Function callback = progress.As<Napi::Function>();
-      while (!waiter.WaitFor(kSyncProgressInterval)) {
-        // The total is re-read: a file job learns it from the image's header.
-        napi_value args[2] = {Napi::Number::New(env, static_cast<double>(job->items_done())),
-                              Napi::Number::New(env, static_cast<double>(job->total_items()))};
-        napi_value ignored;
-        if (napi_call_function(env, env.Undefined(), callback, 2, args, &ignored) != napi_ok) {
-          // The callback threw (or aborted the call): stop the job before the
-          // exception reaches a caller who may reuse the buffers at once.
-          ThreadPool::Instance().Cancel(job);
-          waiter.Wait();
-          CountSettled(Outcome::kCancelled);
-          throw Napi::Error::New(env);  // the pending exception, as is
-        }
-      }
-    }
-    CountSettled(job->failed() ? Outcome::kFailed
-                               : job->Overflow() != Job::kNoOverflow ? Outcome::kFailed
-                                                                     : Outcome::kCompleted);
-  }
-  if (job->failed()) throw JobFailedError(job->failure());
-  return job->Overflow();
-}
-
-void EnvContext::CountSettled(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::kCompleted: g_completed.fetch_add(1, std::memory_order_relaxed); break;
-    case Outcome::kFailed: g_failed.fetch_add(1, std::memory_order_relaxed); break;
-    case Outcome::kCancelled: g_cancelled.fetch_add(1, std::memory_order_relaxed); break;
-  }
-}
-
-JobTotals EnvContext::Totals() {
-  return JobTotals{g_completed.load(std::memory_order_relaxed),
-                   g_failed.load(std::memory_order_relaxed),
-                   g_cancelled.load(std::memory_order_relaxed)};
 }
 
 }  // namespace offloop

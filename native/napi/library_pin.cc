@@ -1,4 +1,4 @@
-#include "library_pin.h"
+#include "napi/library_pin.h"
 
 #if defined(_WIN32)
 #include <windows.h>

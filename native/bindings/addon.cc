@@ -1,19 +1,21 @@
 // Module registration. Context-aware: every env (main thread, each
-// worker_thread) gets its own EnvContext; all share the process-wide pool.
+// worker_thread) gets its own EnvState; all share the process-wide pool.
 #include <napi.h>
 
-#include "bindings.h"
-#include "env_context.h"
-#include "library_pin.h"
+#include "bindings/register.h"
+#include "napi/env_state.h"
+#include "napi/library_pin.h"
 
 namespace offloop {
 
 Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
   // The pool's threads are process-wide and outlive any env; the code they
-  // run must outlive every env too (see library_pin.h).
+  // run must outlive every env too (see napi/library_pin.h).
   PinThisLibrary();
-  EnvContext::Install(env);
+  EnvState::Install(env);
   RegisterPool(env, exports);
+  RegisterDiagnostics(env, exports);
+  RegisterTestHooks(env, exports);
   RegisterSquares(env, exports);
   RegisterSum(env, exports);
   RegisterGrayscale(env, exports);

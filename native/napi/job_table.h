@@ -1,7 +1,7 @@
-// Per-environment state (the main thread and each worker_thread has one):
-// the jobs this env submitted, the references that keep their JS buffers
-// alive, and the one thread-safe function through which pool threads hand
-// finished jobs back to this env's JS thread.
+// The job table of one environment (the main thread and each worker_thread
+// has one): the pool jobs this env submitted, the references that keep their
+// JS buffers alive, and the one thread-safe function through which pool
+// threads hand finished jobs (and progress) back to this env's JS thread.
 //
 // Threads: Submit, Cancel and settling run on the env's JS thread; pool
 // threads only call OnJobDone / OnJobProgress, which queue an event (never
@@ -22,7 +22,7 @@
 // their share; core/native_memory.h). Ordinary JS memory lives until (4),
 // after offloop's hook (3) has cancelled this env's jobs and waited until no
 // pool thread runs one of their chunks. And the addon's code itself is never
-// unloaded (addon.cc), so detached pool threads outlive any env.
+// unloaded (napi/library_pin.h), so detached pool threads outlive any env.
 #pragma once
 
 #include <cstdint>
@@ -46,48 +46,20 @@ enum class JobStatus : int {
   kFailed = 4,     // value: { code, message }
 };
 
-struct JobTotals {
-  uint64_t completed = 0;
-  uint64_t failed = 0;
-  uint64_t cancelled = 0;
-};
-
-// A job's native failure, thrown from synchronous calls.
-class JobFailedError : public std::exception {
- public:
-  explicit JobFailedError(const JobFailure& failure) : failure_(failure) {}
-  const char* what() const noexcept override { return failure_.message; }
-  const char* code() const { return failure_.code; }
-  const JobFailure& failure() const { return failure_; }
-
- private:
-  JobFailure failure_;
-};
-
-// { code, message[, errno, syscall, target] }: how JS hears of a failure.
-Napi::Object FailureObject(Napi::Env env, const JobFailure& failure);
-
-class EnvContext : public JobSink, public PoolClient {
+class JobTable : public JobSink, public PoolClient {
  public:
   // Turns a finished job into the value its promise resolves with.
   using ResultFn = Napi::Value (*)(Napi::Env env, const Job& job);
 
-  // The context of `env`, created with the module's instance data.
-  static EnvContext* From(Napi::Env env);
-  static void Install(Napi::Env env);
+  explicit JobTable(napi_env env);
+  ~JobTable() override;
+  JobTable(const JobTable&) = delete;
+  JobTable& operator=(const JobTable&) = delete;
 
   // Sets the JS function that settles jobs. Once per env; later calls are
   // ignored so two copies of the JS layer share one dispatcher. Returns
   // whether this call installed it.
   bool Init(const Napi::Function& dispatch);
-
-  // The original ArrayBuffer.prototype.resizable and
-  // SharedArrayBuffer.prototype.growable getters, captured by the JS layer
-  // when it loaded (undefined where the runtime has none).
-  void SetIntrinsics(const Napi::Value& resizable, const Napi::Value& growable);
-  // Whether `buffer` (an ArrayBuffer or SharedArrayBuffer) can change length.
-  // Runs only those built-in getters: never user code.
-  bool LengthCanChange(napi_value buffer);
 
   // Hands `job` to the pool; `keep_alive` holds every JS object whose
   // memory the job touches until it settles. Returns the job's id. Throws
@@ -99,20 +71,7 @@ class EnvContext : public JobSink, public PoolClient {
   void OnJobDone(const std::shared_ptr<Job>& job) noexcept override;
   void OnJobProgress(const std::shared_ptr<Job>& job) noexcept override;
 
-  // Runs `job` to completion while the calling JS thread waits (inline when
-  // it is a single chunk), calling `progress(done, total)` about every 16 ms
-  // when it is a function. If `progress` throws, the job is cancelled and
-  // drained before the exception propagates. Throws JobFailedError when a
-  // chunk failed. Returns the job's Overflow().
-  static int64_t RunSync(Napi::Env env, const std::shared_ptr<Job>& job,
-                         const Napi::Value& progress);
-  static JobTotals Totals();
-
-  ~EnvContext() override;
-
  private:
-  explicit EnvContext(Napi::Env env);
-
   enum class EventKind { kDone, kProgress };
   struct Event {
     std::shared_ptr<Job> job;
@@ -123,11 +82,9 @@ class EnvContext : public JobSink, public PoolClient {
     std::vector<Napi::Reference<Napi::Value>> keep_alive;
     ResultFn result = nullptr;
   };
-  enum class Outcome { kCompleted, kFailed, kCancelled };
 
   static void CallJs(napi_env env, napi_value dispatch, void* context, void* data);
   static void Cleanup(void* self);
-  static void CountSettled(Outcome outcome);
   void DeliverEvents(napi_env env, napi_value dispatch) noexcept;
   bool TakeEvent(Event* event) noexcept;
   // False when the env is terminating and JS can no longer be called.
@@ -141,9 +98,6 @@ class EnvContext : public JobSink, public PoolClient {
   napi_env env_;
   napi_threadsafe_function tsfn_ = nullptr;
   bool tsfn_referenced_ = false;
-  Napi::FunctionReference resizable_getter_;
-  Napi::FunctionReference growable_getter_;
-  bool intrinsics_set_ = false;
 
   // Shared by pool threads and the JS thread. `events_` is a FIFO read from
   // `read_`; its capacity always covers every done event still to come
