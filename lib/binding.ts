@@ -8,6 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import nodeGypBuild = require('node-gyp-build');
 
 import { arrayBufferResizableGetter, sharedArrayBufferGrowableGetter } from './intrinsics.js';
+import type { GrayscaleFileMode } from './files/types.js';
 import type { CodecsInfo, PoolStats, SimdLevel } from './types.js';
 
 /** `progress(done, total)` for the native sync functions; what it throws, they throw. */
@@ -45,39 +46,12 @@ export interface NativeBinding {
   grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
   grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, progress?: NativeProgress): void;
   /**
-   * One image file turned gray, as one pool job (see lib/files/): `input` a
-   * path or encoded bytes; `output` undefined (pixels), true (the encoded
-   * image in memory) or a path (written atomically); mode 0 exact / 1 luma / 2 luma-lossless;
-   * format 0 same / 1 jpeg / 2 png; limitInputPixels 0 = none. Resolves with
-   * a {@link NativeFileResult}; fails with a {@link NativeFileFailure}.
+   * One image file turned gray, as one pool job (see lib/files/). Resolves
+   * with a {@link NativeFileResult}; fails with a {@link NativeFileFailure}.
    */
-  grayscaleFile(
-    input: string | Uint8Array,
-    output: string | true | undefined,
-    mode: number,
-    format: number,
-    quality: number,
-    compressionLevel: number,
-    autoOrient: boolean,
-    limitInputPixels: number,
-    limitInputBytes: number,
-    durable: boolean,
-    wantsProgress: boolean,
-  ): number;
+  grayscaleFile(request: NativeFileRequest, wantsProgress: boolean): number;
   /** grayscaleFile while the caller waits; throws an Error shaped as a {@link NativeFileFailure}. */
-  grayscaleFileSync(
-    input: string | Uint8Array,
-    output: string | true | undefined,
-    mode: number,
-    format: number,
-    quality: number,
-    compressionLevel: number,
-    autoOrient: boolean,
-    limitInputPixels: number,
-    limitInputBytes: number,
-    durable: boolean,
-    progress?: NativeProgress,
-  ): NativeFileResult;
+  grayscaleFileSync(request: NativeFileRequest, progress?: NativeProgress): NativeFileResult;
   /**
    * Whether a stored image file is whole: `head` its first bytes, `tail`
    * its last (at most 12), `fileSize` its size. Runs on the calling thread
@@ -86,6 +60,26 @@ export interface NativeBinding {
   inspectWholeFile(head: Uint8Array, tail: Uint8Array, fileSize: number): { format: 'jpeg' | 'png'; width: number; height: number } | { code: string; message: string };
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
   allocateOutput(type: OutputType, length: number): Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** What grayscaleFile / grayscaleFileSync read, by name; the native side checks every value again. */
+export interface NativeFileRequest {
+  /** A path or the encoded bytes. */
+  input: string | Uint8Array;
+  /** undefined (pixels), true (the encoded image in memory) or a path (written atomically). */
+  output: string | true | undefined;
+  /** One of {@link NativeConstants.fileModes}. */
+  mode: number;
+  /** One of {@link NativeConstants.fileFormats}. */
+  format: number;
+  quality: number;
+  compressionLevel: number;
+  autoOrient: boolean;
+  /** 0: no limit. */
+  limitInputPixels: number;
+  /** 0: no limit. */
+  limitInputBytes: number;
+  durable: boolean;
 }
 
 /** What a file job resolves with (grayscaleFile / grayscaleFileSync). */
@@ -133,6 +127,14 @@ export interface NativeConstants {
   sumBlock: number;
   /** The largest pool size. */
   maxThreads: number;
+  /** The `status` of dispatch(id, status, value, total) (lib/jobs.ts's JOB_STATUS). */
+  jobStatus: { resolved: number; overflow: number; cancelled: number; progress: number; failed: number };
+  /** NativeFileRequest's `mode` for each mode. */
+  fileModes: Record<GrayscaleFileMode, number>;
+  /** NativeFileRequest's `format` for each format. */
+  fileFormats: Record<'same' | 'jpeg' | 'png', number>;
+  /** The file options' defaults (lib/files/settings.ts's copies). */
+  fileDefaults: { limitInputPixels: number; limitInputBytes: number; quality: number; compressionLevel: number };
 }
 
 /** napi_typedarray_type values of the arrays allocateOutput makes. */

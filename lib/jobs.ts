@@ -6,14 +6,12 @@ import type { NativeBinding } from './binding.js';
 import { addAbortListener, isAborted, reasonOf, removeAbortListener } from './intrinsics.js';
 import type { Control } from './options.js';
 
-// Mirrors JobStatus in native/napi/job_table.h.
-const enum Status {
-  Resolved = 0,
-  Overflow = 1,
-  Cancelled = 2,
-  Progress = 3,
-  Failed = 4,
-}
+/**
+ * The `status` of dispatch(id, status, value, total): JobStatus in
+ * native/napi/job_table.h (test/constants.test.ts checks this copy against
+ * the binding's constants()).
+ */
+export const JOB_STATUS = { resolved: 0, overflow: 1, cancelled: 2, progress: 3, failed: 4 } as const;
 
 export interface JobSpec<T> {
   control: Control;
@@ -89,7 +87,7 @@ function reportProgress(job: PendingJob, done: number, total: number, running: b
 function dispatch(table: JobTable, id: number, status: number, value: unknown, total: number): void {
   const job = table.pending.get(id);
   if (job === undefined) return;
-  if (status === Status.Progress) {
+  if (status === JOB_STATUS.progress) {
     // The last report (total, total) comes with the result, never before it.
     if ((value as number) < total) reportProgress(job, value as number, total, true);
     return;
@@ -97,23 +95,23 @@ function dispatch(table: JobTable, id: number, status: number, value: unknown, t
   table.pending.delete(id);
   const { signal } = job.spec.control;
   if (job.abortListener !== undefined) removeAbortListener(signal!, job.abortListener);
-  if (status === Status.Resolved && !isAborted(signal)) reportProgress(job, total, total, false);
+  if (status === JOB_STATUS.resolved && !isAborted(signal)) reportProgress(job, total, total, false);
 
   if (job.callbackError !== undefined) {
     job.reject(job.callbackError.value);
-  } else if (isAborted(signal) && !(status === Status.Resolved && job.spec.committed?.(value) === true)) {
+  } else if (isAborted(signal) && !(status === JOB_STATUS.resolved && job.spec.committed?.(value) === true)) {
     // Also when the job completed before the cancellation reached it: the
     // caller aborted before the call settled.
     job.reject(reasonOf(signal!));
-  } else if (status === Status.Resolved) {
+  } else if (status === JOB_STATUS.resolved) {
     try {
       job.resolve(job.spec.result(value));
     } catch (error) {
       job.reject(error);
     }
-  } else if (status === Status.Overflow) {
+  } else if (status === JOB_STATUS.overflow) {
     job.reject(job.spec.overflow(value as number));
-  } else if (status === Status.Failed) {
+  } else if (status === JOB_STATUS.failed) {
     job.reject(job.spec.failure(value));
   } else {
     // Cancelled by the native side itself (its env is going away).

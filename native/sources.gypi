@@ -69,6 +69,7 @@
       'native/napi/settled_counts.cc',
       'native/napi/sync_call.cc',
       'native/bindings/addon.cc',
+      'native/bindings/constants.cc',
       'native/bindings/diagnostics.cc',
       'native/bindings/files.cc',
       'native/bindings/grayscale.cc',

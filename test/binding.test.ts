@@ -103,49 +103,89 @@ describe('random arguments', () => {
 });
 
 describe('native grayscaleFile re-validates', () => {
-  // (input, output, mode, format, quality, compressionLevel, autoOrient, limitInputPixels, limitInputBytes, durable, progress)
-  const good = [new Uint8Array(8), undefined, 0, 0, 75, 6, false, 0, 0, false] as const;
-  const call = (index: number, value: unknown) => () => {
-    const args: unknown[] = [...good];
-    args[index] = value;
-    return (binding.grayscaleFileSync as (...a: unknown[]) => unknown)(...args);
+  type Request = Parameters<typeof binding.grayscaleFileSync>[0];
+  const good: Request = {
+    input: new Uint8Array(8),
+    output: undefined,
+    mode: 0,
+    format: 0,
+    quality: 75,
+    compressionLevel: 6,
+    autoOrient: false,
+    limitInputPixels: 0,
+    limitInputBytes: 0,
+    durable: false,
   };
+  const keys = Object.keys(good) as (keyof Request)[];
+  const sync = binding.grayscaleFileSync as (...a: unknown[]) => unknown;
+  // `at` a key of the request, or 'progress' for the argument after it.
+  const call = (at: keyof Request | 'progress', value: unknown) => () =>
+    at === 'progress' ? sync(good, value) : sync({ ...good, [at]: value });
 
   it('rejects inputs that are neither a path nor bytes, and paths with null bytes', () => {
     for (const value of [undefined, null, 1, {}, new Float64Array(1), new Uint16Array(4), new DataView(new ArrayBuffer(4))]) {
-      expect(call(0, value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+      expect(call('input', value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
     }
-    expect(call(0, new Uint8Array(new ArrayBuffer(8, { maxByteLength: 16 })))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
-    expect(call(0, '')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call('input', new Uint8Array(new ArrayBuffer(8, { maxByteLength: 16 })))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call('input', '')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
     // Cut at the NUL, this would name another file: refused, never opened.
-    expect(call(0, 'test/fixtures/images/manifest.json\0.jpg')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
-    expect(call(1, 'out.png\0')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call('input', 'test/fixtures/images/manifest.json\0.jpg')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call('output', 'out.png\0')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+  });
+
+  it('rejects a request that is not an object, and requests missing a key', () => {
+    for (const value of [undefined, null, 1, 'a.jpg', [], () => good]) {
+      expect(() => sync(value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    }
+    for (const key of keys.filter((name) => name !== 'output')) {
+      const { [key]: _dropped, ...missing } = good;
+      expect(() => sync(missing), key).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    }
+  });
+
+  it('reads every key once, all before checking any: a getter cannot swap a checked buffer', () => {
+    const reads: string[] = [];
+    const input = new Uint8Array(8);
+    const request = Object.fromEntries(keys.map((key) => [key, undefined]));
+    for (const key of keys) {
+      Object.defineProperty(request, key, {
+        enumerable: true,
+        get() {
+          reads.push(key);
+          // The last key read detaches the input: the check must see it.
+          if (key === 'durable') structuredClone(input.buffer, { transfer: [input.buffer] });
+          return key === 'input' ? input : good[key];
+        },
+      });
+    }
+    expect(() => sync(request)).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(reads.sort()).toEqual([...keys].sort());
   });
 
   it('rejects outputs other than undefined, true or a path', () => {
-    for (const value of [false, null, 0, {}, new Uint8Array(1)]) expect(call(1, value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    for (const value of [false, null, 0, {}, new Uint8Array(1)]) expect(call('output', value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
   });
 
   it('rejects options out of range or of the wrong type', () => {
-    expect(call(2, 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(3, 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(4, 0)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(4, 101)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(5, 10)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(7, -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(7, 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(6, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-    expect(call(2, '0')).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-    expect(call(8, -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(8, 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call(9, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-    expect(call(10, 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call('mode', 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('format', 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('quality', 0)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('quality', 101)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('compressionLevel', 10)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('limitInputPixels', -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('limitInputPixels', 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('autoOrient', 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call('mode', '0')).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call('limitInputBytes', -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('limitInputBytes', 2 ** 53)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('durable', 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(call('progress', 1)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
   });
 
   it('gives the job failure of valid arguments as an Error with a code', () => {
-    expect(call(0, new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_EMPTY_INPUT' }));
-    expect(call(0, new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' }));
-    expect(call(0, '/nonexistent/offloop.jpg')).toThrow(
+    expect(call('input', new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_EMPTY_INPUT' }));
+    expect(call('input', new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' }));
+    expect(call('input', '/nonexistent/offloop.jpg')).toThrow(
       expect.objectContaining({ code: 'ERR_OFFLOOP_SYSTEM', errno: 2, syscall: 'open', target: 'input' }),
     );
   });

@@ -3,7 +3,7 @@
  * write, all on a pool thread. The async runner is what grayscaleFile and a
  * call on many files both use: validate once, then one runFileJob per file.
  */
-import { binding, type NativeFileResult } from '../binding.js';
+import { binding, nativeConstants, type NativeFileRequest, type NativeFileResult } from '../binding.js';
 import type { AnyFunction, CallSite } from '../errors.js';
 import { isAborted, reasonOf } from '../intrinsics.js';
 import { runOnPool } from '../jobs.js';
@@ -13,23 +13,20 @@ import { fileResult, fileRows } from './result.js';
 import type { FileJob } from './settings.js';
 import type { GrayscaleFileResult } from './types.js';
 
-const MODES = { exact: 0, luma: 1, 'luma-lossless': 2 } as const;
-const FORMATS = { same: 0, jpeg: 1, png: 2 } as const;
-
-/** The positional arguments of binding.grayscaleFile(Sync), up to the progress one. */
-function nativeArgs({ input, output, encode, settings }: FileJob) {
-  return [
-    input.kind === 'path' ? input.path : input.bytes,
-    output ?? (encode ? (true as const) : undefined),
-    MODES[settings.mode],
-    FORMATS[settings.format],
-    settings.quality,
-    settings.compressionLevel,
-    settings.autoOrient,
-    settings.limitInputPixels,
-    settings.limitInputBytes,
-    settings.durable,
-  ] as const;
+/** What binding.grayscaleFile(Sync) reads, by name. */
+function nativeRequest({ input, output, encode, settings }: FileJob): NativeFileRequest {
+  return {
+    input: input.kind === 'path' ? input.path : input.bytes,
+    output: output ?? (encode ? true : undefined),
+    mode: nativeConstants.fileModes[settings.mode],
+    format: nativeConstants.fileFormats[settings.format],
+    quality: settings.quality,
+    compressionLevel: settings.compressionLevel,
+    autoOrient: settings.autoOrient,
+    limitInputPixels: settings.limitInputPixels,
+    limitInputBytes: settings.limitInputBytes,
+    durable: settings.durable,
+  };
 }
 
 /**
@@ -42,10 +39,10 @@ function nativeArgs({ input, output, encode, settings }: FileJob) {
  * native submit does (the pool could not take the job).
  */
 export function runFileJob(job: FileJob, control: Control, site: CallSite): Promise<GrayscaleFileResult> {
-  const args = nativeArgs(job);
+  const request = nativeRequest(job);
   return runOnPool<GrayscaleFileResult>(binding, {
     control,
-    submit: (wantsProgress) => binding.grayscaleFile(...args, wantsProgress),
+    submit: (wantsProgress) => binding.grayscaleFile(request, wantsProgress),
     result: (value) => fileResult(job, value as NativeFileResult),
     overflow: () => new RangeError('offloop: unexpected overflow'),
     failure: (failure) => fileErrorAtCallSite(fileFailureError(job, failure), site),
@@ -87,7 +84,7 @@ export function runFileJobSync(job: FileJob, control: Control, caller: AnyFuncti
         };
   let value: NativeFileResult;
   try {
-    value = binding.grayscaleFileSync(...nativeArgs(job), progress);
+    value = binding.grayscaleFileSync(nativeRequest(job), progress);
   } catch (error) {
     if (thrownByProgress !== undefined && error === thrownByProgress.value) throw error;
     throw fileErrorAtCaller(fileFailureError(job, error), caller);

@@ -9,8 +9,15 @@ import { readControl, readOptions, type Control, type OptionsSnapshot } from '..
 import { checkFileInput, checkFileOutput, formatOfExtension, type FileSource } from './input.js';
 import type { GrayscaleFileMode } from './types.js';
 
+// The defaults, as the native side's constants().fileDefaults has them
+// (test/constants.test.ts checks they agree).
+
 /** sharp's default pixel limit: 0x3FFF * 0x3FFF. */
 export const DEFAULT_PIXEL_LIMIT = 268_402_689;
+
+export const DEFAULT_QUALITY = 75;
+
+export const DEFAULT_COMPRESSION_LEVEL = 6;
 
 /** Every mode, in the order the docs list them. */
 export const GRAYSCALE_FILE_MODES = ['exact', 'luma', 'luma-lossless'] as const satisfies readonly GrayscaleFileMode[];
@@ -63,8 +70,8 @@ export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_K
   return {
     mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
     format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
-    quality: readInteger(options.quality, `${name}.quality`, 1, 100, 75),
-    compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, 6),
+    quality: readInteger(options.quality, `${name}.quality`, 1, 100, DEFAULT_QUALITY),
+    compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, DEFAULT_COMPRESSION_LEVEL),
     autoOrient: readBoolean(options.autoOrient, `${name}.autoOrient`, false),
     limitInputPixels: readLimit(options.limitInputPixels, `${name}.limitInputPixels`, DEFAULT_PIXEL_LIMIT),
     limitInputBytes: readLimit(options.limitInputBytes, `${name}.limitInputBytes`, DEFAULT_BYTE_LIMIT),

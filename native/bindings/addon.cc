@@ -14,6 +14,7 @@ Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
   PinThisLibrary();
   EnvState::Install(env);
   RegisterPool(env, exports);
+  RegisterConstants(env, exports);
   RegisterDiagnostics(env, exports);
   RegisterTestHooks(env, exports);
   RegisterSquares(env, exports);

@@ -1,13 +1,17 @@
-// Image files: grayscaleFile(input, output, mode, format, quality,
-// compressionLevel, autoOrient, limitInputPixels, limitInputBytes, durable,
-// wantsProgress) -> job id,
-// and grayscaleFileSync(..., progress?) -> the result. The work itself is
-// jobs/gray_file_job.h; here are the argument checks and the result object.
+// Image files: grayscaleFile(request, wantsProgress) -> job id, and
+// grayscaleFileSync(request, progress?) -> the result. The work itself is
+// jobs/gray_file_job.h; here are the request's checks and the result object.
 //
-// input:  a path (string) or the encoded bytes (Uint8Array, kept, not copied)
-// output: undefined (gray pixels), true (the encoded gray image in memory) or
-//         a path (written atomically)
-// mode 0 exact / 1 luma / 2 luma-lossless; format 0 same / 1 jpeg / 2 png.
+// request, read by name (lib/binding.ts's NativeFileRequest):
+//   input:  a path (string) or the encoded bytes (Uint8Array, kept, not copied)
+//   output: undefined (gray pixels), true (the encoded gray image in memory)
+//           or a path (written atomically)
+//   mode, format: FileMode, FileFormat (their numbers are in constants())
+//   quality, compressionLevel, autoOrient, limitInputPixels (0: none),
+//   limitInputBytes (0: none), durable
+// Every property is read once, all before any is checked: a getter (the
+// request is a plain object from lib/, but the raw binding may get anything)
+// runs before the checks, never between a buffer's check and the job.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -35,14 +39,32 @@ std::string GetPath(Napi::Env env, const Napi::Value& value, const char* name) {
   return path;
 }
 
-FileCall PrepareFile(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+// The request's properties, each read once.
+struct RequestValues {
+  Napi::Value input, output, mode, format, quality, compression_level, auto_orient, max_pixels,
+      max_bytes, durable;
+};
+
+RequestValues ReadRequest(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"request\" argument must be an object");
+  }
+  const Napi::Object request = value.As<Napi::Object>();
+  return RequestValues{request.Get("input"),           request.Get("output"),
+                       request.Get("mode"),            request.Get("format"),
+                       request.Get("quality"),         request.Get("compressionLevel"),
+                       request.Get("autoOrient"),      request.Get("limitInputPixels"),
+                       request.Get("limitInputBytes"), request.Get("durable")};
+}
+
+FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
+  const RequestValues values = ReadRequest(env, request_value);
   GrayFileRequest request;
   TypedArrayView bytes;
-  if (info[0].IsString()) {
-    request.input_path = GetPath(env, info[0], "input");
+  if (values.input.IsString()) {
+    request.input_path = GetPath(env, values.input, "input");
   } else {
-    bytes = GetTypedArray(env, info[0], "input");
+    bytes = GetTypedArray(env, values.input, "input");
     if (bytes.type != napi_uint8_array && bytes.type != napi_uint8_clamped_array) {
       ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"input\" must be a path or a Uint8Array");
     }
@@ -50,7 +72,7 @@ FileCall PrepareFile(const Napi::CallbackInfo& info) {
     request.input_bytes = bytes.data;
     request.input_size = bytes.byte_length;
   }
-  const Napi::Value output = info[1];
+  const Napi::Value& output = values.output;
   if (output.IsUndefined()) {
     request.output = FileOutput::kPixels;
   } else if (output.IsBoolean() && output.As<Napi::Boolean>().Value()) {
@@ -61,22 +83,23 @@ FileCall PrepareFile(const Napi::CallbackInfo& info) {
   } else {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"output\" must be undefined, true or a path");
   }
-  const int64_t mode = GetInteger(env, info[2], "mode", 0, 2);
-  request.mode = mode == 0 ? codecs::GrayMode::kExact : codecs::GrayMode::kLuma;
-  request.luma_copy = mode == 2;
-  request.format = static_cast<FileFormat>(GetInteger(env, info[3], "format", 0, 2));
-  request.quality = static_cast<int>(GetInteger(env, info[4], "quality", 1, 100));
-  request.compression_level = static_cast<int>(GetInteger(env, info[5], "compressionLevel", 0, 9));
-  request.auto_orient = GetBoolean(env, info[6], "autoOrient");
+  const auto mode = static_cast<FileMode>(GetInteger(env, values.mode, "mode", 0, 2));
+  request.mode = mode == FileMode::kExact ? codecs::GrayMode::kExact : codecs::GrayMode::kLuma;
+  request.luma_copy = mode == FileMode::kLumaLossless;
+  request.format = static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, 2));
+  request.quality = static_cast<int>(GetInteger(env, values.quality, "quality", 1, 100));
+  request.compression_level =
+      static_cast<int>(GetInteger(env, values.compression_level, "compressionLevel", 0, 9));
+  request.auto_orient = GetBoolean(env, values.auto_orient, "autoOrient");
   request.max_pixels =
-      static_cast<uint64_t>(GetInteger(env, info[7], "limitInputPixels", 0, kMaxSafeInteger));
+      static_cast<uint64_t>(GetInteger(env, values.max_pixels, "limitInputPixels", 0, kMaxSafeInteger));
   request.max_bytes =
-      static_cast<uint64_t>(GetInteger(env, info[8], "limitInputBytes", 0, kMaxSafeInteger));
-  request.durable = GetBoolean(env, info[9], "durable");
+      static_cast<uint64_t>(GetInteger(env, values.max_bytes, "limitInputBytes", 0, kMaxSafeInteger));
+  request.durable = GetBoolean(env, values.durable, "durable");
 
   FileCall call;
   call.job = std::make_shared<GrayFileJob>(std::move(request));
-  if (!info[0].IsString()) call.Keep(info[0], bytes);
+  if (!values.input.IsString()) call.Keep(values.input, bytes);
   return call;
 }
 
@@ -152,19 +175,15 @@ Napi::Value FileResult(Napi::Env env, GrayFileJob& job) {
   return object;
 }
 
-// The env settles a job once, on its JS thread, and no pool thread touches
-// it any more: handing its buffers to JS from here is safe.
-Napi::Value SettledFileResult(Napi::Env env, const Job& job) {
-  return FileResult(env, static_cast<GrayFileJob&>(const_cast<Job&>(job)));
-}
-
+// The job table calls FileResult once the job settled, on the JS thread, when
+// no pool thread touches the job any more: handing its buffers to JS is safe.
 Napi::Value GrayscaleFile(const Napi::CallbackInfo& info) {
-  return SubmitPrepared(info.Env(), PrepareFile(info), info[10], SettledFileResult);
+  return SubmitPrepared(info.Env(), PrepareFile(info.Env(), info[0]), info[1], FileResult);
 }
 
 Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
-  FileCall call = PrepareFile(info);
-  RunPrepared(info.Env(), call, info[10]);
+  FileCall call = PrepareFile(info.Env(), info[0]);
+  RunPrepared(info.Env(), call, info[1]);
   if (call.job->cancelled() && !call.job->CommittedDespiteCancel()) {
     // Only an env being torn down cancels a sync call's job.
     ThrowError(info.Env(), "ERR_OFFLOOP_CANCELLED", "offloop: the call was cancelled");

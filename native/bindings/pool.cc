@@ -1,9 +1,7 @@
 // The calls that are not a kernel: setting up an env's link to JS, the
-// pool's size and statistics, and the numbers lib/ must agree with.
+// pool's size and statistics.
 #include "bindings/register.h"
-#include "core/native_memory.h"
 #include "core/pool.h"
-#include "kernels/squares.h"
 #include "napi/args.h"
 #include "napi/env_state.h"
 #include "napi/errors.h"
@@ -70,16 +68,6 @@ Napi::Value PoolStatsValue(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// Numbers the JS layer must agree with, read from here rather than repeated.
-Napi::Value Constants(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("nativeOutputBytes", static_cast<double>(memory::kNativeOutputBytes));
-  result.Set("sumBlock", static_cast<double>(kernels::kSumBlock));
-  result.Set("maxThreads", static_cast<double>(ThreadPool::kMaxThreads));
-  return result;
-}
-
 }  // namespace
 
 void RegisterPool(Napi::Env env, Napi::Object exports) {
@@ -91,7 +79,6 @@ void RegisterPool(Napi::Env env, Napi::Object exports) {
   exports.Set("defaultConcurrency",
               Napi::Function::New(env, Guarded<DefaultConcurrencyValue>, "defaultConcurrency"));
   exports.Set("poolStats", Napi::Function::New(env, Guarded<PoolStatsValue>, "poolStats"));
-  exports.Set("constants", Napi::Function::New(env, Guarded<Constants>, "constants"));
 }
 
 }  // namespace offloop

@@ -7,6 +7,7 @@
 namespace offloop {
 
 void RegisterPool(Napi::Env env, Napi::Object exports);
+void RegisterConstants(Napi::Env env, Napi::Object exports);
 void RegisterDiagnostics(Napi::Env env, Napi::Object exports);
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 void RegisterSquares(Napi::Env env, Napi::Object exports);

@@ -53,8 +53,8 @@ SumCall PrepareSumBlocks(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value BlocksValue(Napi::Env env, const Job& job) {
-  const auto& blocks = static_cast<const SumJob&>(job).Blocks();
+Napi::Value BlocksValue(Napi::Env env, SumJob& job) {
+  const auto& blocks = job.Blocks();
   auto pairs = Napi::Float64Array::New(env, blocks.size() * 2);
   for (size_t i = 0; i < blocks.size(); ++i) {
     pairs[2 * i] = blocks[i].hi;
@@ -63,8 +63,7 @@ Napi::Value BlocksValue(Napi::Env env, const Job& job) {
   return pairs;
 }
 
-Napi::Value SumValue(Napi::Env env, const Job& job) {
-  const auto& sum = static_cast<const SumJob&>(job);
+Napi::Value SumValue(Napi::Env env, SumJob& sum) {
   if (sum.type() == ElementType::kBigInt64) return Napi::BigInt::New(env, sum.Int64Sum());
   if (sum.type() == ElementType::kBigUint64) return Napi::BigInt::New(env, sum.Uint64Sum());
   return Napi::Number::New(env, sum.FloatSum());

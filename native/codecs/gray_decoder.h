@@ -37,6 +37,10 @@ enum class GrayMode {
   kLuma,
 };
 
+// The default pixel limit, sharp's limitInputPixels: 0x3FFF * 0x3FFF
+// (lib/ reads it from constants() and checks its own copy against it).
+constexpr uint64_t kDefaultMaxPixels = 268402689;
+
 // For measurements only: how kExact gets L out of a YCbCr JPEG.
 enum class JpegExactPath {
   kRgbx,      // libjpeg -> RGBX (as Pillow asks), then the L formula per band
@@ -47,8 +51,8 @@ enum class JpegExactPath {
 struct DecodeOptions {
   GrayMode mode = GrayMode::kExact;
   // Width * height above this is refused (kTooLarge) from the header, before
-  // any pixel buffer exists. 0: no limit. Default: sharp's limitInputPixels.
-  uint64_t max_pixels = 268402689;
+  // any pixel buffer exists. 0: no limit.
+  uint64_t max_pixels = kDefaultMaxPixels;
   // A progressive JPEG with more scans than this is refused (kTooLarge): many
   // tiny scans are a known way to make libjpeg spin. Real files have ~10.
   int max_jpeg_scans = 1000;

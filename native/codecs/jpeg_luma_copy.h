@@ -32,13 +32,14 @@
 #include <memory>
 
 #include "errors.h"
+#include "gray_decoder.h"
 #include "output_buffer.h"
 
 namespace offloop::codecs {
 
 struct LumaCopyOptions {
   // As DecodeOptions' (gray_decoder.h).
-  uint64_t max_pixels = 268402689;
+  uint64_t max_pixels = kDefaultMaxPixels;
   int max_jpeg_scans = 1000;
   const std::atomic<bool>* cancel = nullptr;
 };

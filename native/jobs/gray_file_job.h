@@ -21,7 +21,14 @@
 namespace offloop {
 
 enum class FileOutput { kPixels, kEncoded, kFile };
-enum class FileFormat { kSame, kJpeg, kPng };
+// The numbers are the binding's (lib/ reads them from constants()).
+enum class FileFormat { kSame = 0, kJpeg = 1, kPng = 2 };
+enum class FileMode { kExact = 0, kLuma = 1, kLumaLossless = 2 };
+
+// The public defaults (lib/ reads them from constants()).
+constexpr int kDefaultQuality = 75;
+constexpr int kDefaultCompressionLevel = 6;
+constexpr uint64_t kDefaultMaxInputBytes = uint64_t{1} << 30;  // 1 GiB
 
 struct GrayFileRequest {
   // Either a path to read, or encoded bytes the caller keeps alive.
@@ -38,13 +45,13 @@ struct GrayFileRequest {
   // (kLuma).
   bool luma_copy = false;
   FileFormat format = FileFormat::kSame;
-  int quality = 75;
-  int compression_level = 6;
+  int quality = kDefaultQuality;
+  int compression_level = kDefaultCompressionLevel;
   bool auto_orient = false;
-  uint64_t max_pixels = 268402689;
+  uint64_t max_pixels = codecs::kDefaultMaxPixels;
   // An input file of more bytes than this is refused before it is read
   // (from its size) or while it is (if it grows). 0: no limit.
-  uint64_t max_bytes = 0;
+  uint64_t max_bytes = kDefaultMaxInputBytes;
   // fsync the output and its folder around the rename.
   bool durable = false;
 };

@@ -56,7 +56,7 @@ uint32_t JobTable::Submit(const std::shared_ptr<Job>& job,
   // Everything that can fail comes before the pool sees the job.
   Pending pending;
   pending.job = job;
-  pending.result = result;
+  pending.result = std::move(result);
   pending.keep_alive.reserve(keep_alive.size());
   for (napi_value value : keep_alive) pending.keep_alive.push_back(Napi::Persistent(Napi::Value(env, value)));
   uint32_t id = next_id_;
@@ -280,7 +280,7 @@ bool JobTable::SettleJob(napi_env env, napi_value dispatch, Pending pending,
     CountSettled(SettledOutcome::kFailed);
   } else {
     status = JobStatus::kResolved;
-    if (pending.result != nullptr) value = pending.result(napi_env, job);
+    if (pending.result) value = pending.result(napi_env);
     CountSettled(SettledOutcome::kCompleted);
   }
   return CallDispatch(env, dispatch, job.id, status, value,

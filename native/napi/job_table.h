@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -48,8 +49,9 @@ enum class JobStatus : int {
 
 class JobTable : public JobSink, public PoolClient {
  public:
-  // Turns a finished job into the value its promise resolves with.
-  using ResultFn = Napi::Value (*)(Napi::Env env, const Job& job);
+  // The value a resolved job's promise resolves with, built from the job
+  // (which it holds, typed) once no pool thread touches it.
+  using ResultFn = std::function<Napi::Value(Napi::Env env)>;
 
   explicit JobTable(napi_env env);
   ~JobTable() override;
@@ -80,7 +82,7 @@ class JobTable : public JobSink, public PoolClient {
   struct Pending {
     std::shared_ptr<Job> job;
     std::vector<Napi::Reference<Napi::Value>> keep_alive;
-    ResultFn result = nullptr;
+    ResultFn result;
   };
 
   static void CallJs(napi_env env, napi_value dispatch, void* context, void* data);

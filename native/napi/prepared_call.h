@@ -36,14 +36,20 @@ struct PreparedCall {
 };
 
 // Hands a prepared call to this env's job table; `wants_progress` (a
-// boolean) says whether JS wants progress reports. Returns the job id JS
-// settles by.
+// boolean) says whether JS wants progress reports. When the job resolves,
+// its promise gets `result(env, job)` (else undefined). Returns the job id
+// JS settles by.
 template <typename JobType>
 Napi::Value SubmitPrepared(Napi::Env env, const PreparedCall<JobType>& call,
                            const Napi::Value& wants_progress,
-                           JobTable::ResultFn result = nullptr) {
+                           Napi::Value (*result)(Napi::Env, JobType&) = nullptr) {
   const bool progress = GetBoolean(env, wants_progress, "wantsProgress");
-  const uint32_t id = EnvState::From(env)->jobs.Submit(call.job, call.keep_alive, progress, result);
+  JobTable::ResultFn settle;
+  if (result != nullptr) {
+    settle = [job = call.job, result](Napi::Env settle_env) { return result(settle_env, *job); };
+  }
+  const uint32_t id =
+      EnvState::From(env)->jobs.Submit(call.job, call.keep_alive, progress, std::move(settle));
   return Napi::Number::New(env, id);
 }
 
