@@ -127,7 +127,7 @@ export interface NativeConstants {
   sumBlock: number;
   /** The largest pool size. */
   maxThreads: number;
-  /** The `status` of dispatch(id, status, value, total) (lib/jobs.ts's JOB_STATUS). */
+  /** The `status` of dispatch(id, status, value, total) (lib/job-table.ts's JOB_STATUS). */
   jobStatus: { resolved: number; overflow: number; cancelled: number; progress: number; failed: number };
   /** NativeFileRequest's `mode` for each mode. */
   fileModes: Record<GrayscaleFileMode, number>;

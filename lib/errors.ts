@@ -275,6 +275,11 @@ export function withCallSite<T>(error: T, site: CallSite): T {
   return error;
 }
 
+/** A native job reported an overflow no kernel of that kind can have: a bug, never a user's input. */
+export function unexpectedOverflowError(): RangeError {
+  return new RangeError('offloop: unexpected overflow');
+}
+
 /** "argument" for `input`, "property" for `image.width`, as Node does. */
 function subject(name: string): string {
   return name.includes('.') ? `"${name}" property` : `"${name}" argument`;

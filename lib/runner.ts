@@ -13,17 +13,25 @@
  *   error.
  */
 import type { NativeBinding } from './binding.js';
-import { captureCallSite, nativeFailureError, pointAtCaller, withCallSite, type AnyFunction, type CallSite } from './errors.js';
+import {
+  captureCallSite,
+  nativeFailureError,
+  pointAtCaller,
+  unexpectedOverflowError,
+  withCallSite,
+  type AnyFunction,
+  type CallSite,
+} from './errors.js';
 import { isAborted, reasonOf } from './intrinsics.js';
-import { runOnPool } from './jobs.js';
+import { runOnPool } from './job-table.js';
 import type { Control } from './options.js';
 import { copyNumbers, type PendingCopy } from './validate-squares.js';
 
 /**
- * Where a call runs, by its number of items (elements or pixels). Tests set
- * these to force a path.
+ * The sizes that decide where a call runs, by its number of items (elements
+ * or pixels). Tests set these to force a path.
  */
-export const paths = {
+export const sizeThresholds = {
   /**
    * Up to this many items, the JS kernels run (on every call): even the
    * native call costs more than they do, and they compute the same bits.
@@ -42,7 +50,10 @@ export const paths = {
 /** What every validated call has. */
 export interface Call {
   control: Control;
-  /** Items (elements or pixels), the `total` of progress reports. */
+  /**
+   * Items (elements or pixels), the `total` of progress reports; 0 when
+   * only the native job learns it (a file's rows, from its header).
+   */
   total: number;
   /** A number[] input still to be copied (see planSquares' `copyAtOnce`). */
   pendingCopy?: PendingCopy;
@@ -51,7 +62,12 @@ export interface Call {
 /** `progress(done, total)` as the native sync functions take it. */
 export type NativeProgress = (done: number, total: number) => void;
 
-/** One kernel as the runner drives it. */
+/** The JS kernel when it runs a call of `total` items; undefined when the native one does. */
+function jsPath<C extends Call, R>(kernel: Kernel<C, R>, total: number): ((call: C) => R) | undefined {
+  return kernel.native === undefined || total <= sizeThresholds.jsItems ? kernel.js : undefined;
+}
+
+/** One kernel as the runner drives it: it has JS or native code, or both. */
 export interface Kernel<C extends Call, R> {
   /**
    * Reads every argument property once and validates them. A number[]
@@ -60,8 +76,8 @@ export interface Kernel<C extends Call, R> {
   prepare(input: unknown, options: unknown, copyAtOnce: number): C;
   /** Checks the call's buffers again after user code ran (between copy slices). */
   recheck?(call: C): void;
-  /** Computes the result in JS on the calling thread. */
-  js(call: C): R;
+  /** Computes the result in JS on the calling thread; absent where only native code can (a file). */
+  js?(call: C): R;
   /** The native kernel; offloop/reference has none. */
   native?: NativeKernel<C, R>;
 }
@@ -69,8 +85,11 @@ export interface Kernel<C extends Call, R> {
 /** The native half of a kernel. */
 export interface NativeKernel<C extends Call, R> {
   binding: NativeBinding;
-  /** Async calls of up to this many items run natively on the calling thread. */
-  inlineItems(): number;
+  /**
+   * Async calls of up to this many items run natively on the calling
+   * thread; absent: never (a file's work is unknown until it is read).
+   */
+  inlineItems?(): number;
   /**
    * Runs the kernel while the calling thread waits (the pool works on calls
    * of more than one chunk), reporting through `progress` when given.
@@ -80,8 +99,25 @@ export interface NativeKernel<C extends Call, R> {
   submit(call: C, wantsProgress: boolean): number;
   /** The result of a job that resolved with `value`. */
   result(call: C, value: unknown): R;
-  /** The error of a job that overflowed at `index` (-1 for a sum). */
-  overflow(call: C, index: number): Error;
+  /** The error of a job that overflowed at `index` (-1 for a sum); absent where nothing can overflow. */
+  overflow?(call: C, index: number): Error;
+  /** The errors of a native failure; absent: {@link nativeFailureError}, placed as offloop's own errors are. */
+  failure?: NativeFailureErrors<C>;
+  /**
+   * True when the call's effect stays once its job completed (a file renamed
+   * into place): an abort too late to stop the job then does not fail the call.
+   */
+  committed?(call: C): boolean;
+  /** The `total` of the last progress report, for calls whose `total` is 0 until the job ran. */
+  totalOf?(call: C, result: R): number;
+}
+
+/** How a kernel turns a native failure into its error, with the frames of the user's call. */
+export interface NativeFailureErrors<C> {
+  /** From a pool job's failure value (`{ code, message, ... }`), after the call returned. */
+  atCallSite(call: C, failure: unknown, site: CallSite): Error;
+  /** From what the native sync call threw, during the call of `caller`. */
+  atCaller(call: C, thrown: unknown, caller: AnyFunction): Error;
 }
 
 // A number[] is copied on the JS thread (no other thread may read it); large
@@ -104,7 +140,7 @@ export function runAsync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown
   if (control.abortedAtCall) return Promise.reject(reasonOf(control.signal!));
   if (call.pendingCopy !== undefined) return copyThenStart(kernel, call, call.pendingCopy, captureCallSite(caller));
   try {
-    return start(kernel, call, caller, undefined);
+    return start(kernel, call, () => captureCallSite(caller));
   } catch (error) {
     return Promise.reject(pointAtCaller(error, caller));
   }
@@ -131,7 +167,7 @@ async function copyThenStart<C extends Call, R>(kernel: Kernel<C, R>, call: C, c
     // Element getters and other turns of the event loop ran since the
     // buffers were checked.
     kernel.recheck?.(call);
-    started = start(kernel, call, undefined, site);
+    started = start(kernel, call, () => site);
   } catch (error) {
     throw withCallSite(error, site);
   }
@@ -141,18 +177,33 @@ async function copyThenStart<C extends Call, R>(kernel: Kernel<C, R>, call: C, c
 /**
  * Picks the path and starts the work. Throws synchronously what the JS or
  * native call throws on the calling thread; errors of a pool job reject.
+ * `siteOf()` gives the user's call site: called only for a pool job (a
+ * stack costs more than a small call), before this returns.
  */
-function start<C extends Call, R>(kernel: Kernel<C, R>, call: C, caller: AnyFunction | undefined, site: CallSite | undefined): Promise<R> {
-  const { native } = kernel;
-  if (native === undefined || call.total <= paths.jsItems) return settleInline(kernel.js(call), call);
-  if (call.total <= native.inlineItems()) return settleInline(native.runSync(call, undefined), call);
-  const jobSite = site ?? captureCallSite(caller!);
+function start<C extends Call, R>(kernel: Kernel<C, R>, call: C, siteOf: () => CallSite): Promise<R> {
+  const js = jsPath(kernel, call.total);
+  if (js !== undefined) return settleInline(js(call), call);
+  const native = kernel.native!;
+  if (native.inlineItems !== undefined && call.total <= native.inlineItems()) {
+    return settleInline(native.runSync(call, undefined), call);
+  }
+  return runPoolJob(native, call, siteOf());
+}
+
+/**
+ * Runs a validated call of `native` as a pool job, its errors given the
+ * frames of `site`. Throws synchronously only when the native submit does.
+ */
+export function runPoolJob<C extends Call, R>(native: NativeKernel<C, R>, call: C, site: CallSite): Promise<R> {
+  const { failure, overflow, committed } = native;
   return runOnPool<R>(native.binding, {
     control: call.control,
     submit: (wantsProgress) => native.submit(call, wantsProgress),
     result: (value) => native.result(call, value),
-    overflow: (index) => withCallSite(native.overflow(call, index), jobSite),
-    failure: (failure) => withCallSite(nativeFailureError(failure), jobSite),
+    overflow: (index) => withCallSite(overflow?.(call, index) ?? unexpectedOverflowError(), site),
+    failure: (value) =>
+      failure !== undefined ? failure.atCallSite(call, value, site) : withCallSite(nativeFailureError(value), site),
+    committed: committed === undefined ? undefined : () => committed(call),
   });
 }
 
@@ -188,14 +239,16 @@ export function runSync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown,
   if (control.abortedAtCall) throw reasonOf(signal!);
 
   const { native } = kernel;
+  const js = jsPath(kernel, total);
   let result: R;
-  if (native === undefined || total <= paths.jsItems) {
+  if (js !== undefined) {
     try {
-      result = kernel.js(call);
+      result = js(call);
     } catch (error) {
       throw pointAtCaller(error, caller);
     }
   } else {
+    const nativeKernel = native!;
     // What the progress function throws (the callback's error, or the abort
     // reason) comes back out of the native call: pass it on untouched.
     let thrownByProgress: { value: unknown } | undefined;
@@ -216,13 +269,18 @@ export function runSync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown,
             }
           };
     try {
-      result = native.runSync(call, progress);
+      result = nativeKernel.runSync(call, progress);
     } catch (error) {
       if (thrownByProgress !== undefined && error === thrownByProgress.value) throw error;
-      throw pointAtCaller(error, caller);
+      const { failure } = nativeKernel;
+      throw failure !== undefined ? failure.atCaller(call, error, caller) : pointAtCaller(error, caller);
     }
   }
-  if (onProgress !== undefined) onProgress(total, total);
-  if (isAborted(signal)) throw reasonOf(signal!);
+  if (onProgress !== undefined) {
+    const last = total > 0 || native?.totalOf === undefined ? total : native.totalOf(call, result);
+    onProgress(last, last);
+  }
+  // A result that stays (a file written) makes the call succeed, however late the abort.
+  if (isAborted(signal) && native?.committed?.(call) !== true) throw reasonOf(signal!);
   return result;
 }

@@ -225,6 +225,11 @@ export function allocateSquaresOut(plan: SquaresPlan): Float64Array | BigInt64Ar
 }
 
 /** A validated `computeSquares` call: what to square, where to, and its controls. */
+/** The input of a native squares or sum call: (array, 0, length), or (undefined, from, count) for a range. */
+export function nativeSquaresInput(plan: SquaresPlan): [ArrayBufferView | undefined, number, number] {
+  return plan.kind === 'range' ? [undefined, plan.from, plan.count] : [plan.array, 0, plan.length];
+}
+
 export interface SquaresCall {
   plan: SquaresPlan;
   out: SquaresOutput;

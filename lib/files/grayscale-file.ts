@@ -1,8 +1,6 @@
 /** grayscaleFile / grayscaleFileSync: one image file turned gray on the pool. */
-import { captureCallSite, pointAtCaller } from '../errors.js';
-import { reasonOf } from '../intrinsics.js';
-import { runFileJob, runFileJobSync } from './job.js';
-import { prepareFileCall, type FileCall } from './settings.js';
+import { runAsync, runSync } from '../runner.js';
+import { fileKernel } from './job.js';
 import type { GrayscaleFile, GrayscaleFileSync } from './types.js';
 
 /**
@@ -11,28 +9,10 @@ import type { GrayscaleFile, GrayscaleFileSync } from './types.js';
  * stage on offloop's pool. Never throws: bad arguments reject.
  */
 export const grayscaleFile = function grayscaleFile(input: unknown, options?: unknown) {
-  let call: FileCall;
-  try {
-    call = prepareFileCall(input, options);
-  } catch (error) {
-    return Promise.reject(pointAtCaller(error, grayscaleFile));
-  }
-  const { job, control } = call;
-  if (control.abortedAtCall) return Promise.reject(reasonOf(control.signal!));
-  try {
-    return runFileJob(job, control, captureCallSite(grayscaleFile));
-  } catch (error) {
-    return Promise.reject(pointAtCaller(error, grayscaleFile));
-  }
+  return runAsync(fileKernel, input, options, grayscaleFile);
 } as GrayscaleFile;
 
 /** grayscaleFile, blocking the calling thread until a pool thread is done with the file. */
 export const grayscaleFileSync = function grayscaleFileSync(input: unknown, options?: unknown) {
-  let call: FileCall;
-  try {
-    call = prepareFileCall(input, options);
-  } catch (error) {
-    throw pointAtCaller(error, grayscaleFileSync);
-  }
-  return runFileJobSync(call.job, call.control, grayscaleFileSync);
+  return runSync(fileKernel, input, options, grayscaleFileSync);
 } as GrayscaleFileSync;

@@ -33,7 +33,10 @@ export function fileResult(job: FileJob, value: NativeFileResult): GrayscaleFile
  * The rows a file job reports in all (its progress `total`): every row
  * decoded, plus every row encoded when the image is encoded.
  */
-export function fileRows(job: FileJob, value: NativeFileResult): number {
+export function fileRows(
+  job: FileJob,
+  value: Pick<NativeFileResult, 'width' | 'height' | 'orientation' | 'oriented'>,
+): number {
   // The decoder's rows are the stored image's: before a quarter turn, the
   // oriented width.
   const turned = value.oriented && value.orientation >= 5;

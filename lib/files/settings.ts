@@ -71,7 +71,13 @@ export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_K
     mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
     format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
     quality: readInteger(options.quality, `${name}.quality`, 1, 100, DEFAULT_QUALITY),
-    compressionLevel: readInteger(options.compressionLevel, `${name}.compressionLevel`, 0, 9, DEFAULT_COMPRESSION_LEVEL),
+    compressionLevel: readInteger(
+      options.compressionLevel,
+      `${name}.compressionLevel`,
+      0,
+      9,
+      DEFAULT_COMPRESSION_LEVEL,
+    ),
     autoOrient: readBoolean(options.autoOrient, `${name}.autoOrient`, false),
     limitInputPixels: readLimit(options.limitInputPixels, `${name}.limitInputPixels`, DEFAULT_PIXEL_LIMIT),
     limitInputBytes: readLimit(options.limitInputBytes, `${name}.limitInputBytes`, DEFAULT_BYTE_LIMIT),
@@ -103,17 +109,11 @@ export interface FileJob {
   settings: FileSettings;
 }
 
-/** A validated grayscaleFile call. */
-export interface FileCall {
-  job: FileJob;
-  control: Control;
-}
-
 /**
  * Reads and validates the arguments of grayscaleFile / grayscaleFileSync:
  * every option is read once, before the input is checked.
  */
-export function prepareFileCall(input: unknown, options: unknown): FileCall {
+export function prepareFileCall(input: unknown, options: unknown): { job: FileJob; control: Control } {
   const snapshot = readOptions(options, FILE_OPTION_KEYS);
   const control = readControl(snapshot);
   const settings = readFileSettings(snapshot);

@@ -1,7 +1,7 @@
 /** grayscale / grayscaleSync: the native kernel, on the pool or inline. */
 import { OutputType, binding, nativeConstants } from '../binding.js';
 import { grayscaleInJs } from '../js/grayscale.js';
-import { paths, runAsync, runSync, type Kernel } from '../runner.js';
+import { runAsync, runSync, sizeThresholds, type Kernel } from '../runner.js';
 import type { Grayscale, GrayscaleSync } from '../types.js';
 import { prepareGrayscale, type GrayCall } from '../validate-image.js';
 
@@ -20,14 +20,13 @@ const grayscaleKernel: Kernel<GrayCall, Uint8Array> = {
   prepare: (image, options) => prepareGrayscale(image, options, newGrayOut),
   native: {
     binding,
-    inlineItems: () => paths.inlinePixels,
+    inlineItems: () => sizeThresholds.inlinePixels,
     runSync(call, progress) {
       binding.grayscaleSync(...nativeArgs(call), progress);
       return call.out;
     },
     submit: (call, wantsProgress) => binding.grayscale(...nativeArgs(call), wantsProgress),
     result: (call) => call.out,
-    overflow: () => new RangeError('offloop: unexpected overflow'),
   },
 };
 

@@ -1,10 +1,10 @@
 /** computeSquares / computeSquaresSync: the native kernel, on the pool or inline. */
 import { OutputType, binding, nativeConstants } from '../binding.js';
-import { squareOverflowError } from '../errors.js';
+import { squareOverflowError, unexpectedOverflowError } from '../errors.js';
 import { squaresInJs } from '../js/squares.js';
-import { paths, runAsync, runSync, type Kernel } from '../runner.js';
+import { runAsync, runSync, sizeThresholds, type Kernel } from '../runner.js';
 import type { ComputeSquares, ComputeSquaresSync, SquaresOutput } from '../types.js';
-import { allocateSquaresOut, planLength, prepareSquares, type SquaresCall, type SquaresPlan } from '../validate-squares.js';
+import { allocateSquaresOut, nativeSquaresInput, planLength, prepareSquares, type SquaresCall, type SquaresPlan } from '../validate-squares.js';
 
 /** A new result array, on fresh pages the pool threads first-touch when large. */
 function newSquaresOut(plan: SquaresPlan): SquaresOutput {
@@ -19,12 +19,8 @@ function newSquaresOut(plan: SquaresPlan): SquaresOutput {
   return (binding.allocateOutput(type, length) as SquaresOutput | undefined) ?? allocateSquaresOut(plan);
 }
 
-function nativeInput(plan: SquaresPlan): [ArrayBufferView | undefined, number, number] {
-  return plan.kind === 'range' ? [undefined, plan.from, plan.count] : [plan.array, 0, plan.length];
-}
-
 function overflow({ plan, out }: SquaresCall, index: number): Error {
-  if (plan.kind !== 'array' || plan.bigint === false) return new RangeError('offloop: unexpected overflow');
+  if (plan.kind !== 'array' || plan.bigint === false) return unexpectedOverflowError();
   // Squaring in place may already have overwritten the element.
   const value = out === plan.array ? undefined : (plan.array as BigInt64Array | BigUint64Array)[index];
   return squareOverflowError(index, value, plan.bigint);
@@ -35,15 +31,15 @@ const squares: Kernel<SquaresCall, SquaresOutput> = {
   prepare: (input, options, copyAtOnce) => prepareSquares(input, options, copyAtOnce, newSquaresOut),
   native: {
     binding,
-    inlineItems: () => paths.inlineSquares,
+    inlineItems: () => sizeThresholds.inlineSquares,
     runSync(call, progress) {
-      const [input, first, count] = nativeInput(call.plan);
+      const [input, first, count] = nativeSquaresInput(call.plan);
       const index = binding.squaresSync(input, first, count, call.out, progress);
       if (index >= 0) throw overflow(call, index);
       return call.out;
     },
     submit(call, wantsProgress) {
-      const [input, first, count] = nativeInput(call.plan);
+      const [input, first, count] = nativeSquaresInput(call.plan);
       return binding.squares(input, first, count, call.out, wantsProgress);
     },
     result: (call) => call.out,

@@ -6,9 +6,9 @@
  * local call does. Internal: offloop/queue builds on it.
  */
 import { binding } from '../binding.js';
-import { captureCallSite, invalidArgTypeError, nativeFailureError, outOfRangeError, withCallSite } from '../errors.js';
+import { captureCallSite, invalidArgTypeError, nativeFailureError, outOfRangeError, unexpectedOverflowError, withCallSite } from '../errors.js';
 import { SUM_BLOCK } from '../js/sum.js';
-import { runOnPool } from '../jobs.js';
+import { runOnPool } from '../job-table.js';
 import { prepareSum } from '../validate-squares.js';
 
 export { foldSumBlocks, foldSumBlocksParts, SUM_BLOCK } from '../js/sum.js';
@@ -35,7 +35,7 @@ export function sumOfSquaresBlocks(range: unknown, options?: unknown): Promise<F
       control,
       submit: (wantsProgress) => binding.sumOfSquaresBlocks(plan.from, plan.count, wantsProgress),
       result: (value) => value as Float64Array,
-      overflow: () => new RangeError('offloop: unexpected overflow'),
+      overflow: unexpectedOverflowError,
       failure: (value) => nativeFailureError(value),
     });
   } catch (error) {

@@ -1,17 +1,13 @@
 /** sumOfSquares / sumOfSquaresSync: the native kernel, on the pool or inline. */
 import { binding } from '../binding.js';
-import { sumOverflowError } from '../errors.js';
+import { sumOverflowError, unexpectedOverflowError } from '../errors.js';
 import { sumInJs } from '../js/sum.js';
-import { paths, runAsync, runSync, type Kernel } from '../runner.js';
+import { runAsync, runSync, sizeThresholds, type Kernel } from '../runner.js';
 import type { SumOfSquares, SumOfSquaresSync } from '../types.js';
-import type { SquaresPlan, SumCall } from '../validate-squares.js';
-
-function nativeInput(plan: SquaresPlan): [ArrayBufferView | undefined, number, number] {
-  return plan.kind === 'range' ? [undefined, plan.from, plan.count] : [plan.array, 0, plan.length];
-}
+import { nativeSquaresInput, type SumCall } from '../validate-squares.js';
 
 function overflow({ plan }: SumCall): Error {
-  if (plan.kind !== 'array' || plan.bigint === false) return new RangeError('offloop: unexpected overflow');
+  if (plan.kind !== 'array' || plan.bigint === false) return unexpectedOverflowError();
   return sumOverflowError(plan.bigint);
 }
 
@@ -19,15 +15,15 @@ const sum: Kernel<SumCall, number | bigint> = {
   ...sumInJs,
   native: {
     binding,
-    inlineItems: () => paths.inlineSum,
+    inlineItems: () => sizeThresholds.inlineSum,
     runSync(call, progress) {
-      const [input, first, count] = nativeInput(call.plan);
+      const [input, first, count] = nativeSquaresInput(call.plan);
       const value = binding.sumOfSquaresSync(input, first, count, progress);
       if (value === null) throw overflow(call);
       return value;
     },
     submit(call, wantsProgress) {
-      const [input, first, count] = nativeInput(call.plan);
+      const [input, first, count] = nativeSquaresInput(call.plan);
       return binding.sumOfSquares(input, first, count, wantsProgress);
     },
     result: (_call, value) => value as number | bigint,

@@ -1,7 +1,8 @@
-// Turns native pool jobs into promises. The native side settles a job by
-// calling one dispatcher per env with (id, status, value, total); this
-// module keeps what each promise needs until then: its resolve/reject, the
-// AbortSignal listener and the progress callback.
+// The JS half of the env's job table (native/napi/job_table.h): native pool
+// jobs as promises. The native side settles a job by calling one dispatcher
+// per env with (id, status, value, total); this module keeps what each
+// promise needs until then: its resolve/reject, the AbortSignal listener and
+// the progress callback.
 import type { NativeBinding } from './binding.js';
 import { addAbortListener, isAborted, reasonOf, removeAbortListener } from './intrinsics.js';
 import type { Control } from './options.js';
