@@ -223,7 +223,7 @@ export interface GrayscaleSync {
 
 /** One image codec library compiled into the binary. */
 export interface CodecLibrary {
-  /** `'libjpeg-turbo'`, `'libpng'` or `'zlib'`. */
+  /** `'libjpeg-turbo'`, `'libpng'`, `'zlib'`, or `'offloop'` for its own readers. */
   library: string;
   /** Its version, e.g. `'2.1.5'`. */
   version: string;
@@ -242,6 +242,10 @@ export interface CodecsInfo {
   jpeg: CodecLibrary;
   png: CodecLibrary;
   zlib: CodecLibrary;
+  /** offloop's own GIF reader (`library: 'offloop'`, `version`: the Pillow release whose reading it reproduces). */
+  gif: CodecLibrary;
+  /** offloop's own BMP reader, likewise. */
+  bmp: CodecLibrary;
 }
 
 /** The SIMD instruction sets the native kernels can use. */

@@ -27,11 +27,14 @@
       'native/jobs/squares_job.cc',
       'native/jobs/sum_job.cc',
     ],
-    # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib); no Node-API.
+    # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib), GIF and BMP
+    # -> gray (offloop's own readers); no Node-API.
     'offloop_codec_sources': [
+      'native/codecs/bmp_decode.cc',
       'native/codecs/complete.cc',
       'native/codecs/detect.cc',
       'native/codecs/errors.cc',
+      'native/codecs/gif_decode.cc',
       'native/codecs/gray_decoder.cc',
       'native/codecs/jpeg_decode.cc',
       'native/codecs/jpeg_encode.cc',

@@ -44,6 +44,14 @@ Pillow 9.4 ignores). Each entry holds what Pillow's getexif() gives as the
 orientation (0 when it is not 1..8) and the exif_transpose goldens:
 
     /usr/bin/python3 scripts/make-image-fixtures.py --only orient-sources
+
+GIF and BMP (gif/, bmp/, corrupt/gif-*, corrupt/bmp-*; entries in the main manifest,
+format "gif" or "bmp"): Pillow's own GIFs and BMPs, and hand-made ones for what Pillow
+does not write (frames smaller than or past the screen, local palettes, no palette,
+interlace, clear codes; 1/4/8/16/24/32-bit, BITFIELDS, OS/2 and V4/V5 headers, RLE8/RLE4
+with Pillow 9.4's quirks), each with convert('L') and truncation verdicts:
+
+    /usr/bin/python3 scripts/make-image-fixtures.py --only gif-bmp
 """
 
 import io
@@ -500,6 +508,540 @@ def make_orientation():
     return len(entries)
 
 
+# ---------------------------------------------------------------- manifest entries
+
+
+def decode_entry(rel, kind, luma):
+    """The manifest entry of a fixture: size, Pillow's convert('L') (written
+    beside it as .gray), draft('L') for JPEGs with a luma path, and Pillow's
+    verdict on the file cut at many lengths."""
+    path = os.path.join(OUT, rel)
+    data = open(path, "rb").read()
+    im = Image.open(io.BytesIO(data))
+    w, h = im.size
+    exact = im.convert("L").tobytes()
+    assert len(exact) == w * h
+    base = rel.rsplit(".", 1)[0]
+    open(os.path.join(OUT, base + ".gray"), "wb").write(exact)
+    entry = {"file": rel, "kind": kind, "format": rel.split("/")[0], "width": w, "height": h,
+             "exact": base + ".gray", "luma": None}
+    if luma:
+        im2 = Image.open(io.BytesIO(data))
+        im2.draft("L", None)
+        lum = im2.convert("L").tobytes()
+        assert len(lum) == w * h
+        open(os.path.join(OUT, base + ".luma.gray"), "wb").write(lum)
+        entry["luma"] = base + ".luma.gray"
+    tail = 2 if rel.endswith(".jpg") else 1 if rel.endswith(".gif") else 12
+    entry["truncated"] = [[c, pillow_verdict(data[:c])] for c in truncation_lengths(len(data), tail)]
+    return entry
+
+
+def damaged_entry(name, kind, data):
+    """A damaged file under corrupt/ and Pillow's verdict on it."""
+    rel = "corrupt/" + name
+    open(os.path.join(OUT, rel), "wb").write(data)
+    return {"corrupt": rel, "kind": kind, "verdict": pillow_verdict(data)}
+
+
+def write_manifest(decode, encode, corrupt):
+    # One entry per line so the C++ test can read it without a JSON library.
+    with open(os.path.join(OUT, "manifest.json"), "w") as f:
+        f.write("{\n")
+        f.write('"generator": "scripts/make-image-fixtures.py",\n')
+        f.write('"pillow": %s,\n' % json.dumps(PIL.__version__))
+        f.write('"libjpeg": %s,\n' % json.dumps(features.version("jpg")))
+        f.write('"zlib": %s,\n' % json.dumps(features.version("zlib")))
+        f.write('"decode": [\n')
+        f.write(",\n".join(json.dumps(e) for e in decode))
+        f.write("\n],\n")
+        f.write('"encode": [\n')
+        f.write(",\n".join(json.dumps(e) for e in encode))
+        f.write("\n],\n")
+        f.write('"corrupt": [\n')
+        f.write(",\n".join(json.dumps(e) for e in corrupt))
+        f.write("\n]\n}\n")
+
+
+# ---------------------------------------------------------------- GIF and BMP
+
+
+def lzw_encode(indices, min_code_size, clear_every=None):
+    """GIF LZW (variable width, clear code first, end code last). With
+    clear_every, a clear code after that many symbols (resets the table)."""
+    clear, end = 1 << min_code_size, (1 << min_code_size) + 1
+    out, acc, nbits = bytearray(), 0, 0
+
+    def emit(code, width):
+        nonlocal acc, nbits
+        acc |= code << nbits
+        nbits += width
+        while nbits >= 8:
+            out.append(acc & 255)
+            acc >>= 8
+            nbits -= 8
+
+    def reset():
+        return {bytes([i]): i for i in range(clear)}, end + 1, min_code_size + 1
+
+    table, nxt, width = reset()
+    emit(clear, width)
+    w, count = b"", 0
+    for v in indices:
+        wc = w + bytes([v])
+        if wc in table:
+            w = wc
+            continue
+        emit(table[w], width)
+        count += 1
+        if nxt < 4096:
+            table[wc] = nxt
+            nxt += 1
+            if nxt > (1 << width) and width < 12:
+                width += 1
+        if clear_every and count % clear_every == 0:
+            emit(clear, width)
+            table, nxt, width = reset()
+        w = bytes([v])
+    if w:
+        emit(table[w], width)
+    emit(end, width)
+    if nbits:
+        out.append(acc & 255)
+    return bytes(out)
+
+
+def gif_sub_blocks(data, size=255):
+    out = bytearray()
+    for i in range(0, len(data), size):
+        out += bytes([len(data[i : i + size])]) + data[i : i + size]
+    return bytes(out + b"\x00")
+
+
+def gif_interlace_order(h):
+    return [y for start, step in ((0, 8), (4, 8), (2, 4), (1, 2)) for y in range(start, h, step)]
+
+
+def write_gif(path, screen, frames, global_palette=None, pre_blocks=b"", version=b"GIF89a"):
+    """frames: dicts with x, y, w, h, indices (row-major), bits (LZW min code
+    size), palette (local, bytes) or None, transparency, interlace, and
+    clear_every / block_size for the LZW data."""
+    sw, sh = screen
+    flags = 0
+    if global_palette is not None:
+        n = len(global_palette) // 3
+        depth = max(1, (n - 1).bit_length())
+        flags = 0x80 | (depth - 1) | ((depth - 1) << 4)
+        global_palette = global_palette + b"\0" * (3 * (1 << depth) - len(global_palette))
+    out = bytearray(version + struct.pack("<HHBBB", sw, sh, flags, 0, 0))
+    if global_palette is not None:
+        out += global_palette
+    out += pre_blocks
+    for f in frames:
+        if f.get("transparency") is not None:
+            out += b"!\xf9\x04" + struct.pack("<BHB", 1, 10, f["transparency"]) + b"\x00"
+        fl = 0x40 if f.get("interlace") else 0
+        local = f.get("palette")
+        if local is not None:
+            n = len(local) // 3
+            depth = max(1, (n - 1).bit_length())
+            fl |= 0x80 | (depth - 1)
+            local = local + b"\0" * (3 * (1 << depth) - len(local))
+        out += b"," + struct.pack("<HHHHB", f["x"], f["y"], f["w"], f["h"], fl)
+        if local is not None:
+            out += local
+        rows = [f["indices"][y * f["w"] : (y + 1) * f["w"]] for y in range(f["h"])]
+        order = gif_interlace_order(f["h"]) if f.get("interlace") else range(f["h"])
+        stream = b"".join(bytes(rows[y]) for y in order)
+        out += bytes([f["bits"]]) + gif_sub_blocks(lzw_encode(stream, f["bits"], f.get("clear_every")),
+                                                  f.get("block_size", 255))
+    out += b";"
+    open(path, "wb").write(bytes(out))
+
+
+def bmp_file(info_header, palette=b"", masks=b"", pixels=b"", offset=None):
+    """A BMP from its parts; the data offset right after the palette unless given."""
+    start = 14 + len(info_header) + len(masks) + len(palette)
+    off = start if offset is None else offset
+    body = info_header + masks + palette
+    gap = b"\0" * max(0, off - start)
+    return b"BM" + struct.pack("<IHHI", 14 + len(body) + len(gap) + len(pixels), 0, 0, off) + body + gap + pixels
+
+
+def bmp_info(w, h, bits, compression=0, colors=0, size=40, masks=None):
+    head = struct.pack("<iiHHIIiiII", w, h, 1, bits, compression, 0, 2835, 2835, colors, 0)
+    if size > 40:
+        extra = struct.pack("<IIII", *(masks or (0, 0, 0, 0))) if size >= 56 else b""
+        head += extra + b"\0" * (size - 4 - len(head) - len(extra))
+    return struct.pack("<I", size) + head
+
+
+def bmp_rows(rows, bits, top_down):
+    """Packs rows of values (indices, or (b, g, r[, x]) bytes) padded to 4 bytes."""
+    out = bytearray()
+    for row in (rows if top_down else rows[::-1]):
+        if bits < 8:
+            per = 8 // bits
+            packed = bytearray()
+            for i in range(0, len(row), per):
+                v = 0
+                for k in range(per):
+                    v = (v << bits) | (row[i + k] if i + k < len(row) else 0)
+                packed.append(v)
+            row = bytes(packed)
+        else:
+            row = bytes(row)
+        out += row + b"\0" * ((-len(row)) % 4)
+    return bytes(out)
+
+
+def rle_encode(rows, rle4, top_down=False):
+    """RLE8/RLE4 as Windows writes it: runs, absolute runs of even length
+    (RLE4: Pillow 9.4 reads count // 2 bytes), end of line, end of bitmap."""
+    out = bytearray()
+    for row in (rows if top_down else rows[::-1]):
+        i = 0
+        while i < len(row):
+            j = i
+            limit = 254 if rle4 else 255
+            if rle4:  # alternating pairs count as a run
+                while j < len(row) and j - i < limit and row[j] == row[i + ((j - i) & 1) if i + 1 < len(row) else i]:
+                    j += 1
+            else:
+                while j < len(row) and j - i < limit and row[j] == row[i]:
+                    j += 1
+            if j - i >= 3 or j == len(row):
+                n = j - i
+                if rle4:
+                    second = row[i + 1] if n > 1 else 0
+                    out += bytes([n, (row[i] << 4) | second])
+                else:
+                    out += bytes([n, row[i]])
+                i = j
+            else:
+                n = min(len(row) - i, 16)
+                n -= n % 2
+                if n < 4:
+                    out += bytes([1, (row[i] << 4) if rle4 else row[i]])
+                    i += 1
+                    continue
+                chunk = row[i : i + n]
+                if rle4:
+                    data = bytes((chunk[k] << 4) | chunk[k + 1] for k in range(0, n, 2))
+                else:
+                    data = bytes(chunk)
+                out += bytes([0, n]) + data + (b"\0" if len(data) % 2 else b"")
+                i += n
+        out += b"\x00\x00"
+    return bytes(out + b"\x00\x01")
+
+
+def fixture_indices(w, h, n, seed):
+    """Palette indices below n: diagonal bands with some noise."""
+    r = random.Random(seed)
+    return [((x * 3 + y * 5) // 4 + (r.randint(0, n - 1) if r.random() < 0.2 else 0)) % n
+            for y in range(h) for x in range(w)]
+
+
+def fresh_dir(sub):
+    if os.path.isdir(os.path.join(OUT, sub)):
+        shutil.rmtree(os.path.join(OUT, sub))
+    os.makedirs(os.path.join(OUT, sub))
+    os.makedirs(os.path.join(OUT, "corrupt"), exist_ok=True)
+
+
+def make_gif_bmp():
+    """GIF (first frame) and BMP inputs of every kind Pillow 9.4 reads, with
+    their goldens, and damaged ones with Pillow's verdict. Returns (decode
+    entries, corrupt entries); the files go to gif/, bmp/ and corrupt/."""
+    gif_decode, gif_corrupt = make_gif()
+    bmp_decode, bmp_corrupt = make_bmp()
+    return gif_decode + bmp_decode, gif_corrupt + bmp_corrupt
+
+
+def make_gif():
+    fresh_dir("gif")
+    decode, corrupt = [], []
+    W, H = 61, 37
+    rgb = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 700))
+    rnd = random.Random(19)
+    palette = bytes(rnd.randint(0, 255) for _ in range(256 * 3))
+    indices = fixture_indices
+
+    def gif(name, kind, **kw):
+        rel = "gif/" + name
+        write_gif(os.path.join(OUT, rel), **kw)
+        decode.append(decode_entry(rel, kind, False))
+
+    # Pillow's own GIFs: quantized colour (interlaced, its default from 16
+    # pixels on, and not), gray (a ramp palette: read as L), transparency.
+    quant = rgb.quantize(64)
+    for inter in (True, False):
+        rel = "gif/pillow-p64-%s-%dx%d.gif" % ("interlaced" if inter else "plain", W, H)
+        quant.save(os.path.join(OUT, rel), "GIF", interlace=inter)
+        decode.append(decode_entry(rel, "gif written by Pillow (quantize 64)%s" % (" interlaced" if inter else ""), False))
+    rel = "gif/pillow-gray-%dx%d.gif" % (W, H)
+    rgb.convert("L").save(os.path.join(OUT, rel), "GIF")
+    decode.append(decode_entry(rel, "gif written by Pillow from L (gray ramp palette)", False))
+    rel = "gif/pillow-p-trns-%dx%d.gif" % (W, H)
+    quant.save(os.path.join(OUT, rel), "GIF", transparency=5)
+    decode.append(decode_entry(rel, "gif written by Pillow with transparency", False))
+    frames = [rgb.quantize(32), Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 701)).quantize(32)]
+    rel = "gif/pillow-animated-%dx%d.gif" % (W, H)
+    frames[0].save(os.path.join(OUT, rel), "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0)
+    decode.append(decode_entry(rel, "gif animated by Pillow: the first frame", False))
+
+    # Hand-made: frames smaller than the screen, offsets, local palettes, transparency.
+    fw, fh = 40, 25
+    frame = dict(x=7, y=5, w=fw, h=fh, indices=indices(fw, fh, 32, 1), bits=5)
+    gif("frame-offset-global-%dx%d.gif" % (W, H), "gif frame 40x25 at 7,5 on a 61x37 screen, global palette",
+        screen=(W, H), frames=[frame], global_palette=palette[: 3 * 32])
+    gif("frame-offset-trns-%dx%d.gif" % (W, H), "gif frame at 7,5 with transparency 9 (outside: index 9)",
+        screen=(W, H), frames=[dict(frame, transparency=9)], global_palette=palette[: 3 * 32])
+    gif("frame-offset-local-%dx%d.gif" % (W, H), "gif frame at 7,5, local palette only, interlaced",
+        screen=(W, H), frames=[dict(frame, palette=palette[300 : 300 + 3 * 32], interlace=True)])
+    gif("frame-past-screen-30x20.gif", "gif frame 40x25 at 10,8 past a 30x20 screen (Pillow grows the size)",
+        screen=(30, 20), frames=[dict(frame, x=10, y=8, transparency=3)], global_palette=palette[: 3 * 32])
+    gif("local-ramp-global-color-%dx%d.gif" % (W, H), "gif local palette a gray ramp over a colour global one (L)",
+        screen=(W, H), frames=[dict(frame, palette=bytes(v for i in range(32) for v in (i, i, i)))],
+        global_palette=palette[: 3 * 32])
+    gif("global-ramp-trns-%dx%d.gif" % (W, H), "gif global gray ramp (L), transparency, frame at 7,5",
+        screen=(W, H), frames=[dict(frame, transparency=17)],
+        global_palette=bytes(v for i in range(32) for v in (i, i, i)))
+    gif("no-palette-%dx%d.gif" % (W, H), "gif with no palette at all (L: the indices)",
+        screen=(W, H), frames=[dict(frame, x=0, y=0, w=W, h=H, indices=indices(W, H, 256, 2), bits=8)])
+    gif("short-palette-%dx%d.gif" % (W, H), "gif 4-entry palette, indices to 31 (Pillow's ramp beyond)",
+        screen=(W, H), frames=[frame], global_palette=palette[:12])
+    gif("bits1-interlaced-5x11.gif", "gif 2 colours, LZW code size 2, interlaced 5x11",
+        screen=(5, 11), frames=[dict(x=0, y=0, w=5, h=11, indices=indices(5, 11, 2, 3), bits=2, interlace=True)],
+        global_palette=palette[:6])
+    gif("interlaced-1x1.gif", "gif 1x1 interlaced", screen=(1, 1),
+        frames=[dict(x=0, y=0, w=1, h=1, indices=[3], bits=2, interlace=True)], global_palette=palette[:12])
+    gif("clear-codes-small-blocks-%dx%d.gif" % (W, H), "gif LZW with a clear code every 50 codes, 7-byte sub-blocks",
+        screen=(W, H), frames=[dict(frame, x=0, y=0, w=W, h=H, indices=indices(W, H, 256, 4), bits=8,
+                                    clear_every=50, block_size=7)], global_palette=palette)
+    ext = (b"!\xfe" + gif_sub_blocks(b"a comment") + b"!\xff" + gif_sub_blocks(b"NETSCAPE2.0") [:-1]
+           + b"\x03\x01\x00\x00\x00" + b"!\x01" + gif_sub_blocks(b"plain text extension body") + b"\x07\x07")
+    gif("extensions-junk-%dx%d.gif" % (W, H), "gif comment, NETSCAPE loop, plain text extension and junk bytes "
+        "before the frame", screen=(W, H), frames=[frame], global_palette=palette[: 3 * 32], pre_blocks=ext)
+    gif("two-frames-%dx%d.gif" % (W, H), "gif two frames (offsets, local palette): the first",
+        screen=(W, H), frames=[dict(frame, transparency=2), dict(frame, x=0, y=0, palette=palette[:96])],
+        global_palette=palette[96:192], version=b"GIF87a")
+
+    # Damaged GIFs: Pillow's verdict on each. (Headers claiming huge sizes are made by the
+    # tests themselves: as fixtures, the fuzz would decode them with no pixel limit.)
+    def broken(name, kind, data):
+        corrupt.append(damaged_entry(name, kind, data))
+
+    base = open(os.path.join(OUT, "gif/frame-offset-global-%dx%d.gif" % (W, H)), "rb").read()
+    data_at = base.index(b",") + 10  # the LZW code size byte
+    broken("gif-code-size-13.gif", "gif LZW code size 13", base[:data_at] + b"\x0d" + base[data_at + 1 :])
+    broken("gif-code-size-0.gif", "gif LZW code size 0", base[:data_at] + b"\x00" + base[data_at + 1 :])
+    short = lzw_encode(bytes(frame["indices"][: fw * 10]), 5)
+    broken("gif-early-end-code.gif", "gif LZW end code after 10 of 25 rows",
+           base[: data_at + 1] + gif_sub_blocks(short) + b";")
+    broken("gif-early-end-code-more-data.gif", "gif LZW end code after 10 rows, then a second frame's data",
+           base[: data_at + 1] + gif_sub_blocks(short) + base[data_at:])
+    broken("gif-zero-width-frame.gif", "gif first frame 0 pixels wide",
+           base[: data_at - 5] + b"\x00\x00" + base[data_at - 3 :])
+    lzw = bytearray(base)
+    for k in range(data_at + 4, len(lzw) - 2, 37):
+        lzw[k] ^= 0x5A
+    broken("gif-lzw-bytes-flipped.gif", "gif with damaged LZW data", bytes(lzw))
+    broken("gif-gce-short.gif", "gif graphic control extension of 2 bytes",
+           base[:13 + 96] + b"!\xf9\x02\x01\x00\x00" + base[13 + 96 :])
+    broken("gif-netscape-no-loop-block.gif", "gif NETSCAPE2.0 extension with no loop sub-block",
+           base[:13 + 96] + b"!\xff" + gif_sub_blocks(b"NETSCAPE2.0") + base[13 + 96 :])
+    broken("gif-empty-unknown-extension.gif", "gif unknown extension with no sub-block (Pillow then reads a tag as a length)",
+           base[:13 + 96] + b"!\x02\x00" + base[13 + 96 :])
+    broken("gif-trailer-first.gif", "gif trailer before any image", base[:13 + 96] + b";" + base[13 + 96 :])
+
+    return decode, corrupt
+
+
+def make_bmp():
+    fresh_dir("bmp")
+    decode, corrupt = [], []
+    W, H = 61, 37
+    rgb = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 700))
+    indices = fixture_indices
+
+    def broken(name, kind, data):
+        corrupt.append(damaged_entry(name, kind, data))
+
+    def bmp(name, kind, data):
+        rel = "bmp/" + name
+        open(os.path.join(OUT, rel), "wb").write(data)
+        decode.append(decode_entry(rel, kind, False))
+
+    # Pillow's own: 1-bit, L (gray ramp palette: read as L), P, RGB, RGBA (32-bit BI_RGB).
+    for mode, what in (("1", "1-bit black and white"), ("L", "8-bit gray ramp (read as L)"),
+                       ("P", "8-bit palette"), ("RGB", "24-bit"), ("RGBA", "32-bit BGRA")):
+        im = rgb.convert("RGBA") if mode == "RGBA" else rgb.quantize(100) if mode == "P" else rgb.convert(mode)
+        rel = "bmp/pillow-%s-%dx%d.bmp" % (mode.lower(), W, H)
+        im.save(os.path.join(OUT, rel), "BMP")
+        decode.append(decode_entry(rel, "bmp written by Pillow, %s" % what, False))
+
+    def pal(n, padding=4, seed=0):
+        r = random.Random(seed)
+        return b"".join(bytes([r.randint(0, 255), r.randint(0, 255), r.randint(0, 255)]) + b"\0" * (padding - 3)
+                        for _ in range(n))
+
+    def idx_rows(w, h, n, seed):
+        flat = indices(w, h, n, seed)
+        return [flat[y * w : (y + 1) * w] for y in range(h)]
+
+    def rgb_rows(w, h, seed, fmt):
+        px = rgb_pixels(w, h, seed)
+        rows = []
+        for y in range(h):
+            row = bytearray()
+            for x in range(w):
+                r, g, b = px[3 * (y * w + x) : 3 * (y * w + x) + 3]
+                row += fmt(r, g, b)
+            rows.append(row)
+        return rows
+
+    for bits, n in ((1, 2), (4, 16), (8, 256)):
+        for top in (False, True):
+            rows = idx_rows(W, H, n, bits)
+            bmp("pal%d-%s-%dx%d.bmp" % (bits, "topdown" if top else "bottomup", W, H),
+                "bmp %d-bit palette %s" % (bits, "top-down" if top else "bottom-up"),
+                bmp_file(bmp_info(W, -H if top else H, bits), pal(n, seed=bits), pixels=bmp_rows(rows, bits, top)))
+    rows = idx_rows(W, H, 16, 41)
+    bmp("pal8-colors16-%dx%d.bmp" % (W, H), "bmp 8-bit, 16-entry palette, indices to 15",
+        bmp_file(bmp_info(W, H, 8, colors=16), pal(16, seed=5), pixels=bmp_rows(rows, 8, False)))
+    rows = idx_rows(W, H, 64, 42)
+    bmp("pal8-colors10-%dx%d.bmp" % (W, H), "bmp 8-bit, 10-entry palette, indices to 63 (Pillow's ramp beyond)",
+        bmp_file(bmp_info(W, H, 8, colors=10), pal(10, seed=6), pixels=bmp_rows(rows, 8, False)))
+    rows = idx_rows(W, H, 2, 43)
+    bmp("pal8-two-colours-bw-%dx%d.bmp" % (W, H), "bmp 8-bit whose 2-entry palette is black and white "
+        "(Pillow reads the rows as 1-bit)",
+        bmp_file(bmp_info(W, H, 8, colors=2), b"\0\0\0\0\xff\xff\xff\0", pixels=bmp_rows(rows, 8, False)))
+    rows = idx_rows(W, H, 2, 44)
+    bmp("pal1-colour-%dx%d.bmp" % (W, H), "bmp 1-bit with two colours",
+        bmp_file(bmp_info(W, H, 1), pal(2, seed=7), pixels=bmp_rows(rows, 1, False)))
+    bgr = lambda r, g, b: bytes([b, g, r])
+    for top in (False, True):
+        bmp("rgb24-%s-%dx%d.bmp" % ("topdown" if top else "bottomup", W, H), "bmp 24-bit %s" % ("top-down" if top else "bottom-up"),
+            bmp_file(bmp_info(W, -H if top else H, 24), pixels=bmp_rows(rgb_rows(W, H, 710, bgr), 24, top)))
+    bmp("rgb32-bgrx-%dx%d.bmp" % (W, H), "bmp 32-bit BI_RGB (BGRX, the 4th byte ignored)",
+        bmp_file(bmp_info(W, H, 32), pixels=bmp_rows(rgb_rows(W, H, 711, lambda r, g, b: bytes([b, g, r, (r * 7) & 255])), 32, False)))
+    rgb555 = lambda r, g, b: struct.pack("<H", ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3))
+    rgb565 = lambda r, g, b: struct.pack("<H", ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3))
+    bmp("rgb16-555-%dx%d.bmp" % (W, H), "bmp 16-bit BI_RGB (5-5-5)",
+        bmp_file(bmp_info(W, H, 16), pixels=bmp_rows(rgb_rows(W, H, 712, rgb555), 16, False)))
+    bmp("bitfields16-565-%dx%d.bmp" % (W, H), "bmp 16-bit BITFIELDS 5-6-5 (masks after a 40-byte header)",
+        bmp_file(bmp_info(W, H, 16, compression=3), masks=struct.pack("<III", 0xF800, 0x7E0, 0x1F),
+                 pixels=bmp_rows(rgb_rows(W, H, 713, rgb565), 16, False)))
+    bmp("bitfields16-555-v4-%dx%d.bmp" % (W, H), "bmp 16-bit BITFIELDS 5-5-5 in a V4 (108-byte) header",
+        bmp_file(bmp_info(W, H, 16, compression=3, size=108, masks=(0x7C00, 0x3E0, 0x1F, 0)),
+                 pixels=bmp_rows(rgb_rows(W, H, 714, rgb555), 16, False)))
+    for masks, fmt, name in (((0xFF000000, 0xFF0000, 0xFF00, 0), lambda r, g, b: bytes([9, b, g, r]), "xbgr"),
+                             ((0xFF, 0xFF00, 0xFF0000, 0xFF000000), lambda r, g, b: bytes([r, g, b, 77]), "rgba"),
+                             ((0xFF0000, 0xFF00, 0xFF, 0xFF000000), lambda r, g, b: bytes([b, g, r, 200]), "bgra")):
+        bmp("bitfields32-%s-v5-%dx%d.bmp" % (name, W, H), "bmp 32-bit BITFIELDS %s in a V5 (124-byte) header" % name.upper(),
+            bmp_file(bmp_info(W, -H, 32, compression=3, size=124, masks=masks),
+                     pixels=bmp_rows(rgb_rows(W, H, 715, fmt), 32, True)))
+    os2 = lambda w, h, bits: struct.pack("<IHHHH", 12, w, h, 1, bits)
+    bmp("os2-pal8-%dx%d.bmp" % (W, H), "bmp OS/2 1.x header, 8-bit, 3-byte palette entries",
+        bmp_file(os2(W, H, 8), pal(256, padding=3, seed=8), pixels=bmp_rows(idx_rows(W, H, 256, 45), 8, False),
+                 offset=14 + 12 + 768))
+    bmp("os2-rgb24-%dx%d.bmp" % (W, H), "bmp OS/2 1.x header, 24-bit",
+        bmp_file(os2(W, H, 24), pixels=bmp_rows(rgb_rows(W, H, 716, bgr), 24, False)))
+    bmp("offset-after-header-%dx%d.bmp" % (W, H), "bmp 4-bit whose data offset points at the palette "
+        "(Pillow skips 4 bytes a colour from there)",
+        bmp_file(bmp_info(W, H, 4), pal(16, seed=9), pixels=bmp_rows(idx_rows(W, H, 16, 46), 4, False), offset=14 + 40))
+    bmp("offset-gap-%dx%d.bmp" % (W, H), "bmp 8-bit with 37 bytes between palette and data",
+        bmp_file(bmp_info(W, H, 8), pal(256, seed=10), pixels=bmp_rows(idx_rows(W, H, 256, 47), 8, False),
+                 offset=14 + 40 + 1024 + 37))
+    for rle4 in (False, True):
+        n = 16 if rle4 else 256
+        rows = [[(x // 5 + y // 3) % n if (x + y) % 11 else (x * y) % n for x in range(W)] for y in range(H)]
+        for top in (False, True):
+            comp = 2 if rle4 else 1
+            bmp("rle%d-%s-%dx%d.bmp" % (4 if rle4 else 8, "topdown" if top else "bottomup", W, H),
+                "bmp RLE%d %s" % (4 if rle4 else 8, "top-down" if top else "bottom-up"),
+                bmp_file(bmp_info(W, -H if top else H, 4 if rle4 else 8, compression=comp), pal(n, seed=11),
+                         pixels=rle_encode(rows, rle4, top)))
+    # RLE quirks of Pillow 9.4, made so that it still decodes: a run past the row's
+    # end (cut), a line ended early (zero padded), and a delta (it reads 4 bytes).
+    rle = bytearray()
+    for y in range(H):
+        if y % 5 == 1:
+            rle += bytes([40, 7]) + b"\x00\x00"  # 40 pixels, then end of line: index 0 to the end
+        elif y % 5 == 3:
+            rle += bytes([255, y]) + b"\x00\x00"  # a run longer than the row: cut at 61
+        else:
+            rle += bytes([30, y, 31, y + 1]) + b"\x00\x00"
+    rle += b"\x00\x01"
+    bmp("rle8-quirks-%dx%d.bmp" % (W, H), "bmp RLE8 with early line ends and runs past the row",
+        bmp_file(bmp_info(W, H, 8, compression=1), pal(256, seed=12), pixels=bytes(rle)))
+    rle = bytearray(bytes([61, 3]) + b"\x00\x00")
+    rle += b"\x00\x02\x05\x01" + b"\x07\x01" + bytes([61 - 7, 9]) + b"\x00\x00"  # delta: Pillow takes right=7, up=1
+    for y in range(H):
+        rle += bytes([61, y]) + b"\x00\x00"
+    rle += b"\x00\x01"
+    bmp("rle8-delta-%dx%d.bmp" % (W, H), "bmp RLE8 with a delta (Pillow 9.4 skips two bytes and takes the next two)",
+        bmp_file(bmp_info(W, H, 8, compression=1), pal(256, seed=13), pixels=bytes(rle)))
+    rle = bytearray()
+    for y in range(H):
+        rle += b"\x00\x05\x12\x34\x56" + b"\x00" + bytes([56, 0x78]) + b"\x00\x00"
+    rle += b"\x00\x01"
+    bmp("rle4-odd-absolute-%dx%d.bmp" % (W, H), "bmp RLE4 with absolute runs of 5 (Pillow 9.4 reads 2 bytes, "
+        "then aligns by file position)",
+        bmp_file(bmp_info(W, H, 4, compression=2), pal(16, seed=14), pixels=bytes(rle)))
+    rle = bytearray()
+    for y in range(H):
+        rle += b"\x00\x03\x11\x22\x33" + bytes([58, y]) + b"\x00\x00"
+    rle += b"\x00\x01"
+    bmp("rle8-odd-absolute-%dx%d.bmp" % (W, H), "bmp RLE8 with absolute runs of 3 (a padding byte after them)",
+        bmp_file(bmp_info(W, H, 8, compression=1), pal(256, seed=15), pixels=bytes(rle)))
+
+    # Damaged and refused BMPs: Pillow's verdict on each.
+    p8 = open(os.path.join(OUT, "bmp/pal8-bottomup-%dx%d.bmp" % (W, H)), "rb").read()
+
+    def patched(data, at, fmt, value):
+        b = bytearray(data)
+        struct.pack_into(fmt, b, at, value)
+        return bytes(b)
+
+    broken("bmp-bits-2.bmp", "bmp 2 bits a pixel (Pillow refuses)", patched(p8, 28, "<H", 2))
+    broken("bmp-compression-jpeg.bmp", "bmp compression 4 (JPEG: Pillow refuses)", patched(p8, 30, "<I", 4))
+    broken("bmp-header-52.bmp", "bmp with a 52-byte info header (Pillow refuses)", patched(p8, 14, "<I", 52))
+    broken("bmp-bitfields-8bit.bmp", "bmp 8-bit with BITFIELDS (Pillow refuses)", patched(p8, 30, "<I", 3))
+    broken("bmp-palette-300-colours.bmp", "bmp 8-bit claiming a 300-colour palette", patched(p8, 46, "<I", 300))
+    broken("bmp-palette-70000-colours.bmp", "bmp 8-bit claiming a 70000-colour palette", patched(p8, 46, "<I", 70000))
+    broken("bmp-zero-height.bmp", "bmp height 0", patched(p8, 22, "<i", 0))
+    broken("bmp-offset-past-end.bmp", "bmp data offset past the end", patched(p8, 10, "<I", len(p8) + 10))
+    b24 = open(os.path.join(OUT, "bmp/rgb24-bottomup-%dx%d.bmp" % (W, H)), "rb").read()
+    broken("bmp-bitfields32-unknown-masks.bmp", "bmp 32-bit BITFIELDS with masks Pillow does not know",
+           bmp_file(bmp_info(W, H, 32, compression=3, size=124, masks=(0x3FF00000, 0xFFC00, 0x3FF, 0)),
+                    pixels=b"\x11" * (W * H * 4)))
+    broken("bmp-rle8-on-24-bit.bmp", "bmp 24-bit with RLE8 compression", patched(b24, 30, "<I", 1))
+    r8 = open(os.path.join(OUT, "bmp/rle8-bottomup-%dx%d.bmp" % (W, H)), "rb").read()
+    broken("bmp-rle8-end-of-bitmap-early.bmp", "bmp RLE8 ending (end of bitmap) after 3 rows",
+           r8[:r8.index(b"\x00\x00", 14 + 40 + 1024) + 2] + b"\x00\x01")
+    g4 = bmp_file(bmp_info(W, H, 4), bytes(v for i in range(16) for v in (i, i, i, 0)),
+                  pixels=bmp_rows(idx_rows(W, H, 16, 48), 4, False))
+    broken("bmp-pal4-gray-ramp.bmp", "bmp 4-bit whose palette is a gray ramp (Pillow reads 8-bit L rows from 4-bit ones)", g4)
+    return decode, corrupt
+
+
+def only_gif_bmp():
+    """Remakes the GIF and BMP fixtures and their manifest entries only."""
+    warnings.simplefilter("ignore")
+    manifest = json.load(open(os.path.join(OUT, "manifest.json")))
+    keep = [e for e in manifest["decode"] if e["format"] not in ("gif", "bmp")]
+    keep_corrupt = [e for e in manifest["corrupt"] if not e["corrupt"].startswith(("corrupt/gif-", "corrupt/bmp-"))]
+    for name in os.listdir(os.path.join(OUT, "corrupt")):
+        if name.startswith(("gif-", "bmp-")):
+            os.remove(os.path.join(OUT, "corrupt", name))
+    decode, corrupt = make_gif_bmp()
+    write_manifest(keep + decode, manifest["encode"], keep_corrupt + corrupt)
+    return len(decode), len(corrupt)
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -514,26 +1056,7 @@ def main():
     decode = []
 
     def add(rel, kind, luma):
-        path = os.path.join(OUT, rel)
-        data = open(path, "rb").read()
-        im = Image.open(io.BytesIO(data))
-        w, h = im.size
-        exact = im.convert("L").tobytes()
-        assert len(exact) == w * h
-        base = rel.rsplit(".", 1)[0]
-        open(os.path.join(OUT, base + ".gray"), "wb").write(exact)
-        entry = {"file": rel, "kind": kind, "format": rel.split("/")[0], "width": w, "height": h,
-                 "exact": base + ".gray", "luma": None}
-        if luma:
-            im2 = Image.open(io.BytesIO(data))
-            im2.draft("L", None)
-            lum = im2.convert("L").tobytes()
-            assert len(lum) == w * h
-            open(os.path.join(OUT, base + ".luma.gray"), "wb").write(lum)
-            entry["luma"] = base + ".luma.gray"
-        tail = 2 if rel.endswith(".jpg") else 12
-        entry["truncated"] = [[c, pillow_verdict(data[:c])] for c in truncation_lengths(len(data), tail)]
-        decode.append(entry)
+        decode.append(decode_entry(rel, kind, luma))
 
     def rgb_image(w, h, seed):
         return Image.frombytes("RGB", (w, h), rgb_pixels(w, h, seed))
@@ -682,9 +1205,7 @@ def main():
     os.makedirs(os.path.join(OUT, "corrupt"))
 
     def damaged(name, kind, data):
-        rel = "corrupt/" + name
-        open(os.path.join(OUT, rel), "wb").write(data)
-        corrupt.append({"corrupt": rel, "kind": kind, "verdict": pillow_verdict(data)})
+        corrupt.append(damaged_entry(name, kind, data))
 
     def sof_resize(data, w, h):
         b = bytearray(data)
@@ -788,22 +1309,10 @@ def main():
     damaged("png-chunk-after-idat-bad-crc.png", "png with an unknown chunk after IDAT, bad CRC",
             build(cs, bad_crc={len(cs) - 2}))
 
-    # One entry per line so the C++ test can read it without a JSON library.
-    with open(os.path.join(OUT, "manifest.json"), "w") as f:
-        f.write("{\n")
-        f.write('"generator": "scripts/make-image-fixtures.py",\n')
-        f.write('"pillow": %s,\n' % json.dumps(PIL.__version__))
-        f.write('"libjpeg": %s,\n' % json.dumps(features.version("jpg")))
-        f.write('"zlib": %s,\n' % json.dumps(features.version("zlib")))
-        f.write('"decode": [\n')
-        f.write(",\n".join(json.dumps(e) for e in decode))
-        f.write("\n],\n")
-        f.write('"encode": [\n')
-        f.write(",\n".join(json.dumps(e) for e in encode))
-        f.write("\n],\n")
-        f.write('"corrupt": [\n')
-        f.write(",\n".join(json.dumps(e) for e in corrupt))
-        f.write("\n]\n}\n")
+    gif_bmp, gif_bmp_damaged = make_gif_bmp()
+    decode += gif_bmp
+    corrupt += gif_bmp_damaged
+    write_manifest(decode, encode, corrupt)
     shutil.rmtree(tmp)
     oriented = make_orientation()
     oriented += make_orientation_sources()
@@ -819,7 +1328,9 @@ if __name__ == "__main__":
         print("%d orientation cases in %s" % (make_orientation(), os.path.join(OUT, "orient")))
     elif sys.argv[1:] == ["--only", "orient-sources"]:
         print("%d orientation source cases in %s" % (make_orientation_sources(), os.path.join(OUT, "orient-sources")))
+    elif sys.argv[1:] == ["--only", "gif-bmp"]:
+        print("%d GIF and BMP inputs, %d damaged ones in %s" % (*only_gif_bmp(), OUT))
     elif sys.argv[1:]:
-        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources]")
+        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources | --only gif-bmp]")
     else:
         main()

@@ -9,7 +9,7 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { IMAGE_EXTENSIONS, type BatchOutputs } from './batch-outputs.js';
-import { formatOfExtension } from './input.js';
+import { formatOfExtension, sameFormatForName } from './input.js';
 import type { FileSettings } from './settings.js';
 
 /** One input as the scheduler sees it: the item as given, with what naming needs. */
@@ -107,14 +107,16 @@ const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
 
 /**
  * The default output of `input` under `outDir`: same relative path,
- * extension changed only when `format` names another format. In place, pass
+ * extension changed only when `format` names another format (with 'same',
+ * a GIF or BMP name becomes .png: what is written). In place, pass
  * the input's own folder: the input's path, or its name with the new
  * extension beside it (as `mogrify -format` writes).
  */
 export function outputUnder(outDir: string, input: string, relativePath: string | undefined, format: FileSettings['format']): string {
   let name = relativePath ?? basename(input);
-  if (format !== 'same' && formatOfExtension(name) !== format) {
-    name = join(dirname(name), basename(name, extname(name)) + EXTENSION_OF[format]);
+  const written = format === 'same' ? sameFormatForName(name) : format;
+  if (written !== undefined && formatOfExtension(name) !== written) {
+    name = join(dirname(name), basename(name, extname(name)) + EXTENSION_OF[written]);
   }
   return join(outDir, name);
 }

@@ -82,6 +82,18 @@ const EXTENSION_FORMATS: Readonly<Record<string, ImageFileFormat>> = {
   '.png': 'png',
 };
 
+/** Extensions of formats offloop reads but does not write (case-insensitive). */
+const READ_ONLY_EXTENSIONS: ReadonlySet<string> = new Set(['.gif', '.bmp']);
+
+/**
+ * The format `format: 'same'` writes for an input named `path`, where its
+ * extension tells: PNG for a GIF or BMP (offloop writes neither), undefined
+ * for every other name (the input's own format is written).
+ */
+export function sameFormatForName(path: string): ImageFileFormat | undefined {
+  return READ_ONLY_EXTENSIONS.has(extname(path).toLowerCase()) ? 'png' : undefined;
+}
+
 /** The format a path's extension names (case-insensitive), or undefined for any other. */
 export function formatOfExtension(path: string): ImageFileFormat | undefined {
   const extension = extname(path).toLowerCase();

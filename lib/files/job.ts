@@ -13,7 +13,7 @@ import { runPoolJob, type Call, type Kernel, type NativeKernel } from '../runner
 import { fileErrorAtCallSite, fileErrorAtCaller, fileFailureError } from './errors.js';
 import { fileResult, fileRows } from './result.js';
 import { prepareFileCall, type FileJob } from './settings.js';
-import type { GrayscaleFileResult } from './types.js';
+import type { GrayscaleFileResult, GrayscaleFileWritten } from './types.js';
 
 /** A validated file call; `total` is 0 until the job reads the file's header. */
 export interface FileCall extends Call {
@@ -65,6 +65,8 @@ export const fileKernel: Kernel<FileCall, GrayscaleFileResult> = {
  * settles as {@link fileKernel}'s async calls do, errors with the frames of
  * `site`. Throws synchronously only when the native submit does.
  */
+export function runFileJob(job: FileJob & { output: string }, control: Control, site: CallSite): Promise<GrayscaleFileWritten>;
+export function runFileJob(job: FileJob, control: Control, site: CallSite): Promise<GrayscaleFileResult>;
 export function runFileJob(job: FileJob, control: Control, site: CallSite): Promise<GrayscaleFileResult> {
   return runPoolJob(nativeFile, { job, control, total: 0 }, site);
 }

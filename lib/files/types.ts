@@ -4,6 +4,9 @@ import type { ControlOptions } from '../types.js';
 /** The formats offloop reads and writes, always detected from the bytes. */
 export type ImageFileFormat = 'jpeg' | 'png';
 
+/** The formats `grayscaleFile` reads: the ones it writes, and GIF (the first frame) and BMP. */
+export type ImageInputFormat = ImageFileFormat | 'gif' | 'bmp';
+
 /**
  * An image file: a path (relative to the process's working directory), a
  * `file:` URL, or the file's bytes in memory (a `Buffer` or `Uint8Array`,
@@ -109,7 +112,7 @@ export interface GrayscaleFileInfo {
   /** Height of the gray image, after orientation. */
   height: number;
   /** The input's format, detected from its bytes. */
-  inputFormat: ImageFileFormat;
+  inputFormat: ImageInputFormat;
   /**
    * `true` when the input's path ends in an extension of the other format
    * (`.jpg`, `.jpeg`, `.jpe`, `.jfif` for JPEG; `.png`): e.g. a PNG named
@@ -137,7 +140,7 @@ export interface GrayscaleFilePixels extends GrayscaleFileInfo {
   /** `width * height` gray bytes, row after row, rows packed. */
   data: Uint8Array<ArrayBuffer>;
   /** The input's format (nothing was encoded). */
-  format: ImageFileFormat;
+  format: ImageInputFormat;
   output?: undefined;
   bytes?: undefined;
 }

@@ -9,6 +9,8 @@
 #endif
 
 #include "bindings/register.h"
+#include "codecs/bmp_decode.h"
+#include "codecs/gif_decode.h"
 #include "codecs/jpeg_decode.h"
 #include "codecs/png_decode.h"
 #include "kernels/cpu_features.h"
@@ -71,6 +73,9 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
       {"jpeg", "libjpeg-turbo", codecs::JpegLibraryVersion(), codecs::JpegLibrarySymbol()},
       {"png", "libpng", codecs::PngLibraryVersion(), codecs::PngLibrarySymbol()},
       {"zlib", "zlib", codecs::ZlibVersion(), codecs::ZlibSymbol()},
+      // offloop's own readers; the version is the Pillow release they follow.
+      {"gif", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenGifGrayDecoder)},
+      {"bmp", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenBmpGrayDecoder)},
   };
   for (const auto& library : libraries) {
     Napi::Object entry = Napi::Object::New(env);

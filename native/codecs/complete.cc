@@ -24,6 +24,10 @@ Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* ta
   }
   Status header = InspectHeader(head, head_size, info);
   if (!header.ok()) return header;
+  if (info->format != ImageFormat::kJpeg && info->format != ImageFormat::kPng) {
+    // offloop writes JPEG and PNG only: anything else is not its output.
+    return Status::Error(ErrorCode::kUnsupported, "a %s file is not an output of offloop", FormatName(info->format));
+  }
   bool ends = info->format == ImageFormat::kPng ? EndsWith(tail, tail_size, kPngEnd, sizeof kPngEnd)
                                                 : EndsWith(tail, tail_size, kJpegEnd, sizeof kJpegEnd);
   if (!ends) {

@@ -5,6 +5,8 @@
 
 #include <zlib.h>
 
+#include "bmp_decode.h"
+#include "gif_decode.h"
 #include "orientation.h"
 
 namespace offloop::codecs {
@@ -184,12 +186,15 @@ const char* FormatName(ImageFormat format) {
 
 namespace {
 
-// The first 1-7 bytes of a PNG signature, or 1-2 of a JPEG's SOI and marker.
+// The first 1-7 bytes of a PNG signature, 1-2 of a JPEG's SOI and marker,
+// 1-5 of a GIF's, or a BMP's "BM" and less than the rest of its file header.
 bool IsSignaturePrefix(const uint8_t* data, size_t size) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   static const uint8_t kJpeg[3] = {0xFF, 0xD8, 0xFF};
   return (size < sizeof kPng && std::memcmp(data, kPng, size) == 0) ||
-         (size < sizeof kJpeg && std::memcmp(data, kJpeg, size) == 0);
+         (size < sizeof kJpeg && std::memcmp(data, kJpeg, size) == 0) ||
+         (size < 6 && (std::memcmp(data, "GIF87a", size) == 0 || std::memcmp(data, "GIF89a", size) == 0)) ||
+         (size < 14 && std::memcmp(data, "BM", size < 2 ? size : 2) == 0);
 }
 
 }  // namespace
@@ -311,13 +316,14 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
   return Status::Ok();
 }
 
-Status NotJpegOrPng(const uint8_t* data, size_t size, ImageFormat format) {
+Status UnreadableFormat(const uint8_t* data, size_t size, ImageFormat format) {
   // A few bytes that begin a signature are the start of a cut file.
   if (format == ImageFormat::kUnknown && IsSignaturePrefix(data, size)) {
     return Status::Error(ErrorCode::kTruncated, "image data ends inside the file signature (%zu bytes)", size);
   }
   // One wording whether the format has a name or not: "unsupported format: webp (...)", "...: unknown (...)".
-  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG and PNG)", FormatName(format));
+  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG, PNG, GIF and BMP)",
+                       FormatName(format));
 }
 
 Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
@@ -332,11 +338,19 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
       PngLayout layout;
       return InspectPng(data, size, info, &layout);
     }
+    case ImageFormat::kGif: {
+      GifLayout layout;
+      return InspectGif(data, size, info, &layout);
+    }
+    case ImageFormat::kBmp: {
+      BmpLayout layout;
+      return InspectBmp(data, size, info, &layout);
+    }
     default:
       if (info->format != ImageFormat::kUnknown) {
         std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
       }
-      return NotJpegOrPng(data, size, info->format);
+      return UnreadableFormat(data, size, info->format);
   }
 }
 
@@ -351,14 +365,22 @@ Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t ma
   HeaderInfo info;
   const Status header = InspectHeader(data, size, &info);
   if (header.ok()) return CheckPixelLimit(info.width, info.height, max_pixels);
-  if (info.format != ImageFormat::kJpeg && info.format != ImageFormat::kPng) return header;
+  if (info.format == ImageFormat::kUnknown || info.format == ImageFormat::kWebp ||
+      info.format == ImageFormat::kTiff || info.format == ImageFormat::kHeif ||
+      info.format == ImageFormat::kAvif || info.format == ImageFormat::kJpegXl ||
+      info.format == ImageFormat::kJpeg2000) {
+    return header;
+  }
   if (header.code == ErrorCode::kTruncated && !complete) {
     *need_more = true;
     return Status::Ok();
   }
-  // A PNG header error is the decoder's too (it walks the same way); for a
-  // JPEG, libjpeg decides what decodes, and may accept what this walk did not.
-  return info.format == ImageFormat::kPng ? header : Status::Ok();
+  // A PNG, GIF or BMP header error is the decoder's too (it walks the same
+  // way) once the whole file is there; a BMP palette cut by the prefix may
+  // read otherwise, so before that only truncation is judged. For a JPEG,
+  // libjpeg decides what decodes, and may accept what this walk did not.
+  if (info.format == ImageFormat::kPng || (complete && info.format != ImageFormat::kJpeg)) return header;
+  return Status::Ok();
 }
 
 Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels) {

@@ -13,7 +13,8 @@ enum class ImageFormat {
   kUnknown = 0,
   kJpeg,
   kPng,
-  // Recognised so callers can say "unsupported: webp"; never decoded here.
+  // GIF and BMP are read by offloop's own decoders (gif_decode, bmp_decode);
+  // the others are recognised so callers can say "unsupported: webp".
   kWebp,
   kGif,
   kTiff,
@@ -31,9 +32,10 @@ const char* FormatName(ImageFormat format);
 // Looks at the first bytes only (16 are enough for every format above).
 ImageFormat DetectFormat(const uint8_t* data, size_t size);
 
-// The error for bytes DetectFormat did not find to be JPEG or PNG: the
-// format's name, or a truncated file when they begin a JPEG or PNG signature.
-Status NotJpegOrPng(const uint8_t* data, size_t size, ImageFormat format);
+// The error for bytes DetectFormat did not find to be a format offloop reads
+// (JPEG, PNG, GIF, BMP): the format's name, or a truncated file when they
+// begin one of those signatures.
+Status UnreadableFormat(const uint8_t* data, size_t size, ImageFormat format);
 
 struct HeaderInfo {
   ImageFormat format = ImageFormat::kUnknown;
@@ -61,8 +63,9 @@ struct HeaderInfo {
 
 // Parses the header up to the image data: JPEG markers up to the first SOS
 // (the frame header and any APP0/APP1/APP14 before it), PNG chunks up to the
-// first IDAT (checking their CRCs, as Pillow does). Formats other than JPEG
-// and PNG are reported as kUnsupported with `info->format` set, so a caller
+// first IDAT (checking their CRCs, as Pillow does), GIF blocks up to the first
+// frame's data (InspectGif), BMP headers and palette (InspectBmp). Other
+// formats are reported as kUnsupported with `info->format` set, so a caller
 // can name them. Never reads past `size`.
 Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info);
 
@@ -78,8 +81,9 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
 // What the first bytes of a file already decide, so that a caller reading a
 // file can refuse it before reading the rest: `data` holds the first `size`
 // bytes, `complete` whether that is the whole file. Returns an error the
-// decoder would return for the whole file too (not JPEG or PNG; a PNG whose
-// header is invalid; a header over `max_pixels`), else Ok with *need_more
+// decoder would return for the whole file too (a format offloop does not
+// read; a PNG, or a whole GIF or BMP, whose header is invalid; a header over
+// `max_pixels`), else Ok with *need_more
 // true when the header goes on past `size` (read more and ask again) or
 // false when nothing more can be said before decoding.
 Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels,

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "bmp_decode.h"
+#include "gif_decode.h"
 #include "jpeg_decode.h"
 #include "png_decode.h"
 
@@ -20,8 +22,12 @@ Status OpenGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& op
       return OpenJpegGrayDecoder(data, size, options, decoder);
     case ImageFormat::kPng:
       return OpenPngGrayDecoder(data, size, options, decoder);
+    case ImageFormat::kGif:
+      return OpenGifGrayDecoder(data, size, options, decoder);
+    case ImageFormat::kBmp:
+      return OpenBmpGrayDecoder(data, size, options, decoder);
     default:
-      return NotJpegOrPng(data, size, format);
+      return UnreadableFormat(data, size, format);
   }
 }
 

@@ -337,7 +337,9 @@ bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* en
 
 bool GrayFileJob::Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
   const auto start = std::chrono::steady_clock::now();
-  codecs::ImageFormat format = result_.input_format;
+  // 'same' writes a JPEG as JPEG and everything else (PNG, GIF, BMP) as PNG.
+  codecs::ImageFormat format =
+      result_.input_format == codecs::ImageFormat::kJpeg ? codecs::ImageFormat::kJpeg : codecs::ImageFormat::kPng;
   if (request_.format == FileFormat::kJpeg) format = codecs::ImageFormat::kJpeg;
   if (request_.format == FileFormat::kPng) format = codecs::ImageFormat::kPng;
   result_.output_format = format;

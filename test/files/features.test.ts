@@ -7,11 +7,11 @@ import { features } from '../../lib/index.js';
 describe('features().codecs', () => {
   it('names libjpeg-turbo, libpng and zlib with their versions and linkage', () => {
     const { codecs, binary } = features();
-    expect(Object.keys(codecs).sort()).toEqual(['jpeg', 'png', 'zlib']);
+    expect(Object.keys(codecs).sort()).toEqual(['bmp', 'gif', 'jpeg', 'png', 'zlib']);
     expect(codecs.jpeg.library).toBe('libjpeg-turbo');
     expect(codecs.png.library).toBe('libpng');
     expect(codecs.zlib.library).toBe('zlib');
-    for (const codec of Object.values(codecs)) {
+    for (const codec of [codecs.jpeg, codecs.png, codecs.zlib]) {
       expect(codec.version).toMatch(/^\d+\.\d+(\.\d+)?/);
       expect(['static', 'system', 'runtime']).toContain(codec.linkage);
       // Prebuilt binaries carry their own codecs; a local build links the system's.
@@ -20,5 +20,10 @@ describe('features().codecs', () => {
       // the host's (Node exports its own, found first) or the system's.
       if (binary.source === 'build' && codec.library !== 'zlib') expect(codec.linkage).toBe('system');
     }
+  });
+
+  it("names offloop's own GIF and BMP readers, built in, after the Pillow release they follow", () => {
+    const { codecs } = features();
+    for (const codec of [codecs.gif, codecs.bmp]) expect(codec).toEqual({ library: 'offloop', version: 'pillow-9.4', linkage: 'static' });
   });
 });

@@ -12,7 +12,7 @@ export const IMAGES = join(ROOT, 'test/fixtures/images');
 export interface DecodeCase {
   file: string;
   kind: string;
-  format: 'jpeg' | 'png';
+  format: 'jpeg' | 'png' | 'gif' | 'bmp';
   width: number;
   height: number;
   exact: string;

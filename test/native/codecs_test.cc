@@ -440,7 +440,7 @@ void TestEncode(const std::vector<EncodeCase>& cases) {
   }
 }
 
-// Builds small inputs of the formats we only name.
+// Builds small inputs of the formats we only name (and of GIF and BMP, which we read).
 void TestDetection() {
   struct Named {
     const char* name;
@@ -449,12 +449,10 @@ void TestDetection() {
   auto bytes = [](const char* s, size_t n) { return std::vector<uint8_t>(s, s + n); };
   std::vector<Named> named = {
       {"webp", bytes("RIFF\x10\0\0\0WEBPVP8 ", 16)},
-      {"gif", bytes("GIF89a\x01\0\x01\0\0\0\0", 13)},
       {"tiff", bytes("II*\0\x08\0\0\0", 8)},
       {"tiff", bytes("MM\0*\0\0\0\x08", 8)},
       {"heif", bytes("\0\0\0\x18" "ftypheic\0\0\0\0", 16)},
       {"avif", bytes("\0\0\0\x18" "ftypavif\0\0\0\0", 16)},
-      {"bmp", bytes("BM\x3a\0\0\0\0\0\0\0\x36\0\0\0", 14)},
       {"jxl", bytes("\xff\x0a\xfa\x7f", 4)},
       {"jp2", bytes("\0\0\0\x0cjP  \r\n\x87\n", 12)},
   };
@@ -465,6 +463,15 @@ void TestDetection() {
     Status s = Decode(n.bytes, DecodeOptions(), &image);
     Check(s.code == ErrorCode::kUnsupported && std::strstr(s.message, n.name) != nullptr,
           std::string("decoding ") + n.name + " says unsupported: " + n.name + " (got " + Describe(s) + ")");
+  }
+  // GIF and BMP are read (gif_decode, bmp_decode): their headers alone are truncated files.
+  for (const Named& n : std::vector<Named>{{"gif", bytes("GIF89a\x01\0\x01\0\0\0\0", 13)},
+                                           {"bmp", bytes("BM\x3a\0\0\0\0\0\0\0\x36\0\0\0", 14)}}) {
+    Check(std::strcmp(FormatName(DetectFormat(n.bytes.data(), n.bytes.size())), n.name) == 0,
+          std::string("detects ") + n.name);
+    GrayImage truncated;
+    Check(Decode(n.bytes, DecodeOptions(), &truncated).code == ErrorCode::kTruncated,
+          std::string(n.name) + " header alone: kTruncated");
   }
   GrayImage image;
   Check(Decode({}, DecodeOptions(), &image).code == ErrorCode::kEmpty, "empty input: kEmpty");
