@@ -223,7 +223,7 @@ export interface GrayscaleSync {
 
 /** One image codec library compiled into the binary. */
 export interface CodecLibrary {
-  /** `'libjpeg-turbo'`, `'libpng'`, `'zlib'`, or `'offloop'` for its own readers. */
+  /** `'libjpeg-turbo'`, `'libpng'`, `'zlib'`, `'libdeflate'`, or `'offloop'` for its own readers. */
   library: string;
   /** Its version, e.g. `'2.1.5'`. */
   version: string;
@@ -242,6 +242,8 @@ export interface CodecsInfo {
   jpeg: CodecLibrary;
   png: CodecLibrary;
   zlib: CodecLibrary;
+  /** What deflates encoded PNGs: `'libdeflate'` (prebuilt binaries, or a source build that found it) or `'zlib'`. */
+  deflate: CodecLibrary;
   /** offloop's own GIF reader (`library: 'offloop'`, `version`: the Pillow release whose reading it reproduces). */
   gif: CodecLibrary;
   /** offloop's own BMP reader, likewise. */

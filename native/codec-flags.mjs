@@ -3,16 +3,18 @@
 // libpng, zlib), printed for binding.gyp (`<!@(node native/codec-flags.mjs
 // --cflags)`) and CMakeLists.txt alike, so the two builds cannot drift.
 //
-//   --cflags   include directories (and -DOFFLOOP_CODECS_STATIC=1 for static builds)
+//   --cflags   include directories (and -DOFFLOOP_CODECS_STATIC=1 for static builds,
+//              -DOFFLOOP_HAVE_LIBDEFLATE=1 where PNG encoding deflates with libdeflate)
 //   --libs     what to link
 //
 // Two sources:
 //  - the system's libraries, found with pkg-config (a build from a clone, or
 //    `npm install` where no prebuilt binary fits). A missing one stops the
-//    build with the package to install, per system.
+//    build with the package to install, per system. libdeflate is optional
+//    there (Debian: libdeflate-dev): without it PNG encoding deflates with zlib.
 //  - OFFLOOP_CODECS_DIR=<prefix>: static, position-independent archives under
 //    <prefix>/lib and headers under <prefix>/include, as scripts/build-codecs.sh
-//    makes them for the prebuilt binaries. Their symbols are hidden in
+//    makes them for the prebuilt binaries, libdeflate's among them. Their symbols are hidden in
 //    offloop.node (--exclude-libs) and bound inside it, so a process that also
 //    loads sharp or canvas, each with its own libjpeg, keeps every copy apart.
 import { spawnSync } from 'node:child_process';
@@ -37,10 +39,10 @@ if (!['--cflags', '--libs'].includes(what)) {
 
 const staticDir = process.env.OFFLOOP_CODECS_DIR;
 if (staticDir) {
-  const archives = ['libjpeg.a', 'libpng16.a', 'libz.a'].map((name) => join(staticDir, 'lib', name));
+  const archives = ['libjpeg.a', 'libpng16.a', 'libz.a', 'libdeflate.a'].map((name) => join(staticDir, 'lib', name));
   const missing = archives.filter((path) => !existsSync(path));
   if (missing.length > 0) fail(`OFFLOOP_CODECS_DIR=${staticDir} lacks ${missing.join(', ')} (make them with scripts/build-codecs.sh)`);
-  if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1']);
+  if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1', '-DOFFLOOP_HAVE_LIBDEFLATE=1']);
   // Apple's linker has no --exclude-libs; there the archives' own hidden
   // visibility (build-codecs.sh compiles them so) keeps the symbols inside.
   else print([...archives, ...(process.platform === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'])]);
@@ -48,9 +50,11 @@ if (staticDir) {
   const probe = spawnSync('pkg-config', ['--exists', '--print-errors', ...MODULES], { encoding: 'utf8' });
   if (probe.error) fail(`pkg-config was not found (${probe.error.message}).\n${INSTALL_HINT}`);
   if (probe.status !== 0) fail(`pkg-config cannot find ${MODULES.join(', ')}:\n${probe.stderr.trim()}\n${INSTALL_HINT}`);
-  const flags = spawnSync('pkg-config', [what, ...MODULES], { encoding: 'utf8' });
+  const deflate = spawnSync('pkg-config', ['--exists', 'libdeflate']).status === 0 ? ['libdeflate'] : [];
+  const flags = spawnSync('pkg-config', [what, ...MODULES, ...deflate], { encoding: 'utf8' });
   if (flags.status !== 0) fail(`pkg-config ${what} failed:\n${flags.stderr.trim()}`);
-  print(flags.stdout.trim().split(/\s+/).filter(Boolean));
+  const words = flags.stdout.trim().split(/\s+/).filter(Boolean);
+  print(what === '--cflags' && deflate.length > 0 ? [...words, '-DOFFLOOP_HAVE_LIBDEFLATE=1'] : words);
 }
 
 function print(words) {

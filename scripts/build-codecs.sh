@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the image codecs that offloop's prebuilt binaries link statically:
-# libjpeg-turbo, libpng and zlib as static, position-independent archives
+# libjpeg-turbo, libpng, zlib and libdeflate as static, position-independent archives
 # (-fPIC, -O2, hidden visibility) plus their headers, in one prefix:
 #
-#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a}  <prefix>/include/*.h
+#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a,libdeflate.a}  <prefix>/include/*.h
 #   <prefix>/share/licenses/<library>/          <prefix>/BUILD-INFO
 #
 # which is what native/codec-flags.mjs expects in OFFLOOP_CODECS_DIR.
@@ -41,6 +41,9 @@
 #    functions. The NEON code is left out of the arm64 build anyway
 #    (PNG_ARM_NEON=off): no decoding output depends on it.
 #  - zlib 1.2.13.dfsg-1: build details for minizip and the shared library.
+#  - libdeflate 1.14-1: packaging only (PNG encoding deflates with it: a third
+#    to a half of zlib's CPU time, see native/codecs/README.md). Debian 12 has
+#    no zlib-ng; libdeflate's library is built from lib/ as its Makefile does.
 #
 # Cache: ${OFFLOOP_CODECS_CACHE:-$HOME/.cache/offloop-codecs}/<key>, the key
 # made of platform, arch, libc, versions, source and a hash of this script and
@@ -55,6 +58,7 @@ set -euo pipefail
 readonly JPEG_VERSION=2.1.5
 readonly PNG_VERSION=1.6.39
 readonly ZLIB_VERSION=1.2.13
+readonly DEFLATE_VERSION=1.14
 
 # Pinned sources. libjpeg-turbo and libpng: the tag archives, which are the
 # files Debian ships as libjpeg-turbo_2.1.5.orig.tar.gz and
@@ -70,6 +74,11 @@ readonly ZLIB_URL="https://github.com/madler/zlib/releases/download/v${ZLIB_VERS
 readonly ZLIB_SHA256=b3a24de97a8fdbc835b9833169501030b8977031bcb54b3b3ac13740f846ab30
 # Debian's repack of it.
 readonly ZLIB_DFSG_SHA256=71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
+# libdeflate: Debian's libdeflate_1.14.orig.tar.gz. Upstream's tag archive
+# (the URL) is pinned to the same sum unchecked: this project's machines reach
+# only Debian's archive, so a differing archive fails the download loudly.
+readonly DEFLATE_URL="https://github.com/ebiggers/libdeflate/archive/refs/tags/v${DEFLATE_VERSION}.tar.gz"
+readonly DEFLATE_SHA256=89e7df898c37c3427b0f39aadcf733731321a278771d20fc553f92da8d4808ac
 
 say() { echo "build-codecs: $*" >&2; }
 die() { echo "build-codecs: error: $*" >&2; exit 1; }
@@ -148,7 +157,7 @@ cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
 sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
 cc_version=$("$cc" --version | sed -n 1p)
 hash=$({ cat "$script"; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
-key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-$source_kind-$hash"
+key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-$source_kind-$hash"
 prefix="$cache/$key"
 if [[ -f $prefix/BUILD-INFO ]]; then
   say "cached: $prefix"
@@ -238,16 +247,19 @@ debian_orig() {
 
 jpeg_tar="$sources/libjpeg-turbo-$JPEG_VERSION.tar.gz"
 png_tar="$sources/libpng-$PNG_VERSION.tar.gz"
+deflate_tar="$sources/libdeflate-$DEFLATE_VERSION.tar.gz"
 if [[ $source_kind == debian ]]; then
   zlib_tar="$sources/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2"
   zlib_sum=$ZLIB_DFSG_SHA256
-  if ! { have "$jpeg_tar" "$JPEG_SHA256" && have "$png_tar" "$PNG_SHA256" && have "$zlib_tar" "$zlib_sum"; }; then
+  if ! { have "$jpeg_tar" "$JPEG_SHA256" && have "$png_tar" "$PNG_SHA256" && have "$zlib_tar" "$zlib_sum" &&
+    have "$deflate_tar" "$DEFLATE_SHA256"; }; then
     command -v apt-get >/dev/null ||
       die "apt-get is not available here, so Debian's source packages cannot be fetched: use --source upstream (downloads upstream's tarballs, checked against pinned sha256 sums), or set OFFLOOP_CODECS_DIR to a prefix built elsewhere"
     ensure_deb_src
     debian_orig libjpeg-turbo "$JPEG_VERSION" "libjpeg-turbo_$JPEG_VERSION.orig.tar.gz" "$JPEG_SHA256" "$jpeg_tar"
     debian_orig libpng1.6 "$PNG_VERSION" "libpng1.6_$PNG_VERSION.orig.tar.gz" "$PNG_SHA256" "$png_tar"
     debian_orig zlib "$ZLIB_VERSION" "zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" "$ZLIB_DFSG_SHA256" "$zlib_tar"
+    debian_orig libdeflate "$DEFLATE_VERSION" "libdeflate_$DEFLATE_VERSION.orig.tar.gz" "$DEFLATE_SHA256" "$deflate_tar"
   fi
 else
   zlib_tar="$sources/zlib-$ZLIB_VERSION.tar.gz"
@@ -255,6 +267,7 @@ else
   download "$JPEG_URL" "$jpeg_tar" "$JPEG_SHA256"
   download "$PNG_URL" "$png_tar" "$PNG_SHA256"
   download "$ZLIB_URL" "$zlib_tar" "$ZLIB_SHA256"
+  download "$DEFLATE_URL" "$deflate_tar" "$DEFLATE_SHA256"
 fi
 
 # --- build -------------------------------------------------------------------
@@ -269,10 +282,11 @@ run() { # runs a build command, its output in the log; shows the log's end on fa
     die "failed: $*"
   fi
 }
-for name in jpeg png zlib; do mkdir -p "$work/$name"; done
+for name in jpeg png zlib deflate; do mkdir -p "$work/$name"; done
 tar -xf "$jpeg_tar" -C "$work/jpeg" --strip-components=1
 tar -xf "$png_tar" -C "$work/png" --strip-components=1
 tar -xf "$zlib_tar" -C "$work/zlib" --strip-components=1
+tar -xf "$deflate_tar" -C "$work/deflate" --strip-components=1
 
 # -fvisibility=hidden: the codecs' symbols stay inside offloop.node even where
 # the linker has no --exclude-libs; -fPIC: they link into a shared object.
@@ -351,6 +365,24 @@ cp "$work/png/png.h" "$work/png/pngconf.h" "$work/png/build/pnglibconf.h" "$stag
 mkdir -p "$stage/share/licenses/libpng" && cp "$work/png/LICENSE" "$stage/share/licenses/libpng/"
 say "libpng $PNG_VERSION: $((SECONDS - t)) s"
 
+t=$SECONDS
+# libdeflate: the library's sources (lib/, the x86 and ARM parts guard
+# themselves by architecture), as its Makefile compiles them; no CMake in 1.14.
+(
+  cd "$work/deflate"
+  objects=()
+  for source in lib/*.c lib/x86/*.c lib/arm/*.c; do
+    object=${source//\//_}
+    run "$cc" $cflags -I. -c "$source" -o "${object%.c}.o"
+    objects+=("${object%.c}.o")
+  done
+  run "${cross:+$cross-}ar" rcs libdeflate.a "${objects[@]}"
+  cp libdeflate.a "$stage/lib/"
+  cp libdeflate.h "$stage/include/"
+  mkdir -p "$stage/share/licenses/libdeflate" && cp COPYING "$stage/share/licenses/libdeflate/"
+)
+say "libdeflate $DEFLATE_VERSION: $((SECONDS - t)) s"
+
 # --- checks ------------------------------------------------------------------
 # The headers say the pinned versions, and the archives link into a shared
 # object (Debian's own libjpeg.a / libpng16.a do not: they are not PIC).
@@ -359,27 +391,31 @@ grep -q "#define C_ARITH_CODING_SUPPORTED" "$stage/include/jconfig.h" || die "li
 grep -q "#define D_ARITH_CODING_SUPPORTED" "$stage/include/jconfig.h" || die "libjpeg-turbo was built without arithmetic decoding"
 grep -q "#define PNG_LIBPNG_VER_STRING \"$PNG_VERSION\"" "$stage/include/png.h" || die "png.h is not libpng $PNG_VERSION"
 grep -q "#define ZLIB_VERSION \"$ZLIB_VERSION\"" "$stage/include/zlib.h" || die "zlib.h is not zlib $ZLIB_VERSION"
+grep -q "#define LIBDEFLATE_VERSION_STRING[[:space:]]*\"$DEFLATE_VERSION\"" "$stage/include/libdeflate.h" || die "libdeflate.h is not libdeflate $DEFLATE_VERSION"
 cat >"$work/probe.c" <<'EOF'
 #include <stdio.h>
 #include <jpeglib.h>
 #include <png.h>
 #include <zlib.h>
+#include <libdeflate.h>
 const char *offloop_codecs_probe(void) {
   struct jpeg_error_mgr err;
   jpeg_std_error(&err);
+  libdeflate_free_compressor(libdeflate_alloc_compressor(6));
   return png_get_libpng_ver(NULL)[0] == zlibVersion()[0] ? "same" : "different";
 }
 EOF
 shared_flag=-shared
 [[ $platform == darwin ]] && shared_flag=-dynamiclib
 run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
-  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" -lm
+  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" -lm
 
 {
   echo "offloop codecs for $platform-$arch$libc, made by scripts/build-codecs.sh (hash $hash)"
   echo "libjpeg-turbo $JPEG_VERSION  sha256 $JPEG_SHA256  $(basename "$jpeg_tar")"
   echo "libpng $PNG_VERSION  sha256 $PNG_SHA256  $(basename "$png_tar")"
   echo "zlib $ZLIB_VERSION  sha256 $zlib_sum  $(basename "$zlib_tar")"
+  echo "libdeflate $DEFLATE_VERSION  sha256 $DEFLATE_SHA256  $(basename "$deflate_tar")"
   echo "source: $source_kind (no patches applied)"
   echo "compiler: $cc ($cc_version)"
   echo "cflags: $cflags"

@@ -32,7 +32,7 @@ const FILES = [
 ];
 // Unmangled names of the codecs' functions (the addon's own C++ names are
 // mangled, _Z..., so none of them can match).
-const CODEC_SYMBOL = /^(jpeg|jinit_|jsimd_|png_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz)/;
+const CODEC_SYMBOL = /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz)/;
 const CODEC_LIBRARY = /^(libjpeg|libpng16|libz)\.so/;
 // Where a Debian/Ubuntu or Alpine loader finds them.
 const LIBRARY_DIRS = ['/lib', '/usr/lib', '/usr/local/lib', `/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`];
@@ -128,6 +128,7 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
         jpeg: { library: 'libjpeg-turbo', version: '2.1.5', linkage: 'static' },
         png: { library: 'libpng', version: '1.6.39', linkage: 'static' },
         zlib: { library: 'zlib', version: '1.2.13', linkage: 'static' },
+        deflate: { library: 'libdeflate', version: '1.14', linkage: 'static' },
       });
       if (!FILE_JOB_IN_SOURCES && !out.offloop.hasFileJob) {
         console.warn('prebuilt-codecs.test.ts: no native file job yet (native/bindings/files.cc): decoding not checked');

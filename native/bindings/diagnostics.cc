@@ -13,6 +13,7 @@
 #include "codecs/gif_decode.h"
 #include "codecs/jpeg_decode.h"
 #include "codecs/png_decode.h"
+#include "codecs/png_segments.h"
 #include "kernels/cpu_features.h"
 #include "napi/guarded.h"
 
@@ -73,6 +74,7 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
       {"jpeg", "libjpeg-turbo", codecs::JpegLibraryVersion(), codecs::JpegLibrarySymbol()},
       {"png", "libpng", codecs::PngLibraryVersion(), codecs::PngLibrarySymbol()},
       {"zlib", "zlib", codecs::ZlibVersion(), codecs::ZlibSymbol()},
+      {"deflate", codecs::DeflateLibraryName(), codecs::DeflateLibraryVersion(), codecs::DeflateLibrarySymbol()},
       // offloop's own readers; the version is the Pillow release they follow.
       {"gif", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenGifGrayDecoder)},
       {"bmp", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenBmpGrayDecoder)},

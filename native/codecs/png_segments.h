@@ -7,6 +7,12 @@
 // zlib header goes before the first and the Adler-32 of the whole, combined
 // from the segments' (adler32_combine), after the last.
 //
+// Built with libdeflate (OFFLOOP_HAVE_LIBDEFLATE, as the prebuilt binaries
+// are), segments only filter their rows and AssemblePng deflates all of them
+// in one libdeflate call: libdeflate has no streaming and no dictionary, but
+// costs a third to a half of zlib's CPU time for files as small (measured on
+// the bench corpus, native/codecs/README.md). The file is one zlib stream either way.
+//
 // Rows are filtered as libpng does by default for 8-bit gray: per row, the
 // one of the five PNG filters whose output has the smallest sum of absolute
 // (signed) values. Only zlib is used; no libpng state, so no longjmp.
@@ -22,6 +28,13 @@
 #include "output_buffer.h"
 
 namespace offloop::codecs {
+
+// The deflate library that compresses: "libdeflate" or "zlib", its version,
+// and the address of one of its functions as bound at load time (see
+// JpegLibrarySymbol).
+const char* DeflateLibraryName();
+const char* DeflateLibraryVersion();
+const void* DeflateLibrarySymbol();
 
 struct PngSegmentPlan {
   uint32_t rows_per_segment = 0;
