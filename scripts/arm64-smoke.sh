@@ -113,7 +113,7 @@ node -e '
   const out = JSON.parse(process.argv[1]);
   const bad = [];
   if (!out.offloop.binary.path.endsWith("prebuilds/linux-arm64/offloop.glibc.node")) bad.push(`loaded ${out.offloop.binary.path}`);
-  for (const [lib, version] of [["jpeg", "2.1.5"], ["png", "1.6.39"], ["zlib", "1.2.13"]]) {
+  for (const [lib, version] of [["jpeg", "2.1.5"], ["png", "1.6.39"], ["zlib", "1.2.13"], ["deflate", "1.14"]]) {
     const codec = out.offloop.codecs[lib];
     if (codec.version !== version || codec.linkage !== "static") bad.push(`${lib}: ${JSON.stringify(codec)}`);
   }

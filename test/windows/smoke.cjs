@@ -39,9 +39,9 @@ async function kernels() {
     assert.equal(process.platform, 'win32');
     assert.match(binary.path.replace(/\\/g, '/'), /prebuilds\/win32-x64\/offloop\.node$/);
   });
-  await check('codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, linked into offloop.node', () => {
+  await check('codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14, linked into offloop.node', () => {
     const { codecs } = offloop.features();
-    for (const [name, version] of [['jpeg', '2.1.5'], ['png', '1.6.39'], ['zlib', '1.2.13']]) {
+    for (const [name, version] of [['jpeg', '2.1.5'], ['png', '1.6.39'], ['zlib', '1.2.13'], ['deflate', '1.14']]) {
       assert.deepEqual({ name, version: codecs[name].version, linkage: codecs[name].linkage }, { name, version, linkage: 'static' });
     }
   });
