@@ -45,7 +45,8 @@ if (staticDir) {
   if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1', '-DOFFLOOP_HAVE_LIBDEFLATE=1']);
   // Apple's linker has no --exclude-libs; there the archives' own hidden
   // visibility (build-codecs.sh compiles them so) keeps the symbols inside.
-  else print([...archives, ...(process.platform === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'])]);
+  // (A cross build names its target: OFFLOOP_TARGET_PLATFORM.)
+  else print([...archives, ...((process.env.OFFLOOP_TARGET_PLATFORM || process.platform) === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'])]);
 } else {
   const probe = spawnSync('pkg-config', ['--exists', '--print-errors', ...MODULES], { encoding: 'utf8' });
   if (probe.error) fail(`pkg-config was not found (${probe.error.message}).\n${INSTALL_HINT}`);

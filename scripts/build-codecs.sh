@@ -8,13 +8,16 @@
 #
 # which is what native/codec-flags.mjs expects in OFFLOOP_CODECS_DIR.
 #
-#   scripts/build-codecs.sh [--source debian|upstream] [--platform win32] [x64|arm64]
+#   scripts/build-codecs.sh [--source debian|upstream] [--platform win32|darwin] [x64|arm64]
 #
 # The platform and architecture default to this machine's. Cross builds from
 # a Linux host: arm64 on x86-64 with Debian's gcc-aarch64-linux-gnu
 # (libjpeg-turbo with its NEON SIMD), and --platform win32 (x64) with Debian's
 # mingw-w64 (gcc-mingw-w64-x86-64-posix; libjpeg-turbo's SIMD through nasm's
-# win64 output). The last line of stdout is the prefix; progress goes to stderr.
+# win64 output), and --platform darwin (x64 or arm64, macOS 11.0) with Zig's
+# clang from scripts/zig-macos.sh (libjpeg-turbo's SIMD through nasm's macho64
+# output on x64, its NEON intrinsics on arm64). The last line of stdout is the
+# prefix; progress goes to stderr.
 #
 # Versions: those of Debian 12 (bookworm), whose libjpeg-turbo 2.1.5 is what
 # Debian's Pillow links: offloop's "exact" mode is checked bit for bit against
@@ -95,7 +98,7 @@ while [[ $# -gt 0 ]]; do
     --platform=*) platform=${1#--platform=}; shift ;;
     x64 | arm64) arch=$1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [--platform win32] [x64|arm64])" ;;
+    *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [--platform win32|darwin] [x64|arm64])" ;;
   esac
 done
 [[ $source_kind == debian || $source_kind == upstream ]] || die "--source must be debian or upstream, not '$source_kind'"
@@ -126,8 +129,21 @@ if [[ $platform-$arch != "$host_platform-$host_arch" ]]; then
     linux-*\>win32-x64)
       # The posix flavour: std::thread and std::mutex need its winpthreads.
       cross=x86_64-w64-mingw32 cmake_system=Windows cmake_processor=AMD64 hint=gcc-mingw-w64-x86-64-posix ;;
-    *) die "cross builds go from linux-x64 to linux-arm64 and from linux to win32-x64 only (asked: $host_platform-$host_arch -> $platform-$arch)" ;;
+    linux-x64\>darwin-*)
+      # Zig's clang (scripts/zig-macos.sh): no GNU triple, its own ar.
+      cross=darwin cmake_system=Darwin cmake_processor=$([[ $arch == x64 ]] && echo x86_64 || echo arm64) hint="scripts/zig-macos.sh" ;;
+    *) die "cross builds go from linux-x64 to linux-arm64 and darwin, and from linux to win32-x64 only (asked: $host_platform-$host_arch -> $platform-$arch)" ;;
   esac
+  if [[ $cross == darwin ]]; then
+    if [[ -z ${CC:-} ]]; then
+      zig_bin=$(bash "$(dirname "${BASH_SOURCE[0]}")/zig-macos.sh" "$arch") || die "no macOS cross compiler (scripts/zig-macos.sh failed)"
+      CC=$zig_bin/cc AR=$zig_bin/ar RANLIB=$zig_bin/ranlib
+    fi
+    cross_ar=${AR:?CC for darwin needs AR (and RANLIB) beside it}
+    cross_ranlib=${RANLIB:?CC for darwin needs RANLIB beside it}
+  else
+    cross_ar=$cross-ar cross_ranlib=$cross-ranlib
+  fi
   cc=${CC:-$cross-gcc$([[ $platform == win32 ]] && echo -posix)}
   command -v "$cc" >/dev/null || die "$cc not found (Debian/Ubuntu: apt-get install $hint)"
 else
@@ -302,12 +318,17 @@ set(CMAKE_SYSTEM_NAME $cmake_system)
 set(CMAKE_SYSTEM_PROCESSOR $cmake_processor)
 set(CMAKE_C_COMPILER $cc)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_AR $cross_ar)
+set(CMAKE_RANLIB $cross_ranlib)
 EOF
   [[ $platform == win32 ]] && echo "set(CMAKE_RC_COMPILER $cross-windres)" >>"$work/toolchain.cmake"
+  # (Asked for by CMake on Darwin, used only on shared libraries, none built here.)
+  [[ $cross == darwin ]] && echo "set(CMAKE_INSTALL_NAME_TOOL true)" >>"$work/toolchain.cmake"
   cmake_args+=(-DCMAKE_TOOLCHAIN_FILE="$work/toolchain.cmake")
 fi
-if [[ $platform == darwin ]]; then
-  # The oldest macOS binding.gyp builds for (MACOSX_DEPLOYMENT_TARGET there).
+if [[ $platform == darwin && -z $cross ]]; then
+  # The oldest macOS binding.gyp builds for (MACOSX_DEPLOYMENT_TARGET there;
+  # a cross build's compiler names it in its target, zig-macos.sh).
   export MACOSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-11.0}
   cmake_args+=(-DCMAKE_OSX_ARCHITECTURES="$([[ $arch == x64 ]] && echo x86_64 || echo arm64)")
 fi
@@ -317,16 +338,19 @@ start=$SECONDS
 
 # zlib: its own configure (static only), then the archive and its two headers.
 # For Windows, whose configure sends MinGW to win32/Makefile.gcc (a folder
-# Debian's repack leaves out), the same library objects as that makefile.
+# Debian's repack leaves out), and for macOS from Linux (configure would want
+# Apple's libtool as the archiver), the same library objects as that makefile.
 (
   cd "$work/zlib"
-  if [[ $platform == win32 ]]; then
+  if [[ $platform == win32 || $cross == darwin ]]; then
     objects=()
+    # (What configure would find on macOS: gzlib.c's lseek is in unistd.h.)
+    [[ $platform == darwin ]] && cflags+=" -DHAVE_UNISTD_H -DHAVE_STDARG_H"
     for name in adler32 compress crc32 deflate gzclose gzlib gzread gzwrite infback inffast inflate inftrees trees uncompr zutil; do
       run "$cc" $cflags -c "$name.c" -o "$name.o"
       objects+=("$name.o")
     done
-    run "$cross-ar" rcs libz.a "${objects[@]}"
+    run "$cross_ar" rcs libz.a "${objects[@]}"
   else
     export CC="$cc" CFLAGS="$cflags"
     [[ -n $cross ]] && export CHOST=$cross
@@ -406,7 +430,7 @@ const char *offloop_codecs_probe(void) {
 }
 EOF
 shared_flag=-shared
-[[ $platform == darwin ]] && shared_flag=-dynamiclib
+[[ $platform == darwin && -z $cross ]] && shared_flag=-dynamiclib
 run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
   "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" -lm
 

@@ -8,6 +8,11 @@
 //   node scripts/prebuild.mjs --platform win32
 //                                             Linux host -> win32-x64, with
 //                                             Debian's mingw-w64 (scripts/prebuild-mingw.mjs)
+//   node scripts/prebuild.mjs --platform darwin --arch x64|arm64
+//                                             Linux x64 host -> macOS, with Zig
+//                                             (scripts/prebuild-darwin.mjs): built and
+//                                             link-checked only, written to
+//                                             prebuilds-cross/ (never packed: see README)
 //
 // The build runs in a temporary copy of the sources, never in the checkout:
 // prebuildify runs `node-gyp rebuild`, which would replace build/ (another
@@ -25,7 +30,7 @@
 // On Windows the codecs come from OFFLOOP_CODECS_DIR or pkg-config: a static
 // MSVC build is not scripted yet; the win32-x64 prebuild is cross-built on
 // Linux with mingw-w64 and its codecs (build-codecs.sh --platform win32).
-// (macOS: scripted, not yet run on a Mac.)
+// (macOS: scripted, not yet run on a Mac; cross-built and link-checked on Linux.)
 //
 // Node headers: if this Node has its headers next to it (<prefix>/include/node,
 // as Debian's nodejs and the official tarballs do), node-gyp is pointed at them
@@ -37,6 +42,7 @@ import { arch as hostArch, platform as hostPlatform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildDarwin } from './prebuild-darwin.mjs';
 import { buildWin32 } from './prebuild-mingw.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,8 +57,9 @@ const { values } = parseArgs({
 const arch = values.arch;
 const platform = () => values.platform;
 const crossWindows = platform() === 'win32' && hostPlatform() === 'linux';
-if (platform() !== hostPlatform() && !(crossWindows && arch === 'x64')) {
-  throw new Error(`prebuild: no cross build from ${hostPlatform()} to ${platform()}-${arch} (only linux -> win32-x64)`);
+const crossDarwin = platform() === 'darwin' && hostPlatform() === 'linux';
+if (platform() !== hostPlatform() && !(crossWindows && arch === 'x64') && !(crossDarwin && ['x64', 'arm64'].includes(arch))) {
+  throw new Error(`prebuild: no cross build from ${hostPlatform()} to ${platform()}-${arch} (only linux -> win32-x64, darwin-x64, darwin-arm64)`);
 }
 const env = { ...process.env };
 
@@ -93,11 +100,14 @@ if (!env.npm_config_nodedir && platform() !== 'win32') {
   if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
 }
 
-if (crossWindows) {
-  if (!env.OFFLOOP_CODECS_DIR) throw new Error('prebuild: the win32 cross build links static codecs only (no --system-codecs)');
-  const work = mkdtempSync(join(tmpdir(), 'offloop-prebuild-win32-'));
+if (crossWindows || crossDarwin) {
+  if (!env.OFFLOOP_CODECS_DIR) throw new Error(`prebuild: the ${platform()} cross build links static codecs only (no --system-codecs)`);
+  const work = mkdtempSync(join(tmpdir(), `offloop-prebuild-${platform()}-`));
   try {
-    await buildWin32({ root, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, 'prebuilds/win32-x64/offloop.node') });
+    if (crossWindows) await buildWin32({ root, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, 'prebuilds/win32-x64/offloop.node') });
+    // Not into prebuilds/: nothing here can run these, so the package never
+    // carries them; the release workflow builds and tests macOS on Macs.
+    else await buildDarwin({ root, arch, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, `prebuilds-cross/darwin-${arch}/offloop.node`) });
   } finally {
     if (values['keep-temp']) console.log(`prebuild: kept ${work}`);
     else rmSync(work, { recursive: true, force: true });

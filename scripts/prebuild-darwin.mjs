@@ -1,0 +1,54 @@
+// The macOS binaries (x64 and arm64, macOS 11.0 and later), cross-built on
+// Linux with Zig's clang (scripts/zig-macos.sh) and link-checked
+// (scripts/check-macho.mjs); nothing here can load or run them. node-gyp
+// cannot target macOS from Linux, so this compiles the same sources with the
+// same defines and C++ flags (scripts/cross-build.mjs) and links as
+// node-gyp's xcode_settings do on a Mac:
+//  - `-undefined dynamic_lookup`: Node-API is bound at load time to the
+//    process that loads the addon (node, Electron, ...);
+//  - hidden symbols (-fvisibility=hidden, the codecs' archives built so):
+//    only the module's entry points are exported;
+//  - the codecs' static archives (OFFLOOP_CODECS_DIR, via native/codec-flags.mjs);
+//  - libc++, libc++abi and libunwind statically (Zig builds them from their
+//    sources; it has no stub of the system's libc++ to link against), so the
+//    binary needs libSystem only.
+// The result is a Mach-O dylib (Node's process.dlopen loads one as it loads
+// node-gyp's bundles). Used by scripts/prebuild.mjs --platform darwin.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { codecFlags, compileAddon, run } from './cross-build.mjs';
+
+export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
+  const tools = spawnSync('bash', [join(root, 'scripts/zig-macos.sh'), arch], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (tools.error || tools.status !== 0) throw new Error('prebuild-darwin: no macOS cross compiler (scripts/zig-macos.sh failed, see above)');
+  const cxx = join(tools.stdout.trim().split('\n').at(-1), 'c++');
+  const objects = await compileAddon({
+    root,
+    codecsDir,
+    work,
+    cxx,
+    targetPlatform: 'darwin',
+    // binding.gyp's xcode_settings: GCC_SYMBOLS_PRIVATE_EXTERN (hidden symbols).
+    platformFlags: ['-fvisibility-inlines-hidden'],
+  });
+  mkdirSync(dirname(outFile), { recursive: true });
+  run(cxx, [
+    // -O2 at the link too: Zig builds (and caches) libc++ per optimization
+    // mode, and without it links a debug build.
+    '-shared', '-O2', '-o', outFile,
+    '-Wl,-undefined,dynamic_lookup',
+    // The install name is no path on the user's Mac; process.dlopen opens by path.
+    '-Wl,-install_name,@rpath/offloop.node',
+    ...objects,
+    ...codecFlags(root, codecsDir, '--libs', 'darwin'),
+    // Strip: local symbols are no use to anyone loading the module.
+    '-s',
+  ]);
+  // What the toolchain's runtime alone exports (scripts/check-macho.mjs).
+  const baseline = join(work, 'runtime-baseline.dylib');
+  writeFileSync(join(work, 'baseline.cc'), '#include <string>\nint Baseline(int n) { return static_cast<int>(std::string(n, 1).size()); }\n');
+  run(cxx, ['-shared', '-O2', '-fvisibility=hidden', '-o', baseline, join(work, 'baseline.cc')]);
+  run(process.execPath, [join(root, 'scripts/check-macho.mjs'), '--arch', arch, '--runtime-baseline', baseline, outFile]);
+  return outFile;
+}
