@@ -400,7 +400,7 @@ t=$SECONDS
     run "$cc" $cflags -I. -c "$source" -o "${object%.c}.o"
     objects+=("${object%.c}.o")
   done
-  run "${cross:+$cross-}ar" rcs libdeflate.a "${objects[@]}"
+  run "${cross_ar:-ar}" rcs libdeflate.a "${objects[@]}"
   cp libdeflate.a "$stage/lib/"
   cp libdeflate.h "$stage/include/"
   mkdir -p "$stage/share/licenses/libdeflate" && cp COPYING "$stage/share/licenses/libdeflate/"
