@@ -209,7 +209,7 @@ describe('offloop (no terminal)', () => {
     expect(lines).toContain(`processed: ${out}/a\\nprocessed: fake.jpg`);
     expect(lines).toContain(`processed: ${out}/b\\x1b[31m\\\\red\\u2028.jpg`);
     expect(lines.at(-1)).toMatch(/^3 files in /);
-    expect(run.stderr).toBe(`failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG and PNG)\n`);
+    expect(run.stderr).toBe(`failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG, PNG, GIF and BMP)\n`);
     expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
     // The files themselves keep their names.
     expect(listAll(out).sort()).toEqual([forged, coloured].sort());
@@ -230,13 +230,13 @@ describe('offloop (no terminal)', () => {
     const missing = join(temp.dir, 'nowhere.jpg');
     const lines = cli(['gray', join(tree, 'w.jpg'), join(tree, 'u.jpg'), missing, '-o', join(temp.dir, 'wording-out'), '--ordered']);
     expect(lines.stderr.trim().split('\n')).toEqual([
-      `failed: ${join(tree, 'w.jpg')}: unsupported format: webp (offloop reads JPEG and PNG)`,
-      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG and PNG)`,
+      `failed: ${join(tree, 'w.jpg')}: unsupported format: webp (offloop reads JPEG, PNG, GIF and BMP)`,
+      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG, PNG, GIF and BMP)`,
       `failed: ${missing}: ENOENT: no such file or directory, stat`,
     ]);
     const json = cli(['gray', join(tree, 'w.jpg'), missing, '-o', join(temp.dir, 'wording-out'), '--ordered', '--json']);
     const [webp, enoent] = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    expect(webp.error).toEqual({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT', message: 'unsupported format: webp (offloop reads JPEG and PNG)' });
+    expect(webp.error).toEqual({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT', message: 'unsupported format: webp (offloop reads JPEG, PNG, GIF and BMP)' });
     expect(enoent.error).toEqual({ code: 'ENOENT', message: 'ENOENT: no such file or directory, stat' });
   });
 

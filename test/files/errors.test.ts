@@ -134,10 +134,8 @@ describe('files that are not a usable image', () => {
 
   const OTHER_FORMATS: Array<[string, Buffer]> = [
     ['webp', Buffer.concat([Buffer.from('RIFF'), Buffer.from([40, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(32)])],
-    ['gif', Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)])],
     ['tiff', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), Buffer.alloc(20)])],
     ['tiff', Buffer.concat([Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]), Buffer.alloc(20)])],
-    ['bmp', Buffer.concat([Buffer.from('BM'), Buffer.alloc(52)])],
     ['heif', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.alloc(4), Buffer.from('mif1heic'), Buffer.alloc(16)])],
     ['avif', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypavif'), Buffer.alloc(4), Buffer.from('mif1avif'), Buffer.alloc(16)])],
     ['jxl', Buffer.concat([Buffer.from([0xff, 0x0a]), Buffer.alloc(30)])],
@@ -151,6 +149,19 @@ describe('files that are not a usable image', () => {
       expect(error).toMatchObject({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' });
       expect(error.message).toMatch(new RegExp(`^offloop: (${path.replace(/[.]/g, '\\.')}|input buffer): .*\\b${format}\\b`));
     }
+  });
+
+  it('GIF and BMP are read: a header with no image data is a truncated file, and a BMP variant Pillow refuses is unsupported', async () => {
+    for (const bytes of [Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)]), Buffer.from('BM\0\0')]) {
+      for (const error of await bothWays(bytes)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' });
+    }
+    const twoBit = Buffer.alloc(54);
+    twoBit.write('BM');
+    twoBit.writeUInt32LE(40, 14);
+    twoBit.writeInt32LE(1, 18);
+    twoBit.writeInt32LE(1, 22);
+    twoBit.writeUInt16LE(2, 28);
+    for (const error of await bothWays(twoBit)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT', message: expect.stringMatching(/BMP pixel depth \(2\)/) });
   });
 
   it('bytes of no known format', async () => {
