@@ -18,7 +18,9 @@ function readGyp(file) {
 }
 
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  // (objdump -p of the win32 binary prints its unwind table: past 1 MiB,
+  // spawnSync's default buffer, since the GIF/BMP readers and libdeflate.)
+  const result = spawnSync(command, args, { stdio: 'inherit', maxBuffer: 256 << 20, ...options });
   if (result.error || result.status !== 0) {
     throw new Error(`cross-build: failed: ${command} ${args.join(' ')}${result.error ? ` (${result.error.message})` : ''}`);
   }
