@@ -1,6 +1,8 @@
 /**
  * submitFiles: the folder job through the queue. Inputs are listed lazily
- * and enqueued in bulk, at most `window` jobs outstanding; results come back
+ * and scheduled as the local batch schedules its files (mapConcurrently),
+ * at most `window` files outstanding, each added to the queue (the adds of
+ * one turn of the event loop in one addBulk) and settled by its result; results come back
  * from BullMQ's queue events, with a poll that reads what events missed
  * (Redis or this process away) and adds again the jobs Redis lost, in the
  * shape grayscaleFiles yields. The batch never waits without end: past
@@ -9,7 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 
 import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
 import { BatchOutputs } from '../files/batch-outputs.js';
@@ -17,6 +19,7 @@ import type { GrayscaleFilesInputs, GrayscaleFilesResult } from '../files/batch-
 import { checkFileOutput } from '../files/input.js';
 import { readFileSettings, type FILE_SETTING_KEYS, type FileSettings } from '../files/settings.js';
 import { checkSafeInteger, readBoolean } from '../checks.js';
+import { mapConcurrently } from '../concurrency.js';
 import { invalidArgTypeError, pointAtCaller } from '../errors.js';
 import { inCallersContext, readControl, readOptions, type OptionsSnapshot } from '../options.js';
 import {
@@ -80,6 +83,8 @@ interface Pending {
   output: string;
   /** The job as added, to add it again should Redis lose it. */
   job: { name: string; data: GrayFileData; opts: JobsOptions & { jobId: string } };
+  /** Settles the file's result. */
+  resolve: (result: GrayscaleFilesResult) => void;
 }
 
 const POLL_MS = 1000;
@@ -89,6 +94,8 @@ const NO_WORKER_MS = 5000;
 const DEFAULT_IDLE_MS = 300_000;
 // Removing waiting jobs on abort, and closing, wait at most this long for Redis.
 const CLEANUP_MS = 3000;
+// The reason the scheduler stops with when the batch gives up (idle): not an error to the caller.
+const GAVE_UP = Symbol('offloop.queue.gaveUp');
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
 
 function doneResult(pending: Pending, done: GrayFileDone): GrayscaleFilesResult {
@@ -256,12 +263,6 @@ async function* submitBatch(
   queue.on('error', () => {});
   events.on('error', () => {});
   const pending = new Map<string, Pending>();
-  const ready: GrayscaleFilesResult[] = [];
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
   // Anything a file of this batch does (taken, progressing, settled) or the batch itself adding jobs.
   let lastProgress = Date.now();
   let taken = false;
@@ -271,8 +272,7 @@ async function* submitBatch(
     if (entry === undefined || (outcome.error === undefined && (outcome.done === null || typeof outcome.done !== 'object'))) return;
     pending.delete(jobId);
     lastProgress = Date.now();
-    ready.push(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone));
-    notify();
+    entry.resolve(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone));
   };
   const moved = ({ jobId }: { jobId: string }) => {
     if (!pending.has(jobId)) return;
@@ -380,7 +380,7 @@ async function* submitBatch(
   };
 
   /** Why each unsettled file is stuck, as failed results. */
-  const stuckResults = async (): Promise<GrayscaleFilesResult[]> => {
+  const stuckResults = async (): Promise<Array<[string, GrayscaleFilesResult]>> => {
     const workers = await queue.getWorkersCount().catch(() => undefined);
     const seconds = Math.round(idleTimeout / 1000);
     return Promise.all(
@@ -395,106 +395,122 @@ async function* submitBatch(
         else if (state === 'unreachable') why = `Redis did not answer for ${seconds} s`;
         else why = `the job is ${state} in Redis`;
         const error = Object.assign(new Error(`stuck: ${why}`), { code: 'ERR_OFFLOOP_QUEUE_STALLED' });
-        return { input: entry.input, error };
+        return [jobId, { input: entry.input, error }] as [string, GrayscaleFilesResult];
       }),
     );
   };
 
-  const source = entries[Symbol.asyncIterator]();
-  let exhausted = false;
+  // Stops the scheduler when the batch gives up (idle past idleTimeout) or the caller aborts.
+  const giveUp = new AbortController();
+  let givingUp = false;
+  const stop = signal === undefined ? giveUp.signal : AbortSignal.any([signal, giveUp.signal]);
+  const idle = setInterval(() => {
+    if (pending.size === 0 || giveUp.signal.aborted || Date.now() - lastProgress < idleTimeout) return;
+    // The rest of the inputs would wait the same way: the batch ends with why each file is stuck.
+    givingUp = true;
+    stuckResults()
+      .then(async (stuck) => {
+        await removeWaiting();
+        for (const [jobId, result] of stuck) {
+          pending.get(jobId)?.resolve(result);
+          pending.delete(jobId);
+        }
+      })
+      .catch(() => {})
+      // Once the files' results are out: stop pulling inputs.
+      .finally(() => setImmediate(() => giveUp.abort(GAVE_UP)));
+  }, Math.min(POLL_MS, idleTimeout));
+  idle.unref();
+
+  /**
+   * Jobs to add, gathered for one addBulk a turn of the event loop (the
+   * files whose inputs were read in one turn go to Redis together).
+   */
+  let toAdd: Array<{ job: Pending['job']; added: (job: Job | Error) => void }> = [];
+  const add = (job: Pending['job']): Promise<Job> =>
+    new Promise((resolveAdd, rejectAdd) => {
+      if (toAdd.length === 0) {
+        setImmediate(() => {
+          const gathered = toAdd;
+          toAdd = [];
+          queue.addBulk(gathered.map((item) => item.job)).then(
+            (jobs) => gathered.forEach((item, i) => item.added(jobs[i]!)),
+            (error: Error) => gathered.forEach((item) => item.added(error)),
+          );
+        });
+      }
+      toAdd.push({ job, added: (result) => (result instanceof Error ? rejectAdd(result) : resolveAdd(result)) });
+    });
+
+  /**
+   * One entry through the queue: named, checked, added, then its result
+   * once a worker settles it; undefined for one of this batch's own outputs,
+   * and when the batch stops first.
+   */
+  let whenStopped: Promise<undefined> | undefined;
+  let stoppedLate: Promise<undefined> | undefined;
+  const submitOne = async (entry: BatchEntry, stopped: AbortSignal): Promise<GrayscaleFilesResult | undefined> => {
+    if (entry.listingError !== undefined) return { input: entry.item as string, error: entry.listingError };
+    // A pair names its own output (the command line's entries); a path is named under outDir.
+    const item = entry.item as string | { input: string; output: string };
+    const input = resolve(typeof item === 'string' ? item : item.input);
+    const output = resolve(typeof item === 'string' ? outputUnder(plan.outDir, input, entry.relativePath, format) : item.output);
+    const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
+    if (claim.verdict === 'own') return undefined;
+    if (claim.verdict === 'refuse') return { input, error: claim.error };
+    const data: GrayFileData = { input, output, options: fileOptions };
+    const jobId = grayFileJobId(data, await inputVersion(input));
+    const job = { name: GRAY_FILE, data, opts: { jobId, attempts: plan.attempts, backoff: { type: 'exponential', delay: 1000 } } };
+    // A file claimed is submitted, even when the consumer has stopped meanwhile; not after an abort.
+    if (signal?.aborted || givingUp) return undefined;
+    const result = new Promise<GrayscaleFilesResult>((settled) => pending.set(jobId, { input, output, job, resolve: settled }));
+    // One listener for the whole batch (every file gets the same signal), not one per wait.
+    whenStopped ??= stopped.aborted
+      ? Promise.resolve(undefined)
+      : new Promise((r) => stopped.addEventListener('abort', () => r(undefined), { once: true }));
+    const orStop = <T>(promise: Promise<T>): Promise<T | undefined> => Promise.race([promise, whenStopped!]);
+    // An add under way when the consumer stops still finishes, for a moment (its file was submitted);
+    // an abort does not wait for it (Redis may be away).
+    stoppedLate ??= whenStopped!.then(() =>
+      signal?.aborted ? undefined : new Promise<undefined>((r) => setTimeout(() => r(undefined), CLEANUP_MS).unref()),
+    );
+    const added = await Promise.race([add(job), stoppedLate]);
+    lastProgress = Date.now();
+    if (added === undefined) return undefined;
+    // A job with this id may be there already: done (its result counts while its output stands), or failed for good (run it again).
+    const state = await orStop(added.getState());
+    const again = { resetAttemptsMade: true, resetAttemptsStarted: true };
+    if (state === 'completed') {
+      // (addBulk's job objects carry no return value: read the stored job.)
+      const outcome = await orStop(settledOutcome(queue, jobId));
+      if (outcome?.done && !(await outputStands(output, outcome.done))) await orStop(added.retry('completed', again)).catch(() => {});
+      else if (outcome) settle(jobId, outcome);
+    } else if (state === 'failed') await orStop(added.retry('failed', again)).catch(() => {});
+    return orStop(result);
+  };
+
   let done = 0;
   let failed = 0;
   try {
     try {
       await orAbort(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
-      for (;;) {
-        if (signal?.aborted) throw signal.reason;
-        // Enqueue while the window has room, in bulk.
-        if (!exhausted && pending.size < window) {
-          const batch: Array<{ data: GrayFileData; entry: BatchEntry }> = [];
-          while (batch.length < 100 && pending.size + batch.length < window) {
-            const next = await orAbort(source.next());
-            if (next.done) {
-              exhausted = true;
-              break;
-            }
-            const entry = next.value;
-            if (entry.listingError !== undefined) {
-              ready.push({ input: entry.item as string, error: entry.listingError });
-              continue;
-            }
-            // A pair names its own output (the command line's entries); a path is named under outDir.
-            const item = entry.item as string | { input: string; output: string };
-            const input = resolve(typeof item === 'string' ? item : item.input);
-            const output = resolve(typeof item === 'string' ? outputUnder(plan.outDir, input, entry.relativePath, format) : item.output);
-            const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
-            if (claim.verdict === 'own') continue;
-            if (claim.verdict === 'refuse') {
-              ready.push({ input, error: claim.error });
-              continue;
-            }
-            batch.push({ data: { input, output, options: fileOptions }, entry });
-          }
-          if (batch.length > 0) {
-            const versions = await Promise.all(batch.map(({ data }) => inputVersion(data.input)));
-            const jobs = batch.map(({ data }, i) => ({
-              name: GRAY_FILE,
-              data,
-              opts: { jobId: grayFileJobId(data, versions[i]!), attempts: plan.attempts, backoff: { type: 'exponential', delay: 1000 } },
-            }));
-            for (const job of jobs) pending.set(job.opts.jobId, { input: job.data.input, output: job.data.output, job });
-            const added = await orAbort(queue.addBulk(jobs));
-            lastProgress = Date.now();
-            // A job with this id may be there already: done (its result counts while its output stands), or failed for good (run it again).
-            for (const job of added) {
-              const state = await orAbort(job.getState());
-              if (state === 'completed') {
-                // (addBulk's job objects carry no return value: read the stored job.)
-                const outcome = await orAbort(settledOutcome(queue, job.id!));
-                const entry = pending.get(job.id!);
-                if (entry === undefined) continue;
-                if (outcome?.done && !(await outputStands(entry.output, outcome.done))) {
-                  await orAbort(job.retry('completed', { resetAttemptsMade: true, resetAttemptsStarted: true })).catch(() => {});
-                } else if (outcome) settle(job.id!, outcome);
-              } else if (state === 'failed') await orAbort(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })).catch(() => {});
-            }
-          }
-        }
-        while (ready.length > 0) {
-          const result = ready.shift()!;
-          if (result.error) failed++;
-          else done++;
-          plan.onProgress?.({ done, failed });
-          yield result;
-        }
-        if (exhausted && pending.size === 0) break;
-        if (exhausted || pending.size >= window) {
-          const idleLeft = lastProgress + idleTimeout - Date.now();
-          if (idleLeft <= 0) {
-            const stuck = await orAbort(stuckResults());
-            await removeWaiting();
-            pending.clear();
-            // The rest of the inputs would wait the same way: the batch ends here.
-            for (const result of stuck) {
-              plan.onProgress?.({ done, failed: ++failed });
-              yield result;
-            }
-            break;
-          }
-          let timer: NodeJS.Timeout | undefined;
-          await orAbort(Promise.race([new Promise<void>((r) => (wake = r)), new Promise<void>((r) => (timer = setTimeout(r, Math.min(idleLeft, POLL_MS))))]));
-          clearTimeout(timer);
-        }
+      for await (const result of mapConcurrently(entries, submitOne, { concurrency: window, signal: stop })) {
+        if (result === undefined) continue;
+        if (result.error) failed++;
+        else done++;
+        plan.onProgress?.({ done, failed });
+        yield result;
       }
     } catch (error) {
+      if (error === GAVE_UP) return;
       if (signal?.aborted && pending.size > 0) await removeWaiting();
       throw error;
     }
   } finally {
     clearInterval(poll);
+    clearInterval(idle);
     clearTimeout(noWorker);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    await source.return?.(undefined);
     await closeWithin(events, CLEANUP_MS);
     await closeWithin(queue, CLEANUP_MS);
   }
