@@ -163,13 +163,13 @@ describe('the fuzz harness', () => {
   const stubArgs = ['--binding', STUB, '--groups', 'flip,garbage', '--cases', '400', '--case-ms', '2000', '--rss-mb', '64'];
 
   it('passes a binding that fails every input with a proper code', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: 10_000 });
+    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS });
     expect(complaints(run, 'sync')).toBe('');
     expect(run.summary).toMatchObject({ cases: 400, ok: 0, problems: 0 });
   });
 
   it('names the case a crash happened in', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: 10_000, env: { OFFLOOP_FUZZ_STUB: 'crash:123' } });
+    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS, env: { OFFLOOP_FUZZ_STUB: 'crash:123' } });
     expect(run.signal).toBe('SIGSEGV');
     expect(complaints(run, 'sync')).toMatch(new RegExp(`child died \\(SIGSEGV\\) in case "${run.lastCases.at(-1)}"[^]*--only '${run.lastCases.at(-1)}'`));
     expect(run.lastCases.at(-1)).toMatch(/^(flip|garbage|other):/);
@@ -182,7 +182,7 @@ describe('the fuzz harness', () => {
   });
 
   it('sees memory that keeps growing', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: 10_000, env: { OFFLOOP_FUZZ_STUB: 'leak' } });
+    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS, env: { OFFLOOP_FUZZ_STUB: 'leak' } });
     expect(complaints(run, 'sync')).toMatch(/\(memory\): RSS grew from \d+ MB after the warm-up to \d+ MB \(bound 64 MB\)/);
   });
 });
