@@ -76,8 +76,12 @@ export async function* mapConcurrently<T, R>(
       next = Promise.reject(error);
     }
     pulling = next.then(
-      (value) => void (pulled = { value }),
-      (error: unknown) => void (pulled = { error }),
+      (value) => {
+        pulled = { value };
+      },
+      (error: unknown) => {
+        pulled = { error };
+      },
     );
   };
   const start = (item: T) => {
@@ -89,8 +93,12 @@ export async function* mapConcurrently<T, R>(
       result = Promise.reject(error);
     }
     slot.promise = result.then(
-      (value) => void (slot.settled = { value }),
-      (error: unknown) => void (slot.settled = { error }),
+      (value) => {
+        slot.settled = { value };
+      },
+      (error: unknown) => {
+        slot.settled = { error };
+      },
     );
     slots.push(slot);
   };

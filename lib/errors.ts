@@ -202,7 +202,7 @@ export function isOffloopFileError(value: unknown): value is OffloopFileError {
 /** The BigInt array types whose squares and sums are computed exactly. */
 export type BigIntArrayType = 'BigInt64Array' | 'BigUint64Array';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// biome-ignore lint/complexity/noBannedTypes: any callable, as Error.captureStackTrace takes its boundary
 export type AnyFunction = Function;
 
 /**

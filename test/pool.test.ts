@@ -167,7 +167,9 @@ describe('many calls', () => {
     setConcurrency(initialThreads);
     const inputs = Array.from({ length: 1000 }, (_, i) => randomArray(Float64Array, i % 3 === 0 ? 70_000 : 50 + i, i));
     const results = await Promise.all(inputs.map((input) => computeSquares(input)));
-    results.forEach((result, i) => expectSameValues(result, reference.computeSquaresSync(inputs[i])));
+    results.forEach((result, i) => {
+      expectSameValues(result, reference.computeSquaresSync(inputs[i]));
+    });
   });
 
   it('a small call is not stuck behind a huge one', async () => {

@@ -118,7 +118,10 @@ export function parseFlags<T extends FlagTable>(line: CommandLine<T>, argv: read
       throw new UsageError(`${shown} needs a value, not the flag '${token.value}' (for a value that starts with '-', write --${token.name}=${token.value})`);
     }
     const value = convert(token.name, flag, token.value);
-    if (flag.type === 'string' && flag.multiple) ((values[token.name] ??= []) as unknown[]).push(value);
+    if (flag.type === 'string' && flag.multiple) {
+      values[token.name] ??= [];
+      (values[token.name] as unknown[]).push(value);
+    }
     else values[token.name] = value;
   }
   const { min, max } = line.positionals ?? { min: 0, max: 0 };

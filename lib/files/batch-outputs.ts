@@ -171,7 +171,10 @@ export class BatchOutputs {
     }
     const folder = dirname(absolute);
     let folderReal = this.folderReals.get(folder);
-    if (folderReal === undefined) this.folderReals.set(folder, (folderReal = realPathOf(folder)));
+    if (folderReal === undefined) {
+      folderReal = realPathOf(folder);
+      this.folderReals.set(folder, folderReal);
+    }
     return { real: join(await folderReal, basename(absolute)), id: own === undefined ? undefined : idOf(own), stats: own };
   }
 
@@ -194,7 +197,8 @@ export class BatchOutputs {
     const folder = parse(real).dir;
     for (const listed of this.folders) {
       if (folder !== listed.real && !(listed.recursive && isInside(folder, listed.real))) continue;
-      const outDir = this.outDir === undefined ? undefined : await (this.outDirReal ??= realPathOf(this.outDir));
+      if (this.outDir !== undefined) this.outDirReal ??= realPathOf(this.outDir);
+      const outDir = this.outDirReal === undefined ? undefined : await this.outDirReal;
       const skipped = outDir !== undefined && isInside(outDir, listed.real) && (folder === outDir || isInside(folder, outDir));
       if (!skipped) return listed.given;
     }

@@ -5,7 +5,7 @@
  * empty, cut short or not an image is not done, so it is written again.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 import { binding } from '../binding.js';
 
@@ -17,7 +17,7 @@ const TAIL_BYTES = 12;
 
 /** True when `path` is a regular file holding a whole JPEG or PNG; false for anything else, missing included. */
 export async function isCompleteImage(path: string): Promise<boolean> {
-  let file;
+  let file: FileHandle;
   try {
     // Without blocking: a FIFO in the output's place is not waited for.
     file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -106,7 +106,7 @@ function arrayBlock(a: ArrayLike<number>, start: number, end: number): void {
   if (!Number.isFinite(blockHi + blockLo)) {
     let nan = false;
     for (let k = start; k < end; k++) {
-      if (a[k] !== a[k]) {
+      if (Number.isNaN(a[k])) {
         nan = true;
         break;
       }

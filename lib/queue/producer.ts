@@ -204,6 +204,7 @@ function readSubmitOptions(options: unknown): SubmitPlan {
 }
 
 /** A generator that rejects its first next() with `error` (bad options). */
+// biome-ignore lint/correctness/useYield: a generator that fails its first next(), as the API promises for bad options
 async function* failed(error: unknown): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
   throw error;
 }

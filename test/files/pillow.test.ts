@@ -23,7 +23,7 @@ const pillow = probe.status === 0 ? probe.stdout.trim() : undefined;
 //   <name>.orient ImageOps.exif_transpose(Image.open(p)).convert('L')
 //   <name>.q<Q>.jpg / .z6.png  Pillow's save() of the .L image, and .q<Q>.L what it decodes back to
 // and prints one JSON line per input: name, size, orientation.
-const MAKE = String.raw`
+const MAKE = `
 import io, json, random, sys
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 out, seed = sys.argv[1], int(sys.argv[2])
@@ -76,7 +76,7 @@ for q in (50, 75, 95):
 
 // Pillow's convert('L') of files given on the command line, written next to
 // a folder of outputs.
-const CONVERT = String.raw`
+const CONVERT = `
 import sys
 from PIL import Image
 out = sys.argv[1]

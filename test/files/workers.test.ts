@@ -42,7 +42,9 @@ describe('worker_threads', () => {
       Promise.all(files.map((file) => grayscaleFile(file))),
       ...[0, 1, 2, 3].map((k) => runWorker(files, `w${k}`)),
     ]);
-    cases.forEach((c, k) => expect(firstDifference(main[k]!.data, readFixture(c.exact)), c.file).toBeUndefined());
+    cases.forEach((c, k) => {
+      expect(firstDifference(main[k]!.data, readFixture(c.exact)), c.file).toBeUndefined();
+    });
     for (const results of workers) {
       expect(results).toHaveLength(cases.length);
       results.forEach((result, k) => {

@@ -41,7 +41,7 @@ export const worker: Command = {
     }
     const { threads, concurrency } = values;
     const { createWorker } = await import('../../queue/index.js');
-    let created;
+    let created: Awaited<ReturnType<typeof createWorker>>;
     try {
       created = createWorker({ connection: redis, roots, ...(values.queue ? { queue: values.queue } : {}), ...(threads ? { threads } : {}), ...(concurrency ? { concurrency } : {}) });
     } catch (error) {
@@ -55,7 +55,10 @@ export const worker: Command = {
     // A signal before Redis answers ends the wait too.
     let stoppedBy: NodeJS.Signals | undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => resolve((stoppedBy ??= signal));
+      const stop = (signal: NodeJS.Signals) => {
+        stoppedBy ??= signal;
+        resolve(stoppedBy);
+      };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
