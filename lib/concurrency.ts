@@ -142,3 +142,12 @@ export async function* mapConcurrently<T, R>(
     }
   }
 }
+
+/**
+ * A generator whose first next() rejects with `error`: how an async
+ * iterator API reports bad options, since its caller only awaits later.
+ */
+// biome-ignore lint/correctness/useYield: it exists to fail before yielding anything
+export async function* failingGenerator<T>(error: unknown): AsyncGenerator<T, void, undefined> {
+  throw error;
+}

@@ -16,7 +16,7 @@ import {
 import { readBoolean } from '../checks.js';
 import { isAborted } from '../intrinsics.js';
 import { checkConcurrency, inCallersContext, readControl, readOptions, type Control } from '../options.js';
-import { mapConcurrently } from '../concurrency.js';
+import { failingGenerator, mapConcurrently } from '../concurrency.js';
 import { getConcurrency } from '../pool.js';
 import { batchEntries, outputUnder, type BatchEntry } from './batch-inputs.js';
 import { BatchOutputs } from './batch-outputs.js';
@@ -203,10 +203,7 @@ export const grayscaleFiles = function grayscaleFiles(inputs: unknown, options?:
   try {
     plan = readBatchOptions(inputs, options);
   } catch (error) {
-    const rejected = pointAtCaller(error, grayscaleFiles);
-    return (async function* failed(): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
-      throw rejected;
-    })();
+    return failingGenerator<GrayscaleFilesResult>(pointAtCaller(error, grayscaleFiles));
   }
   const outputs = new BatchOutputs({ inPlace: plan.inPlace, outDir: plan.outDir });
   const total = Array.isArray(inputs) ? inputs.length : undefined;

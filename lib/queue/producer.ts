@@ -19,7 +19,7 @@ import type { GrayscaleFilesInputs, GrayscaleFilesResult } from '../files/batch-
 import { checkFileOutput } from '../files/input.js';
 import { readFileSettings, type FILE_SETTING_KEYS, type FileSettings } from '../files/settings.js';
 import { checkSafeInteger, readBoolean } from '../checks.js';
-import { mapConcurrently } from '../concurrency.js';
+import { failingGenerator, mapConcurrently } from '../concurrency.js';
 import { invalidArgTypeError, pointAtCaller } from '../errors.js';
 import { inCallersContext, readControl, readOptions, type OptionsSnapshot } from '../options.js';
 import {
@@ -203,12 +203,6 @@ function readSubmitOptions(options: unknown): SubmitPlan {
   };
 }
 
-/** A generator that rejects its first next() with `error` (bad options). */
-// biome-ignore lint/correctness/useYield: a generator that fails its first next(), as the API promises for bad options
-async function* failed(error: unknown): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
-  throw error;
-}
-
 /**
  * The folder job through the queue: `inputs` as grayscaleFiles takes them,
  * outputs under `options.outDir`. Bad options reject the first next().
@@ -226,7 +220,7 @@ export const submitFiles = function submitFiles(inputs: unknown, options: Submit
       throw invalidArgTypeError('inputs', 'a directory path, a file: URL, or an iterable of paths', inputs);
     }
   } catch (error) {
-    return failed(pointAtCaller(error, submitFiles));
+    return failingGenerator<GrayscaleFilesResult>(pointAtCaller(error, submitFiles));
   }
   const outputs = new BatchOutputs({ inPlace: false, outDir: plan.outDir });
   return submitBatch(batchEntries(inputs, plan.recursive, outputs), outputs, plan);
