@@ -429,8 +429,12 @@ async function* submitBatch(
           const gathered = toAdd;
           toAdd = [];
           queue.addBulk(gathered.map((item) => item.job)).then(
-            (jobs) => gathered.forEach((item, i) => item.added(jobs[i]!)),
-            (error: Error) => gathered.forEach((item) => item.added(error)),
+            (jobs) => {
+              for (const [i, item] of gathered.entries()) item.added(jobs[i]!);
+            },
+            (error: Error) => {
+              for (const item of gathered) item.added(error);
+            },
           );
         });
       }
