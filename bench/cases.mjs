@@ -71,24 +71,34 @@ function squaresFloat64Case({ into }) {
       const check = (result, who) => expectSameBytes(result, expected, `${id} ${who}`);
       const contenders = [
         withVerify(
-          referenceContender(() => (out ? reference.computeSquaresSync(input, { out }) : reference.computeSquaresSync(input))),
+          referenceContender(() =>
+            out ? reference.computeSquaresSync(input, { out }) : reference.computeSquaresSync(input),
+          ),
           check,
         ),
       ];
       for (const threads of threadCounts) {
         contenders.push(
           withVerify(
-            offloopContender(threads, () => (out ? offloop.computeSquares(input, { out }) : offloop.computeSquares(input))),
+            offloopContender(threads, () =>
+              out ? offloop.computeSquares(input, { out }) : offloop.computeSquares(input),
+            ),
             check,
           ),
           withVerify(
-            piscinaContender(pools, threads, () => {
-              const target = out ?? sharedFloat64(n);
-              return {
-                result: target,
-                tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresSlice', input, out: target, ...s })),
-              };
-            }, undefined, { freshBuffers: out === undefined }),
+            piscinaContender(
+              pools,
+              threads,
+              () => {
+                const target = out ?? sharedFloat64(n);
+                return {
+                  result: target,
+                  tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresSlice', input, out: target, ...s })),
+                };
+              },
+              undefined,
+              { freshBuffers: out === undefined },
+            ),
             check,
           ),
           ...copyCeilingContenders(threads, bytesView(input), ceilingDst).map((c) =>
@@ -123,7 +133,10 @@ function squaresNumberArrayCase() {
       const expected = reference.computeSquaresSync(array);
       const check = (result, who) => expectSameNumbers(result, expected, `${id} ${who}`);
       const contenders = [
-        withVerify(referenceContender(() => reference.computeSquaresSync(array)), check),
+        withVerify(
+          referenceContender(() => reference.computeSquaresSync(array)),
+          check,
+        ),
         withVerify(arrayMapContender(array), check),
       ];
       for (const threads of threadCounts) {
@@ -133,17 +146,23 @@ function squaresNumberArrayCase() {
             check,
           ),
           withVerify(
-            piscinaContender(pools, threads, () => {
-              // A number[] cannot be shared: copy it (TypedArray#set, V8's
-              // fast path) into shared memory, as offloop copies it too.
-              const input = sharedFloat64(n);
-              input.set(array);
-              const target = sharedFloat64(n);
-              return {
-                result: target,
-                tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresSlice', input, out: target, ...s })),
-              };
-            }, undefined, { freshBuffers: true }),
+            piscinaContender(
+              pools,
+              threads,
+              () => {
+                // A number[] cannot be shared: copy it (TypedArray#set, V8's
+                // fast path) into shared memory, as offloop copies it too.
+                const input = sharedFloat64(n);
+                input.set(array);
+                const target = sharedFloat64(n);
+                return {
+                  result: target,
+                  tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresSlice', input, out: target, ...s })),
+                };
+              },
+              undefined,
+              { freshBuffers: true },
+            ),
             check,
           ),
         );
@@ -168,7 +187,12 @@ function squaresRangeCase() {
       const range = { from: 1, to: n };
       const expected = reference.computeSquaresSync(range);
       const check = (result, who) => expectSameBytes(result, expected, `${id} ${who}`);
-      const contenders = [withVerify(referenceContender(() => reference.computeSquaresSync(range)), check)];
+      const contenders = [
+        withVerify(
+          referenceContender(() => reference.computeSquaresSync(range)),
+          check,
+        ),
+      ];
       for (const threads of threadCounts) {
         contenders.push(
           withVerify(
@@ -176,13 +200,19 @@ function squaresRangeCase() {
             check,
           ),
           withVerify(
-            piscinaContender(pools, threads, () => {
-              const target = sharedFloat64(n);
-              return {
-                result: target,
-                tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresRangeSlice', from: 1, out: target, ...s })),
-              };
-            }, undefined, { freshBuffers: true }),
+            piscinaContender(
+              pools,
+              threads,
+              () => {
+                const target = sharedFloat64(n);
+                return {
+                  result: target,
+                  tasks: slices(n, threads, 8).map((s) => ({ op: 'squaresRangeSlice', from: 1, out: target, ...s })),
+                };
+              },
+              undefined,
+              { freshBuffers: true },
+            ),
             check,
           ),
         );
@@ -213,7 +243,12 @@ function sumCase() {
       // a different (equally legitimate) association: nearly identical.
       const exact = (result, who) => expectNumber(result, expected, `${id} ${who}`);
       const close = (result, who) => expectNumber(result, expected, `${id} ${who}`, 1e-12);
-      const contenders = [withVerify(referenceContender(() => reference.sumOfSquaresSync(input)), exact)];
+      const contenders = [
+        withVerify(
+          referenceContender(() => reference.sumOfSquaresSync(input)),
+          exact,
+        ),
+      ];
       for (const threads of threadCounts) {
         contenders.push(
           withVerify(
@@ -262,7 +297,12 @@ function grayscaleCase({ label, width, height, channels }) {
       const ceilingSrc = data.subarray(0, copyBytes);
       const ceilingDst = new Uint8Array(copyBytes);
       const check = (result, who) => expectSameBytes(result, expected, `${id} ${who}`);
-      const contenders = [withVerify(referenceContender(() => reference.grayscaleSync(image, { out })), check)];
+      const contenders = [
+        withVerify(
+          referenceContender(() => reference.grayscaleSync(image, { out })),
+          check,
+        ),
+      ];
       for (const threads of threadCounts) {
         contenders.push(
           withVerify(

@@ -96,11 +96,19 @@ for (const entry of manifest.decode.filter((e) => e.format === 'jpeg')) {
     continue;
   }
   const d = difference(luma.data, exact.data);
-  total = { pixels: total.pixels + exact.data.length, sum: total.sum + d.mean * exact.data.length, max: Math.max(total.max, d.max) };
-  log(`| ${name} | ${entry.kind} | ${size} | yes | ${d.max} | ${d.mean.toFixed(3)} | ${d.differingPct.toFixed(1)}% | ${await clippedShare(bytes, exact.data, luma.data)} |`);
+  total = {
+    pixels: total.pixels + exact.data.length,
+    sum: total.sum + d.mean * exact.data.length,
+    max: Math.max(total.max, d.max),
+  };
+  log(
+    `| ${name} | ${entry.kind} | ${size} | yes | ${d.max} | ${d.mean.toFixed(3)} | ${d.differingPct.toFixed(1)}% | ${await clippedShare(bytes, exact.data, luma.data)} |`,
+  );
 }
 log();
-log(`Over every fixture luma applies to: max ${total.max}, mean ${(total.sum / total.pixels).toFixed(3)} (per pixel, on 0..255).`);
+log(
+  `Over every fixture luma applies to: max ${total.max}, mean ${(total.sum / total.pixels).toFixed(3)} (per pixel, on 0..255).`,
+);
 log('Why they differ: exact computes L from the decoded R, G, B, each clipped to 0..255; luma is the decoded Y.');
 log("Pillow's L weights (19595, 38470, 7471)/65536 are JPEG's Y weights (0.299, 0.587, 0.114): the chroma terms");
 log('cancel, and what remains is clipping (saturated colours) and rounding. "of which clipped" counts, of the pixels');
@@ -122,9 +130,11 @@ for (const progressive of [false, true]) {
 
 log(`## On a ${WIDTH}x${HEIGHT} photo-like JPEG (${((WIDTH * HEIGHT) / 1e6).toFixed(0)} MP, q${QUALITY}, 4:2:0)`);
 log();
-log('Made by bench/luma.mjs: examples/sample-photos.mjs\'s generator (gradients, soft discs, blotches, grain), encoded');
-log('with sharp (baseline: standard Huffman tables; progressive: optimised tables, libjpeg\'s default scan script).');
-log(`Each time is the median of ${RUNS} runs (after ${WARMUP} warm-ups) of \`grayscaleFileSync(bytes, { mode })\`: bytes in`);
+log("Made by bench/luma.mjs: examples/sample-photos.mjs's generator (gradients, soft discs, blotches, grain), encoded");
+log("with sharp (baseline: standard Huffman tables; progressive: optimised tables, libjpeg's default scan script).");
+log(
+  `Each time is the median of ${RUNS} runs (after ${WARMUP} warm-ups) of \`grayscaleFileSync(bytes, { mode })\`: bytes in`,
+);
 log('memory, gray pixels out; exact and luma alternate within each run. "decode" is the native decode stage alone');
 log('(`result.timings.decode`), "call" the whole call as the caller waits for it. "other CPU" is what other');
 log('processes used meanwhile, "steal" what the hypervisor took (% of one CPU; each row waits up to a minute for');
@@ -142,7 +152,9 @@ for (const file of files) {
   );
 }
 log();
-log('| file | pool threads | exact decode ms | luma decode ms | decode speed-up | exact call ms (p25–p75) | luma call ms (p25–p75) | call speed-up | other CPU, steal |');
+log(
+  '| file | pool threads | exact decode ms | luma decode ms | decode speed-up | exact call ms (p25–p75) | luma call ms (p25–p75) | call speed-up | other CPU, steal |',
+);
 log('|:---|---:|---:|---:|---:|---:|---:|---:|---:|');
 const threadCounts = availableParallelism() >= 2 ? [1, 2] : [1];
 for (const threads of threadCounts) {
@@ -166,7 +178,10 @@ for (const threads of threadCounts) {
     for (let i = 0; i < RUNS; i++) for (const mode of i % 2 ? ['luma', 'exact'] : ['exact', 'luma']) once(mode, true);
     const { otherCpuPct, stealPct } = loadSince(load);
     const [e, l] = [samples.exact, samples.luma];
-    const range = (values) => quartiles(values).map((v) => v.toFixed(1)).join('–');
+    const range = (values) =>
+      quartiles(values)
+        .map((v) => v.toFixed(1))
+        .join('–');
     log(
       `| ${file.name} | ${threads} | ${median(e.decode).toFixed(1)} | ${median(l.decode).toFixed(1)} | ${(median(e.decode) / median(l.decode)).toFixed(2)}x ` +
         `| ${median(e.call).toFixed(1)} (${range(e.call)}) | ${median(l.call).toFixed(1)} (${range(l.call)}) | ${(median(e.call) / median(l.call)).toFixed(2)}x | ${otherCpuPct ?? 'n/a'}%, ${stealPct ?? 'n/a'}% |`,

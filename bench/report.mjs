@@ -64,8 +64,17 @@ function mib(bytes) {
 function caseLines(c) {
   const hasGbps = c.bytes.input + c.bytes.output > 0;
   const hasMap = c.contenders.some((r) => r.family === 'js-map');
-  const header = ['contender', 'median ms', 'p25–p75 ms', ...(hasGbps ? ['GB/s'] : []), ...(c.ceiling ? [`% ${c.ceiling} ceiling`] : []),
-    '× js-main', ...(hasMap ? ['× js-map'] : []), '× piscina', 'loop delay p99 / max ms'];
+  const header = [
+    'contender',
+    'median ms',
+    'p25–p75 ms',
+    ...(hasGbps ? ['GB/s'] : []),
+    ...(c.ceiling ? [`% ${c.ceiling} ceiling`] : []),
+    '× js-main',
+    ...(hasMap ? ['× js-map'] : []),
+    '× piscina',
+    'loop delay p99 / max ms',
+  ];
   const rows = c.contenders.map((r) => [
     r.id,
     ms(r.median),
@@ -78,20 +87,35 @@ function caseLines(c) {
     r.eventLoopDelay ? `${num(r.eventLoopDelay.p99Ms, 1)} / ${num(r.eventLoopDelay.maxMs, 1)}` : 'n/a',
   ]);
   const traffic = hasGbps ? ` — moves ${mib(c.bytes.input)} in + ${mib(c.bytes.output)} out` : '';
-  const load = c.load?.otherCpuPct == null ? '' : ` — other CPU ${c.load.otherCpuPct}%${c.load.otherCpuPct >= 20 ? ' (contended)' : ''}` +
-    `${c.attempts > 1 ? `, least contended of ${c.attempts} attempts` : ''}`;
-  return [`### ${c.title} (\`${c.id}\`)${traffic}${load}`, '', ...table(header, rows, ['l', 'r', 'r', ...rows[0].slice(3).map(() => 'r')]), ''];
+  const load =
+    c.load?.otherCpuPct == null
+      ? ''
+      : ` — other CPU ${c.load.otherCpuPct}%${c.load.otherCpuPct >= 20 ? ' (contended)' : ''}` +
+        `${c.attempts > 1 ? `, least contended of ${c.attempts} attempts` : ''}`;
+  return [
+    `### ${c.title} (\`${c.id}\`)${traffic}${load}`,
+    '',
+    ...table(header, rows, ['l', 'r', 'r', ...rows[0].slice(3).map(() => 'r')]),
+    '',
+  ];
 }
 
 function scalingLines(cases, threadCounts) {
   const header = ['case', 'contender', ...threadCounts.map((t) => `${t} thr ms`), `${threadCounts.at(-1)} vs 1`];
   const rows = [];
   for (const c of cases) {
-    const names = [...new Set(c.contenders.filter((r) => !r.family.startsWith('js')).map((r) => r.id.replace(/@\d+$/, '')))];
+    const names = [
+      ...new Set(c.contenders.filter((r) => !r.family.startsWith('js')).map((r) => r.id.replace(/@\d+$/, ''))),
+    ];
     for (const name of names) {
       const byThreads = threadCounts.map((t) => c.contenders.find((r) => r.id === `${name}@${t}`));
       if (byThreads.some((r) => r === undefined)) continue;
-      rows.push([c.id, name, ...byThreads.map((r) => ms(r.median)), ratio(byThreads[0].median / byThreads.at(-1).median)]);
+      rows.push([
+        c.id,
+        name,
+        ...byThreads.map((r) => ms(r.median)),
+        ratio(byThreads[0].median / byThreads.at(-1).median),
+      ]);
     }
   }
   return rows.length ? table(header, rows, ['l', 'l', ...threadCounts.map(() => 'r'), 'r']) : [];
@@ -100,14 +124,42 @@ function scalingLines(cases, threadCounts) {
 function tinyLines(tiny) {
   const us = (x) => num(x * 1000, 2);
   const rows = [
-    ['offloop, sequential await', us(tiny.offloopSequential.median), `${us(tiny.offloopSequential.p25)}–${us(tiny.offloopSequential.p75)}`, String(tiny.offloopSequential.n), ''],
-    [`piscina@${tiny.threads}, sequential round trip`, us(tiny.piscinaSequential.median), `${us(tiny.piscinaSequential.p25)}–${us(tiny.piscinaSequential.p75)}`, String(tiny.piscinaSequential.n),
-      ratio(tiny.piscinaSequential.median / tiny.offloopSequential.median)],
-    [`offloop, ${tiny.offloopConcurrent.calls} concurrent (per call)`, us(tiny.offloopConcurrent.median / tiny.offloopConcurrent.calls), `batch ${ms(tiny.offloopConcurrent.median)} ms`, String(tiny.offloopConcurrent.n), ''],
-    [`piscina@${tiny.threads}, ${tiny.piscinaConcurrent.calls} concurrent (per call)`, us(tiny.piscinaConcurrent.median / tiny.piscinaConcurrent.calls), `batch ${ms(tiny.piscinaConcurrent.median)} ms`,
-      String(tiny.piscinaConcurrent.n), ratio(tiny.piscinaConcurrent.median / tiny.offloopConcurrent.median)],
+    [
+      'offloop, sequential await',
+      us(tiny.offloopSequential.median),
+      `${us(tiny.offloopSequential.p25)}–${us(tiny.offloopSequential.p75)}`,
+      String(tiny.offloopSequential.n),
+      '',
+    ],
+    [
+      `piscina@${tiny.threads}, sequential round trip`,
+      us(tiny.piscinaSequential.median),
+      `${us(tiny.piscinaSequential.p25)}–${us(tiny.piscinaSequential.p75)}`,
+      String(tiny.piscinaSequential.n),
+      ratio(tiny.piscinaSequential.median / tiny.offloopSequential.median),
+    ],
+    [
+      `offloop, ${tiny.offloopConcurrent.calls} concurrent (per call)`,
+      us(tiny.offloopConcurrent.median / tiny.offloopConcurrent.calls),
+      `batch ${ms(tiny.offloopConcurrent.median)} ms`,
+      String(tiny.offloopConcurrent.n),
+      '',
+    ],
+    [
+      `piscina@${tiny.threads}, ${tiny.piscinaConcurrent.calls} concurrent (per call)`,
+      us(tiny.piscinaConcurrent.median / tiny.piscinaConcurrent.calls),
+      `batch ${ms(tiny.piscinaConcurrent.median)} ms`,
+      String(tiny.piscinaConcurrent.n),
+      ratio(tiny.piscinaConcurrent.median / tiny.offloopConcurrent.median),
+    ],
   ];
-  return table(['tiny call (16 Float64)', 'median µs', 'p25–p75 µs', 'samples', 'piscina / offloop'], rows, ['l', 'r', 'r', 'r', 'r']);
+  return table(['tiny call (16 Float64)', 'median µs', 'p25–p75 µs', 'samples', 'piscina / offloop'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 export function reportLines({ machine, options, cases, tiny, targets, threadCounts, idleDelay, startedAt, durationS }) {
@@ -137,12 +189,29 @@ export function reportLines({ machine, options, cases, tiny, targets, threadCoun
     lines.push('### Thread scaling (medians)', '', ...scalingLines(cases, threadCounts), '');
   }
   if (tiny) {
-    const load = tiny.load?.otherCpuPct == null ? '' : ` — other CPU ${tiny.load.otherCpuPct}%${tiny.load.otherCpuPct >= 20 ? ' (contended)' : ''}`;
-    lines.push(`### The cost of a tiny call${load}`, '',
-      `offloop computes inputs this small (<= 32768 elements) on the calling thread and returns a settled promise; piscina posts the task to a worker and back.`, '',
-      ...tinyLines(tiny), '');
+    const load =
+      tiny.load?.otherCpuPct == null
+        ? ''
+        : ` — other CPU ${tiny.load.otherCpuPct}%${tiny.load.otherCpuPct >= 20 ? ' (contended)' : ''}`;
+    lines.push(
+      `### The cost of a tiny call${load}`,
+      '',
+      `offloop computes inputs this small (<= 32768 elements) on the calling thread and returns a settled promise; piscina posts the task to a worker and back.`,
+      '',
+      ...tinyLines(tiny),
+      '',
+    );
   }
-  lines.push('### Targets (issue #3)', '', ...table(['target', 'result', 'measured'], targets.map((t) => [t.name, `**${t.status}**`, t.measured]), ['l', 'l', 'l']), '');
+  lines.push(
+    '### Targets (issue #3)',
+    '',
+    ...table(
+      ['target', 'result', 'measured'],
+      targets.map((t) => [t.name, `**${t.status}**`, t.measured]),
+      ['l', 'l', 'l'],
+    ),
+    '',
+  );
   return lines;
 }
 
@@ -154,19 +223,37 @@ export function chartSpec({ cases, threadCounts, machine, options }) {
   const values = [];
   for (const c of cases) {
     if (!c.ceiling) continue; // GB/s against the memory system only where there is a flat buffer to compare
-    const wanted = new Set(['js-main', `offloop@${maxThreads}`, `piscina@${maxThreads}`, c.ceilingByThreads[maxThreads]?.id]);
+    const wanted = new Set([
+      'js-main',
+      `offloop@${maxThreads}`,
+      `piscina@${maxThreads}`,
+      c.ceilingByThreads[maxThreads]?.id,
+    ]);
     for (const r of c.contenders) {
       if (!wanted.has(r.id)) continue;
       values.push({
         case: c.label,
-        contender: r.family === 'ceiling' ? `memory ceiling @${maxThreads}` : r.family === 'js-main' ? 'pure JS, main thread' : r.id,
+        contender:
+          r.family === 'ceiling'
+            ? `memory ceiling @${maxThreads}`
+            : r.family === 'js-main'
+              ? 'pure JS, main thread'
+              : r.id,
         family: r.family,
         gbps: Number(r.gbps.toFixed(3)),
-        label: r.family === 'ceiling' ? `${r.gbps.toFixed(1)}` : `${r.gbps.toFixed(1)}${r.pctOfCeiling ? ` (${r.pctOfCeiling.toFixed(0)}%)` : ''}`,
+        label:
+          r.family === 'ceiling'
+            ? `${r.gbps.toFixed(1)}`
+            : `${r.gbps.toFixed(1)}${r.pctOfCeiling ? ` (${r.pctOfCeiling.toFixed(0)}%)` : ''}`,
       });
     }
   }
-  const order = ['pure JS, main thread', `piscina@${maxThreads}`, `offloop@${maxThreads}`, `memory ceiling @${maxThreads}`];
+  const order = [
+    'pure JS, main thread',
+    `piscina@${maxThreads}`,
+    `offloop@${maxThreads}`,
+    `memory ceiling @${maxThreads}`,
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {

@@ -45,7 +45,10 @@ const overBudget = () => (performance.now() - runStart) / 1000 > BUDGET_S;
 /** A full run waits (up to a minute) for other processes to calm down; a quick run only records the load. */
 async function settle(options) {
   if (options.quick || overBudget()) return;
-  await waitForQuiet({ maxWaitS: 60, onWait: (load) => log(`  (waiting: other processes use ${load.otherCpuPct}% CPU)`) });
+  await waitForQuiet({
+    maxWaitS: 60,
+    onWait: (load) => log(`  (waiting: other processes use ${load.otherCpuPct}% CPU)`),
+  });
 }
 
 async function runCase(definition, { options, threadCounts, pools }) {
@@ -59,11 +62,13 @@ async function runCase(definition, { options, threadCounts, pools }) {
     warmup: options.warmup,
     runs: options.runs,
     scrub,
-    onRound: (round, timed) => process.stdout.write(timed ? '.' : 'w'),
+    onRound: (_round, timed) => process.stdout.write(timed ? '.' : 'w'),
   });
   const load = loadSince(loadStart);
   const { setup, ...described } = definition;
-  log(` ${((performance.now() - caseStart) / 1000).toFixed(1)} s${load.otherCpuPct == null ? '' : `, other processes ${load.otherCpuPct}% CPU`}`);
+  log(
+    ` ${((performance.now() - caseStart) / 1000).toFixed(1)} s${load.otherCpuPct == null ? '' : `, other processes ${load.otherCpuPct}% CPU`}`,
+  );
   return deriveFigures({ ...described, load, contenders: rows });
 }
 
@@ -81,8 +86,10 @@ async function main() {
   log('offloop benchmark (issue #3)');
   for (const line of machineLines(machine)) log(`  ${line}`);
   log(`  features(): ${JSON.stringify(offloop.features())}`);
-  log(`  ${options.quick ? 'QUICK run: ' : ''}${options.warmup} warm-up + ${options.runs} timed rounds per case; threads ${threadCounts.join(', ')}` +
-    (options.only ? `; only cases matching "${options.only}"` : ''));
+  log(
+    `  ${options.quick ? 'QUICK run: ' : ''}${options.warmup} warm-up + ${options.runs} timed rounds per case; threads ${threadCounts.join(', ')}` +
+      (options.only ? `; only cases matching "${options.only}"` : ''),
+  );
   log('');
 
   const ceilingIsa = loadCeilingAddon().isa; // builds bench/ceiling on first use, before any timing
@@ -125,7 +132,17 @@ async function main() {
 
     const targets = evaluateTargets({ cases, tiny, maxThreads });
     const durationS = (performance.now() - t0) / 1000;
-    const lines = reportLines({ machine, options, cases, tiny, targets, threadCounts, idleDelay, startedAt, durationS });
+    const lines = reportLines({
+      machine,
+      options,
+      cases,
+      tiny,
+      targets,
+      threadCounts,
+      idleDelay,
+      startedAt,
+      durationS,
+    });
     log('');
     log(lines.join('\n'));
 
@@ -140,7 +157,11 @@ async function main() {
         machine,
         threadCounts,
         idleEventLoopDelay: idleDelay,
-        units: { samples: 'ms per call (tiny concurrent: ms per batch)', gbps: '1e9 bytes/s of input + output', eventLoopDelay: 'ms' },
+        units: {
+          samples: 'ms per call (tiny concurrent: ms per batch)',
+          gbps: '1e9 bytes/s of input + output',
+          eventLoopDelay: 'ms',
+        },
         cases,
         tiny,
         targets,

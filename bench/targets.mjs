@@ -17,13 +17,16 @@ const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : String(
 // issue's first definition, is shown alongside.
 function memcpyShare(caseResult, kernel, maxThreads) {
   const memcpy = row(caseResult, `ceiling-memcpy@${maxThreads}`);
-  return memcpy ? `; vs memcpy alone ${fmt((100 * memcpy.median) / kernel.median)}% of ${fmt(memcpy.gbps, 2)} GB/s` : '';
+  return memcpy
+    ? `; vs memcpy alone ${fmt((100 * memcpy.median) / kernel.median)}% of ${fmt(memcpy.gbps, 2)} GB/s`
+    : '';
 }
 
 export function evaluateTargets({ cases, tiny, maxThreads }) {
   const targets = [];
   const full = `offloop@${maxThreads}`;
-  const add = (name, pass, measured) => targets.push({ name, status: pass === null ? 'n/a' : pass ? 'PASS' : 'MISS', measured });
+  const add = (name, pass, measured) =>
+    targets.push({ name, status: pass === null ? 'n/a' : pass ? 'PASS' : 'MISS', measured });
   const needs = (...rows) => rows.every((r) => r !== undefined);
 
   for (const variant of ['rgb', 'rgba']) {
@@ -32,12 +35,18 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     const js = row(c, 'js-main');
     const ceiling = c?.ceilingByThreads[maxThreads];
     if (needs(k, ceiling)) {
-      add(`grayscale 8K ${variant.toUpperCase()}: >= 70% of the copy ceiling`, k.pctOfCeiling >= 70,
-        `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id})${memcpyShare(c, k, maxThreads)})`);
+      add(
+        `grayscale 8K ${variant.toUpperCase()}: >= 70% of the copy ceiling`,
+        k.pctOfCeiling >= 70,
+        `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id})${memcpyShare(c, k, maxThreads)})`,
+      );
     } else add(`grayscale 8K ${variant.toUpperCase()}: >= 70% of the copy ceiling`, null, 'case not run');
     if (needs(k, js)) {
-      add(`grayscale 8K ${variant.toUpperCase()}: >= 15x the pure-JS loop`, k.vsJsMain >= 15,
-        `${fmt(k.vsJsMain)}x (${fmt(k.median, 2)} ms vs ${fmt(js.median, 1)} ms)`);
+      add(
+        `grayscale 8K ${variant.toUpperCase()}: >= 15x the pure-JS loop`,
+        k.vsJsMain >= 15,
+        `${fmt(k.vsJsMain)}x (${fmt(k.median, 2)} ms vs ${fmt(js.median, 1)} ms)`,
+      );
     } else add(`grayscale 8K ${variant.toUpperCase()}: >= 15x the pure-JS loop`, null, 'case not run');
   }
   for (const variant of ['rgb', 'rgba']) {
@@ -45,7 +54,8 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     const k = row(c, full);
     const js = row(c, 'js-main');
     const name = `grayscale 4K ${variant.toUpperCase()}: >= 8x the pure-JS loop`;
-    if (needs(k, js)) add(name, k.vsJsMain >= 8, `${fmt(k.vsJsMain)}x (${fmt(k.median, 2)} ms vs ${fmt(js.median, 1)} ms)`);
+    if (needs(k, js))
+      add(name, k.vsJsMain >= 8, `${fmt(k.vsJsMain)}x (${fmt(k.median, 2)} ms vs ${fmt(js.median, 1)} ms)`);
     else add(name, null, 'case not run');
   }
   {
@@ -54,8 +64,11 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     const ceiling = c?.ceilingByThreads[maxThreads];
     const name = 'squares 16M Float64 into out: >= 85% of the copy ceiling';
     if (needs(k, ceiling)) {
-      add(name, k.pctOfCeiling >= 85,
-        `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id})${memcpyShare(c, k, maxThreads)})`);
+      add(
+        name,
+        k.pctOfCeiling >= 85,
+        `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id})${memcpyShare(c, k, maxThreads)})`,
+      );
     } else add(name, null, 'case not run');
   }
   {
@@ -64,7 +77,11 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     const ceiling = c?.ceilingByThreads[maxThreads];
     const name = 'sumOfSquares 16M Float64: >= 85% of the read-only ceiling';
     if (needs(k, ceiling)) {
-      add(name, k.pctOfCeiling >= 85, `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id}))`);
+      add(
+        name,
+        k.pctOfCeiling >= 85,
+        `${fmt(k.pctOfCeiling)}% (${fmt(k.gbps, 2)} GB/s vs ceiling ${fmt(ceiling.gbps, 2)} GB/s (${ceiling.id}))`,
+      );
     } else add(name, null, 'case not run');
   }
   {
@@ -90,8 +107,11 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     const seqUs = tiny.offloopSequential.median * 1000;
     const piscinaUs = tiny.piscinaSequential.median * 1000;
     add('tiny call: median < 5 µs per sequential await', seqUs < 5, `${fmt(seqUs, 2)} µs`);
-    add('tiny call: >= 20x faster than a piscina round trip', piscinaUs / seqUs >= 20,
-      `${fmt(piscinaUs / seqUs)}x (${fmt(seqUs, 2)} µs vs ${fmt(piscinaUs, 1)} µs)`);
+    add(
+      'tiny call: >= 20x faster than a piscina round trip',
+      piscinaUs / seqUs >= 20,
+      `${fmt(piscinaUs / seqUs)}x (${fmt(seqUs, 2)} µs vs ${fmt(piscinaUs, 1)} µs)`,
+    );
   } else {
     add('tiny call: median < 5 µs per sequential await', null, 'case not run');
     add('tiny call: >= 20x faster than a piscina round trip', null, 'case not run');
@@ -102,10 +122,15 @@ export function evaluateTargets({ cases, tiny, maxThreads }) {
     if (offloopRows.length > 0) {
       const worst = offloopRows.reduce((a, b) => (b.r.eventLoopDelay.p99Ms > a.r.eventLoopDelay.p99Ms ? b : a));
       const jsRows = cases.flatMap((c) => c.contenders.filter((r) => r.family === 'js-main').map((r) => ({ c, r })));
-      const jsWorst = jsRows.length ? jsRows.reduce((a, b) => (b.r.eventLoopDelay.p99Ms > a.r.eventLoopDelay.p99Ms ? b : a)) : undefined;
-      add(name, worst.r.eventLoopDelay.p99Ms < 5,
+      const jsWorst = jsRows.length
+        ? jsRows.reduce((a, b) => (b.r.eventLoopDelay.p99Ms > a.r.eventLoopDelay.p99Ms ? b : a))
+        : undefined;
+      add(
+        name,
+        worst.r.eventLoopDelay.p99Ms < 5,
         `worst offloop p99 ${fmt(worst.r.eventLoopDelay.p99Ms, 2)} ms (${worst.r.id}, ${worst.c.id}; max ${fmt(worst.r.eventLoopDelay.maxMs, 2)} ms)` +
-          (jsWorst ? `; pure-JS stall p99 ${fmt(jsWorst.r.eventLoopDelay.p99Ms, 1)} ms (${jsWorst.c.id})` : ''));
+          (jsWorst ? `; pure-JS stall p99 ${fmt(jsWorst.r.eventLoopDelay.p99Ms, 1)} ms (${jsWorst.c.id})` : ''),
+      );
     } else add(name, null, 'case not run');
   }
   for (const variant of ['rgb', 'rgba']) {

@@ -11,7 +11,8 @@ function bytesOf(view) {
 
 /** Byte-identical typed arrays (bit-exact squares, gray bytes, copies). */
 export function expectSameBytes(actual, expected, what) {
-  if (!ArrayBuffer.isView(actual)) throw new VerificationError(`${what}: expected a TypedArray, got ${describe(actual)}`);
+  if (!ArrayBuffer.isView(actual))
+    throw new VerificationError(`${what}: expected a TypedArray, got ${describe(actual)}`);
   if (actual.byteLength !== expected.byteLength) {
     throw new VerificationError(`${what}: ${actual.byteLength} bytes, expected ${expected.byteLength}`);
   }
@@ -38,10 +39,19 @@ export function expectSameNumbers(actual, expected, what) {
 /** A number equal to `expected`, or within `relative` of it when the work was split differently. */
 export function expectNumber(actual, expected, what, relative = 0) {
   if (typeof actual !== 'number') throw new VerificationError(`${what}: expected a number, got ${describe(actual)}`);
-  if (relative === 0 ? Object.is(actual, expected) : Math.abs(actual - expected) <= relative * Math.abs(expected)) return;
-  throw new VerificationError(`${what}: ${actual}, expected ${expected}${relative ? ` (within ${relative} relative)` : ''}`);
+  if (relative === 0 ? Object.is(actual, expected) : Math.abs(actual - expected) <= relative * Math.abs(expected))
+    return;
+  throw new VerificationError(
+    `${what}: ${actual}, expected ${expected}${relative ? ` (within ${relative} relative)` : ''}`,
+  );
 }
 
 function describe(value) {
-  return value === null ? 'null' : Array.isArray(value) ? 'an Array' : typeof value === 'object' ? value.constructor?.name : typeof value;
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an Array'
+      : typeof value === 'object'
+        ? value.constructor?.name
+        : typeof value;
 }

@@ -102,7 +102,9 @@ const folder = fileURLToPath(new URL('../tmp/main-job/', import.meta.url));
 const { paths, written } = samplePhotos(join(folder, 'photos'));
 const outDir = join(folder, 'gray');
 mkdirSync(outDir, { recursive: true });
-console.log(`\nphotos: ${paths.length} in tmp/main-job/photos${written ? ` (${written} generated now with jpeg-js and pngjs)` : ''}, gray copies into tmp/main-job/gray`);
+console.log(
+  `\nphotos: ${paths.length} in tmp/main-job/photos${written ? ` (${written} generated now with jpeg-js and pngjs)` : ''}, gray copies into tmp/main-job/gray`,
+);
 const kb = (bytes) => `${Math.round(bytes / 1024)} KB`.padStart(7);
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();

@@ -61,7 +61,8 @@ export function makePhoto(width, height, seed) {
       const x0 = Math.floor(x / cell);
       const fx = x / cell - x0;
       const g = y0 * gw + x0;
-      const blotch = (grid[g] * (1 - fx) + grid[g + 1] * fx) * (1 - fy) + (grid[g + gw] * (1 - fx) + grid[g + gw + 1] * fx) * fy;
+      const blotch =
+        (grid[g] * (1 - fx) + grid[g + 1] * fx) * (1 - fy) + (grid[g + gw] * (1 - fx) + grid[g + gw + 1] * fx) * fy;
       const grain = random() * 24 - 12;
       const i = y * width + x;
       rgba[i * 4] = rgb[i * 3] + blotch + grain;

@@ -36,15 +36,55 @@ export interface NativeBinding {
   features(): { simd: SimdLevel; codecs: CodecsInfo };
   constants(): NativeConstants;
   /** Tests only: the next `count` occurrences of `kind` fail; ('reset', 0) clears all. */
-  injectFault(kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'fileWriteNoSpace' | 'fileReadIo' | 'reset', count: number): void;
-  squares(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, wantsProgress: boolean): number;
-  squaresSync(input: ArrayBufferView | undefined, first: number, count: number, out: ArrayBufferView, progress?: NativeProgress): number;
+  injectFault(
+    kind: 'threadStart' | 'chunk' | 'submit' | 'wake' | 'fileWriteNoSpace' | 'fileReadIo' | 'reset',
+    count: number,
+  ): void;
+  squares(
+    input: ArrayBufferView | undefined,
+    first: number,
+    count: number,
+    out: ArrayBufferView,
+    wantsProgress: boolean,
+  ): number;
+  squaresSync(
+    input: ArrayBufferView | undefined,
+    first: number,
+    count: number,
+    out: ArrayBufferView,
+    progress?: NativeProgress,
+  ): number;
   sumOfSquares(input: ArrayBufferView | undefined, first: number, count: number, wantsProgress: boolean): number;
-  sumOfSquaresSync(input: ArrayBufferView | undefined, first: number, count: number, progress?: NativeProgress): number | bigint | null;
+  sumOfSquaresSync(
+    input: ArrayBufferView | undefined,
+    first: number,
+    count: number,
+    progress?: NativeProgress,
+  ): number | bigint | null;
   /** Resolves to a Float64Array: each 16,384-integer block's (hi, lo) from `first`, in order. */
   sumOfSquaresBlocks(first: number, count: number, wantsProgress: boolean): number;
-  grayscale(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, wantsProgress: boolean): number;
-  grayscaleSync(data: Uint8Array, width: number, height: number, channels: number, stride: number, bgr: boolean, bt709: boolean, out: Uint8Array, progress?: NativeProgress): void;
+  grayscale(
+    data: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    stride: number,
+    bgr: boolean,
+    bt709: boolean,
+    out: Uint8Array,
+    wantsProgress: boolean,
+  ): number;
+  grayscaleSync(
+    data: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    stride: number,
+    bgr: boolean,
+    bt709: boolean,
+    out: Uint8Array,
+    progress?: NativeProgress,
+  ): void;
   /**
    * One image file turned gray, as one pool job (see lib/files/). Resolves
    * with a {@link NativeFileResult}; fails with a {@link NativeFileFailure}.
@@ -57,9 +97,21 @@ export interface NativeBinding {
    * its last (at most 12), `fileSize` its size. Runs on the calling thread
    * (a header walk).
    */
-  inspectWholeFile(head: Uint8Array, tail: Uint8Array, fileSize: number): { format: 'jpeg' | 'png'; width: number; height: number } | { code: string; message: string };
+  inspectWholeFile(
+    head: Uint8Array,
+    tail: Uint8Array,
+    fileSize: number,
+  ): { format: 'jpeg' | 'png'; width: number; height: number } | { code: string; message: string };
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
-  allocateOutput(type: OutputType, length: number): Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | undefined;
+  allocateOutput(
+    type: OutputType,
+    length: number,
+  ):
+    | Float64Array<ArrayBuffer>
+    | BigInt64Array<ArrayBuffer>
+    | BigUint64Array<ArrayBuffer>
+    | Uint8Array<ArrayBuffer>
+    | undefined;
 }
 
 /** What grayscaleFile / grayscaleFileSync read, by name; the native side checks every value again. */
@@ -138,7 +190,7 @@ export interface NativeConstants {
 }
 
 /** napi_typedarray_type values of the arrays allocateOutput makes. */
-export const enum OutputType {
+export enum OutputType {
   Uint8 = 1,
   Float64 = 8,
   BigInt64 = 9,
@@ -169,7 +221,8 @@ function findPackageRoot(start: string): string {
 
 function describePlatform(): string {
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  const libc = process.platform !== 'linux' ? '' : header?.glibcVersionRuntime ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
+  const libc =
+    process.platform !== 'linux' ? '' : header?.glibcVersionRuntime ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
   return `${process.platform}-${process.arch}${libc}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
 }
 
@@ -178,7 +231,8 @@ function describePlatform(): string {
  * ERR_OFFLOOP_NO_BINARY message: the same as the README's Install section.
  */
 function howToBuild(): string {
-  if (process.platform === 'win32') return 'Windows is not supported yet: offloop\'s image codecs have no Windows build.';
+  if (process.platform === 'win32')
+    return "Windows is not supported yet: offloop's image codecs have no Windows build.";
   return [
     'Build one from source (install scripts must be allowed: with pnpm 10, `pnpm approve-builds` first):',
     '  npm rebuild offloop --build-from-source',
@@ -198,7 +252,10 @@ function load(): { binding: NativeBinding; info: BinaryInfo } {
     path = nodeGypBuild.resolve(root);
   } catch (cause) {
     const looked = `${join(root, 'prebuilds')}${process.env.PREBUILDS_ONLY ? '' : ` and ${join(root, 'build', 'Release')}`}`;
-    const error = new Error(`offloop: no native binary fits ${describePlatform()} (looked in ${looked})\n${howToBuild()}`, { cause });
+    const error = new Error(
+      `offloop: no native binary fits ${describePlatform()} (looked in ${looked})\n${howToBuild()}`,
+      { cause },
+    );
     (error as Error & { code: string }).code = 'ERR_OFFLOOP_NO_BINARY';
     throw error;
   }

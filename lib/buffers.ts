@@ -17,7 +17,11 @@ export { typedArrayTag } from './intrinsics.js';
 export function checkFixedBuffer(view: ArrayBufferView, name: string): void {
   const buffer = bufferOf(view);
   if (isDetached(buffer)) {
-    throw invalidArgValueError(name, view, 'is backed by a detached ArrayBuffer (it was transferred), so it has no data');
+    throw invalidArgValueError(
+      name,
+      view,
+      'is backed by a detached ArrayBuffer (it was transferred), so it has no data',
+    );
   }
   if (isResizable(buffer)) {
     throw invalidArgValueError(

@@ -137,8 +137,7 @@ export async function* mapConcurrently<T, R>(
     await Promise.all(slots.map((slot) => slot.promise));
     if (!sourceEnded) {
       if (pulling === undefined) await iterator.return?.();
-      else
-        void pulling.then(() => (pulled !== undefined && 'error' in pulled) || iterator.return?.()).catch(() => {});
+      else void pulling.then(() => (pulled !== undefined && 'error' in pulled) || iterator.return?.()).catch(() => {});
     }
   }
 }

@@ -79,7 +79,9 @@ export type OffloopImageErrorCode =
  * or `ERR_OFFLOOP_EXTENSION_MISMATCH`: an explicit `format` that an output's
  * extension contradicts (`format: 'jpeg'` with `output: 'x.png'`).
  */
-export type OffloopTypeError = TypeError & { code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OFFLOOP_EXTENSION_MISMATCH' };
+export type OffloopTypeError = TypeError & {
+  code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OFFLOOP_EXTENSION_MISMATCH';
+};
 
 /** A `RangeError` with `code` `ERR_OUT_OF_RANGE`. */
 export type OffloopRangeError = RangeError & { code: 'ERR_OUT_OF_RANGE' };
@@ -215,7 +217,12 @@ function captureStack(err: Error, code: string, boundary: AnyFunction): void {
   const ownName = Object.getOwnPropertyDescriptor(err, 'name');
   // The stack is formatted lazily; format it once with the code in the
   // header, then restore the name.
-  Object.defineProperty(err, 'name', { value: `${err.name} [${code}]`, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(err, 'name', {
+    value: `${err.name} [${code}]`,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
   Error.captureStackTrace(err, boundary);
   void err.stack;
   if (ownName === undefined) delete (err as { name?: string }).name;
@@ -360,7 +367,13 @@ export function invalidArgValueError(name: string, value: unknown, reason = 'is 
  * `options.format is 'jpeg' but options.output 'x.png' names a PNG file
  * (leave format 'same' to write PNG, or name the output .jpg)`.
  */
-export function extensionMismatchError(name: string, format: string, outputName: string, output: string, named: string): OffloopTypeError {
+export function extensionMismatchError(
+  name: string,
+  format: string,
+  outputName: string,
+  output: string,
+  named: string,
+): OffloopTypeError {
   const other = format === 'png' ? '.png' : '.jpg';
   const err = new TypeError(
     `offloop: ${name} is '${format}' but ${outputName} '${output}' names a ${named.toUpperCase()} file ` +
@@ -384,7 +397,9 @@ function formatReceived(received: unknown): string {
  *   strings are inserted verbatim (e.g. `'length 99'`).
  */
 export function outOfRangeError(name: string, range: string, received: unknown): OffloopRangeError {
-  const err = new RangeError(`The value of "${name}" is out of range. It must ${range}. Received ${formatReceived(received)}`);
+  const err = new RangeError(
+    `The value of "${name}" is out of range. It must ${range}. Received ${formatReceived(received)}`,
+  );
   return finish(err, 'ERR_OUT_OF_RANGE', outOfRangeError);
 }
 
@@ -418,7 +433,8 @@ export function squareOverflowError(
 ): OffloopRangeError {
   const err = new RangeError(
     `The value of "${name}[${index}]" is out of range. Its square must fit in a ${arrayType} element, ` +
-      `so it must be ${SQUARE_LIMIT[arrayType]}.` + (value === undefined ? '' : ` Received ${value}n`),
+      `so it must be ${SQUARE_LIMIT[arrayType]}.` +
+      (value === undefined ? '' : ` Received ${value}n`),
   );
   return finish(err, 'ERR_OUT_OF_RANGE', squareOverflowError);
 }
@@ -448,8 +464,12 @@ export function sumOverflowError(arrayType: BigIntArrayType, name = 'input'): Of
  *   path): the message becomes `offloop: <subject>: <native message>`.
  */
 export function nativeFailureError(failure: unknown, subject?: string): OffloopNativeError {
-  const { code, message } = (typeof failure === 'object' && failure !== null ? failure : {}) as { code?: unknown; message?: unknown };
-  const known = typeof code === 'string' && NATIVE_CODES.has(code) ? (code as OffloopNativeErrorCode) : 'ERR_OFFLOOP_NATIVE';
+  const { code, message } = (typeof failure === 'object' && failure !== null ? failure : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  const known =
+    typeof code === 'string' && NATIVE_CODES.has(code) ? (code as OffloopNativeErrorCode) : 'ERR_OFFLOOP_NATIVE';
   let text = typeof message === 'string' && message !== '' ? message : 'offloop: the native side failed';
   if (subject !== undefined) text = `offloop: ${subject}: ${text.replace(/^offloop: /, '')}`;
   const err = new Error(text);
@@ -460,7 +480,13 @@ export function nativeFailureError(failure: unknown, subject?: string): OffloopN
  * The error for a file a batch refuses to write: `offloop: <input>: <reason>`,
  * with `output` (and `otherInput`, the other input involved) as own properties.
  */
-export function batchOutputError(code: OffloopBatchErrorCode, input: string, reason: string, output: string, otherInput?: string): OffloopBatchError {
+export function batchOutputError(
+  code: OffloopBatchErrorCode,
+  input: string,
+  reason: string,
+  output: string,
+  otherInput?: string,
+): OffloopBatchError {
   const err = new Error(`offloop: ${input}: ${reason}`) as OffloopBatchError;
   err.output = output;
   if (otherInput !== undefined) err.otherInput = otherInput;

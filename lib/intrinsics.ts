@@ -57,7 +57,9 @@ export function typedArrayTag(value: unknown): string | undefined {
 export const arrayBufferResizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
 /** The `growable` getter of SharedArrayBuffer.prototype, for the native side too. */
 export const sharedArrayBufferGrowableGetter =
-  typeof SharedArrayBuffer === 'function' ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get : undefined;
+  typeof SharedArrayBuffer === 'function'
+    ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get
+    : undefined;
 
 const arrayBufferByteLength = requiredGetter<number>(ArrayBuffer.prototype, 'byteLength');
 const arrayBufferResizable = getterOf<boolean>(ArrayBuffer.prototype, 'resizable');
@@ -98,7 +100,7 @@ export function isResizable(buffer: AnyBuffer): boolean {
 
 /** True for a SharedArrayBuffer made with `maxByteLength`, whose length can grow. */
 export function isGrowable(buffer: AnyBuffer): boolean {
-  return isShared(buffer) && sharedArrayBufferGrowable !== undefined && sharedArrayBufferGrowable(buffer);
+  return isShared(buffer) && sharedArrayBufferGrowable?.(buffer) === true;
 }
 
 const abortSignalAborted = requiredGetter<boolean>(AbortSignal.prototype, 'aborted');

@@ -31,7 +31,11 @@ const NO_CONTROL: Readonly<Control> = Object.freeze({ signal: undefined, onProgr
  *
  * @param name The argument's name in messages (default `'options'`).
  */
-export function readOptions<K extends string>(options: unknown, keys: readonly K[], name = 'options'): OptionsSnapshot<K> {
+export function readOptions<K extends string>(
+  options: unknown,
+  keys: readonly K[],
+  name = 'options',
+): OptionsSnapshot<K> {
   if (options === undefined) return NO_OPTIONS as OptionsSnapshot<K>;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArgTypeError(name, 'of type object', options);
@@ -58,7 +62,11 @@ export function readControl(options: OptionsSnapshot<'signal' | 'onProgress'>, n
     throw invalidArgTypeError(`${name}.onProgress`, 'of type function', onProgress);
   }
   if (signal === undefined && onProgress === undefined) return NO_CONTROL;
-  return { signal, onProgress: inCallersContext(onProgress as ProgressCallback | undefined), abortedAtCall: isAborted(signal) };
+  return {
+    signal,
+    onProgress: inCallersContext(onProgress as ProgressCallback | undefined),
+    abortedAtCall: isAborted(signal),
+  };
 }
 
 /**
@@ -70,7 +78,9 @@ export function readControl(options: OptionsSnapshot<'signal' | 'onProgress'>, n
  */
 export function inCallersContext<F extends (...args: never[]) => unknown>(callback: F | undefined): F | undefined {
   // (@types/node types bind's argument as taking any arguments: a function of never[] is not one.)
-  return callback === undefined ? undefined : (AsyncResource.bind(callback as unknown as (...args: unknown[]) => unknown) as unknown as F);
+  return callback === undefined
+    ? undefined
+    : (AsyncResource.bind(callback as unknown as (...args: unknown[]) => unknown) as unknown as F);
 }
 
 /** The largest thread count `setConcurrency` accepts. */

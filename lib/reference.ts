@@ -13,7 +13,14 @@ import { grayscaleInJs } from './js/grayscale.js';
 import { squaresInJs } from './js/squares.js';
 import { sumInJs } from './js/sum.js';
 import { runAsync, runSync } from './runner.js';
-import type { ComputeSquares, ComputeSquaresSync, Grayscale, GrayscaleSync, SumOfSquares, SumOfSquaresSync } from './types.js';
+import type {
+  ComputeSquares,
+  ComputeSquaresSync,
+  Grayscale,
+  GrayscaleSync,
+  SumOfSquares,
+  SumOfSquaresSync,
+} from './types.js';
 
 export type * from './types.js';
 

@@ -129,7 +129,12 @@ const COPY_SLICE = 65536;
  * Runs an async call of `kernel`. Never throws: every failure is a rejected
  * promise. `caller` is the public function, left out of error stacks.
  */
-export function runAsync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown, options: unknown, caller: AnyFunction): Promise<R> {
+export function runAsync<C extends Call, R>(
+  kernel: Kernel<C, R>,
+  input: unknown,
+  options: unknown,
+  caller: AnyFunction,
+): Promise<R> {
   let call: C;
   try {
     call = kernel.prepare(input, options, COPY_SLICE);
@@ -146,7 +151,12 @@ export function runAsync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown
   }
 }
 
-async function copyThenStart<C extends Call, R>(kernel: Kernel<C, R>, call: C, copy: PendingCopy, site: CallSite): Promise<R> {
+async function copyThenStart<C extends Call, R>(
+  kernel: Kernel<C, R>,
+  call: C,
+  copy: PendingCopy,
+  site: CallSite,
+): Promise<R> {
   const { signal } = call.control;
   const { source, into } = copy;
   const length = into.length;
@@ -227,7 +237,12 @@ function settleInline<R>(value: R, call: Call): Promise<R> {
  * Runs a sync call of `kernel` on the calling thread. `caller` is the public
  * function, left out of error stacks.
  */
-export function runSync<C extends Call, R>(kernel: Kernel<C, R>, input: unknown, options: unknown, caller: AnyFunction): R {
+export function runSync<C extends Call, R>(
+  kernel: Kernel<C, R>,
+  input: unknown,
+  options: unknown,
+  caller: AnyFunction,
+): R {
   let call: C;
   try {
     call = kernel.prepare(input, options, Infinity);

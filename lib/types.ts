@@ -49,7 +49,11 @@ export type SquaresOutput = Float64Array | BigInt64Array | BigUint64Array;
  * array type for BigInt64Array / BigUint64Array inputs, otherwise a
  * Float64Array (over any buffer, a SharedArrayBuffer included).
  */
-export type SquaresOutFor<I> = I extends BigInt64Array ? BigInt64Array : I extends BigUint64Array ? BigUint64Array : Float64Array;
+export type SquaresOutFor<I> = I extends BigInt64Array
+  ? BigInt64Array
+  : I extends BigUint64Array
+    ? BigUint64Array
+    : Float64Array;
 
 /**
  * The result type of `computeSquares(input)` for an input of type `I`, when
@@ -175,15 +179,27 @@ export type GrayscaleAsyncOptions<Out extends Uint8Array = Uint8Array> = Graysca
  * input itself) and it is the result.
  */
 export interface ComputeSquares {
-  <I extends SquaresInput, Out extends SquaresOutFor<I>>(input: I, options: SquaresOptions<Out> & { out: Out }): Promise<Out>;
-  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined }): Promise<SquaresResult<I>>;
-  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>>): Promise<SquaresResult<I> | SquaresOutFor<I>>;
+  <I extends SquaresInput, Out extends SquaresOutFor<I>>(
+    input: I,
+    options: SquaresOptions<Out> & { out: Out },
+  ): Promise<Out>;
+  <I extends SquaresInput>(
+    input: I,
+    options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined },
+  ): Promise<SquaresResult<I>>;
+  <I extends SquaresInput>(
+    input: I,
+    options?: SquaresOptions<SquaresOutFor<I>>,
+  ): Promise<SquaresResult<I> | SquaresOutFor<I>>;
 }
 
 /** `computeSquaresSync(input, options?)`: {@link ComputeSquares}, returning the result. */
 export interface ComputeSquaresSync {
   <I extends SquaresInput, Out extends SquaresOutFor<I>>(input: I, options: SquaresOptions<Out> & { out: Out }): Out;
-  <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined }): SquaresResult<I>;
+  <I extends SquaresInput>(
+    input: I,
+    options?: SquaresOptions<SquaresOutFor<I>> & { out?: undefined },
+  ): SquaresResult<I>;
   <I extends SquaresInput>(input: I, options?: SquaresOptions<SquaresOutFor<I>>): SquaresResult<I> | SquaresOutFor<I>;
 }
 
@@ -193,14 +209,10 @@ export interface ComputeSquaresSync {
  * (RangeError when it does not fit 64 bits). The result is identical
  * whatever the pool size.
  */
-export interface SumOfSquares {
-  <I extends SquaresInput>(input: I, options?: SumOptions): Promise<SumResult<I>>;
-}
+export type SumOfSquares = <I extends SquaresInput>(input: I, options?: SumOptions) => Promise<SumResult<I>>;
 
 /** `sumOfSquaresSync(input, options?)`: {@link SumOfSquares}, returning the result. */
-export interface SumOfSquaresSync {
-  <I extends SquaresInput>(input: I, options?: SumOptions): SumResult<I>;
-}
+export type SumOfSquaresSync = <I extends SquaresInput>(input: I, options?: SumOptions) => SumResult<I>;
 
 /**
  * `grayscale(image, options?)`: converts RGB/RGBA (or, with `order: 'bgr'`,

@@ -77,7 +77,8 @@ export function planGrayscale(image: unknown, options: { order?: unknown; weight
     }
   } else {
     if (typeof rawChannels !== 'number') throw invalidArgTypeError('image.channels', 'of type number', rawChannels);
-    if (rawChannels !== 3 && rawChannels !== 4) throw invalidArgValueError('image.channels', rawChannels, 'must be 3 or 4');
+    if (rawChannels !== 3 && rawChannels !== 4)
+      throw invalidArgValueError('image.channels', rawChannels, 'must be 3 or 4');
     channels = rawChannels;
   }
 
@@ -133,7 +134,11 @@ export function checkGrayOut(plan: GrayPlan, out: unknown, name = 'options.out')
   const length = lengthOf(view);
   if (length !== plan.pixels) throw outOfRangeError(name, `have length ${plan.pixels}`, `length ${length}`);
   if (overlaps(view, plan.data)) {
-    throw invalidArgValueError(name, out, 'overlaps image.data; the result must go to memory that does not overlap the image');
+    throw invalidArgValueError(
+      name,
+      out,
+      'overlaps image.data; the result must go to memory that does not overlap the image',
+    );
   }
   return view;
 }

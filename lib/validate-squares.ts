@@ -162,7 +162,13 @@ export function planSquares(
  * array unless it is longer than asked, so that large arrays can be copied
  * in slices between turns of the event loop.
  */
-export function copyNumbers(input: readonly unknown[], into: Float64Array, start: number, end: number, name = 'input'): void {
+export function copyNumbers(
+  input: readonly unknown[],
+  into: Float64Array,
+  start: number,
+  end: number,
+  name = 'input',
+): void {
   for (let i = start; i < end; i++) {
     const v = input[i];
     if (typeof v !== 'number') throw invalidArgTypeError(`${name}[${i}]`, 'of type number', v);
@@ -271,7 +277,13 @@ export function prepareSquares(
   const control = readControl(snapshot);
   const plan = planSquares(input, 'input', 'squares', copyAtOnce);
   const out = checkSquaresOut(plan, snapshot.out) ?? allocate(plan);
-  return { plan, out, control, total: planLength(plan), pendingCopy: plan.kind === 'array' ? plan.pendingCopy : undefined };
+  return {
+    plan,
+    out,
+    control,
+    total: planLength(plan),
+    pendingCopy: plan.kind === 'array' ? plan.pendingCopy : undefined,
+  };
 }
 
 /** Reads and validates the arguments of `sumOfSquares` / `sumOfSquaresSync` (see {@link prepareSquares}). */

@@ -26,7 +26,11 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
-  options: { arch: { type: 'string' }, 'runtime-baseline': { type: 'string' }, 'known-gap': { type: 'string', multiple: true, default: [] } },
+  options: {
+    arch: { type: 'string' },
+    'runtime-baseline': { type: 'string' },
+    'known-gap': { type: 'string', multiple: true, default: [] },
+  },
   allowPositionals: true,
 });
 // Symbols the toolchain is known to leave undefined (prebuild-darwin.mjs says
@@ -53,16 +57,32 @@ function tool(name, args) {
 }
 
 // llvm-nm -m: "[address] (section|undefined) [weak] [private] external name [(from lib)|(dynamically looked up)]"
-const NM_LINE = /^\s*(?:[0-9a-f]+\s+)?\((undefined|[^)]*)\)\s+(?:weak\s+)?(?:\[[^\]]*\]\s+)?(private\s+)?(external|non-external)\s+(\S+)(?:\s+\((?:from ([^)]+)|(dynamically looked up))\))?/;
+const NM_LINE =
+  /^\s*(?:[0-9a-f]+\s+)?\((undefined|[^)]*)\)\s+(?:weak\s+)?(?:\[[^\]]*\]\s+)?(private\s+)?(external|non-external)\s+(\S+)(?:\s+\((?:from ([^)]+)|(dynamically looked up))\))?/;
 function symbolsOf(file) {
-  return tool('llvm-nm', ['-m', file]).split('\n').filter(Boolean).map((text) => {
-    const match = text.match(NM_LINE);
-    if (!match) return { text };
-    const [, section, hidden, scope, name, from, lookedUp] = match;
-    return { name, from, undefined: section === 'undefined', lookedUp: Boolean(lookedUp), exported: section !== 'undefined' && scope === 'external' && !hidden };
-  });
+  return tool('llvm-nm', ['-m', file])
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => {
+      const match = text.match(NM_LINE);
+      if (!match) return { text };
+      const [, section, hidden, scope, name, from, lookedUp] = match;
+      return {
+        name,
+        from,
+        undefined: section === 'undefined',
+        lookedUp: Boolean(lookedUp),
+        exported: section !== 'undefined' && scope === 'external' && !hidden,
+      };
+    });
 }
-const runtimeExports = new Set(values['runtime-baseline'] ? symbolsOf(values['runtime-baseline']).filter((symbol) => symbol.exported).map((symbol) => symbol.name) : []);
+const runtimeExports = new Set(
+  values['runtime-baseline']
+    ? symbolsOf(values['runtime-baseline'])
+        .filter((symbol) => symbol.exported)
+        .map((symbol) => symbol.name)
+    : [],
+);
 
 function check(file) {
   const problems = [];
@@ -81,10 +101,14 @@ function check(file) {
     if (build[1] !== 'macos') problems.push(`built for platform ${build[1]}, not macos`);
     if (major > 11 || (major === 11 && minor > 0)) problems.push(`needs macOS ${build[2]}, newer than 11.0`);
   }
-  if (values.arch === 'arm64' && !/cmd LC_CODE_SIGNATURE/.test(headers)) problems.push('no code signature (arm64 Macs run signed code only)');
+  if (values.arch === 'arm64' && !/cmd LC_CODE_SIGNATURE/.test(headers))
+    problems.push('no code signature (arm64 Macs run signed code only)');
 
   const libraries = tool('llvm-objdump', ['--macho', '--dylibs-used', file])
-    .split('\n').slice(1).map((line) => line.trim().replace(/ \(compatibility version.*$/, '')).filter(Boolean)
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().replace(/ \(compatibility version.*$/, ''))
+    .filter(Boolean)
     .filter((path) => !path.endsWith('offloop.node'));
   for (const path of libraries) if (!SYSTEM_LIBRARIES.test(path)) problems.push(`links ${path}, not a system library`);
 
@@ -98,17 +122,25 @@ function check(file) {
       undefinedCount += 1;
       if (symbol.lookedUp && NODE_API.test(symbol.name)) napi.add(symbol.name);
       else if (symbol.lookedUp && knownGaps.has(symbol.name)) gaps.push(symbol.name);
-      else if (symbol.lookedUp) problems.push(`undefined ${symbol.name}, looked up in the loading process, is not Node-API`);
-      else if (!SYSTEM_LIBRARY_NAMES.has(symbol.from)) problems.push(`undefined ${symbol.name}${symbol.from ? ` from ${symbol.from}` : ''}: not Node-API or a system library's`);
+      else if (symbol.lookedUp)
+        problems.push(`undefined ${symbol.name}, looked up in the loading process, is not Node-API`);
+      else if (!SYSTEM_LIBRARY_NAMES.has(symbol.from))
+        problems.push(
+          `undefined ${symbol.name}${symbol.from ? ` from ${symbol.from}` : ''}: not Node-API or a system library's`,
+        );
     } else if (symbol.exported && runtimeExports.has(symbol.name)) runtimeExported += 1;
     else if (symbol.exported && ENTRY_POINTS.has(symbol.name)) entryPoints.add(symbol.name);
     else if (symbol.exported) problems.push(`exports ${symbol.name} (only the module's entry points may be visible)`);
   }
-  if (!entryPoints.has('_napi_register_module_v1')) problems.push('does not export _napi_register_module_v1: Node cannot load it');
+  if (!entryPoints.has('_napi_register_module_v1'))
+    problems.push('does not export _napi_register_module_v1: Node cannot load it');
   if (!napi.has('_napi_module_register') && !napi.has('_napi_create_function')) {
     problems.push('no Node-API symbol is looked up: is this the addon?');
   }
-  return { problems, summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points${runtimeExported ? ` and ${runtimeExported} symbols of the toolchain's runtime (compiler-rt, operator new/delete)` : ''}${gaps.length ? `; KNOWN GAP, would not load as built: ${gaps.join(', ')} undefined` : ''}` };
+  return {
+    problems,
+    summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points${runtimeExported ? ` and ${runtimeExported} symbols of the toolchain's runtime (compiler-rt, operator new/delete)` : ''}${gaps.length ? `; KNOWN GAP, would not load as built: ${gaps.join(', ')} undefined` : ''}`,
+  };
 }
 
 let failed = false;

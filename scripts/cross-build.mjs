@@ -22,7 +22,9 @@ export function run(command, args, options = {}) {
   // spawnSync's default buffer, since the GIF/BMP readers and libdeflate.)
   const result = spawnSync(command, args, { stdio: 'inherit', maxBuffer: 256 << 20, ...options });
   if (result.error || result.status !== 0) {
-    throw new Error(`cross-build: failed: ${command} ${args.join(' ')}${result.error ? ` (${result.error.message})` : ''}`);
+    throw new Error(
+      `cross-build: failed: ${command} ${args.join(' ')}${result.error ? ` (${result.error.message})` : ''}`,
+    );
   }
   return result;
 }
@@ -85,7 +87,10 @@ export async function compileAddon({ root, codecsDir, work, cxx, targetPlatform,
   });
   mkdirSync(objects, { recursive: true });
   console.log(`cross-build: compiling ${compiles.length} sources with ${cxx}`);
-  await runAll(compiles.map(([command, args]) => [command, args]), Math.max(1, Math.min(2, availableParallelism())));
+  await runAll(
+    compiles.map(([command, args]) => [command, args]),
+    Math.max(1, Math.min(2, availableParallelism())),
+  );
   return compiles.map(([, , object]) => object);
 }
 

@@ -33,7 +33,8 @@ const entries = ['index', 'reference', 'queue'];
 const OUTPUT = /\.(js|d\.ts)(\.map)?$/;
 for (const file of readdirSync(join(root, 'dist/cjs'), { recursive: true, encoding: 'utf8' })) {
   const output = OUTPUT.exec(file);
-  if (output && !existsSync(join(root, 'lib', `${file.slice(0, output.index)}.ts`))) rmSync(join(root, 'dist/cjs', file));
+  if (output && !existsSync(join(root, 'lib', `${file.slice(0, output.index)}.ts`)))
+    rmSync(join(root, 'dist/cjs', file));
 }
 
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
@@ -43,14 +44,16 @@ for (const entry of entries) {
   const cjsPath = join(root, 'dist/cjs', `${entry}.js`);
   const cjs = require(cjsPath);
   if (cjs.default !== cjs) {
-    throw new Error(`lib/${entry}.ts: end it with \`export * as default from './${entry}.js';\` (the default export must be the module's own exports object)`);
+    throw new Error(
+      `lib/${entry}.ts: end it with \`export * as default from './${entry}.js';\` (the default export must be the module's own exports object)`,
+    );
   }
   const names = Object.keys(cjs).filter((name) => name !== 'default' && name !== '__esModule');
   const js = [
     "import { createRequire } from 'node:module';",
     '',
     '// Loaded with require(), not `import`: on Node 20 an error thrown while an ES module',
-    "// imports a CommonJS one (no native binary) also escapes as an unhandled rejection.",
+    '// imports a CommonJS one (no native binary) also escapes as an unhandled rejection.',
     `const cjs = createRequire(import.meta.url)('../cjs/${entry}.js');`,
     '',
     `export const { ${names.join(', ')} } = cjs;`,
@@ -58,5 +61,8 @@ for (const entry of entries) {
     '',
   ].join('\n');
   writeFileSync(join(root, 'dist/esm', `${entry}.js`), js);
-  writeFileSync(join(root, 'dist/esm', `${entry}.d.ts`), `export * from '../cjs/${entry}.js';\nexport { default } from '../cjs/${entry}.js';\n`);
+  writeFileSync(
+    join(root, 'dist/esm', `${entry}.d.ts`),
+    `export * from '../cjs/${entry}.js';\nexport { default } from '../cjs/${entry}.js';\n`,
+  );
 }

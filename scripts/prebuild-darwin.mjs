@@ -33,8 +33,12 @@ function linkableArchive(flag, work) {
 }
 
 export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
-  const tools = spawnSync('bash', [join(root, 'scripts/zig-macos.sh'), arch], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (tools.error || tools.status !== 0) throw new Error('prebuild-darwin: no macOS cross compiler (scripts/zig-macos.sh failed, see above)');
+  const tools = spawnSync('bash', [join(root, 'scripts/zig-macos.sh'), arch], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (tools.error || tools.status !== 0)
+    throw new Error('prebuild-darwin: no macOS cross compiler (scripts/zig-macos.sh failed, see above)');
   const cxx = join(tools.stdout.trim().split('\n').at(-1), 'c++');
   const objects = await compileAddon({
     root,
@@ -49,7 +53,10 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
   run(cxx, [
     // -O2 at the link too: Zig builds (and caches) libc++ per optimization
     // mode, and without it links a debug build.
-    '-shared', '-O2', '-o', outFile,
+    '-shared',
+    '-O2',
+    '-o',
+    outFile,
     '-Wl,-undefined,dynamic_lookup',
     // The install name is no path on the user's Mac; process.dlopen opens by path.
     '-Wl,-install_name,@rpath/offloop.node',
@@ -62,7 +69,10 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
   const baseline = join(work, 'runtime-baseline.dylib');
   // (A global with a destructor: the linker then exports ___dso_handle, which
   // the runtime's atexit registration names.)
-  writeFileSync(join(work, 'baseline.cc'), '#include <string>\nstatic std::string kept(40, 1);\nint Baseline(int n) { return static_cast<int>(std::string(n, 1).size() + kept.size()); }\n');
+  writeFileSync(
+    join(work, 'baseline.cc'),
+    '#include <string>\nstatic std::string kept(40, 1);\nint Baseline(int n) { return static_cast<int>(std::string(n, 1).size() + kept.size()); }\n',
+  );
   run(cxx, ['-shared', '-O2', '-fvisibility=hidden', '-o', baseline, join(work, 'baseline.cc')]);
   // Zig 0.11's compiler-rt has no __cpu_model / __cpu_indicator_init, which
   // clang's __builtin_cpu_supports (kernels/cpu_features.cc) calls on x86:
@@ -70,6 +80,14 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
   // (Apple's compiler-rt, which the release workflow links, has them). The
   // check reports them by name and fails on anything else.
   const gaps = arch === 'x64' ? ['--known-gap', '___cpu_model', '--known-gap', '___cpu_indicator_init'] : [];
-  run(process.execPath, [join(root, 'scripts/check-macho.mjs'), '--arch', arch, '--runtime-baseline', baseline, ...gaps, outFile]);
+  run(process.execPath, [
+    join(root, 'scripts/check-macho.mjs'),
+    '--arch',
+    arch,
+    '--runtime-baseline',
+    baseline,
+    ...gaps,
+    outFile,
+  ]);
   return outFile;
 }

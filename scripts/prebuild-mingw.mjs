@@ -22,7 +22,9 @@ export const MINGW_CXX = `${TRIPLE}-g++-posix`;
 export async function buildWin32({ root, codecsDir, work, outFile }) {
   const probe = spawnSync(MINGW_CXX, ['--version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`prebuild-mingw: ${MINGW_CXX} not found (Debian/Ubuntu: apt-get install g++-mingw-w64-x86-64-posix)`);
+    throw new Error(
+      `prebuild-mingw: ${MINGW_CXX} not found (Debian/Ubuntu: apt-get install g++-mingw-w64-x86-64-posix)`,
+    );
   }
   const objects = await compileAddon({
     root,
@@ -47,18 +49,32 @@ export async function buildWin32({ root, codecsDir, work, outFile }) {
 
   mkdirSync(dirname(outFile), { recursive: true });
   run(MINGW_CXX, [
-    '-shared', '-s', '-o', outFile,
+    '-shared',
+    '-s',
+    '-o',
+    outFile,
     ...objects,
     ...codecFlags(root, codecsDir, '--libs', 'win32'),
     importLib,
     '-ldelayimp',
-    '-static', '-static-libgcc', '-static-libstdc++',
+    '-static',
+    '-static-libgcc',
+    '-static-libstdc++',
   ]);
   // Only Windows' own DLLs may be needed: check the import table.
-  const dump = run(`${TRIPLE}-objdump`, ['-p', outFile], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).stdout;
+  const dump = run(`${TRIPLE}-objdump`, ['-p', outFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  }).stdout;
   const dlls = [...dump.matchAll(/^\s*DLL Name: (\S+)/gm)].map((match) => match[1].toLowerCase());
-  const foreign = dlls.filter((dll) => !/^(kernel32|user32|advapi32|msvcrt|ucrtbase|api-ms-win-[\w-]+|ws2_32|bcrypt|ntdll|shell32|ole32)\.dll$/.test(dll));
-  if (foreign.length > 0) throw new Error(`prebuild-mingw: ${outFile} needs ${foreign.join(', ')}: only Windows' own DLLs may be`);
+  const foreign = dlls.filter(
+    (dll) =>
+      !/^(kernel32|user32|advapi32|msvcrt|ucrtbase|api-ms-win-[\w-]+|ws2_32|bcrypt|ntdll|shell32|ole32)\.dll$/.test(
+        dll,
+      ),
+  );
+  if (foreign.length > 0)
+    throw new Error(`prebuild-mingw: ${outFile} needs ${foreign.join(', ')}: only Windows' own DLLs may be`);
   // (GNU ld leaves the delay-import data directory empty; the thunks name
   // node.exe themselves, and it must not be an ordinary import.)
   if (dlls.includes('node.exe') || !readFileSync(outFile).includes('node.exe\0')) {

@@ -58,8 +58,14 @@ const arch = values.arch;
 const platform = () => values.platform;
 const crossWindows = platform() === 'win32' && hostPlatform() === 'linux';
 const crossDarwin = platform() === 'darwin' && hostPlatform() === 'linux';
-if (platform() !== hostPlatform() && !(crossWindows && arch === 'x64') && !(crossDarwin && ['x64', 'arm64'].includes(arch))) {
-  throw new Error(`prebuild: no cross build from ${hostPlatform()} to ${platform()}-${arch} (only linux -> win32-x64, darwin-x64, darwin-arm64)`);
+if (
+  platform() !== hostPlatform() &&
+  !(crossWindows && arch === 'x64') &&
+  !(crossDarwin && ['x64', 'arm64'].includes(arch))
+) {
+  throw new Error(
+    `prebuild: no cross build from ${hostPlatform()} to ${platform()}-${arch} (only linux -> win32-x64, darwin-x64, darwin-arm64)`,
+  );
 }
 const env = { ...process.env };
 
@@ -84,12 +90,18 @@ if (platform() === 'linux' && arch !== hostArch()) {
 
 if (values['system-codecs']) {
   delete env.OFFLOOP_CODECS_DIR;
-  console.log('prebuild: --system-codecs: linking the system\'s libjpeg, libpng and zlib (not a self-contained binary)');
+  console.log("prebuild: --system-codecs: linking the system's libjpeg, libpng and zlib (not a self-contained binary)");
 } else if (!env.OFFLOOP_CODECS_DIR && (hostPlatform() === 'linux' || hostPlatform() === 'darwin')) {
   // stdout's last line is the prefix; its progress goes to stderr.
-  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), '--platform', platform(), arch], { env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), '--platform', platform(), arch], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (codecs.error || codecs.status !== 0) {
-    console.error('prebuild: scripts/build-codecs.sh failed (see above); --system-codecs links the system\'s codecs instead');
+    console.error(
+      "prebuild: scripts/build-codecs.sh failed (see above); --system-codecs links the system's codecs instead",
+    );
     process.exit(codecs.status || 1);
   }
   env.OFFLOOP_CODECS_DIR = codecs.stdout.trim().split('\n').at(-1);
@@ -101,13 +113,27 @@ if (!env.npm_config_nodedir && platform() !== 'win32') {
 }
 
 if (crossWindows || crossDarwin) {
-  if (!env.OFFLOOP_CODECS_DIR) throw new Error(`prebuild: the ${platform()} cross build links static codecs only (no --system-codecs)`);
+  if (!env.OFFLOOP_CODECS_DIR)
+    throw new Error(`prebuild: the ${platform()} cross build links static codecs only (no --system-codecs)`);
   const work = mkdtempSync(join(tmpdir(), `offloop-prebuild-${platform()}-`));
   try {
-    if (crossWindows) await buildWin32({ root, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, 'prebuilds/win32-x64/offloop.node') });
+    if (crossWindows)
+      await buildWin32({
+        root,
+        codecsDir: env.OFFLOOP_CODECS_DIR,
+        work,
+        outFile: join(root, 'prebuilds/win32-x64/offloop.node'),
+      });
     // Not into prebuilds/: nothing here can run these, so the package never
     // carries them; the release workflow builds and tests macOS on Macs.
-    else await buildDarwin({ root, arch, codecsDir: env.OFFLOOP_CODECS_DIR, work, outFile: join(root, `prebuilds-cross/darwin-${arch}/offloop.node`) });
+    else
+      await buildDarwin({
+        root,
+        arch,
+        codecsDir: env.OFFLOOP_CODECS_DIR,
+        work,
+        outFile: join(root, `prebuilds-cross/darwin-${arch}/offloop.node`),
+      });
   } finally {
     if (values['keep-temp']) console.log(`prebuild: kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
@@ -118,16 +144,32 @@ if (crossWindows || crossDarwin) {
 // A copy of just what node-gyp needs, with the checkout's node_modules linked in.
 const stage = mkdtempSync(join(tmpdir(), 'offloop-prebuild-'));
 try {
-  for (const entry of ['package.json', 'binding.gyp', 'native']) cpSync(join(root, entry), join(stage, entry), { recursive: true });
+  for (const entry of ['package.json', 'binding.gyp', 'native'])
+    cpSync(join(root, entry), join(stage, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), platform() === 'win32' ? 'junction' : 'dir');
 
   const prebuildify = join(root, 'node_modules/prebuildify/bin.js');
   // --tag-libc on Linux only (offloop.glibc.node / offloop.musl.node): prebuildify
   // would otherwise tag macOS and Windows binaries "glibc" too.
   const libc = platform() === 'linux' ? ['--tag-libc'] : [];
-  const args = [prebuildify, '--napi', '--strip', '--strip-bin', stripBin, ...libc, '--arch', arch, '--cwd', stage, '--out', root];
+  const args = [
+    prebuildify,
+    '--napi',
+    '--strip',
+    '--strip-bin',
+    stripBin,
+    ...libc,
+    '--arch',
+    arch,
+    '--cwd',
+    stage,
+    '--out',
+    root,
+  ];
   const codecs = env.OFFLOOP_CODECS_DIR ? `static codecs ${env.OFFLOOP_CODECS_DIR}` : 'system codecs (pkg-config)';
-  console.log(`prebuild: ${platform()}-${arch}${env.CXX ? ` CXX=${env.CXX}` : ''}${env.npm_config_nodedir ? ` nodedir=${env.npm_config_nodedir}` : ''}, ${codecs}`);
+  console.log(
+    `prebuild: ${platform()}-${arch}${env.CXX ? ` CXX=${env.CXX}` : ''}${env.npm_config_nodedir ? ` nodedir=${env.npm_config_nodedir}` : ''}, ${codecs}`,
+  );
   const result = spawnSync(process.execPath, args, { cwd: stage, env, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 

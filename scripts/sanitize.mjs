@@ -34,7 +34,17 @@
 //   raise warnings the real builds (-O3, -Werror) do not; those builds judge
 //   warnings, these judge behaviour.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, platform, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +96,8 @@ function run(command, args, options = {}, label = `${command} ${args.join(' ')}`
   log(label);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   if (result.error) fail(`${command}: ${result.error.message}`);
-  if (result.status !== 0) fail(`${command} ${args[0] ?? ''} failed (${result.signal ?? `exit code ${result.status}`})`);
+  if (result.status !== 0)
+    fail(`${command} ${args[0] ?? ''} failed (${result.signal ?? `exit code ${result.status}`})`);
 }
 
 function compilerIsGcc() {
@@ -98,7 +109,8 @@ function compilerIsGcc() {
 /** The runtime library `name` (libasan.so...) of the compiler, which must exist. */
 function runtimeLibrary(name) {
   const path = execFileSync(CXX, [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
-  if (!path.startsWith('/') || !existsSync(path)) fail(`${CXX} has no ${name} (Debian: part of g++; elsewhere libasan/libtsan packages)`);
+  if (!path.startsWith('/') || !existsSync(path))
+    fail(`${CXX} has no ${name} (Debian: part of g++; elsewhere libasan/libtsan packages)`);
   return path;
 }
 
@@ -114,7 +126,8 @@ function gypiSources(names) {
     if (!list) fail(`native/sources.gypi has no list '${name}'`);
     const paths = [...list[1].matchAll(/'([^'\n]+\.(?:cc|cpp|cxx))'/g)].map((match) => match[1]);
     if (paths.length === 0) fail(`native/sources.gypi: list '${name}' is empty`);
-    for (const path of paths) if (!existsSync(join(root, path))) fail(`native/sources.gypi lists ${path}, which does not exist`);
+    for (const path of paths)
+      if (!existsSync(join(root, path))) fail(`native/sources.gypi lists ${path}, which does not exist`);
     return paths;
   });
 }
@@ -146,7 +159,15 @@ async function compileAll(sources, dir, compileFlags) {
  */
 async function buildNativeTests(dir, sanitizers, tests) {
   const sources = gypiSources(['offloop_kernel_sources', 'offloop_core_sources']);
-  const compileFlags = ['-std=c++17', ...sanitizers, '-ffp-contract=off', '-pthread', '-Wall', '-Wextra', `-I${join(root, 'native')}`];
+  const compileFlags = [
+    '-std=c++17',
+    ...sanitizers,
+    '-ffp-contract=off',
+    '-pthread',
+    '-Wall',
+    '-Wextra',
+    `-I${join(root, 'native')}`,
+  ];
   const started = performance.now();
   const objects = await compileAll([...sources, ...tests], dir, compileFlags);
   const shared = objects.slice(0, sources.length);
@@ -167,7 +188,10 @@ function runNative(binary, args, env) {
   process.stdout.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');
   const report = /WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error:/.test(result.stderr ?? '');
-  if (result.status !== 0 || report) fail(`${binary} failed (${result.signal ?? `exit code ${result.status}`}${report ? ', sanitizer report above' : ''})`);
+  if (result.status !== 0 || report)
+    fail(
+      `${binary} failed (${result.signal ?? `exit code ${result.status}`}${report ? ', sanitizer report above' : ''})`,
+    );
   log(`${binary}: passed in ${seconds(started)}`);
 }
 
@@ -183,10 +207,16 @@ compilerIsGcc();
 if (mode === 'tsan') {
   runtimeLibrary('libtsan.so');
   // The stress test, and the core's own tests (test/native/core_test.cc) as well.
-  const tests = ['test/native/pool_stress_test.cc', 'test/native/core_test.cc'].filter((test) => existsSync(join(root, test)));
+  const tests = ['test/native/pool_stress_test.cc', 'test/native/core_test.cc'].filter((test) =>
+    existsSync(join(root, test)),
+  );
   const [stress, ...others] = await buildNativeTests(temp, SANITIZE_FLAGS.tsan, tests);
   const env = { ...process.env, TSAN_OPTIONS: RUNTIME_ENV.TSAN_OPTIONS };
-  runNative(stress, flags.filter((flag) => !flag.startsWith('--')), env);
+  runNative(
+    stress,
+    flags.filter((flag) => !flag.startsWith('--')),
+    env,
+  );
   for (const binary of others) runNative(binary, [], env);
   log(`passed in ${seconds(started)}`);
   process.exit(0);
@@ -199,7 +229,8 @@ runtimeLibrary('libubsan.so');
 // 1. The addon, in a copy of what node-gyp needs (as scripts/prebuild.mjs does).
 const stage = join(temp, 'root');
 mkdirSync(stage);
-for (const entry of ['package.json', 'binding.gyp', 'native']) cpSync(join(root, entry), join(stage, entry), { recursive: true });
+for (const entry of ['package.json', 'binding.gyp', 'native'])
+  cpSync(join(root, entry), join(stage, entry), { recursive: true });
 symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), 'dir');
 const buildEnv = {
   ...process.env,
@@ -214,11 +245,16 @@ if (!buildEnv.npm_config_nodedir) {
   if (existsSync(join(prefix, 'include/node/node_api.h'))) buildEnv.npm_config_nodedir = prefix;
 }
 let phase = performance.now();
-run(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--jobs', jobs, '--loglevel=warn'], { cwd: stage, env: buildEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+run(
+  process.execPath,
+  [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--jobs', jobs, '--loglevel=warn'],
+  { cwd: stage, env: buildEnv, stdio: ['ignore', 'ignore', 'inherit'] },
+);
 const binary = join(stage, 'build/Release/offloop.node');
 if (!existsSync(binary)) fail(`no ${binary} after the build`);
 const linked = execFileSync('ldd', [binary], { encoding: 'utf8' });
-if (!/libasan/.test(linked) || !/libubsan/.test(linked)) fail(`${binary} is not linked with libasan and libubsan:\n${linked}`);
+if (!/libasan/.test(linked) || !/libubsan/.test(linked))
+  fail(`${binary} is not linked with libasan and libubsan:\n${linked}`);
 log(`built ${binary} in ${seconds(phase)}`);
 
 // 2. The vitest suite against it. lib/ is compiled first, outside the sanitizer.
@@ -236,7 +272,11 @@ const testEnv = {
 delete testEnv.PREBUILDS_ONLY;
 phase = performance.now();
 // Sanitized code runs a few times slower: generous per-test limits.
-run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--testTimeout=900000', '--hookTimeout=900000', ...extra], { env: testEnv });
+run(
+  process.execPath,
+  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--testTimeout=900000', '--hookTimeout=900000', ...extra],
+  { env: testEnv },
+);
 log(`vitest suite passed under ASan+UBSan in ${seconds(phase)}`);
 
 // 3. The C++ tests, compiled with both sanitizers: build-and-run.sh uses
@@ -246,7 +286,9 @@ phase = performance.now();
 const wrappers = join(temp, 'bin');
 mkdirSync(wrappers);
 for (const name of new Set([CXX, 'c++', 'g++', 'clang++'])) {
-  const real = name.includes('/') ? name : spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' }).stdout.trim();
+  const real = name.includes('/')
+    ? name
+    : spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' }).stdout.trim();
   if (!real) continue;
   const wrapper = join(wrappers, basename(name));
   writeFileSync(wrapper, `#!/bin/sh\nexec "${real}" "$@" ${[...SANITIZE_FLAGS.asan, '-Wno-error'].join(' ')}\n`);
@@ -268,13 +310,23 @@ log(`test/native/build-and-run.sh passed under ASan+UBSan in ${seconds(phase)}`)
 // truncation, ~100,000 flipped inputs in a forked child, with leak checks.
 phase = performance.now();
 run('bash', [join(root, 'test/native/codecs-build-and-run.sh')], {
-  env: { ...process.env, ONLY_SANITIZED: '1', CODECS_BUILD_DIR: join(temp, 'codecs'), ASAN_OPTIONS: RUNTIME_ENV.ASAN_OPTIONS, UBSAN_OPTIONS: RUNTIME_ENV.UBSAN_OPTIONS },
+  env: {
+    ...process.env,
+    ONLY_SANITIZED: '1',
+    CODECS_BUILD_DIR: join(temp, 'codecs'),
+    ASAN_OPTIONS: RUNTIME_ENV.ASAN_OPTIONS,
+    UBSAN_OPTIONS: RUNTIME_ENV.UBSAN_OPTIONS,
+  },
 });
 log(`test/native/codecs-build-and-run.sh passed under ASan+UBSan in ${seconds(phase)}`);
 
 phase = performance.now();
 mkdirSync(join(temp, 'stress'));
 const [stress] = await buildNativeTests(join(temp, 'stress'), SANITIZE_FLAGS.asan, ['test/native/pool_stress_test.cc']);
-runNative(stress, [], { ...process.env, ASAN_OPTIONS: RUNTIME_ENV.ASAN_OPTIONS, UBSAN_OPTIONS: RUNTIME_ENV.UBSAN_OPTIONS });
+runNative(stress, [], {
+  ...process.env,
+  ASAN_OPTIONS: RUNTIME_ENV.ASAN_OPTIONS,
+  UBSAN_OPTIONS: RUNTIME_ENV.UBSAN_OPTIONS,
+});
 log(`pool stress test passed under ASan+UBSan in ${seconds(phase)}`);
 log(`passed in ${seconds(started)}`);

@@ -14,7 +14,17 @@
 // which would fail for want of python and make, and so would this script.
 // On Windows PATH is cut down to Node's own directory and System32 instead.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +36,11 @@ const isWindows = process.platform === 'win32';
 const log = (message) => console.log(`smoke-packed: ${message}`);
 
 function findNpmCli() {
-  const candidates = [process.env.npm_execpath, join(dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js'), join(dirname(process.execPath), 'node_modules/npm/bin/npm-cli.js')];
+  const candidates = [
+    process.env.npm_execpath,
+    join(dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js'),
+    join(dirname(process.execPath), 'node_modules/npm/bin/npm-cli.js'),
+  ];
   const which = spawnSync(isWindows ? 'where' : 'which', ['npm'], { encoding: 'utf8' });
   if (which.status === 0) candidates.push(realpathSync(which.stdout.split(/\r?\n/)[0].trim()));
   const cli = candidates.find((file) => file && /npm-cli\.js$/.test(file) && existsSync(file));
@@ -44,7 +58,13 @@ try {
       throw new Error(`smoke-packed: no ${prebuilds}: run \`npm run prebuild\` first`);
     }
     log('npm pack');
-    const packed = JSON.parse(execFileSync(process.execPath, [findNpmCli(), 'pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    const packed = JSON.parse(
+      execFileSync(process.execPath, [findNpmCli(), 'pack', '--json', '--pack-destination', work], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
     tarball = join(work, packed[0].filename);
   }
   log(`tarball ${tarball}`);
@@ -55,7 +75,12 @@ try {
   mkdirSync(bin);
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|CC$|CXX$|CPP$|LD$|LINK$|AR$|PYTHON|CFLAGS|CXXFLAGS|LDFLAGS|GYP_|NODE_GYP|PREBUILDS_ONLY$|OFFLOOP_)/i.test(key)) continue;
+    if (
+      /^(npm_|CC$|CXX$|CPP$|LD$|LINK$|AR$|PYTHON|CFLAGS|CXXFLAGS|LDFLAGS|GYP_|NODE_GYP|PREBUILDS_ONLY$|OFFLOOP_)/i.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   if (isWindows) {
@@ -75,17 +100,24 @@ try {
   const run = (command, args, cwd) => {
     log(`${[command, ...args].join(' ')}  (in ${cwd})`);
     const result = spawnSync(command, args, { cwd, env, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error(`smoke-packed: ${command} ${args.join(' ')} exited with ${result.status ?? result.signal ?? result.error}`);
+    if (result.status !== 0)
+      throw new Error(
+        `smoke-packed: ${command} ${args.join(' ')} exited with ${result.status ?? result.signal ?? result.error}`,
+      );
   };
 
   // 3. A fresh project that installs the tarball.
   const project = join(work, 'project');
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'offloop-smoke', version: '1.0.0', private: true }, null, 2)}\n`);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'offloop-smoke', version: '1.0.0', private: true }, null, 2)}\n`,
+  );
   run(npm[0], [...npm.slice(1), 'install', '--no-audit', '--no-fund', '--foreground-scripts', tarball], project);
 
   const installed = join(project, 'node_modules', 'offloop');
-  if (existsSync(join(installed, 'build'))) throw new Error(`smoke-packed: ${installed}/build exists: the install compiled the addon`);
+  if (existsSync(join(installed, 'build')))
+    throw new Error(`smoke-packed: ${installed}/build exists: the install compiled the addon`);
   log(`installed prebuilds: ${readdirSync(join(installed, 'prebuilds')).join(', ')}`);
 
   // 4. The smoke test, through import and through require.

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { computeSquares, computeSquaresSync, grayscale, grayscaleFile, grayscaleFiles, sumOfSquares } from '../lib/index.js';
+import {
+  computeSquares,
+  computeSquaresSync,
+  grayscale,
+  grayscaleFile,
+  grayscaleFiles,
+  sumOfSquares,
+} from '../lib/index.js';
 import { createWorker, queueStatus, submitFiles, type OffloopWorker, type QueueNotice } from '../lib/queue.js';
 import { IMAGES, tempFolder } from './files/helpers.js';
 import { NO_REDIS, redisServer, startRedis, type Redis } from './queue/redis.js';
@@ -20,12 +27,12 @@ const REQUESTS = [1, 2, 3];
  * Runs `start` once per request, each inside its own store, and returns what
  * onProgress saw in each: every store must be its own request's.
  */
-async function storesSeen(start: (onProgress: () => void) => Promise<unknown> | unknown): Promise<Array<Array<number | undefined>>> {
+async function storesSeen(
+  start: (onProgress: () => void) => Promise<unknown> | unknown,
+): Promise<Array<Array<number | undefined>>> {
   const seen = REQUESTS.map(() => [] as Array<number | undefined>);
   await Promise.all(
-    REQUESTS.map((request, i) =>
-      als.run({ request }, () => start(() => seen[i]!.push(als.getStore()?.request))),
-    ),
+    REQUESTS.map((request, i) => als.run({ request }, () => start(() => seen[i]!.push(als.getStore()?.request)))),
   );
   return seen;
 }
@@ -39,7 +46,7 @@ function expectOwnStores(seen: Array<Array<number | undefined>>): void {
 
 const LARGE = 1 << 20;
 
-describe.each<Path>(['js', 'inline', 'pool'])('onProgress sees the caller\'s store (%s path)', (path) => {
+describe.each<Path>(['js', 'inline', 'pool'])("onProgress sees the caller's store (%s path)", (path) => {
   afterEach(resetPaths);
 
   it('computeSquares', async () => {
@@ -60,11 +67,13 @@ describe.each<Path>(['js', 'inline', 'pool'])('onProgress sees the caller\'s sto
 
   it('computeSquaresSync', async () => {
     usePath(path);
-    expectOwnStores(await storesSeen((onProgress) => computeSquaresSync(new Float64Array(LARGE).fill(3), { onProgress })));
+    expectOwnStores(
+      await storesSeen((onProgress) => computeSquaresSync(new Float64Array(LARGE).fill(3), { onProgress })),
+    );
   });
 });
 
-describe('files: callbacks see the caller\'s store', () => {
+describe("files: callbacks see the caller's store", () => {
   const { dir, cleanup } = tempFolder('offloop-async-context-');
   afterAll(cleanup);
   const photo = join(IMAGES, 'jpeg', 'gray-base-61x37.jpg');
@@ -80,7 +89,8 @@ describe('files: callbacks see the caller\'s store', () => {
     expectOwnStores(
       await storesSeen(async (onProgress) => {
         const out = join(dir, `out-${als.getStore()!.request}`);
-        for await (const result of grayscaleFiles(inputs, { outDir: out, onProgress })) expect(result.error).toBeUndefined();
+        for await (const result of grayscaleFiles(inputs, { outDir: out, onProgress }))
+          expect(result.error).toBeUndefined();
       }),
     );
   });
@@ -145,7 +155,7 @@ describe('batch: callbacks see the store of the call, whoever consumes the resul
 
 if (!redisServer) console.warn(`async-context.test.ts: ${NO_REDIS}`);
 
-describe.skipIf(!redisServer)('queue: submitFiles callbacks see the store of the call, not the consumer\'s', () => {
+describe.skipIf(!redisServer)("queue: submitFiles callbacks see the store of the call, not the consumer's", () => {
   let redis: Redis;
   let worker: OffloopWorker;
   const { dir, cleanup } = tempFolder('offloop-async-context-queue-');

@@ -9,7 +9,10 @@ import * as reference from '../lib/reference.js';
 import { expectSameValues } from './helpers.js';
 import { resetPaths, usePath, type Path } from './paths.js';
 
-type Api = Pick<typeof offloop, 'computeSquares' | 'computeSquaresSync' | 'sumOfSquares' | 'sumOfSquaresSync' | 'grayscale' | 'grayscaleSync'>;
+type Api = Pick<
+  typeof offloop,
+  'computeSquares' | 'computeSquaresSync' | 'sumOfSquares' | 'sumOfSquaresSync' | 'grayscale' | 'grayscaleSync'
+>;
 
 const ENTRIES: Array<{ name: string; api: Api; path?: Path }> = [
   { name: 'offloop, js path', api: offloop, path: 'js' },
@@ -74,11 +77,41 @@ function badCalls(api: Api) {
   };
   const shared = new ArrayBuffer(8 * (N + 1));
   return [
-    { what: 'a string input', run: (sync: boolean) => (sync ? api.computeSquaresSync('x' as never) : api.computeSquares('x' as never)), error: TypeError, code: 'ERR_INVALID_ARG_TYPE' },
-    { what: 'a reversed range', run: (sync: boolean) => (sync ? api.sumOfSquaresSync({ from: 5, to: 3 }) : api.sumOfSquares({ from: 5, to: 3 })), error: RangeError, code: 'ERR_OUT_OF_RANGE' },
-    { what: 'options that are a string', run: (sync: boolean) => (sync ? api.sumOfSquaresSync([1], 'abc' as never) : api.sumOfSquares([1], 'abc' as never)), error: TypeError, code: 'ERR_INVALID_ARG_TYPE' },
-    { what: 'a signal that is not an AbortSignal', run: (sync: boolean) => (sync ? api.computeSquaresSync([1], { signal: {} as never }) : api.computeSquares([1], { signal: {} as never })), error: TypeError, code: 'ERR_INVALID_ARG_TYPE' },
-    { what: 'an onProgress that is not a function', run: (sync: boolean) => (sync ? api.grayscaleSync(image(), { onProgress: 5 as never }) : api.grayscale(image(), { onProgress: 5 as never })), error: TypeError, code: 'ERR_INVALID_ARG_TYPE' },
+    {
+      what: 'a string input',
+      run: (sync: boolean) => (sync ? api.computeSquaresSync('x' as never) : api.computeSquares('x' as never)),
+      error: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
+    {
+      what: 'a reversed range',
+      run: (sync: boolean) => (sync ? api.sumOfSquaresSync({ from: 5, to: 3 }) : api.sumOfSquares({ from: 5, to: 3 })),
+      error: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+    },
+    {
+      what: 'options that are a string',
+      run: (sync: boolean) =>
+        sync ? api.sumOfSquaresSync([1], 'abc' as never) : api.sumOfSquares([1], 'abc' as never),
+      error: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
+    {
+      what: 'a signal that is not an AbortSignal',
+      run: (sync: boolean) =>
+        sync ? api.computeSquaresSync([1], { signal: {} as never }) : api.computeSquares([1], { signal: {} as never }),
+      error: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
+    {
+      what: 'an onProgress that is not a function',
+      run: (sync: boolean) =>
+        sync
+          ? api.grayscaleSync(image(), { onProgress: 5 as never })
+          : api.grayscale(image(), { onProgress: 5 as never }),
+      error: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
     {
       what: 'an out overlapping the input',
       run: (sync: boolean) => {
@@ -89,7 +122,15 @@ function badCalls(api: Api) {
       error: TypeError,
       code: 'ERR_INVALID_ARG_VALUE',
     },
-    { what: 'channels: 5', run: (sync: boolean) => (sync ? api.grayscaleSync({ ...image(), channels: 5 as never }) : api.grayscale({ ...image(), channels: 5 as never })), error: TypeError, code: 'ERR_INVALID_ARG_VALUE' },
+    {
+      what: 'channels: 5',
+      run: (sync: boolean) =>
+        sync
+          ? api.grayscaleSync({ ...image(), channels: 5 as never })
+          : api.grayscale({ ...image(), channels: 5 as never }),
+      error: TypeError,
+      code: 'ERR_INVALID_ARG_VALUE',
+    },
     {
       what: 'data too short, channels omitted',
       run: (sync: boolean) => {
@@ -100,7 +141,13 @@ function badCalls(api: Api) {
       code: 'ERR_OUT_OF_RANGE',
       message: /"image\.data\.length"/,
     },
-    { what: 'a BigInt square that does not fit', run: (sync: boolean) => (sync ? api.computeSquaresSync(bigOverflow()) : api.computeSquares(bigOverflow())), error: RangeError, code: 'ERR_OUT_OF_RANGE', message: /"input\[997\]"/ },
+    {
+      what: 'a BigInt square that does not fit',
+      run: (sync: boolean) => (sync ? api.computeSquaresSync(bigOverflow()) : api.computeSquares(bigOverflow())),
+      error: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+      message: /"input\[997\]"/,
+    },
     {
       what: 'a BigInt sum that does not fit',
       run: (sync: boolean) => {
@@ -161,7 +208,9 @@ describe.each(ENTRIES)('$name', ({ api, path }) => {
         );
         expect(rejected).toBeInstanceOf(bad.error);
         expect(rejected).toMatchObject({ code: bad.code, message: expect.stringMatching(bad.message ?? /./) });
-        expect((rejected as Error).stack?.split('\n')[0]).toBe(`${bad.error.name} [${bad.code}]: ${(rejected as Error).message}`);
+        expect((rejected as Error).stack?.split('\n')[0]).toBe(
+          `${bad.error.name} [${bad.code}]: ${(rejected as Error).message}`,
+        );
         expect((rejected as Error).stack?.split('\n')[1]).toContain('behaviour.test.ts');
       });
     }
@@ -172,7 +221,10 @@ describe.each(ENTRIES)('$name', ({ api, path }) => {
       it(`${kernel.name}: a signal already aborted rejects (async) or throws (sync) with its reason, and nothing runs`, async () => {
         const reason = new Error('stop');
         const calls: number[][] = [];
-        const options = { signal: AbortSignal.abort(reason), onProgress: (done: number, total: number) => void calls.push([done, total]) };
+        const options = {
+          signal: AbortSignal.abort(reason),
+          onProgress: (done: number, total: number) => void calls.push([done, total]),
+        };
         await expect(kernel.async(options)).rejects.toBe(reason);
         expect(() => kernel.sync(options)).toThrow(reason);
         expect(calls).toEqual([]);

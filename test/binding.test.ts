@@ -14,7 +14,9 @@ describe('native squares re-validates', () => {
     expect(() => binding.squaresSync(input, 0, 11, new Float64Array(11))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(() => binding.squaresSync(input, 0, 10, new Float64Array(9))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(() => binding.squaresSync(undefined, 0, 100, new Float64Array(99))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(() => binding.squaresSync(undefined, 2 ** 53 - 5, 10, new Float64Array(10))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(() => binding.squaresSync(undefined, 2 ** 53 - 5, 10, new Float64Array(10))).toThrow(
+      rangeError('ERR_OUT_OF_RANGE'),
+    );
     expect(() => binding.squaresSync(undefined, 0.5, 1, new Float64Array(1))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(() => binding.squaresSync(undefined, 0, -1, new Float64Array(0))).toThrow(rangeError('ERR_OUT_OF_RANGE'));
   });
@@ -22,19 +24,33 @@ describe('native squares re-validates', () => {
   it('rejects wrong types', () => {
     const bad = [null, 1, 'x', {}, [1, 2], new DataView(new ArrayBuffer(8))];
     for (const value of bad) {
-      expect(() => binding.squaresSync(value as never, 0, 1, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-      expect(() => binding.squaresSync(new Float64Array(1), 0, 1, value as never)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+      expect(() => binding.squaresSync(value as never, 0, 1, new Float64Array(1))).toThrow(
+        typeError('ERR_INVALID_ARG_TYPE'),
+      );
+      expect(() => binding.squaresSync(new Float64Array(1), 0, 1, value as never)).toThrow(
+        typeError('ERR_INVALID_ARG_TYPE'),
+      );
     }
-    expect(() => binding.squaresSync(new Float64Array(1), 0, 1, new Float32Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
-    expect(() => binding.squaresSync(new BigInt64Array(1), 0, 1, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(() => binding.squaresSync(new Float64Array(1), 0, 1, new Float32Array(1))).toThrow(
+      typeError('ERR_INVALID_ARG_TYPE'),
+    );
+    expect(() => binding.squaresSync(new BigInt64Array(1), 0, 1, new Float64Array(1))).toThrow(
+      typeError('ERR_INVALID_ARG_TYPE'),
+    );
     expect(() => binding.squaresSync(new Float64Array(1), '0' as never, 1, new Float64Array(1))).not.toThrow(); // first is unused for arrays
-    expect(() => binding.squaresSync(new Float64Array(1), 0, '1' as never, new Float64Array(1))).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    expect(() => binding.squaresSync(new Float64Array(1), 0, '1' as never, new Float64Array(1))).toThrow(
+      typeError('ERR_INVALID_ARG_TYPE'),
+    );
   });
 
   it('rejects partial overlap but allows in place', () => {
     const buffer = new ArrayBuffer(8 * 11);
-    expect(() => binding.squaresSync(new Float64Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 8, 10))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
-    expect(() => binding.squaresSync(new Float32Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 0, 10))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(() => binding.squaresSync(new Float64Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 8, 10))).toThrow(
+      typeError('ERR_INVALID_ARG_VALUE'),
+    );
+    expect(() => binding.squaresSync(new Float32Array(buffer, 0, 10), 0, 10, new Float64Array(buffer, 0, 10))).toThrow(
+      typeError('ERR_INVALID_ARG_VALUE'),
+    );
     const same = new Float64Array([3]);
     expect(binding.squaresSync(same, 0, 1, same)).toBe(-1);
     expect(same[0]).toBe(9);
@@ -68,8 +84,18 @@ describe('native sum and grayscale re-validate', () => {
   it('grayscale: images larger than their data, bad layouts, short or overlapping outputs', () => {
     const data = new Uint8Array(12);
     const out = new Uint8Array(4);
-    const call = (args: Partial<{ data: Uint8Array; w: number; h: number; c: number; stride: number; out: Uint8Array }>) => () =>
-      binding.grayscaleSync(args.data ?? data, args.w ?? 2, args.h ?? 2, args.c ?? 3, args.stride ?? 6, false, false, args.out ?? out);
+    const call =
+      (args: Partial<{ data: Uint8Array; w: number; h: number; c: number; stride: number; out: Uint8Array }>) => () =>
+        binding.grayscaleSync(
+          args.data ?? data,
+          args.w ?? 2,
+          args.h ?? 2,
+          args.c ?? 3,
+          args.stride ?? 6,
+          false,
+          false,
+          args.out ?? out,
+        );
     expect(call({})).not.toThrow();
     expect(call({ h: 3 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call({ c: 4, stride: 8 })).toThrow(rangeError('ERR_OUT_OF_RANGE'));
@@ -123,10 +149,20 @@ describe('native grayscaleFile re-validates', () => {
     at === 'progress' ? sync(good, value) : sync({ ...good, [at]: value });
 
   it('rejects inputs that are neither a path nor bytes, and paths with null bytes', () => {
-    for (const value of [undefined, null, 1, {}, new Float64Array(1), new Uint16Array(4), new DataView(new ArrayBuffer(4))]) {
+    for (const value of [
+      undefined,
+      null,
+      1,
+      {},
+      new Float64Array(1),
+      new Uint16Array(4),
+      new DataView(new ArrayBuffer(4)),
+    ]) {
       expect(call('input', value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
     }
-    expect(call('input', new Uint8Array(new ArrayBuffer(8, { maxByteLength: 16 })))).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
+    expect(call('input', new Uint8Array(new ArrayBuffer(8, { maxByteLength: 16 })))).toThrow(
+      typeError('ERR_INVALID_ARG_VALUE'),
+    );
     expect(call('input', '')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
     // Cut at the NUL, this would name another file: refused, never opened.
     expect(call('input', 'test/fixtures/images/manifest.json\0.jpg')).toThrow(typeError('ERR_INVALID_ARG_VALUE'));
@@ -163,7 +199,8 @@ describe('native grayscaleFile re-validates', () => {
   });
 
   it('rejects outputs other than undefined, true or a path', () => {
-    for (const value of [false, null, 0, {}, new Uint8Array(1)]) expect(call('output', value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
+    for (const value of [false, null, 0, {}, new Uint8Array(1)])
+      expect(call('output', value)).toThrow(typeError('ERR_INVALID_ARG_TYPE'));
   });
 
   it('rejects options out of range or of the wrong type', () => {
@@ -184,7 +221,9 @@ describe('native grayscaleFile re-validates', () => {
 
   it('gives the job failure of valid arguments as an Error with a code', () => {
     expect(call('input', new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_EMPTY_INPUT' }));
-    expect(call('input', new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' }));
+    expect(call('input', new Uint8Array(8))).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' }),
+    );
     expect(call('input', '/nonexistent/offloop.jpg')).toThrow(
       expect.objectContaining({ code: 'ERR_OFFLOOP_SYSTEM', errno: 2, syscall: 'open', target: 'input' }),
     );

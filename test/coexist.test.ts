@@ -36,7 +36,11 @@ const BINARIES = (
   underTest
     ? [{ name: 'binary under test', env: {}, path: resolve(ROOT, underTest) }]
     : [
-        { name: 'local build', env: { PREBUILDS_ONLY: '', OFFLOOP_PREBUILD: '' }, path: join(ROOT, 'build/Release/offloop.node') },
+        {
+          name: 'local build',
+          env: { PREBUILDS_ONLY: '', OFFLOOP_PREBUILD: '' },
+          path: join(ROOT, 'build/Release/offloop.node'),
+        },
         {
           name: 'prebuilt binary',
           env: { PREBUILDS_ONLY: '1', OFFLOOP_PREBUILD: '' },
@@ -60,7 +64,8 @@ const skipReason = sharpProblem
     ? 'no offloop binary (build/Release or prebuilds/)'
     : '';
 if (skipReason) console.warn(`coexist.test.ts skipped: ${skipReason}`);
-else if (BINARIES.length === 1) console.warn(`coexist.test.ts: only the ${BINARIES[0]!.name} exists; the other is not checked`);
+else if (BINARIES.length === 1)
+  console.warn(`coexist.test.ts: only the ${BINARIES[0]!.name} exists; the other is not checked`);
 
 function child(config: object, env: NodeJS.ProcessEnv = {}) {
   const run = spawnSync(process.execPath, [CHILD, JSON.stringify(config)], {

@@ -71,9 +71,9 @@ describe('mapConcurrently', () => {
   });
 
   it('takes sync iterables, async iterables and sync map results', async () => {
-    expect(
-      await collect(mapConcurrently(new Set([1, 2, 3]), (n) => n * 2, { concurrency: 2, ordered: true })),
-    ).toEqual([2, 4, 6]);
+    expect(await collect(mapConcurrently(new Set([1, 2, 3]), (n) => n * 2, { concurrency: 2, ordered: true }))).toEqual(
+      [2, 4, 6],
+    );
     async function* numbers() {
       yield 1;
       yield 2;

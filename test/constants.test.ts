@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { binding } from '../lib/binding.js';
-import { DEFAULT_BYTE_LIMIT, DEFAULT_COMPRESSION_LEVEL, DEFAULT_PIXEL_LIMIT, DEFAULT_QUALITY, GRAYSCALE_FILE_MODES } from '../lib/files/settings.js';
+import {
+  DEFAULT_BYTE_LIMIT,
+  DEFAULT_COMPRESSION_LEVEL,
+  DEFAULT_PIXEL_LIMIT,
+  DEFAULT_QUALITY,
+  GRAYSCALE_FILE_MODES,
+} from '../lib/files/settings.js';
 import { JOB_STATUS } from '../lib/job-table.js';
 
 const constants = binding.constants();

@@ -8,7 +8,19 @@ describe('package entry points', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split(',')).toEqual(
-      expect.arrayContaining(['default', 'computeSquares', 'computeSquaresSync', 'sumOfSquares', 'sumOfSquaresSync', 'grayscale', 'grayscaleSync', 'setConcurrency', 'getConcurrency', 'poolStats', 'features']),
+      expect.arrayContaining([
+        'default',
+        'computeSquares',
+        'computeSquaresSync',
+        'sumOfSquares',
+        'sumOfSquaresSync',
+        'grayscale',
+        'grayscaleSync',
+        'setConcurrency',
+        'getConcurrency',
+        'poolStats',
+        'features',
+      ]),
     );
   });
 });

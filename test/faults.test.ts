@@ -58,7 +58,9 @@ describe('a chunk that runs out of memory', () => {
     binding.injectFault('chunk', 1);
     const results = await Promise.allSettled([sumOfSquares(RANGE), sumOfSquares(RANGE), sumOfSquares(RANGE)]);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([SUM, SUM]);
+    expect(
+      results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value),
+    ).toEqual([SUM, SUM]);
   });
 });
 
@@ -96,7 +98,10 @@ describe('a pool thread that cannot start', () => {
       expect(run.error).toBeUndefined();
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual({ failed: { name: 'Error', code: 'ERR_OFFLOOP_THREAD_START', top: true }, after: SUM });
+      expect(JSON.parse(run.stdout)).toEqual({
+        failed: { name: 'Error', code: 'ERR_OFFLOOP_THREAD_START', top: true },
+        after: SUM,
+      });
     });
   }
 });

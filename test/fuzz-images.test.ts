@@ -47,13 +47,27 @@ interface Run {
 }
 
 /** Runs the child, killing it when it prints nothing for `idleMs` (one case's limit). */
-function runChild(args: string[], { idleMs, env = {} }: { idleMs: number; env?: Record<string, string> }): Promise<Run> {
+function runChild(
+  args: string[],
+  { idleMs, env = {} }: { idleMs: number; env?: Record<string, string> },
+): Promise<Run> {
   return new Promise((resolve) => {
     // Allocations too large for ASan's allocator must fail as they do without it (the native code's
     // out-of-memory path), not abort the process.
     const asanOptions = ASAN ? { ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ?? ''}:allocator_may_return_null=1` } : {};
-    const child = spawn(process.execPath, ['--expose-gc', CHILD, ...args], { cwd: ROOT, env: { ...process.env, ...asanOptions, ...env } });
-    const run: Run = { code: null, signal: null, lastCases: [], problems: [], summary: undefined, stderr: '', hung: false };
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...asanOptions, ...env },
+    });
+    const run: Run = {
+      code: null,
+      signal: null,
+      lastCases: [],
+      problems: [],
+      summary: undefined,
+      stderr: '',
+      hung: false,
+    };
     let pending = '';
     let timer: NodeJS.Timeout;
     const arm = () => {
@@ -93,9 +107,16 @@ function complaints(run: Run, phase: string): string {
   const rerun = (name: string | undefined) =>
     `rerun: node --expose-gc test/fixtures/fuzz/image-fuzz.mjs --phase sync --seed ${SEED} --only '${name}'`;
   const lines: string[] = [];
-  if (run.hung) lines.push(`no output for a case's time limit: hung in case "${last}" (${phase}, seed ${SEED}; in flight: ${run.lastCases.join(', ')})`, rerun(last));
+  if (run.hung)
+    lines.push(
+      `no output for a case's time limit: hung in case "${last}" (${phase}, seed ${SEED}; in flight: ${run.lastCases.join(', ')})`,
+      rerun(last),
+    );
   else if (run.signal || run.summary === undefined) {
-    lines.push(`the child died (${run.signal ?? `exit code ${run.code}`}) in case "${last}" (${phase}, seed ${SEED}; last started: ${run.lastCases.join(', ')})`, rerun(last));
+    lines.push(
+      `the child died (${run.signal ?? `exit code ${run.code}`}) in case "${last}" (${phase}, seed ${SEED}; last started: ${run.lastCases.join(', ')})`,
+      rerun(last),
+    );
   }
   if (run.problems.length > 0) {
     lines.push(`${run.problems.length} problem(s) (${phase}, seed ${SEED}):`, ...run.problems.slice(0, 20));
@@ -118,7 +139,22 @@ function logSummary(phase: string, { cases, ok, cancelled, codes, elapsedS, rssM
   console.log(`fuzz ${phase}: ${JSON.stringify({ cases, ok, cancelled, codes, seconds: elapsedS, rssMb })}`);
 }
 
-const childArgs = (phase: string) => ['--phase', phase, '--seed', String(SEED), '--cases', String(CASES), '--big', String(BIG), '--case-ms', String(CASE_MS), '--rss-mb', String(RSS_MB), '--slack-mb', String(SLACK_MB)];
+const childArgs = (phase: string) => [
+  '--phase',
+  phase,
+  '--seed',
+  String(SEED),
+  '--cases',
+  String(CASES),
+  '--big',
+  String(BIG),
+  '--case-ms',
+  String(CASE_MS),
+  '--rss-mb',
+  String(RSS_MB),
+  '--slack-mb',
+  String(SLACK_MB),
+];
 
 describe('image decoders under fuzzing (through the addon, in a child process)', () => {
   for (const phase of ['sync', 'async'] as const) {
@@ -160,7 +196,18 @@ describe('image decoders under fuzzing (through the addon, in a child process)',
 
 // The harness itself: a stand-in binding that crashes, hangs or leaks at a chosen call is caught and named.
 describe('the fuzz harness', () => {
-  const stubArgs = ['--binding', STUB, '--groups', 'flip,garbage', '--cases', '400', '--case-ms', '2000', '--rss-mb', '64'];
+  const stubArgs = [
+    '--binding',
+    STUB,
+    '--groups',
+    'flip,garbage',
+    '--cases',
+    '400',
+    '--case-ms',
+    '2000',
+    '--rss-mb',
+    '64',
+  ];
 
   it('passes a binding that fails every input with a proper code', async () => {
     const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS });
@@ -169,20 +216,33 @@ describe('the fuzz harness', () => {
   });
 
   it('names the case a crash happened in', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS, env: { OFFLOOP_FUZZ_STUB: 'crash:123' } });
+    const run = await runChild([...stubArgs, '--phase', 'sync'], {
+      idleMs: CASE_MS,
+      env: { OFFLOOP_FUZZ_STUB: 'crash:123' },
+    });
     expect(run.signal).toBe('SIGSEGV');
-    expect(complaints(run, 'sync')).toMatch(new RegExp(`child died \\(SIGSEGV\\) in case "${run.lastCases.at(-1)}"[^]*--only '${run.lastCases.at(-1)}'`));
+    expect(complaints(run, 'sync')).toMatch(
+      new RegExp(`child died \\(SIGSEGV\\) in case "${run.lastCases.at(-1)}"[^]*--only '${run.lastCases.at(-1)}'`),
+    );
     expect(run.lastCases.at(-1)).toMatch(/^(flip|garbage|other):/);
   });
 
   it('names the case that hangs', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: 1500, env: { OFFLOOP_FUZZ_STUB: 'hang:77' } });
+    const run = await runChild([...stubArgs, '--phase', 'sync'], {
+      idleMs: 1500,
+      env: { OFFLOOP_FUZZ_STUB: 'hang:77' },
+    });
     expect(run.hung).toBe(true);
     expect(complaints(run, 'sync')).toContain(`hung in case "${run.lastCases.at(-1)}"`);
   });
 
   it('sees memory that keeps growing', async () => {
-    const run = await runChild([...stubArgs, '--phase', 'sync'], { idleMs: CASE_MS, env: { OFFLOOP_FUZZ_STUB: 'leak' } });
-    expect(complaints(run, 'sync')).toMatch(/\(memory\): RSS grew from \d+ MB after the warm-up to \d+ MB \(bound 64 MB\)/);
+    const run = await runChild([...stubArgs, '--phase', 'sync'], {
+      idleMs: CASE_MS,
+      env: { OFFLOOP_FUZZ_STUB: 'leak' },
+    });
+    expect(complaints(run, 'sync')).toMatch(
+      /\(memory\): RSS grew from \d+ MB after the warm-up to \d+ MB \(bound 64 MB\)/,
+    );
   });
 });

@@ -60,7 +60,10 @@ describe.each(PATHS)('grayscale on the %s path', (path) => {
   it(`${path} path: an ImageData-like object, channels inferred`, async () => {
     const data = new Uint8ClampedArray(randomBytes(400 * 300 * 4, 3));
     const imageData = { data, width: 400, height: 300, colorSpace: 'srgb' };
-    expectSameValues(await grayscale(imageData), reference.grayscaleSync({ data: new Uint8Array(data.buffer), width: 400, height: 300, channels: 4 }));
+    expectSameValues(
+      await grayscale(imageData),
+      reference.grayscaleSync({ data: new Uint8Array(data.buffer), width: 400, height: 300, channels: 4 }),
+    );
   });
 
   it(`${path} path: a Buffer in, options.out written and returned`, async () => {
@@ -78,7 +81,9 @@ describe.each(PATHS)('grayscale on the %s path', (path) => {
   it(`${path} path: rejects an out that overlaps the data`, async () => {
     const data = new Uint8Array(300 * 300 * 4);
     const out = data.subarray(0, 300 * 300);
-    await expect(grayscale({ data, width: 300, height: 300 }, { out })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(grayscale({ data, width: 300, height: 300 }, { out })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
   });
 });
 

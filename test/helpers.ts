@@ -37,7 +37,10 @@ export function randomArray(Type: (typeof NUMBER_ARRAY_TYPES)[number], length: n
   for (let i = 0; i < length; i++) {
     if (isFloat) {
       const r = next();
-      array[i] = r < 0.01 ? [NaN, Infinity, -Infinity, -0, 1e200, -1e-300][i % 6] : (next() - 0.5) * 10 ** Math.floor(next() * 20 - 5);
+      array[i] =
+        r < 0.01
+          ? [NaN, Infinity, -Infinity, -0, 1e200, -1e-300][i % 6]
+          : (next() - 0.5) * 10 ** Math.floor(next() * 20 - 5);
     } else {
       array[i] = Math.floor(next() * 2 ** 32) - 2 ** 31;
     }
@@ -54,12 +57,22 @@ export function randomBytes(length: number, seed: number): Uint8Array {
 
 /** Runs `node [flags] test/fixtures/<name>` and returns its exit code and output. */
 export function runFixture(name: string, args: string[] = [], flags: string[] = [], timeoutMs = 60_000) {
-  const result = spawnSync(process.execPath, [...flags, fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, error: result.error };
+  const result = spawnSync(
+    process.execPath,
+    [...flags, fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    },
+  );
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    error: result.error,
+  };
 }
 
 /**

@@ -17,7 +17,11 @@ const otherBinaryPass = Boolean(process.env.PREBUILDS_ONLY || process.env.OFFLOO
 
 describe.skipIf(!hasCompiler || otherBinaryPass)('native kernels (C++ unit tests)', () => {
   it('pass at every SIMD level', () => {
-    const run = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, QUICK: '1' }, timeout: 300_000 });
+    const run = spawnSync('bash', [script], {
+      encoding: 'utf8',
+      env: { ...process.env, QUICK: '1' },
+      timeout: 300_000,
+    });
     const summaries = run.stdout.split('\n').filter((line) => /^\d+ passed, \d+ failed$/.test(line));
     // Which check failed, and in which of the script's runs, in CI's log.
     const failures = run.stdout.split('\n').filter((line) => line.startsWith('FAIL') || line.startsWith('=='));
@@ -34,7 +38,11 @@ describe.skipIf(!hasCompiler || otherBinaryPass)('native kernels (C++ unit tests
 // sanitized build of the same test runs in `npm run test:asan`.
 describe.skipIf(!hasCompiler || !hasCodecs || otherBinaryPass)('native codecs (C++ unit tests)', () => {
   it('pass, optimised build', () => {
-    const run = spawnSync('bash', [codecsScript], { encoding: 'utf8', env: { ...process.env, NO_SANITIZE: '1' }, timeout: 300_000 });
+    const run = spawnSync('bash', [codecsScript], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_SANITIZE: '1' },
+      timeout: 300_000,
+    });
     const summaries = run.stdout.split('\n').filter((line) => /\d+ passed, \d+ failed/.test(line));
     expect(run.stderr).toBe('');
     expect(summaries.length).toBeGreaterThan(0);

@@ -31,7 +31,14 @@ describe('the loader', () => {
     if (process.platform === 'linux') expect(run.stderr).toMatch(/glibc|musl/);
     expect(run.stderr).toContain('npm rebuild offloop --build-from-source');
     // Everything a build from source needs, the codecs' development packages included.
-    for (const needed of ['python3', 'C++17', 'pkg-config', 'libjpeg-dev libpng-dev zlib1g-dev', 'libjpeg-turbo-devel', 'brew install jpeg-turbo libpng pkg-config']) {
+    for (const needed of [
+      'python3',
+      'C++17',
+      'pkg-config',
+      'libjpeg-dev libpng-dev zlib1g-dev',
+      'libjpeg-turbo-devel',
+      'brew install jpeg-turbo libpng pkg-config',
+    ]) {
       expect(run.stderr).toContain(needed);
     }
   });
@@ -42,15 +49,24 @@ describe('the loader', () => {
     ['import()', ['no-binary.mjs', 'direct'], 'direct'],
     ['a static import in an imported module', ['no-binary.mjs', 'static'], 'static'],
     ['require()', ['no-binary.cjs'], 'require'],
-  ])('with no binary, %s fails with ERR_OFFLOOP_NO_BINARY, the catch falls back to offloop/reference, the process exits 0', (_, [fixture, ...args], how) => {
-    const run = withoutBinary([join(ROOT, 'test/fixtures', fixture!), ...args]);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ how, loaded: false, again: 'ERR_OFFLOOP_NO_BINARY', sum: 338350, squares: [1, 4, 9] });
-    expect(result.failure.code).toBe('ERR_OFFLOOP_NO_BINARY');
-    expect(result.failure.message).toContain(`${process.platform}-${process.arch}`);
-  });
+  ])(
+    'with no binary, %s fails with ERR_OFFLOOP_NO_BINARY, the catch falls back to offloop/reference, the process exits 0',
+    (_, [fixture, ...args], how) => {
+      const run = withoutBinary([join(ROOT, 'test/fixtures', fixture!), ...args]);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const result = JSON.parse(run.stdout);
+      expect(result).toMatchObject({
+        how,
+        loaded: false,
+        again: 'ERR_OFFLOOP_NO_BINARY',
+        sum: 338350,
+        squares: [1, 4, 9],
+      });
+      expect(result.failure.code).toBe('ERR_OFFLOOP_NO_BINARY');
+      expect(result.failure.message).toContain(`${process.platform}-${process.arch}`);
+    },
+  );
 });
 
 describe('callbacks', () => {

@@ -16,7 +16,10 @@ interface PackResult {
 /** `npm pack --dry-run --json`, without lifecycle scripts (pretest built dist/). */
 function packedFiles(): string[] {
   const npmCli = process.env.npm_execpath;
-  const [command, args] = npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli]] : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
+  const [command, args] =
+    npmCli && /\.c?js$/.test(npmCli)
+      ? [process.execPath, [npmCli]]
+      : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
   const stdout = execFileSync(command, [...args, 'pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -80,7 +83,9 @@ describe('npm pack', () => {
     for (const path of files) {
       // No tests, benchmarks, examples, scripts, TS sources, build output or source maps
       // (the maps would point to lib/*.ts, which is not shipped).
-      expect(path).not.toMatch(/^(test|bench|examples|scripts|lib|build|build-cmake|node_modules|coverage|\.github|\.ci)\//);
+      expect(path).not.toMatch(
+        /^(test|bench|examples|scripts|lib|build|build-cmake|node_modules|coverage|\.github|\.ci)\//,
+      );
       expect(path).not.toMatch(/\.(map|tgz|o|obj|ts\.orig)$|(^|\/)\.|tsconfig|vitest/);
       if (path.endsWith('.ts')) expect(path).toMatch(/^dist\/.*\.d\.ts$/);
     }
@@ -106,7 +111,9 @@ describe('the binary under test', () => {
     }
     if (process.env.PREBUILDS_ONLY) {
       expect(binary.source).toBe('prebuild');
-      expect(relative(join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`), binary.path)).toMatch(/^offloop(\.\w+)?\.node$/);
+      expect(relative(join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`), binary.path)).toMatch(
+        /^offloop(\.\w+)?\.node$/,
+      );
     }
   });
 });

@@ -33,7 +33,12 @@ beforeAll(async () => {
     }
   }
   input = join(folder, 'photo.jpg');
-  writeFileSync(input, await sharp(rgb, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  writeFileSync(
+    input,
+    await sharp(rgb, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
 });
 
 afterAll(() => {
@@ -75,7 +80,8 @@ describe('PNG output deflated in parallel segments', () => {
     const output = join(folder, 'gray.png');
     const { data: pixels } = await grayscaleFile(input);
     await grayscaleFile(input, { output, format: 'png' });
-    const script = 'import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1]); im.load()\nsys.stdout.buffer.write(im.mode.encode() + b"\\n" + im.tobytes())';
+    const script =
+      'import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1]); im.load()\nsys.stdout.buffer.write(im.mode.encode() + b"\\n" + im.tobytes())';
     const run = spawnSync('/usr/bin/python3', ['-c', script, output], { maxBuffer: 64 << 20 });
     expect(run.status).toBe(0);
     const newline = run.stdout.indexOf(10);

@@ -54,9 +54,13 @@ describe('pool size', () => {
 
   it('rejects invalid sizes', () => {
     for (const bad of [0, 1025, -1, 1.5, NaN, Infinity]) {
-      expect(() => setConcurrency(bad)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => setConcurrency(bad)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
     }
-    expect(() => setConcurrency('2' as unknown as number)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => setConcurrency('2' as unknown as number)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
     // The stack starts at the caller's line.
     let error: Error | undefined;
     try {
@@ -190,7 +194,10 @@ describe('many calls', () => {
     await computeSquares({ from: 1, to: 100_000 });
     await computeSquares(new BigInt64Array(100_000).fill(4_000_000_000n)).catch(() => undefined);
     const controller = new AbortController();
-    const aborted = grayscale({ data: new Uint8Array(7680 * 4320 * 3), width: 7680, height: 4320 }, { signal: controller.signal });
+    const aborted = grayscale(
+      { data: new Uint8Array(7680 * 4320 * 3), width: 7680, height: 4320 },
+      { signal: controller.signal },
+    );
     controller.abort();
     await aborted.catch(() => undefined);
     const after = poolStats();
@@ -243,9 +250,14 @@ describe('cancellation', () => {
   it('a throwing onProgress stops its job and rejects with the error; the pool carries on', async () => {
     const failure = new Error('callback failed');
     const before = poolStats().cancelledJobs;
-    const promise = sumOfSquares({ from: 1, to: 1e13 }, { onProgress: () => {
-      throw failure;
-    } });
+    const promise = sumOfSquares(
+      { from: 1, to: 1e13 },
+      {
+        onProgress: () => {
+          throw failure;
+        },
+      },
+    );
     await expect(promise).rejects.toBe(failure);
     expect(poolStats().cancelledJobs).toBe(before + 1);
     expect(await sumOfSquares({ from: 1, to: 100_000 })).toBe((100_000 * 100_001 * 200_001) / 6);
@@ -282,11 +294,14 @@ describe('sync calls on the pool', () => {
   it('throw what onProgress throws, and the pool carries on', () => {
     const failure = new Error('callback failed');
     expect(() =>
-      computeSquaresSync({ from: 1, to: 50_000_000 }, {
-        onProgress: () => {
-          throw failure;
+      computeSquaresSync(
+        { from: 1, to: 50_000_000 },
+        {
+          onProgress: () => {
+            throw failure;
+          },
         },
-      }),
+      ),
     ).toThrow(failure);
     expect(sumOfSquaresSync({ from: 1, to: 1_000_000 })).toBe(reference.sumOfSquaresSync({ from: 1, to: 1_000_000 }));
   });

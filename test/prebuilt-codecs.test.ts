@@ -32,10 +32,16 @@ const FILES = [
 ];
 // Unmangled names of the codecs' functions (the addon's own C++ names are
 // mangled, _Z..., so none of them can match).
-const CODEC_SYMBOL = /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz)/;
+const CODEC_SYMBOL =
+  /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz)/;
 const CODEC_LIBRARY = /^(libjpeg|libpng16|libz)\.so/;
 // Where a Debian/Ubuntu or Alpine loader finds them.
-const LIBRARY_DIRS = ['/lib', '/usr/lib', '/usr/local/lib', `/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`];
+const LIBRARY_DIRS = [
+  '/lib',
+  '/usr/lib',
+  '/usr/local/lib',
+  `/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`,
+];
 
 const has = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 const skipReason =
@@ -44,10 +50,10 @@ const skipReason =
     : process.env.OFFLOOP_PREBUILD
       ? 'the suite runs against another binary (OFFLOOP_PREBUILD: the ASan or cmake-js pass); the prebuild is checked in the others'
       : !existsSync(PREBUILD)
-      ? `no ${PREBUILD} (make it with \`npm run prebuild\`)`
-      : !has('readelf')
-        ? 'readelf not found (binutils)'
-        : '';
+        ? `no ${PREBUILD} (make it with \`npm run prebuild\`)`
+        : !has('readelf')
+          ? 'readelf not found (binutils)'
+          : '';
 if (skipReason) console.warn(`prebuilt-codecs.test.ts skipped: ${skipReason}`);
 
 function readelf(...args: string[]): string {
@@ -79,11 +85,27 @@ function runHidden(paths: string[], config: object, env: NodeJS.ProcessEnv) {
   const command =
     paths.length === 0
       ? [process.execPath, CHILD, JSON.stringify(config)]
-      : ['unshare', '-rm', 'sh', '-c', `${paths.map((path) => `mount --bind /dev/null '${path}'`).join(' && ')} && exec "$0" "$@"`, process.execPath, CHILD, JSON.stringify(config)];
-  return spawnSync(command[0]!, command.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+      : [
+          'unshare',
+          '-rm',
+          'sh',
+          '-c',
+          `${paths.map((path) => `mount --bind /dev/null '${path}'`).join(' && ')} && exec "$0" "$@"`,
+          process.execPath,
+          CHILD,
+          JSON.stringify(config),
+        ];
+  return spawnSync(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
 }
 
-const unshareWorks = !skipReason && spawnSync('unshare', ['-rm', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' }).status === 0;
+const unshareWorks =
+  !skipReason &&
+  spawnSync('unshare', ['-rm', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' }).status === 0;
 const systemCodecs = skipReason ? [] : systemCodecLibraries();
 const needed = skipReason ? [] : nodeLibraries();
 const toHide = systemCodecs.filter((path) => !needed.includes(path));
@@ -91,12 +113,15 @@ const cannotHide = toHide.length > 0 && !unshareWorks;
 if (!skipReason) {
   const kept = systemCodecs.filter((path) => needed.includes(path));
   if (kept.length) console.warn(`prebuilt-codecs.test.ts: node itself loads ${kept.join(', ')}: left in place`);
-  if (cannotHide) console.warn('prebuilt-codecs.test.ts: `unshare -rm` is not permitted here: the hidden-libraries check is skipped');
+  if (cannotHide)
+    console.warn('prebuilt-codecs.test.ts: `unshare -rm` is not permitted here: the hidden-libraries check is skipped');
 }
 
 describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its static codecs`, () => {
   it('needs no libjpeg, libpng or libz (readelf -d)', () => {
-    const libraries = [...readelf('-d').matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((match) => match[1]!);
+    const libraries = [...readelf('-d').matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map(
+      (match) => match[1]!,
+    );
     expect(libraries.length).toBeGreaterThan(0);
     expect(libraries.filter((name) => CODEC_LIBRARY.test(name))).toEqual([]);
   });
@@ -114,7 +139,11 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
   it.skipIf(cannotHide)(
     `decodes and encodes with the system's libjpeg, libpng and libz out of the loader's reach (${toHide.length ? 'hidden' : 'none installed'})`,
     () => {
-      const run = runHidden(toHide, { load: ['offloop'], files: FILES, encode: true, hidden: toHide }, { PREBUILDS_ONLY: '1' });
+      const run = runHidden(
+        toHide,
+        { load: ['offloop'], files: FILES, encode: true, hidden: toHide },
+        { PREBUILDS_ONLY: '1' },
+      );
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const out = JSON.parse(run.stdout);
@@ -133,7 +162,9 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
         bmp: { library: 'offloop', version: 'pillow-9.4', linkage: 'static' },
       });
       if (!FILE_JOB_IN_SOURCES && !out.offloop.hasFileJob) {
-        console.warn('prebuilt-codecs.test.ts: no native file job yet (native/bindings/files.cc): decoding not checked');
+        console.warn(
+          'prebuilt-codecs.test.ts: no native file job yet (native/bindings/files.cc): decoding not checked',
+        );
         return;
       }
       expect(out.offloop.hasFileJob, 'the prebuild lacks grayscaleFileSync: it is stale (npm run prebuild)').toBe(true);
@@ -146,10 +177,14 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
   // The control: the same namespace stops a binary that does link the
   // system's codecs, so the test above would catch a prebuild that did.
   const localLinksSystem =
-    existsSync(LOCAL_BUILD) && /NEEDED.*libjpeg/.test(spawnSync('readelf', ['-d', LOCAL_BUILD], { encoding: 'utf8' }).stdout ?? '');
-  it.skipIf(!unshareWorks || toHide.length === 0 || !localLinksSystem)('(control) the local build, linked to the system codecs, does not load there', () => {
-    const run = runHidden(toHide, { load: ['offloop'], files: [] }, { PREBUILDS_ONLY: '' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/lib(jpeg|png16|z)\.so/);
-  });
+    existsSync(LOCAL_BUILD) &&
+    /NEEDED.*libjpeg/.test(spawnSync('readelf', ['-d', LOCAL_BUILD], { encoding: 'utf8' }).stdout ?? '');
+  it.skipIf(!unshareWorks || toHide.length === 0 || !localLinksSystem)(
+    '(control) the local build, linked to the system codecs, does not load there',
+    () => {
+      const run = runHidden(toHide, { load: ['offloop'], files: [] }, { PREBUILDS_ONLY: '' });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/lib(jpeg|png16|z)\.so/);
+    },
+  );
 });

@@ -16,7 +16,10 @@ function firstJobReports(call: string): number {
     const onProgress = (done, total) => reports.push(done);
     await ${call};
     console.log(reports.length);`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   return Number(run.stdout.trim());
@@ -25,7 +28,9 @@ function firstJobReports(call: string): number {
 describe('progress from the first job of a fresh environment', () => {
   it('a kernel reports while it runs', () => {
     // 32 Mi squares on one thread: 256 MiB of fresh pages, over 50 ms anywhere.
-    expect(firstJobReports('(offloop.setConcurrency(1), offloop.computeSquares({ from: 1, to: 2 ** 25 }, { onProgress }))')).toBeGreaterThan(1);
+    expect(
+      firstJobReports('(offloop.setConcurrency(1), offloop.computeSquares({ from: 1, to: 2 ** 25 }, { onProgress }))'),
+    ).toBeGreaterThan(1);
   });
 
   it('a file job reports rows while it runs', () => {
@@ -41,4 +46,3 @@ describe('progress from the first job of a fresh environment', () => {
     expect(firstJobReports(big)).toBeGreaterThan(2);
   });
 });
-

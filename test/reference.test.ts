@@ -9,7 +9,14 @@ import {
   sumSquaresPartsOfArray,
   sumSquaresPartsOfRange,
 } from '../lib/js/sum.js';
-import { computeSquares, computeSquaresSync, grayscale, grayscaleSync, sumOfSquares, sumOfSquaresSync } from '../lib/reference.js';
+import {
+  computeSquares,
+  computeSquaresSync,
+  grayscale,
+  grayscaleSync,
+  sumOfSquares,
+  sumOfSquaresSync,
+} from '../lib/reference.js';
 import { allocateSquaresOut, planSquares } from '../lib/validate.js';
 
 // ---------------------------------------------------------------------------
@@ -18,7 +25,7 @@ import { allocateSquaresOut, planSquares } from '../lib/validate.js';
 function twoSum(a: number, b: number): [number, number] {
   const s = a + b;
   const bb = s - a;
-  return [s, (a - (s - bb)) + (b - bb)];
+  return [s, a - (s - bb) + (b - bb)];
 }
 
 /** The sum-of-squares arithmetic exactly as specified, value(j) giving element j. */
@@ -41,7 +48,7 @@ function specSumParts(n: number, value: (j: number) => number): { hi: number; lo
       const x = v * v;
       const y = x - c[l];
       const t = s[l] + y;
-      c[l] = (t - s[l]) - y;
+      c[l] = t - s[l] - y;
       s[l] = t;
     }
     let hi = 0;
@@ -204,21 +211,42 @@ describe('computeSquaresSync', () => {
 
   it('throws a RangeError naming the element whose BigInt square does not fit', () => {
     expect(() => computeSquaresSync(new BigInt64Array([1n, 3037000500n]))).toThrow(
-      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/"input\[1\]".*3037000500n/) }),
+      expect.objectContaining({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringMatching(/"input\[1\]".*3037000500n/),
+      }),
     );
     expect(() => computeSquaresSync(new BigInt64Array([-3037000500n]))).toThrow(
-      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/"input\[0\]".*BigInt64Array/) }),
+      expect.objectContaining({
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringMatching(/"input\[0\]".*BigInt64Array/),
+      }),
     );
     expect(() => computeSquaresSync(new BigInt64Array([0n, 0n, -(2n ** 63n)]))).toThrow(/"input\[2\]"/);
     expect(() => computeSquaresSync(new BigUint64Array([4294967296n]))).toThrow(
-      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/"input\[0\]".*BigUint64Array/) }),
+      expect.objectContaining({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringMatching(/"input\[0\]".*BigUint64Array/),
+      }),
     );
     expect(() => computeSquaresSync(new BigUint64Array([2n ** 64n - 1n]))).toThrow(RangeError);
   });
 
   it('squaresInto agrees with a plain loop on random data of every type', () => {
     const next = rng(7);
-    const types = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+    const types = [
+      Int8Array,
+      Uint8Array,
+      Uint8ClampedArray,
+      Int16Array,
+      Uint16Array,
+      Int32Array,
+      Uint32Array,
+      Float32Array,
+      Float64Array,
+    ];
     for (const T of types) {
       const a = new T(1000);
       for (let i = 0; i < a.length; i++) a[i] = (next() - 0.5) * 2 ** 34 * (i % 3 === 0 ? 1e-9 : 1);
@@ -336,13 +364,21 @@ describe('sumOfSquaresSync', () => {
     // 3037000499^2 + 76996^2 = 2^63 - 1 - 142790
     expect(sumOfSquaresSync(new BigInt64Array([3037000499n, 76996n]))).toBe(9223372036854633017n);
     expect(() => sumOfSquaresSync(new BigInt64Array([3037000499n, 76997n]))).toThrow(
-      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/"input".*BigInt64Array/) }),
+      expect.objectContaining({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringMatching(/"input".*BigInt64Array/),
+      }),
     );
     expect(() => sumOfSquaresSync(new BigInt64Array([-(2n ** 63n)]))).toThrow(RangeError);
 
     expect(sumOfSquaresSync(new BigUint64Array([4294967295n, 92681n]))).toBe(18446744065119617025n + 8589767761n);
     expect(() => sumOfSquaresSync(new BigUint64Array([4294967295n, 92682n]))).toThrow(
-      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/BigUint64Array/) }),
+      expect.objectContaining({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringMatching(/BigUint64Array/),
+      }),
     );
     // Signed and unsigned limits differ: 2^63 fits a BigUint64 sum only.
     const half = new BigUint64Array(2).fill(2n ** 31n); // 2 * 2^62 = 2^63
@@ -405,7 +441,12 @@ describe('grayscaleSync', () => {
   });
 
   it('accepts ImageData-like objects, Buffers and Uint8ClampedArrays, and infers channels', () => {
-    const imageData = { data: new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 255, 128]), width: 1, height: 2, colorSpace: 'srgb' };
+    const imageData = {
+      data: new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 255, 128]),
+      width: 1,
+      height: 2,
+      colorSpace: 'srgb',
+    };
     expect(Array.from(grayscaleSync(imageData))).toEqual([76, 29]);
     const buffer = Buffer.from([0, 255, 0, 255, 255, 255]);
     expect(Array.from(grayscaleSync({ data: buffer, width: 2, height: 1 }))).toEqual([150, 255]);
@@ -475,7 +516,9 @@ describe('async functions', () => {
 
   it('call onProgress before resolving, never synchronously', async () => {
     const events: string[] = [];
-    const promise = computeSquares(new Float64Array(4), { onProgress: (done, total) => events.push(`progress ${done}/${total}`) });
+    const promise = computeSquares(new Float64Array(4), {
+      onProgress: (done, total) => events.push(`progress ${done}/${total}`),
+    });
     events.push('returned');
     await promise.then(() => events.push('resolved'));
     expect(events).toEqual(['returned', 'progress 4/4', 'resolved']);
@@ -508,12 +551,20 @@ describe('async functions', () => {
     expect(() => {
       p = sumOfSquares([1], { signal: 'x' } as never);
     }).not.toThrow();
-    await expect(p).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/options\.signal/) });
+    await expect(p).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: expect.stringMatching(/options\.signal/),
+    });
 
     expect(() => {
       p = grayscale({ data: new Uint8Array(3), width: -1, height: 1 });
     }).not.toThrow();
-    await expect(p).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/image\.width/) });
+    await expect(p).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringMatching(/image\.width/),
+    });
 
     expect(() => {
       p = computeSquares(new BigInt64Array([2n ** 40n]));
@@ -523,12 +574,22 @@ describe('async functions', () => {
     expect(() => {
       p = grayscale({ data: new Uint8Array(3), width: 1, height: 1 }, { onProgress: 5 } as never);
     }).not.toThrow();
-    await expect(p).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/options\.onProgress/) });
+    await expect(p).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: expect.stringMatching(/options\.onProgress/),
+    });
   });
 
   it('export only the public API', async () => {
     const reference = await import('../lib/reference.js');
-    const api = ['computeSquares', 'computeSquaresSync', 'grayscale', 'grayscaleSync', 'sumOfSquares', 'sumOfSquaresSync'];
+    const api = [
+      'computeSquares',
+      'computeSquaresSync',
+      'grayscale',
+      'grayscaleSync',
+      'sumOfSquares',
+      'sumOfSquaresSync',
+    ];
     expect(Object.keys(reference).sort()).toEqual([...api.slice(0, 2), 'default', ...api.slice(2)]);
     // The default export is the same public API, nothing more.
     expect(Object.keys(reference.default).sort()).toEqual(Object.keys(reference).sort());

@@ -38,11 +38,15 @@ const MiB = 1024 * 1024;
 if (!values.child) {
   const started = performance.now();
   const script = fileURLToPath(import.meta.url);
-  const result = spawnSync(process.execPath, ['--expose-gc', script, '--child', '--small', values.small, '--large', values.large, '--storm', values.storm], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 15 * 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', script, '--child', '--small', values.small, '--large', values.large, '--storm', values.storm],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 15 * 60_000,
+    },
+  );
   process.stdout.write(result.stdout ?? '');
   const problems = [];
   if (result.error?.code === 'ETIMEDOUT') problems.push('the child did not exit by itself within 15 minutes');
@@ -53,7 +57,9 @@ if (!values.child) {
   if (line) {
     const figures = JSON.parse(line.slice('soak figures '.length));
     if (figures.rssEndMiB - figures.rssWarmMiB > RSS_GROWTH_LIMIT_MIB) {
-      problems.push(`RSS grew from ${figures.rssWarmMiB} MiB after the warm-up to ${figures.rssEndMiB} MiB (limit: +${RSS_GROWTH_LIMIT_MIB} MiB)`);
+      problems.push(
+        `RSS grew from ${figures.rssWarmMiB} MiB after the warm-up to ${figures.rssEndMiB} MiB (limit: +${RSS_GROWTH_LIMIT_MIB} MiB)`,
+      );
     }
   } else if (problems.length === 0) {
     problems.push('the child printed no figures');
@@ -75,7 +81,8 @@ async function child() {
   const started = performance.now();
 
   const sameBytes = (a, b) =>
-    a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
   function expectSame(label, actual, expected) {
     if (typeof expected === 'object' ? !sameBytes(actual, expected) : !Object.is(actual, expected)) {
       throw new Error(`${label}: result differs from offloop/reference`);
@@ -85,14 +92,14 @@ async function child() {
 
   // --- inputs, with the reference's results computed once ----------------------
   let seed = 12345;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const floats = (n) => Float64Array.from({ length: n }, () => (random() - 0.5) * 1e6);
   const bytes = (n) => Uint8Array.from({ length: n }, () => random() * 256);
 
   // Small: computed inline (JS kernels below 256 items, native on the calling thread above).
   const tiny = floats(16);
   const small = floats(1500);
-  const smallInts = new Int32Array(small.length).map((_, i) => (i * 7919) % 65536 - 32768);
+  const smallInts = new Int32Array(small.length).map((_, i) => ((i * 7919) % 65536) - 32768);
   const smallImage = { data: bytes(40 * 30 * 4), width: 40, height: 30 };
   const expectSmall = {
     tiny: reference.computeSquaresSync(tiny),
@@ -173,7 +180,11 @@ async function child() {
       case 0:
         return expectSame('large squares', await offloop.computeSquares(large), expectLarge.large);
       case 1:
-        return expectSame('large squares into out', await offloop.computeSquares(large, { out: largeOut }), expectLarge.large);
+        return expectSame(
+          'large squares into out',
+          await offloop.computeSquares(large, { out: largeOut }),
+          expectLarge.large,
+        );
       case 2:
         return expectSame('mapped squares', await offloop.computeSquares(mapped), expectLarge.mapped);
       case 3:
@@ -181,11 +192,19 @@ async function child() {
       case 4:
         return expectSame('large sum', await offloop.sumOfSquares(large), expectLarge.sum);
       case 5:
-        return expectSame('large range sum, sync', offloop.sumOfSquaresSync({ from: -300_000, to: 300_000 }), expectLarge.range);
+        return expectSame(
+          'large range sum, sync',
+          offloop.sumOfSquaresSync({ from: -300_000, to: 300_000 }),
+          expectLarge.range,
+        );
       case 6:
         return expectSame('large gray', await offloop.grayscale(largeImage), expectLarge.gray);
       case 7:
-        return expectSame('large gray into out, sync', offloop.grayscaleSync(largeImage, { out: largeGrayOut }), expectLarge.gray);
+        return expectSame(
+          'large gray into out, sync',
+          offloop.grayscaleSync(largeImage, { out: largeGrayOut }),
+          expectLarge.gray,
+        );
       default:
         return abortedCall(i);
     }
@@ -200,13 +219,21 @@ async function child() {
     if (when === 0) controller.abort();
     const kind = Math.floor(i / 5) % 3;
     const promise =
-      kind === 0 ? offloop.computeSquares(mapped, options) : kind === 1 ? offloop.grayscale(largeImage, options) : offloop.sumOfSquares(large, options);
+      kind === 0
+        ? offloop.computeSquares(mapped, options)
+        : kind === 1
+          ? offloop.grayscale(largeImage, options)
+          : offloop.sumOfSquares(large, options);
     if (when === 1) controller.abort();
     if (when === 2) setTimeout(() => controller.abort(), Math.floor(random() * 3));
     if (when === 4) setImmediate(() => controller.abort());
     try {
       const value = await promise;
-      expectSame('a large call that was not aborted in time', value, kind === 0 ? expectLarge.mapped : kind === 1 ? expectLarge.gray : expectLarge.sum);
+      expectSame(
+        'a large call that was not aborted in time',
+        value,
+        kind === 0 ? expectLarge.mapped : kind === 1 ? expectLarge.gray : expectLarge.sum,
+      );
     } catch (error) {
       if (!isAbort(error, controller.signal.reason)) throw error;
       rejectedByAbort++;
@@ -262,7 +289,11 @@ async function child() {
     if (when === 3) options.onProgress = () => controller.abort();
     const kind = i % 3;
     const promise =
-      kind === 0 ? offloop.computeSquares(mapped, options) : kind === 1 ? offloop.grayscale(largeImage, options) : offloop.sumOfSquares({ from: 1, to: 50_000_000 }, options);
+      kind === 0
+        ? offloop.computeSquares(mapped, options)
+        : kind === 1
+          ? offloop.grayscale(largeImage, options)
+          : offloop.sumOfSquares({ from: 1, to: 50_000_000 }, options);
     if (when === 0) controller.abort();
     else if (when === 1) setTimeout(() => controller.abort(), Math.floor(random() * 20));
     else if (when === 2) queueMicrotask(() => controller.abort());
@@ -280,7 +311,8 @@ async function child() {
   const deadline = Date.now() + 30_000;
   let stats = offloop.poolStats();
   while (stats.queuedJobs !== 0 || stats.runningJobs !== 0) {
-    if (Date.now() > deadline) throw new Error(`after the abort storm the pool still has jobs: ${JSON.stringify(stats)}`);
+    if (Date.now() > deadline)
+      throw new Error(`after the abort storm the pool still has jobs: ${JSON.stringify(stats)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
     stats = offloop.poolStats();
   }
@@ -294,7 +326,9 @@ async function child() {
 
   // --- nothing left open ------------------------------------------------------------------
   await new Promise((resolve) => setImmediate(resolve));
-  const open = process.getActiveResourcesInfo().filter((name) => !/^(TTYWrap|PipeWrap|FSReqCallback|CloseReq)$/.test(name));
+  const open = process
+    .getActiveResourcesInfo()
+    .filter((name) => !/^(TTYWrap|PipeWrap|FSReqCallback|CloseReq)$/.test(name));
   if (open.length > 0) throw new Error(`handles left open after the soak: ${open.join(', ')}`);
 
   const mib = (n) => Math.round(n / MiB);

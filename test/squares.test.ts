@@ -14,7 +14,12 @@ const LENGTHS = [0, 1, 7, 32767, 32768, 32769, 131071, 131072, 131073, 200_003];
 // the first chunk cannot go unnoticed.
 const MULTI_CHUNK = 400_003;
 
-function randomBigInts(Type: typeof BigInt64Array | typeof BigUint64Array, length: number, seed: number, limit: number) {
+function randomBigInts(
+  Type: typeof BigInt64Array | typeof BigUint64Array,
+  length: number,
+  seed: number,
+  limit: number,
+) {
   const next = rng(seed);
   const array = new Type(length);
   const signed = Type === BigInt64Array;
@@ -66,7 +71,13 @@ describe.each(PATHS)('computeSquares on the %s path', (path) => {
   });
 
   it(`${path} path: ranges, negative, near 2^40, past several chunks, as the reference`, async () => {
-    for (const [from, to] of [[1, 1], [-5, 5], [1, 1_000_000], [-40_000, 40_000], [2 ** 40, 2 ** 40 + 400_000]]) {
+    for (const [from, to] of [
+      [1, 1],
+      [-5, 5],
+      [1, 1_000_000],
+      [-40_000, 40_000],
+      [2 ** 40, 2 ** 40 + 400_000],
+    ]) {
       const expected = reference.computeSquaresSync({ from, to });
       expectSameValues(await computeSquares({ from, to }), expected);
       expectSameValues(computeSquaresSync({ from, to }), expected);
@@ -123,7 +134,10 @@ describe.each(PATHS)('computeSquares on the %s path', (path) => {
     const buffer = new ArrayBuffer(8 * 100_001);
     const input = new Float64Array(buffer, 0, 100_000);
     const out = new Float64Array(buffer, 8, 100_000);
-    await expect(computeSquares(input, { out })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(computeSquares(input, { out })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
   });
 
   it(`${path} path: BigInt inputs give the same BigInt type back`, async () => {

@@ -54,7 +54,12 @@ describe('sumOfSquaresBlocks', () => {
       const local = await sumOfSquares({ from, to });
       const whole = sumSquaresPartsOfRange(from, to - from + 1);
       const random = rng(from >>> 0);
-      for (const [threads, blocksPerPart] of [[1, 1], [2, 3], [5, 7], [3, 1000]] as const) {
+      for (const [threads, blocksPerPart] of [
+        [1, 1],
+        [2, 3],
+        [5, 7],
+        [3, 1000],
+      ] as const) {
         setConcurrency(threads);
         const cuts = parts(from, to, blocksPerPart);
         // Started together, finishing in whatever order the pool gives;
@@ -74,7 +79,9 @@ describe('sumOfSquaresBlocks', () => {
   it('an empty fold is 0; blocks folded out of index order give other (hi, lo) bits', async () => {
     expect(foldSumBlocks([])).toBe(0);
     const from = 2 ** 40;
-    const results = await Promise.all(parts(from, from + 64 * SUM_BLOCK - 1, 1).map((part) => sumOfSquaresBlocks(part)));
+    const results = await Promise.all(
+      parts(from, from + 64 * SUM_BLOCK - 1, 1).map((part) => sumOfSquaresBlocks(part)),
+    );
     const inOrder = foldSumBlocksParts(results);
     expect(inOrder).toEqual(sumSquaresPartsOfRange(from, 64 * SUM_BLOCK));
     // So the in-order comparisons above can fail: a shuffled fold differs.
@@ -88,10 +95,18 @@ describe('sumOfSquaresBlocks', () => {
   });
 
   it('rejects what is not a range, ranges too long for one part, and aborts', async () => {
-    await expect(sumOfSquaresBlocks(new Float64Array(4))).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    await expect(sumOfSquaresBlocks({ from: 1, to: MAX_BLOCKS_PART + 1 })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    await expect(sumOfSquaresBlocks(new Float64Array(4))).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(sumOfSquaresBlocks({ from: 1, to: MAX_BLOCKS_PART + 1 })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
     await expect(sumOfSquaresBlocks({ from: 1.5, to: 3 })).rejects.toMatchObject({ name: 'RangeError' });
-    await expect(sumOfSquaresBlocks({ from: 1, to: 10 }, { signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow('stop');
+    await expect(
+      sumOfSquaresBlocks({ from: 1, to: 10 }, { signal: AbortSignal.abort(new Error('stop')) }),
+    ).rejects.toThrow('stop');
     const controller = new AbortController();
     const long = sumOfSquaresBlocks({ from: 1, to: MAX_BLOCKS_PART }, { signal: controller.signal });
     controller.abort(new Error('stopped'));

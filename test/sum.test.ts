@@ -78,7 +78,8 @@ describe.each(PATHS)('sumOfSquares on the %s path', (path) => {
       const next = rng(29);
       // |v| < 4.8e6 keeps 400,003 squares below 2^63.
       const input = new Type(MULTI_CHUNK);
-      for (let i = 0; i < MULTI_CHUNK; i++) input[i] = BigInt(Math.floor((Type === BigInt64Array ? next() * 2 - 1 : next()) * 4.8e6));
+      for (let i = 0; i < MULTI_CHUNK; i++)
+        input[i] = BigInt(Math.floor((Type === BigInt64Array ? next() * 2 - 1 : next()) * 4.8e6));
       const expected = reference.sumOfSquaresSync(input);
       expect(await sumOfSquares(input)).toBe(expected);
       expect(sumOfSquaresSync(input)).toBe(expected);
@@ -86,7 +87,11 @@ describe.each(PATHS)('sumOfSquares on the %s path', (path) => {
   }
 
   it(`${path} path: ranges, as the reference`, async () => {
-    for (const [from, to] of [[-3, 3], [1, 3_000_000], [-(2 ** 31), -(2 ** 31) + 500_000]]) {
+    for (const [from, to] of [
+      [-3, 3],
+      [1, 3_000_000],
+      [-(2 ** 31), -(2 ** 31) + 500_000],
+    ]) {
       expect(await sumOfSquares({ from, to })).toBe(reference.sumOfSquaresSync({ from, to }));
       expect(sumOfSquaresSync({ from, to })).toBe(reference.sumOfSquaresSync({ from, to }));
     }

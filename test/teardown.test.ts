@@ -98,7 +98,8 @@ function runChild(args: string[], timeoutMs = CHILD_TIMEOUT_MS): Promise<Child> 
 }
 
 // What a crash, a sanitizer or a failed native assertion leaves on stderr.
-const CRASH_REPORT = /Segmentation|Assertion|ERROR: AddressSanitizer|runtime error:|ThreadSanitizer|FATAL ERROR|Aborted/;
+const CRASH_REPORT =
+  /Segmentation|Assertion|ERROR: AddressSanitizer|runtime error:|ThreadSanitizer|FATAL ERROR|Aborted/;
 
 interface Expectation {
   status?: number;
@@ -122,7 +123,10 @@ async function repeated(args: string[], expectation: Expectation = {}, runs = RU
     return what === undefined ? [] : [{ run, what, stderr: child.stderr.slice(-1500) }];
   });
   // On failure: how many of the runs failed, and how the first two did.
-  expect({ failed: `${failures.length} of ${runs}`, first: failures.slice(0, 2) }).toEqual({ failed: `0 of ${runs}`, first: [] });
+  expect({ failed: `${failures.length} of ${runs}`, first: failures.slice(0, 2) }).toEqual({
+    failed: `0 of ${runs}`,
+    first: [],
+  });
 }
 
 // --- the cases ----------------------------------------------------------------
@@ -141,18 +145,25 @@ interface Spec {
   rounds: Round[];
 }
 
-const terminated = (output: Output, whens: When[]): Round[] => whens.map((when) => ({ output, when, end: 'terminate' }));
+const terminated = (output: Output, whens: When[]): Round[] =>
+  whens.map((when) => ({ output, when, end: 'terminate' }));
 // Workers-only: each round once beside a checker worker (corruption) and
 // once alone, so that the doomed worker is the last user of the addon.
 const bothWays = (rounds: Round[]): Round[] => rounds.flatMap((round) => [round, { ...round, alone: true }]);
 
-const matrix = (spec: Spec, expectation?: Expectation) => () => repeated([fixture('matrix.mjs'), JSON.stringify(spec)], expectation);
+const matrix = (spec: Spec, expectation?: Expectation) => () =>
+  repeated([fixture('matrix.mjs'), JSON.stringify(spec)], expectation);
 
 // Cases start together and share the PARALLEL slots; the long cycles run
 // first so that they overlap the rest.
 describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
   it(`${CYCLES} create/submit/terminate worker cycles in one process, RSS bounded`, async () => {
-    const child = await inSlot(() => runChild([fixture('cycles.mjs'), String(CYCLES), String(Math.min(100, Math.floor(CYCLES / 5)))], 10 * CHILD_TIMEOUT_MS));
+    const child = await inSlot(() =>
+      runChild(
+        [fixture('cycles.mjs'), String(CYCLES), String(Math.min(100, Math.floor(CYCLES / 5)))],
+        10 * CHILD_TIMEOUT_MS,
+      ),
+    );
     expect(problem(child, { stdout: /"cycles"/ })).toBeUndefined();
     const figures = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
     console.log(`teardown cycles: ${JSON.stringify(figures)}`);
@@ -171,20 +182,34 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
     repeated([fixture('issue7-bug-b.mjs')], { stdout: /^survived$/m }));
 
   describe('offloop loaded in main and workers; the main thread checks its results throughout', () => {
-    it('JS-allocated ({ out }) and mapped outputs, page cache empty at first: terminated after submit, mid-chunk, at completion, in a sync call',
+    it(
+      'JS-allocated ({ out }) and mapped outputs, page cache empty at first: terminated after submit, mid-chunk, at completion, in a sync call',
       matrix({
         load: 'main',
         fill: 0,
-        rounds: [...terminated('mapped', ['submit', 'mid', 'complete']), ...terminated('out', ['submit', 'mid', 'complete', 'sync'])],
-      }));
+        rounds: [
+          ...terminated('mapped', ['submit', 'mid', 'complete']),
+          ...terminated('out', ['submit', 'mid', 'complete', 'sync']),
+        ],
+      }),
+    );
 
-    it('mapped outputs, page cache half full',
-      matrix({ load: 'main', fill: 4, rounds: terminated('mapped', ['submit', 'mid']) }));
+    it(
+      'mapped outputs, page cache half full',
+      matrix({ load: 'main', fill: 4, rounds: terminated('mapped', ['submit', 'mid']) }),
+    );
 
-    it('mapped outputs, and a mapped result passed back as the input of other jobs, page cache full (releases unmap)',
-      matrix({ load: 'main', fill: 8, rounds: [...terminated('mapped', ['submit', 'mid', 'complete']), ...terminated('input', ['submit', 'sync'])] }));
+    it(
+      'mapped outputs, and a mapped result passed back as the input of other jobs, page cache full (releases unmap)',
+      matrix({
+        load: 'main',
+        fill: 8,
+        rounds: [...terminated('mapped', ['submit', 'mid', 'complete']), ...terminated('input', ['submit', 'sync'])],
+      }),
+    );
 
-    it('process.exit() in workers, then in the main thread, with jobs in flight (exit code 3)',
+    it(
+      'process.exit() in workers, then in the main thread, with jobs in flight (exit code 3)',
       matrix(
         {
           load: 'main',
@@ -198,17 +223,34 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
           ],
         },
         { status: 3, stdout: /^$/ },
-      ));
+      ),
+    );
   });
 
   describe('offloop loaded in workers only; a checker worker checks results beside the doomed one, or it is alone (the last user of the addon)', () => {
-    it('JS-allocated ({ out }) and mapped outputs, page cache empty at first',
-      matrix({ load: 'workers', fill: 0, rounds: bothWays([...terminated('out', ['submit', 'complete']), ...terminated('mapped', ['mid'])]) }));
+    it(
+      'JS-allocated ({ out }) and mapped outputs, page cache empty at first',
+      matrix({
+        load: 'workers',
+        fill: 0,
+        rounds: bothWays([...terminated('out', ['submit', 'complete']), ...terminated('mapped', ['mid'])]),
+      }),
+    );
 
-    it('mapped outputs, and a mapped result as input, page cache full',
-      matrix({ load: 'workers', fill: 8, rounds: [...bothWays([...terminated('mapped', ['submit']), ...terminated('input', ['submit'])]), { output: 'mapped', when: 'complete', end: 'terminate', alone: true }] }));
+    it(
+      'mapped outputs, and a mapped result as input, page cache full',
+      matrix({
+        load: 'workers',
+        fill: 8,
+        rounds: [
+          ...bothWays([...terminated('mapped', ['submit']), ...terminated('input', ['submit'])]),
+          { output: 'mapped', when: 'complete', end: 'terminate', alone: true },
+        ],
+      }),
+    );
 
-    it('process.exit() in workers, then in the main thread, with jobs in flight (exit code 3)',
+    it(
+      'process.exit() in workers, then in the main thread, with jobs in flight (exit code 3)',
       matrix(
         {
           load: 'workers',
@@ -220,6 +262,7 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
           ],
         },
         { status: 3, stdout: /^$/ },
-      ));
+      ),
+    );
   });
 });

@@ -8,7 +8,17 @@
 // esm-nodenext also checks offloop's declaration files themselves
 // (skipLibCheck off); the others skip them, as most projects do.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,9 +107,13 @@ describe('types as a TypeScript user sees them', () => {
     expect(staleDeclarations(), 'lib/ changed since the last `npm run build:ts`').toEqual([]);
   });
 
-  it.each(PROJECTS)('%s: every case compiles and every @ts-expect-error is an error', { timeout: 60_000 }, async (name) => {
-    const { status, errors } = await compiled.get(name)!;
-    expect(errors).toEqual([]);
-    expect(status).toBe(0);
-  });
+  it.each(PROJECTS)(
+    '%s: every case compiles and every @ts-expect-error is an error',
+    { timeout: 60_000 },
+    async (name) => {
+      const { status, errors } = await compiled.get(name)!;
+      expect(errors).toEqual([]);
+      expect(status).toBe(0);
+    },
+  );
 });

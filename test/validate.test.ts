@@ -46,7 +46,7 @@ function expectThrows(fn: () => unknown, code: Code, message: RegExp): void {
   expect(thrown).toBeInstanceOf(ErrorClass);
   expect(thrown).toMatchObject({ name: ErrorClass.name, code });
   expect((thrown as Error).message).toMatch(message);
-  expect(Object.prototype.hasOwnProperty.call(thrown, 'code')).toBe(true);
+  expect(Object.hasOwn(thrown as object, 'code')).toBe(true);
 }
 
 const TYPE: Code = 'ERR_INVALID_ARG_TYPE';
@@ -54,8 +54,14 @@ const VALUE: Code = 'ERR_INVALID_ARG_VALUE';
 const RANGE: Code = 'ERR_OUT_OF_RANGE';
 
 // ES2024 buffer options (the project's lib setting is ES2023).
-const ResizableArrayBuffer = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => ArrayBuffer;
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+  bytes: number,
+  options: { maxByteLength: number },
+) => ArrayBuffer;
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
+  bytes: number,
+  options: { maxByteLength: number },
+) => SharedArrayBuffer;
 
 /** A view whose buffer has been detached (transferred) after the view was made. */
 function detached<T extends ArrayBufferView>(view: T): T {
@@ -105,7 +111,9 @@ describe('errors', () => {
     const range = outOfRangeError('options.out', 'have length 100', 'length 99');
     expect(range).toBeInstanceOf(RangeError);
     expect(range.code).toBe('ERR_OUT_OF_RANGE');
-    expect(range.message).toBe('The value of "options.out" is out of range. It must have length 100. Received length 99');
+    expect(range.message).toBe(
+      'The value of "options.out" is out of range. It must have length 100. Received length 99',
+    );
     expect(outOfRangeError('n', 'be >= 1', -0).message).toMatch(/Received -0$/);
   });
 
@@ -148,14 +156,27 @@ describe('isOffloopError', () => {
     const failure = nativeFailureError({ code: 'ERR_OFFLOOP_THREAD_START', message: 'no thread' });
     expect(failure).toMatchObject({ name: 'Error', code: 'ERR_OFFLOOP_THREAD_START', message: 'no thread' });
     expect(failure.stack?.split('\n')[0]).toBe('Error [ERR_OFFLOOP_THREAD_START]: no thread');
-    expect(nativeFailureError({ code: 'SOMETHING_ELSE', message: 'odd' })).toMatchObject({ code: 'ERR_OFFLOOP_NATIVE', message: 'odd' });
+    expect(nativeFailureError({ code: 'SOMETHING_ELSE', message: 'odd' })).toMatchObject({
+      code: 'ERR_OFFLOOP_NATIVE',
+      message: 'odd',
+    });
     expect(nativeFailureError(undefined)).toMatchObject({ code: 'ERR_OFFLOOP_NATIVE' });
   });
 });
 
 describe('planSquares', () => {
   it('accepts every TypedArray kind in place, and number[] as a Float64Array copy', () => {
-    const types = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+    const types = [
+      Int8Array,
+      Uint8Array,
+      Uint8ClampedArray,
+      Int16Array,
+      Uint16Array,
+      Int32Array,
+      Uint32Array,
+      Float32Array,
+      Float64Array,
+    ];
     for (const T of types) {
       const a = new T(3);
       expect(planSquares(a)).toEqual({ kind: 'array', array: a, length: 3, bigint: false });
@@ -183,27 +204,45 @@ describe('planSquares', () => {
   it('accepts ranges', () => {
     expect(planSquares({ from: -2, to: 2 })).toEqual({ kind: 'range', from: -2, count: 5 });
     expect(planSquares({ from: 7, to: 7 })).toEqual({ kind: 'range', from: 7, count: 1 });
-    expect(planSquares({ from: 1, to: MAX_SQUARES_LENGTH })).toEqual({ kind: 'range', from: 1, count: MAX_SQUARES_LENGTH });
+    expect(planSquares({ from: 1, to: MAX_SQUARES_LENGTH })).toEqual({
+      kind: 'range',
+      from: 1,
+      count: MAX_SQUARES_LENGTH,
+    });
     expect(planSquares({ from: 1, to: Number.MAX_SAFE_INTEGER }, 'input', 'sum')).toEqual({
       kind: 'range',
       from: 1,
       count: Number.MAX_SAFE_INTEGER,
     });
-    expect(planSquares({ from: -Number.MAX_SAFE_INTEGER, to: -1 }, 'input', 'sum')).toMatchObject({ count: Number.MAX_SAFE_INTEGER });
+    expect(planSquares({ from: -Number.MAX_SAFE_INTEGER, to: -1 }, 'input', 'sum')).toMatchObject({
+      count: Number.MAX_SAFE_INTEGER,
+    });
   });
 
   it('rejects wrong input types', () => {
     for (const bad of ['abc', 5, 5n, null, undefined, true, Symbol('x'), {}, new Map(), new ArrayBuffer(8), () => 1]) {
-      expectThrows(() => planSquares(bad), TYPE, /^The "input" argument must be an array of numbers, a TypedArray or a \{ from, to \} range/);
+      expectThrows(
+        () => planSquares(bad),
+        TYPE,
+        /^The "input" argument must be an array of numbers, a TypedArray or a \{ from, to \} range/,
+      );
     }
-    expectThrows(() => planSquares(new DataView(new ArrayBuffer(8))), TYPE, /"input".*Received an instance of DataView/);
+    expectThrows(
+      () => planSquares(new DataView(new ArrayBuffer(8))),
+      TYPE,
+      /"input".*Received an instance of DataView/,
+    );
     expectThrows(() => planSquares('x', 'values'), TYPE, /"values" argument/);
     const Float16 = (globalThis as { Float16Array?: new (n: number) => unknown }).Float16Array;
     if (Float16) expectThrows(() => planSquares(new Float16(2)), TYPE, /"input"/);
   });
 
   it('rejects number[] elements that are not numbers, naming the element', () => {
-    expectThrows(() => planSquares([1, 2, '3']), TYPE, /^The "input\[2\]" argument must be of type number\. Received type string \('3'\)/);
+    expectThrows(
+      () => planSquares([1, 2, '3']),
+      TYPE,
+      /^The "input\[2\]" argument must be of type number\. Received type string \('3'\)/,
+    );
     expectThrows(() => planSquares([1n]), TYPE, /"input\[0\]".*bigint/);
     // eslint-disable-next-line no-sparse-arrays
     expectThrows(() => planSquares([1, , 3]), TYPE, /"input\[1\]".*Received undefined/);
@@ -257,7 +296,11 @@ describe('planSquares', () => {
     const gone = detached(new Float64Array(2));
     expect(gone.length).toBe(0);
     expectThrows(() => planSquares(gone), VALUE, /'input' is backed by a detached ArrayBuffer/);
-    expectThrows(() => planSquares(new BigInt64Array(new ResizableArrayBuffer(8, { maxByteLength: 16 })), 'input', 'sum'), VALUE, /resizable/);
+    expectThrows(
+      () => planSquares(new BigInt64Array(new ResizableArrayBuffer(8, { maxByteLength: 16 })), 'input', 'sum'),
+      VALUE,
+      /resizable/,
+    );
     // An empty, never-detached buffer is fine.
     expect(planSquares(new Float64Array(0))).toMatchObject({ kind: 'array', length: 0 });
     expect(planSquares(new Float64Array(new ArrayBuffer(0)))).toMatchObject({ kind: 'array', length: 0 });
@@ -278,26 +321,58 @@ describe('checkSquaresOut / allocateSquaresOut', () => {
   });
 
   it('rejects the wrong type', () => {
-    expectThrows(() => checkSquaresOut(floats, new Float32Array(4)), TYPE, /^The "options\.out" property must be an instance of Float64Array\. Received an instance of Float32Array/);
+    expectThrows(
+      () => checkSquaresOut(floats, new Float32Array(4)),
+      TYPE,
+      /^The "options\.out" property must be an instance of Float64Array\. Received an instance of Float32Array/,
+    );
     expectThrows(() => checkSquaresOut(floats, [0, 0, 0, 0]), TYPE, /"options\.out".*Float64Array.*Array/);
     expectThrows(() => checkSquaresOut(floats, null), TYPE, /"options\.out".*Received null/);
     expectThrows(() => checkSquaresOut(floats, new BigInt64Array(4)), TYPE, /"options\.out"/);
-    expectThrows(() => checkSquaresOut(planSquares(new BigInt64Array(2)), new Float64Array(2)), TYPE, /instance of BigInt64Array/);
-    expectThrows(() => checkSquaresOut(planSquares(new BigInt64Array(2)), new BigUint64Array(2)), TYPE, /instance of BigInt64Array/);
-    expectThrows(() => checkSquaresOut(planSquares(new BigUint64Array(2)), new BigInt64Array(2)), TYPE, /instance of BigUint64Array/);
+    expectThrows(
+      () => checkSquaresOut(planSquares(new BigInt64Array(2)), new Float64Array(2)),
+      TYPE,
+      /instance of BigInt64Array/,
+    );
+    expectThrows(
+      () => checkSquaresOut(planSquares(new BigInt64Array(2)), new BigUint64Array(2)),
+      TYPE,
+      /instance of BigInt64Array/,
+    );
+    expectThrows(
+      () => checkSquaresOut(planSquares(new BigUint64Array(2)), new BigInt64Array(2)),
+      TYPE,
+      /instance of BigUint64Array/,
+    );
     expectThrows(() => checkSquaresOut(floats, new Float32Array(4), 'out'), TYPE, /^The "out" argument/);
   });
 
   it('rejects the wrong length', () => {
-    expectThrows(() => checkSquaresOut(floats, new Float64Array(3)), RANGE, /^The value of "options\.out" is out of range\. It must have length 4\. Received length 3$/);
+    expectThrows(
+      () => checkSquaresOut(floats, new Float64Array(3)),
+      RANGE,
+      /^The value of "options\.out" is out of range\. It must have length 4\. Received length 3$/,
+    );
     expectThrows(() => checkSquaresOut(floats, new Float64Array(5)), RANGE, /length 4.*length 5/);
     expectThrows(() => checkSquaresOut(planSquares({ from: 0, to: 9 }), new Float64Array(9)), RANGE, /length 10/);
   });
 
   it('rejects resizable, growable and detached outs', () => {
-    expectThrows(() => checkSquaresOut(floats, new Float64Array(new ResizableArrayBuffer(32, { maxByteLength: 64 }))), VALUE, /'options\.out'.*resizable/);
-    expectThrows(() => checkSquaresOut(floats, new Float64Array(new GrowableSharedArrayBuffer(32, { maxByteLength: 64 }))), VALUE, /'options\.out'.*growable/);
-    expectThrows(() => checkSquaresOut(planSquares([]), detached(new Float64Array(2))), VALUE, /'options\.out'.*detached/);
+    expectThrows(
+      () => checkSquaresOut(floats, new Float64Array(new ResizableArrayBuffer(32, { maxByteLength: 64 }))),
+      VALUE,
+      /'options\.out'.*resizable/,
+    );
+    expectThrows(
+      () => checkSquaresOut(floats, new Float64Array(new GrowableSharedArrayBuffer(32, { maxByteLength: 64 }))),
+      VALUE,
+      /'options\.out'.*growable/,
+    );
+    expectThrows(
+      () => checkSquaresOut(planSquares([]), detached(new Float64Array(2))),
+      VALUE,
+      /'options\.out'.*detached/,
+    );
   });
 
   it('allows the input itself, rejects any other overlap', () => {
@@ -306,11 +381,17 @@ describe('checkSquaresOut / allocateSquaresOut', () => {
     const plan = planSquares(input);
     expect(checkSquaresOut(plan, input)).toBe(input);
     expect(checkSquaresOut(plan, new Float64Array(shared, 16, 4))).toBeInstanceOf(Float64Array); // same memory, another view
-    expectThrows(() => checkSquaresOut(plan, new Float64Array(shared, 8, 4)), VALUE, /^The property 'options\.out' overlaps the input/);
+    expectThrows(
+      () => checkSquaresOut(plan, new Float64Array(shared, 8, 4)),
+      VALUE,
+      /^The property 'options\.out' overlaps the input/,
+    );
     expectThrows(() => checkSquaresOut(plan, new Float64Array(shared, 40, 4)), VALUE, /overlaps the input/);
     // Disjoint parts of the same buffer are fine, touching or not.
     expect(checkSquaresOut(plan, new Float64Array(shared, 48, 4))).toBeInstanceOf(Float64Array);
-    expect(checkSquaresOut(planSquares(new Float64Array(shared, 0, 2)), new Float64Array(shared, 16, 2))).toBeInstanceOf(Float64Array);
+    expect(
+      checkSquaresOut(planSquares(new Float64Array(shared, 0, 2)), new Float64Array(shared, 16, 2)),
+    ).toBeInstanceOf(Float64Array);
 
     // Same offset but a different element type is a partial overlap.
     const f32 = new Float32Array(shared, 0, 4);
@@ -329,7 +410,9 @@ describe('checkSquaresOut / allocateSquaresOut', () => {
     expectThrows(() => checkSquaresOut(planSquares(bigInput), new BigInt64Array(bigBuffer, 8, 2)), VALUE, /overlaps/);
 
     // Empty views overlap nothing.
-    expect(checkSquaresOut(planSquares(new Float64Array(shared, 8, 0)), new Float64Array(shared, 8, 0))).toBeInstanceOf(Float64Array);
+    expect(checkSquaresOut(planSquares(new Float64Array(shared, 8, 0)), new Float64Array(shared, 8, 0))).toBeInstanceOf(
+      Float64Array,
+    );
   });
 
   it('allocates the right result type', () => {
@@ -345,7 +428,16 @@ describe('planGrayscale', () => {
   it('normalises a valid image', () => {
     const data = new Uint8Array(2 * 2 * 4);
     const plan = planGrayscale({ data, width: 2, height: 2 }, undefined);
-    expect(plan).toEqual({ data, width: 2, height: 2, channels: 4, stride: 8, bgr: false, weights: 'bt601', pixels: 4 });
+    expect(plan).toEqual({
+      data,
+      width: 2,
+      height: 2,
+      channels: 4,
+      stride: 8,
+      bgr: false,
+      weights: 'bt601',
+      pixels: 4,
+    });
     expect(plan.data).toBe(data);
 
     const rgb = planGrayscale({ data: new Uint8Array(12), width: 2, height: 2 }, { order: 'bgr', weights: 'bt709' });
@@ -365,39 +457,87 @@ describe('planGrayscale', () => {
     expect(bufView.length).toBe(3);
 
     // Stride with an unpadded last row: exactly (height - 1) * stride + width * channels bytes.
-    expect(planGrayscale({ data: new Uint8Array(10 + 6), width: 2, height: 2, channels: 3, stride: 10 }, {})).toMatchObject({ stride: 10 });
+    expect(
+      planGrayscale({ data: new Uint8Array(10 + 6), width: 2, height: 2, channels: 3, stride: 10 }, {}),
+    ).toMatchObject({ stride: 10 });
     // ImageData-like objects work as is.
-    expect(planGrayscale({ data: new Uint8ClampedArray(16), width: 2, height: 2, colorSpace: 'srgb' }, undefined)).toMatchObject({ channels: 4 });
+    expect(
+      planGrayscale({ data: new Uint8ClampedArray(16), width: 2, height: 2, colorSpace: 'srgb' }, undefined),
+    ).toMatchObject({ channels: 4 });
     // Empty images.
     expect(planGrayscale({ data: new Uint8Array(0), width: 0, height: 3 }, {})).toMatchObject({ pixels: 0 });
-    expect(planGrayscale({ data: new Uint8Array(0), width: 3, height: 0, channels: 3 }, {})).toMatchObject({ pixels: 0, stride: 9 });
+    expect(planGrayscale({ data: new Uint8Array(0), width: 3, height: 0, channels: 3 }, {})).toMatchObject({
+      pixels: 0,
+      stride: 9,
+    });
   });
 
   it('rejects a non-object image and bad data', () => {
     for (const bad of [null, undefined, 'img', 3]) {
       expectThrows(() => planGrayscale(bad, {}), TYPE, /^The "image" argument must be of type object/);
     }
-    expectThrows(() => planGrayscale(image({ data: [1, 2, 3] }), {}), TYPE, /^The "image\.data" property must be an instance of Uint8Array, Uint8ClampedArray or Buffer\. Received an instance of Array/);
+    expectThrows(
+      () => planGrayscale(image({ data: [1, 2, 3] }), {}),
+      TYPE,
+      /^The "image\.data" property must be an instance of Uint8Array, Uint8ClampedArray or Buffer\. Received an instance of Array/,
+    );
     expectThrows(() => planGrayscale(image({ data: new Uint16Array(12) }), {}), TYPE, /"image\.data".*Uint16Array/);
-    expectThrows(() => planGrayscale(image({ data: new DataView(new ArrayBuffer(12)) }), {}), TYPE, /"image\.data".*DataView/);
+    expectThrows(
+      () => planGrayscale(image({ data: new DataView(new ArrayBuffer(12)) }), {}),
+      TYPE,
+      /"image\.data".*DataView/,
+    );
     expectThrows(() => planGrayscale(image({ data: undefined }), {}), TYPE, /"image\.data".*undefined/);
-    expectThrows(() => planGrayscale(image({ data: new Uint8Array(new ResizableArrayBuffer(12, { maxByteLength: 24 })) }), {}), VALUE, /'image\.data'.*resizable/);
-    expectThrows(() => planGrayscale(image({ data: new Uint8Array(new GrowableSharedArrayBuffer(12, { maxByteLength: 24 })) }), {}), VALUE, /'image\.data'.*growable/);
-    expectThrows(() => planGrayscale(image({ data: detached(new Uint8Array(12)) }), {}), VALUE, /'image\.data'.*detached/);
+    expectThrows(
+      () => planGrayscale(image({ data: new Uint8Array(new ResizableArrayBuffer(12, { maxByteLength: 24 })) }), {}),
+      VALUE,
+      /'image\.data'.*resizable/,
+    );
+    expectThrows(
+      () =>
+        planGrayscale(image({ data: new Uint8Array(new GrowableSharedArrayBuffer(12, { maxByteLength: 24 })) }), {}),
+      VALUE,
+      /'image\.data'.*growable/,
+    );
+    expectThrows(
+      () => planGrayscale(image({ data: detached(new Uint8Array(12)) }), {}),
+      VALUE,
+      /'image\.data'.*detached/,
+    );
   });
 
   it('rejects bad sizes', () => {
     for (const key of ['width', 'height']) {
-      expectThrows(() => planGrayscale(image({ [key]: '12' }), {}), TYPE, new RegExp(`^The "image\\.${key}" property must be of type number\\. Received type string \\('12'\\)`));
-      expectThrows(() => planGrayscale(image({ [key]: undefined }), {}), TYPE, new RegExp(`"image\\.${key}".*undefined`));
+      expectThrows(
+        () => planGrayscale(image({ [key]: '12' }), {}),
+        TYPE,
+        new RegExp(`^The "image\\.${key}" property must be of type number\\. Received type string \\('12'\\)`),
+      );
+      expectThrows(
+        () => planGrayscale(image({ [key]: undefined }), {}),
+        TYPE,
+        new RegExp(`"image\\.${key}".*undefined`),
+      );
       expectThrows(() => planGrayscale(image({ [key]: 2n }), {}), TYPE, new RegExp(`"image\\.${key}"`));
-      expectThrows(() => planGrayscale(image({ [key]: -1 }), {}), RANGE, new RegExp(`^The value of "image\\.${key}" is out of range\\. It must be a safe integer >= 0\\. Received -1`));
+      expectThrows(
+        () => planGrayscale(image({ [key]: -1 }), {}),
+        RANGE,
+        new RegExp(`^The value of "image\\.${key}" is out of range\\. It must be a safe integer >= 0\\. Received -1`),
+      );
       expectThrows(() => planGrayscale(image({ [key]: 1.5 }), {}), RANGE, new RegExp(`"image\\.${key}".*1\\.5`));
       expectThrows(() => planGrayscale(image({ [key]: NaN }), {}), RANGE, new RegExp(`"image\\.${key}".*NaN`));
-      expectThrows(() => planGrayscale(image({ [key]: Infinity }), {}), RANGE, new RegExp(`"image\\.${key}".*Infinity`));
+      expectThrows(
+        () => planGrayscale(image({ [key]: Infinity }), {}),
+        RANGE,
+        new RegExp(`"image\\.${key}".*Infinity`),
+      );
       expectThrows(() => planGrayscale(image({ [key]: 2 ** 53 }), {}), RANGE, new RegExp(`"image\\.${key}"`));
     }
-    expectThrows(() => planGrayscale(image({ width: 2 ** 30, height: 2 ** 30 }), {}), RANGE, /"image\.width \* image\.height"/);
+    expectThrows(
+      () => planGrayscale(image({ width: 2 ** 30, height: 2 ** 30 }), {}),
+      RANGE,
+      /"image\.width \* image\.height"/,
+    );
     expectThrows(
       () => planGrayscale(image({ width: 1, height: 2 ** 26, channels: 3, stride: 2 ** 28 }), {}),
       RANGE,
@@ -407,9 +547,17 @@ describe('planGrayscale', () => {
 
   it('rejects bad channels', () => {
     for (const bad of [0, 1, 2, 5, 3.5, NaN]) {
-      expectThrows(() => planGrayscale(image({ channels: bad }), {}), VALUE, /^The property 'image\.channels' must be 3 or 4\. Received/);
+      expectThrows(
+        () => planGrayscale(image({ channels: bad }), {}),
+        VALUE,
+        /^The property 'image\.channels' must be 3 or 4\. Received/,
+      );
     }
-    expectThrows(() => planGrayscale(image({ channels: '3' }), {}), TYPE, /"image\.channels" property must be of type number/);
+    expectThrows(
+      () => planGrayscale(image({ channels: '3' }), {}),
+      TYPE,
+      /"image\.channels" property must be of type number/,
+    );
     expectThrows(() => planGrayscale(image({ channels: null }), {}), TYPE, /"image\.channels".*null/);
     // Not inferable: 2x2 with 13 bytes is neither 12 nor 16.
     expectThrows(
@@ -417,7 +565,11 @@ describe('planGrayscale', () => {
       VALUE,
       /'image\.channels' must be given \(3 or 4\).*image\.data\.length \(13\).*\(16\).*\(12\)/,
     );
-    expectThrows(() => planGrayscale({ data: new Uint8Array(5), width: 0, height: 1 }, {}), VALUE, /'image\.channels' must be given/);
+    expectThrows(
+      () => planGrayscale({ data: new Uint8Array(5), width: 0, height: 1 }, {}),
+      VALUE,
+      /'image\.channels' must be given/,
+    );
     // Too short for 3 channels: the length is at fault, not the channels.
     expectThrows(
       () => planGrayscale(image({ data: new Uint8Array(11) }), {}),
@@ -425,30 +577,68 @@ describe('planGrayscale', () => {
       /^The value of "image\.data\.length" is out of range\. It must be width \* height \* 3 \(12\) or width \* height \* 4 \(16\) for a 2x2 image\. Received 11$/,
     );
     // A stride needs explicit channels.
-    expectThrows(() => planGrayscale(image({ stride: 6 }), {}), VALUE, /'image\.channels' must be given \(3 or 4\) when image\.stride is given/);
+    expectThrows(
+      () => planGrayscale(image({ stride: 6 }), {}),
+      VALUE,
+      /'image\.channels' must be given \(3 or 4\) when image\.stride is given/,
+    );
   });
 
   it('rejects a bad stride', () => {
-    expectThrows(() => planGrayscale(image({ channels: 3, stride: 5 }), {}), RANGE, /^The value of "image\.stride" is out of range\. It must be an integer >= image\.width \* image\.channels \(6\)\. Received 5/);
+    expectThrows(
+      () => planGrayscale(image({ channels: 3, stride: 5 }), {}),
+      RANGE,
+      /^The value of "image\.stride" is out of range\. It must be an integer >= image\.width \* image\.channels \(6\)\. Received 5/,
+    );
     expectThrows(() => planGrayscale(image({ channels: 3, stride: 6.5 }), {}), RANGE, /"image\.stride".*6\.5/);
     expectThrows(() => planGrayscale(image({ channels: 3, stride: -6 }), {}), RANGE, /"image\.stride"/);
-    expectThrows(() => planGrayscale(image({ channels: 3, stride: '6' }), {}), TYPE, /"image\.stride" property must be of type number/);
+    expectThrows(
+      () => planGrayscale(image({ channels: 3, stride: '6' }), {}),
+      TYPE,
+      /"image\.stride" property must be of type number/,
+    );
   });
 
   it('rejects data too small for the layout', () => {
-    expectThrows(() => planGrayscale(image({ data: new Uint8Array(11), channels: 3 }), {}), RANGE, /^The value of "image\.data\.length" is out of range\. It must be >= 12 .*Received 11/);
-    expectThrows(() => planGrayscale(image({ data: new Uint8Array(15), channels: 3, stride: 10 }), {}), RANGE, /"image\.data\.length".*>= 16.*Received 15/);
-    expectThrows(() => planGrayscale(image({ data: new Uint8Array(15), channels: 4 }), {}), RANGE, /"image\.data\.length".*>= 16/);
+    expectThrows(
+      () => planGrayscale(image({ data: new Uint8Array(11), channels: 3 }), {}),
+      RANGE,
+      /^The value of "image\.data\.length" is out of range\. It must be >= 12 .*Received 11/,
+    );
+    expectThrows(
+      () => planGrayscale(image({ data: new Uint8Array(15), channels: 3, stride: 10 }), {}),
+      RANGE,
+      /"image\.data\.length".*>= 16.*Received 15/,
+    );
+    expectThrows(
+      () => planGrayscale(image({ data: new Uint8Array(15), channels: 4 }), {}),
+      RANGE,
+      /"image\.data\.length".*>= 16/,
+    );
   });
 
   it('validates options.order and options.weights, ignoring unknown keys', () => {
-    expectThrows(() => planGrayscale(image(), { order: 'rgbx' }), VALUE, /^The property 'options\.order' must be one of: 'rgb', 'bgr'\. Received 'rgbx'/);
+    expectThrows(
+      () => planGrayscale(image(), { order: 'rgbx' }),
+      VALUE,
+      /^The property 'options\.order' must be one of: 'rgb', 'bgr'\. Received 'rgbx'/,
+    );
     expectThrows(() => planGrayscale(image(), { order: 'RGB' }), VALUE, /'options\.order'/);
     expectThrows(() => planGrayscale(image(), { order: 1 }), TYPE, /"options\.order" property must be of type string/);
-    expectThrows(() => planGrayscale(image(), { weights: 'bt2020' }), VALUE, /^The property 'options\.weights' must be one of: 'bt601', 'bt709'\. Received 'bt2020'/);
+    expectThrows(
+      () => planGrayscale(image(), { weights: 'bt2020' }),
+      VALUE,
+      /^The property 'options\.weights' must be one of: 'bt601', 'bt709'\. Received 'bt2020'/,
+    );
     expectThrows(() => planGrayscale(image(), { weights: null }), TYPE, /"options\.weights".*null/);
-    expectThrows(() => prepareGrayscale(image(), 'fast', (n) => new Uint8Array(n)), TYPE, /^The "options" argument must be of type object/);
-    expect(prepareGrayscale(image(), { order: undefined, weights: undefined, whatever: 'x' }, (n) => new Uint8Array(n)).plan).toMatchObject({ bgr: false, weights: 'bt601' });
+    expectThrows(
+      () => prepareGrayscale(image(), 'fast', (n) => new Uint8Array(n)),
+      TYPE,
+      /^The "options" argument must be of type object/,
+    );
+    expect(
+      prepareGrayscale(image(), { order: undefined, weights: undefined, whatever: 'x' }, (n) => new Uint8Array(n)).plan,
+    ).toMatchObject({ bgr: false, weights: 'bt601' });
   });
 });
 
@@ -464,21 +654,42 @@ describe('checkGrayOut', () => {
   });
 
   it('rejects the wrong type or length', () => {
-    expectThrows(() => checkGrayOut(plan, new Uint8ClampedArray(4)), TYPE, /^The "options\.out" property must be an instance of Uint8Array\. Received an instance of Uint8ClampedArray/);
+    expectThrows(
+      () => checkGrayOut(plan, new Uint8ClampedArray(4)),
+      TYPE,
+      /^The "options\.out" property must be an instance of Uint8Array\. Received an instance of Uint8ClampedArray/,
+    );
     expectThrows(() => checkGrayOut(plan, new Float64Array(4)), TYPE, /"options\.out"/);
     expectThrows(() => checkGrayOut(plan, [0, 0, 0, 0]), TYPE, /"options\.out"/);
     expectThrows(() => checkGrayOut(plan, null), TYPE, /"options\.out".*null/);
-    expectThrows(() => checkGrayOut(plan, new Uint8Array(3)), RANGE, /^The value of "options\.out" is out of range\. It must have length 4\. Received length 3/);
+    expectThrows(
+      () => checkGrayOut(plan, new Uint8Array(3)),
+      RANGE,
+      /^The value of "options\.out" is out of range\. It must have length 4\. Received length 3/,
+    );
     expectThrows(() => checkGrayOut(plan, new Uint8Array(5)), RANGE, /length 4.*length 5/);
-    expectThrows(() => checkGrayOut(plan, new Uint8Array(new ResizableArrayBuffer(4, { maxByteLength: 8 }))), VALUE, /'options\.out'.*resizable/);
-    expectThrows(() => checkGrayOut(planGrayscale({ data: new Uint8Array(0), width: 0, height: 0 }, {}), detached(new Uint8Array(4))), VALUE, /'options\.out'.*detached/);
+    expectThrows(
+      () => checkGrayOut(plan, new Uint8Array(new ResizableArrayBuffer(4, { maxByteLength: 8 }))),
+      VALUE,
+      /'options\.out'.*resizable/,
+    );
+    expectThrows(
+      () =>
+        checkGrayOut(planGrayscale({ data: new Uint8Array(0), width: 0, height: 0 }, {}), detached(new Uint8Array(4))),
+      VALUE,
+      /'options\.out'.*detached/,
+    );
   });
 
   it('rejects any overlap with image.data', () => {
     const shared = new ArrayBuffer(32);
     const data = new Uint8Array(shared, 8, 12);
     const p = planGrayscale({ data, width: 2, height: 2 }, {});
-    expectThrows(() => checkGrayOut(p, new Uint8Array(shared, 18, 4)), VALUE, /^The property 'options\.out' overlaps image\.data/);
+    expectThrows(
+      () => checkGrayOut(p, new Uint8Array(shared, 18, 4)),
+      VALUE,
+      /^The property 'options\.out' overlaps image\.data/,
+    );
     expectThrows(() => checkGrayOut(p, new Uint8Array(shared, 5, 4)), VALUE, /overlaps image\.data/);
     expectThrows(() => checkGrayOut(p, new Uint8Array(shared, 8, 4)), VALUE, /overlaps/);
     expect(checkGrayOut(p, new Uint8Array(shared, 20, 4))).toBeInstanceOf(Uint8Array);
@@ -490,7 +701,10 @@ describe('readOptions / readControl', () => {
   it('reads each listed key once into an object without a prototype', () => {
     expect({ ...readOptions(undefined, ['out']) }).toEqual({});
     const reads: string[] = [];
-    const options = new Proxy({ out: 1, unknown: true }, { get: (target, key) => (reads.push(String(key)), Reflect.get(target, key)) });
+    const options = new Proxy(
+      { out: 1, unknown: true },
+      { get: (target, key) => (reads.push(String(key)), Reflect.get(target, key)) },
+    );
     const snapshot = readOptions(options, ['out', 'signal']);
     expect(Object.getPrototypeOf(snapshot)).toBeNull();
     expect({ ...snapshot }).toEqual({ out: 1, signal: undefined });
@@ -502,7 +716,11 @@ describe('readOptions / readControl', () => {
   });
 
   it('reads signal and onProgress', () => {
-    expect(readControl(readOptions({}, ['signal', 'onProgress']))).toEqual({ signal: undefined, onProgress: undefined, abortedAtCall: false });
+    expect(readControl(readOptions({}, ['signal', 'onProgress']))).toEqual({
+      signal: undefined,
+      onProgress: undefined,
+      abortedAtCall: false,
+    });
     const signal = new AbortController().signal;
     const calls: number[][] = [];
     const onProgress = (done: number, total: number): void => void calls.push([done, total]);
@@ -515,10 +733,18 @@ describe('readOptions / readControl', () => {
 
     const proxied = new Proxy(new AbortController().signal, {});
     for (const bad of ['x', null, {}, { aborted: false, addEventListener() {} }, new AbortController(), proxied]) {
-      expectThrows(() => readControl({ signal: bad, onProgress: undefined }), TYPE, /^The "options\.signal" property must be an instance of AbortSignal\. Received/);
+      expectThrows(
+        () => readControl({ signal: bad, onProgress: undefined }),
+        TYPE,
+        /^The "options\.signal" property must be an instance of AbortSignal\. Received/,
+      );
     }
     for (const bad of [5, 'fn', null, {}]) {
-      expectThrows(() => readControl({ signal: undefined, onProgress: bad }), TYPE, /^The "options\.onProgress" property must be of type function\. Received/);
+      expectThrows(
+        () => readControl({ signal: undefined, onProgress: bad }),
+        TYPE,
+        /^The "options\.onProgress" property must be of type function\. Received/,
+      );
     }
   });
 });
@@ -532,7 +758,11 @@ describe('checkConcurrency', () => {
 
   it('rejects other numbers with a RangeError', () => {
     for (const bad of [0, -1, 1025, 1.5, NaN, Infinity, -Infinity]) {
-      expectThrows(() => checkConcurrency(bad), RANGE, /^The value of "concurrency" is out of range\. It must be an integer >= 1 and <= 1024\. Received/);
+      expectThrows(
+        () => checkConcurrency(bad),
+        RANGE,
+        /^The value of "concurrency" is out of range\. It must be an integer >= 1 and <= 1024\. Received/,
+      );
     }
     expectThrows(() => checkConcurrency(1025), RANGE, /Received 1025$/);
   });

@@ -10,7 +10,8 @@ export function offloopContender(threads, call) {
     threads,
     before() {
       offloop.setConcurrency(threads);
-      if (offloop.getConcurrency() !== threads) throw new Error(`offloop pool is ${offloop.getConcurrency()} threads, wanted ${threads}`);
+      if (offloop.getConcurrency() !== threads)
+        throw new Error(`offloop pool is ${offloop.getConcurrency()} threads, wanted ${threads}`);
     },
     run: call,
   };

@@ -58,7 +58,9 @@ export function piscinaContender(pools, threads, makeTasks, finish, { freshBuffe
       return finish ? finish(values, result) : result;
     },
     // `threads` tasks at once on `threads` idle workers: one each.
-    after: freshBuffers ? () => Promise.all(Array.from({ length: threads }, () => pool.run({ op: 'collect' }))) : undefined,
+    after: freshBuffers
+      ? () => Promise.all(Array.from({ length: threads }, () => pool.run({ op: 'collect' })))
+      : undefined,
   };
 }
 

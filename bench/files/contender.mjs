@@ -38,9 +38,11 @@ const runners = {
         child.on('error', reject);
         child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`jpegtran exited ${code} on ${input}`))));
       });
-    await Promise.all(Array.from({ length: threads }, async () => {
-      while (next < inputs.length) await one(inputs[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: threads }, async () => {
+        while (next < inputs.length) await one(inputs[next++]);
+      }),
+    );
     return { pixels: null, stages: null };
   },
   async sharp() {
@@ -51,7 +53,9 @@ const runners = {
     const infos = await Promise.all(
       inputs.map((input) => {
         const image = sharp(input).greyscale();
-        return (format === 'png' ? image.png({ compressionLevel: 6 }) : image.jpeg({ quality: 75 })).toFile(outputOf(input));
+        return (format === 'png' ? image.png({ compressionLevel: 6 }) : image.jpeg({ quality: 75 })).toFile(
+          outputOf(input),
+        );
       }),
     );
     return { pixels: infos.reduce((sum, info) => sum + info.width * info.height, 0), stages: null };
@@ -65,14 +69,24 @@ const runners = {
       done.push(grayFileInJs(input, outputOf(input), format));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { pixels: done.reduce((sum, d) => sum + d.width * d.height, 0), stages: meanStages(done.map((d) => d.timings)) };
+    return {
+      pixels: done.reduce((sum, d) => sum + d.width * d.height, 0),
+      stages: meanStages(done.map((d) => d.timings)),
+    };
   },
   async piscina() {
     const { Piscina } = await import('piscina');
-    const pool = new Piscina({ filename: fileURLToPath(new URL('./piscina-worker.mjs', import.meta.url)), minThreads: threads, maxThreads: threads });
+    const pool = new Piscina({
+      filename: fileURLToPath(new URL('./piscina-worker.mjs', import.meta.url)),
+      minThreads: threads,
+      maxThreads: threads,
+    });
     try {
       const done = await Promise.all(inputs.map((input) => pool.run({ input, output: outputOf(input), format })));
-      return { pixels: done.reduce((sum, d) => sum + d.width * d.height, 0), stages: meanStages(done.map((d) => d.timings)) };
+      return {
+        pixels: done.reduce((sum, d) => sum + d.width * d.height, 0),
+        stages: meanStages(done.map((d) => d.timings)),
+      };
     } finally {
       await pool.destroy();
     }
@@ -84,7 +98,10 @@ async function offloop(mode) {
   setConcurrency(threads);
   let pixels = 0;
   const timings = [];
-  for await (const result of grayscaleFiles(inputs.map((input) => ({ input, output: outputOf(input) })), { mode, format })) {
+  for await (const result of grayscaleFiles(
+    inputs.map((input) => ({ input, output: outputOf(input) })),
+    { mode, format },
+  )) {
     if (result.error) throw result.error;
     pixels += result.width * result.height;
     timings.push(result.timings);
@@ -95,7 +112,9 @@ async function offloop(mode) {
 // The peak resident set of this process: VmHWM belongs to the address
 // space exec made (getrusage's maxRSS would carry the parent's over exec).
 function peakRssMiB() {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return line ? Number(line.split(/\s+/)[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 

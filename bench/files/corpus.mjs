@@ -20,7 +20,10 @@ const VERSION = 1; // bump when the selection or scaling changes
 const TARGET_PIXELS = 9e6;
 const MIN_SOURCE_PIXELS = 8e6;
 
-export const CACHE = join(process.env.OFFLOOP_CORPUS_DIR ?? join(homedir(), '.cache', 'offloop-bench-corpus'), `v${VERSION}`);
+export const CACHE = join(
+  process.env.OFFLOOP_CORPUS_DIR ?? join(homedir(), '.cache', 'offloop-bench-corpus'),
+  `v${VERSION}`,
+);
 
 function log(message) {
   console.error(`corpus: ${message}`);
@@ -55,7 +58,8 @@ async function largeSources(root) {
     // One picture per Plasma theme folder variant (images/ vs images_dark/ differ).
     const key = path.includes('/contents/') ? path.slice(0, path.lastIndexOf('/')) : path;
     const best = byContent.get(key);
-    if (best === undefined || width * height > best.pixels) byContent.set(key, { path, pixels: width * height, format });
+    if (best === undefined || width * height > best.pixels)
+      byContent.set(key, { path, pixels: width * height, format });
   }
   return [...byContent.values()].sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -63,7 +67,9 @@ async function largeSources(root) {
 /** Scaled so width * height is about 9 MP (never up). */
 function scaled(path, width, height) {
   const factor = Math.min(1, Math.sqrt(TARGET_PIXELS / (width * height)));
-  return sharp(path).resize(Math.round(width * factor), Math.round(height * factor)).removeAlpha();
+  return sharp(path)
+    .resize(Math.round(width * factor), Math.round(height * factor))
+    .removeAlpha();
 }
 
 async function buildFromDebian(work) {
@@ -78,7 +84,9 @@ async function buildFromDebian(work) {
   const pngs = [];
   for (const [i, source] of sources.entries()) {
     const { width, height } = await sharp(source.path).metadata();
-    const name = `${String(i).padStart(2, '0')}-${relative(fetched.root, source.path).replace(/[^\w.-]+/g, '_').replace(/\.\w+$/, '')}`;
+    const name = `${String(i).padStart(2, '0')}-${relative(fetched.root, source.path)
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/\.\w+$/, '')}`;
     const jpeg = join(CACHE, 'jpeg', `${name}.jpg`);
     await scaled(source.path, width, height).jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toFile(jpeg);
     jpegs.push(jpeg);
@@ -94,7 +102,11 @@ async function buildFromDebian(work) {
     const licences = [...new Set([...text.matchAll(/^License: *(\S+)/gm)].map((m) => m[1]))];
     return `${name} (${fetched.debs.find((deb) => deb.startsWith(`${name}_`)) ?? '?'}): ${licences.join(', ') || 'see its copyright file'}`;
   });
-  return { kind: 'debian-wallpapers', description: `${sources.length} distinct wallpapers (photographs and rendered art) of 8 MP or more from Debian packages, scaled to about 9 MP with sharp (Lanczos3): JPEGs at quality 90 (4:2:0), the PNG sources also as RGB PNGs`, sources: copyrights };
+  return {
+    kind: 'debian-wallpapers',
+    description: `${sources.length} distinct wallpapers (photographs and rendered art) of 8 MP or more from Debian packages, scaled to about 9 MP with sharp (Lanczos3): JPEGs at quality 90 (4:2:0), the PNG sources also as RGB PNGs`,
+    sources: copyrights,
+  };
 }
 
 async function buildGenerated() {
@@ -105,7 +117,9 @@ async function buildGenerated() {
   for (let i = 0; i < 30; i++) {
     const source = paths[i % paths.length];
     // Each sample photo scaled to 9 MP, then cropped differently so files differ.
-    const base = sharp(source).resize(3700, 2500, { fit: 'cover' }).extract({ left: (i * 37) % 100, top: (i * 23) % 60, width: 3600, height: 2440 });
+    const base = sharp(source)
+      .resize(3700, 2500, { fit: 'cover' })
+      .extract({ left: (i * 37) % 100, top: (i * 23) % 60, width: 3600, height: 2440 });
     const jpeg = join(CACHE, 'jpeg', `gen-${String(i).padStart(2, '0')}.jpg`);
     await base.clone().jpeg({ quality: 90 }).toFile(jpeg);
     jpegs.push(jpeg);
@@ -115,7 +129,11 @@ async function buildGenerated() {
       pngs.push(png);
     }
   }
-  return { kind: 'generated', description: "no apt here: offloop's generated sample photos scaled to 8.8 MP (not photographs)", sources: [] };
+  return {
+    kind: 'generated',
+    description: "no apt here: offloop's generated sample photos scaled to 8.8 MP (not photographs)",
+    sources: [],
+  };
 }
 
 /** The corpus: { kind, description, sources, jpegs, pngs }. */
@@ -132,7 +150,10 @@ export async function loadCorpus({ forceGenerated = false } = {}) {
   log(`building in ${CACHE}`);
   const built = (!forceGenerated && (await buildFromDebian(work))) || (await buildGenerated());
   rmSync(work, { recursive: true, force: true });
-  const list = (sub) => readdirSync(join(CACHE, sub)).sort().map((name) => join(CACHE, sub, name));
+  const list = (sub) =>
+    readdirSync(join(CACHE, sub))
+      .sort()
+      .map((name) => join(CACHE, sub, name));
   const corpus = { ...built, jpegs: list('jpeg'), pngs: list('png') };
   corpus.bytes = [...corpus.jpegs, ...corpus.pngs].reduce((sum, path) => sum + statSync(path).size, 0);
   writeFileSync(manifest, `${JSON.stringify(corpus, null, 1)}\n`);

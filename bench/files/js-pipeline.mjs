@@ -16,14 +16,19 @@ export function grayFileInJs(input, output, format, { quality = 75, compressionL
   const bytes = readFileSync(input);
   const t1 = performance.now();
   const isPng = bytes[0] === 0x89;
-  const rgba = isPng ? PNG.sync.read(bytes) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
+  const rgba = isPng
+    ? PNG.sync.read(bytes)
+    : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
   const { width, height } = rgba;
   const t2 = performance.now();
   const gray = reference.grayscaleSync({ data: rgba.data, width, height, channels: 4 });
   const t3 = performance.now();
   let encoded;
   if (format === 'png') {
-    encoded = PNG.sync.write({ width, height, data: Buffer.from(gray.buffer, gray.byteOffset, gray.length) }, { colorType: 0, inputColorType: 0, inputHasAlpha: false, deflateLevel: compressionLevel });
+    encoded = PNG.sync.write(
+      { width, height, data: Buffer.from(gray.buffer, gray.byteOffset, gray.length) },
+      { colorType: 0, inputColorType: 0, inputHasAlpha: false, deflateLevel: compressionLevel },
+    );
   } else {
     // jpeg-js encodes RGBA only: the gray repeated in R, G and B.
     const expanded = Buffer.alloc(width * height * 4);
@@ -36,5 +41,10 @@ export function grayFileInJs(input, output, format, { quality = 75, compressionL
   const t4 = performance.now();
   writeFileSync(output, encoded);
   const t5 = performance.now();
-  return { width, height, bytesOut: encoded.length, timings: { read: t1 - t0, decode: t2 - t1, gray: t3 - t2, encode: t4 - t3, write: t5 - t4 } };
+  return {
+    width,
+    height,
+    bytesOut: encoded.length,
+    timings: { read: t1 - t0, decode: t2 - t1, gray: t3 - t2, encode: t4 - t3, write: t5 - t4 },
+  };
 }

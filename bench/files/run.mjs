@@ -24,7 +24,13 @@ import { renderSvg } from '../report.mjs';
 import { loadCorpus } from './corpus.mjs';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, runs: { type: 'string' }, threads: { type: 'string' }, generated: { type: 'boolean' }, out: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    runs: { type: 'string' },
+    threads: { type: 'string' },
+    generated: { type: 'boolean' },
+    out: { type: 'string' },
+  },
   strict: true,
 });
 const quick = values.quick ?? false;
@@ -55,9 +61,18 @@ const CONTENDERS = [
   { name: 'offloop exact', id: 'offloop-exact' },
   { name: 'offloop luma', id: 'offloop-luma' },
   { name: 'offloop luma-lossless', id: 'offloop-luma-lossless', cases: ['JPEG to JPEG'] },
-  { name: `jpegtran -grayscale (${threads} processes)`, id: 'jpegtran', cases: ['JPEG to JPEG'], skip: hasJpegtran ? undefined : 'no jpegtran (Debian: apt-get install libjpeg-turbo-progs)' },
+  {
+    name: `jpegtran -grayscale (${threads} processes)`,
+    id: 'jpegtran',
+    cases: ['JPEG to JPEG'],
+    skip: hasJpegtran ? undefined : 'no jpegtran (Debian: apt-get install libjpeg-turbo-progs)',
+  },
   { name: 'sharp', id: 'sharp' },
-  { name: 'Pillow Pool', id: 'pillow', skip: hasPillow ? undefined : `no Pillow in ${PILLOW_PYTHON} (Debian: apt-get install python3-pil)` },
+  {
+    name: 'Pillow Pool',
+    id: 'pillow',
+    skip: hasPillow ? undefined : `no Pillow in ${PILLOW_PYTHON} (Debian: apt-get install python3-pil)`,
+  },
   { name: `piscina (${threads} workers, jpeg-js/pngjs)`, id: 'piscina', js: true },
   { name: 'pure JS, main thread (jpeg-js/pngjs)', id: 'js', js: true },
 ];
@@ -68,10 +83,16 @@ function runContender(contender, inputs, format, outDir) {
   if (contender.id === 'pillow') {
     const listing = join(outDir, '..', `${basename(outDir)}.json`);
     writeFileSync(listing, JSON.stringify(inputs));
-    run = spawnSync(PILLOW_PYTHON, [join(here, 'pillow_pool.py'), listing, outDir, format, String(threads)], { encoding: 'utf8' });
+    run = spawnSync(PILLOW_PYTHON, [join(here, 'pillow_pool.py'), listing, outDir, format, String(threads)], {
+      encoding: 'utf8',
+    });
   } else {
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(threads) };
-    run = spawnSync(process.execPath, [join(here, 'contender.mjs'), JSON.stringify({ contender: contender.id, inputs, outDir, format, threads })], { encoding: 'utf8', env });
+    run = spawnSync(
+      process.execPath,
+      [join(here, 'contender.mjs'), JSON.stringify({ contender: contender.id, inputs, outDir, format, threads })],
+      { encoding: 'utf8', env },
+    );
   }
   if (run.status !== 0) throw new Error(`${contender.name}: exited ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1));
@@ -86,7 +107,8 @@ async function verifyOutputs(outDir, inputs, sizes) {
   for (const name of names) {
     const { width, height } = await sharp(join(outDir, name)).metadata();
     const expected = sizes.get(name.replace(/\.\w+$/, ''));
-    if (width !== expected.width || height !== expected.height) throw new Error(`${outDir}/${name}: ${width}x${height}, not ${expected.width}x${expected.height}`);
+    if (width !== expected.width || height !== expected.height)
+      throw new Error(`${outDir}/${name}: ${width}x${height}, not ${expected.width}x${expected.height}`);
   }
   return names;
 }
@@ -95,7 +117,9 @@ const work = mkdtempSync(join(tmpdir(), 'offloop-bench-files-'));
 const startedAt = new Date();
 const machine = describeMachine(features());
 console.error(machineLines(machine).join('\n'));
-console.error(`corpus: ${corpus.kind}: ${corpus.description}; ${jpegs.length} JPEGs, ${pngs.length} PNGs; ${threads} threads; ${runs} runs`);
+console.error(
+  `corpus: ${corpus.kind}: ${corpus.description}; ${jpegs.length} JPEGs, ${pngs.length} PNGs; ${threads} threads; ${runs} runs`,
+);
 const sizes = new Map();
 for (const input of [...jpegs, ...pngs]) {
   const { width, height } = await sharp(input).metadata();
@@ -123,11 +147,16 @@ try {
         else outputsOf[contender.id] = outDir;
       }
       const seconds = median(samples.map((s) => s.seconds));
-      const pixels = samples[0].pixels ?? inputs.reduce((sum, input) => {
-        const { width, height } = sizes.get(basename(input).replace(/\.\w+$/, ''));
-        return sum + width * height;
-      }, 0);
-      const outputBytes = readdirSync(outputsOf[contender.id]).reduce((sum, name) => sum + statSync(join(outputsOf[contender.id], name)).size, 0);
+      const pixels =
+        samples[0].pixels ??
+        inputs.reduce((sum, input) => {
+          const { width, height } = sizes.get(basename(input).replace(/\.\w+$/, ''));
+          return sum + width * height;
+        }, 0);
+      const outputBytes = readdirSync(outputsOf[contender.id]).reduce(
+        (sum, name) => sum + statSync(join(outputsOf[contender.id], name)).size,
+        0,
+      );
       const inputBytes = inputs.reduce((sum, input) => sum + statSync(input).size, 0);
       const row = {
         contender: contender.name,
@@ -144,13 +173,19 @@ try {
         inputBytes,
       };
       rows.push(row);
-      console.error(`${testCase.name}: ${contender.name}: ${row.filesPerSecond.toFixed(2)} files/s, ${row.megapixelsPerSecond.toFixed(1)} MP/s, p99 ${row.eventLoopP99Ms?.toFixed(1) ?? 'n/a'} ms, ${row.peakRssMiB.toFixed(0)} MiB`);
+      console.error(
+        `${testCase.name}: ${contender.name}: ${row.filesPerSecond.toFixed(2)} files/s, ${row.megapixelsPerSecond.toFixed(1)} MP/s, p99 ${row.eventLoopP99Ms?.toFixed(1) ?? 'n/a'} ms, ${row.peakRssMiB.toFixed(0)} MiB`,
+      );
     }
     // offloop exact writes Pillow's JPEG bytes (the same encoder and settings).
     let pillowIdentical = null;
     if (testCase.format === 'jpeg' && outputsOf.pillow && outputsOf['offloop-exact']) {
       const names = readdirSync(outputsOf.pillow);
-      pillowIdentical = names.filter((name) => readFileSync(join(outputsOf.pillow, name)).equals(readFileSync(join(outputsOf['offloop-exact'], name)))).length + ` of ${names.length}`;
+      pillowIdentical = `${
+        names.filter((name) =>
+          readFileSync(join(outputsOf.pillow, name)).equals(readFileSync(join(outputsOf['offloop-exact'], name))),
+        ).length
+      } of ${names.length}`;
     }
     cases.push({ name: testCase.name, format: testCase.format, rows, pillowIdentical });
   }
@@ -158,7 +193,20 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const json = { startedAt: startedAt.toISOString(), machine, threads, runs, corpus: { kind: corpus.kind, description: corpus.description, sources: corpus.sources, jpegs: jpegs.length, pngs: pngs.length }, cases };
+const json = {
+  startedAt: startedAt.toISOString(),
+  machine,
+  threads,
+  runs,
+  corpus: {
+    kind: corpus.kind,
+    description: corpus.description,
+    sources: corpus.sources,
+    jpegs: jpegs.length,
+    pngs: pngs.length,
+  },
+  cases,
+};
 
 const fmt = (value, digits = 1) => (value === null || value === undefined ? 'n/a' : value.toFixed(digits));
 function stagesText(stages) {
@@ -181,21 +229,30 @@ const lines = [
 ];
 for (const c of cases) {
   const base = c.rows.find((row) => row.id === 'offloop-exact');
-  lines.push(`## ${c.name}`, '', '| contender | files/s | MP/s | speed vs offloop exact | event-loop p99 (ms) | peak RSS (MiB) | output MiB (vs input) | per file (ms) |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  lines.push(
+    `## ${c.name}`,
+    '',
+    '| contender | files/s | MP/s | speed vs offloop exact | event-loop p99 (ms) | peak RSS (MiB) | output MiB (vs input) | per file (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const row of c.rows) {
     if (row.skipped) {
       lines.push(`| ${row.contender} | skipped: ${row.skipped} | | | | | | |`);
       continue;
     }
-    const ratio = row.id === 'offloop-exact' ? '1' : `${(row.megapixelsPerSecond / base.megapixelsPerSecond).toFixed(2)}x`;
+    const ratio =
+      row.id === 'offloop-exact' ? '1' : `${(row.megapixelsPerSecond / base.megapixelsPerSecond).toFixed(2)}x`;
     const output = `${fmt(row.outputBytes / 2 ** 20)} (${fmt((100 * row.outputBytes) / row.inputBytes, 0)}%)`;
-    lines.push(`| ${row.contender} | ${fmt(row.filesPerSecond, 2)} | ${fmt(row.megapixelsPerSecond)} | ${ratio} | ${fmt(row.eventLoopP99Ms)} | ${fmt(row.peakRssMiB, 0)} | ${output} | ${stagesText(row.stagesMs)} |`);
+    lines.push(
+      `| ${row.contender} | ${fmt(row.filesPerSecond, 2)} | ${fmt(row.megapixelsPerSecond)} | ${ratio} | ${fmt(row.eventLoopP99Ms)} | ${fmt(row.peakRssMiB, 0)} | ${output} | ${stagesText(row.stagesMs)} |`,
+    );
   }
-  if (c.pillowIdentical !== null) lines.push('', `offloop exact's JPEG files equal Pillow's byte for byte: ${c.pillowIdentical}.`);
+  if (c.pillowIdentical !== null)
+    lines.push('', `offloop exact's JPEG files equal Pillow's byte for byte: ${c.pillowIdentical}.`);
   lines.push('');
 }
 lines.push(
-  'Peak RSS is the contender process\'s peak resident set (VmHWM) (Pillow: the parent plus threads times the largest worker\'s peak). The event-loop p99 is the 99th percentile of the delay of the contender process\'s event loop while its batch ran (the pure-JS main-thread pipeline yields to the loop between files; Pillow has no event loop).',
+  "Peak RSS is the contender process's peak resident set (VmHWM) (Pillow: the parent plus threads times the largest worker's peak). The event-loop p99 is the 99th percentile of the delay of the contender process's event loop while its batch ran (the pure-JS main-thread pipeline yields to the loop between files; Pillow has no event loop).",
   '',
   'Per-file stages are the mean over the files of each stage on the thread that ran it (offloop: its pool thread, decode includes the fused gray; Pillow: read+decode, gray, encode+write in the worker process). With several threads they overlap, so they add up to more than the wall time per file.',
 );
@@ -204,7 +261,13 @@ const markdown = `${lines.join('\n')}\n`;
 const spec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   title: `Gray a folder of photos: megapixels per second, ${threads} threads (${corpus.kind})`,
-  data: { values: cases.flatMap((c) => c.rows.filter((row) => !row.skipped).map((row) => ({ case: c.name, contender: row.contender, mps: Number(row.megapixelsPerSecond.toFixed(2)) }))) },
+  data: {
+    values: cases.flatMap((c) =>
+      c.rows
+        .filter((row) => !row.skipped)
+        .map((row) => ({ case: c.name, contender: row.contender, mps: Number(row.megapixelsPerSecond.toFixed(2)) })),
+    ),
+  },
   mark: 'bar',
   encoding: {
     row: { field: 'case', type: 'nominal', title: null },

@@ -23,7 +23,9 @@ const { values } = parseArgs({ options: { runs: { type: 'string' }, quick: { typ
 const runs = Number(values.runs ?? (values.quick ? 1 : 3));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist/cjs/cli/main.js');
-const redisServer = ['redis-server', '/usr/bin/redis-server'].find((path) => spawnSync(path, ['--version'], { stdio: 'ignore' }).status === 0);
+const redisServer = ['redis-server', '/usr/bin/redis-server'].find(
+  (path) => spawnSync(path, ['--version'], { stdio: 'ignore' }).status === 0,
+);
 if (!redisServer) {
   console.error('bench:queue needs redis-server (Debian/Ubuntu: apt-get install redis-server)');
   process.exit(1);
@@ -36,8 +38,14 @@ const port = await new Promise((resolve) => {
   });
 });
 const dir = mkdtempSync(join(tmpdir(), 'offloop-bench-queue-'));
-const redis = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise((resolve) => redis.stdout.on('data', (chunk) => String(chunk).includes('Ready to accept') && resolve()));
+const redis = spawn(
+  redisServer,
+  ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+await new Promise((resolve) =>
+  redis.stdout.on('data', (chunk) => String(chunk).includes('Ready to accept') && resolve()),
+);
 const url = `redis://127.0.0.1:${port}`;
 
 async function startWorkers(count, queue) {
@@ -45,7 +53,9 @@ async function startWorkers(count, queue) {
   for (let i = 0; i < count; i++) {
     // The workers read the corpus and write under the bench's folder, nowhere else.
     const roots = [dir, ...new Set(inputs.map((input) => dirname(input)))].flatMap((root) => ['--root', root]);
-    const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--queue', queue, ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--queue', queue, ...roots], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await new Promise((resolve) => {
       let err = '';
       child.stderr.on('data', (chunk) => (err += chunk).includes('waiting for jobs') && resolve());
@@ -53,10 +63,15 @@ async function startWorkers(count, queue) {
     children.push(child);
   }
   return async () => {
-    await Promise.all(children.map((child) => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
   };
 }
 
@@ -69,7 +84,9 @@ async function timeLocal() {
   const out = mkdtempSync(join(dir, 'local-'));
   const start = performance.now();
   let px = 0;
-  for await (const result of grayscaleFiles(inputs.map((input) => ({ input, output: join(out, input.split('/').at(-1)) })))) {
+  for await (const result of grayscaleFiles(
+    inputs.map((input) => ({ input, output: join(out, input.split('/').at(-1)) })),
+  )) {
     if (result.error) throw result.error;
     px += result.width * result.height;
   }
@@ -83,7 +100,8 @@ async function timeQueue(workers) {
   const stop = await startWorkers(workers, queue);
   const out = mkdtempSync(join(dir, 'queue-'));
   const start = performance.now();
-  for await (const result of submitFiles(inputs, { connection: url, queue, outDir: out })) if (result.error) throw result.error;
+  for await (const result of submitFiles(inputs, { connection: url, queue, outDir: out }))
+    if (result.error) throw result.error;
   const seconds = (performance.now() - start) / 1000;
   await stop();
   return seconds;
@@ -92,7 +110,11 @@ async function timeQueue(workers) {
 const machine = describeMachine(features());
 console.error(machineLines(machine).join('\n'));
 const rows = [];
-for (const [name, run] of [['local batch (this process)', timeLocal], ['1 worker process via Redis', () => timeQueue(1)], ['2 worker processes via Redis', () => timeQueue(2)]]) {
+for (const [name, run] of [
+  ['local batch (this process)', timeLocal],
+  ['1 worker process via Redis', () => timeQueue(1)],
+  ['2 worker processes via Redis', () => timeQueue(2)],
+]) {
   const samples = [];
   for (let r = 0; r < runs; r++) samples.push(await run());
   const seconds = median(samples);
@@ -106,7 +128,10 @@ const tiny = [];
 const tinyJobs = values.quick ? 500 : 3000;
 for (let r = 0; r < runs; r++) {
   const start = performance.now();
-  await sumOfSquares({ from: 1 + r * tinyJobs * 16384, to: (r + 1) * tinyJobs * 16384 }, { connection: url, queue: 'tiny', partSize: 16384 });
+  await sumOfSquares(
+    { from: 1 + r * tinyJobs * 16384, to: (r + 1) * tinyJobs * 16384 },
+    { connection: url, queue: 'tiny', partSize: 16384 },
+  );
   tiny.push(tinyJobs / ((performance.now() - start) / 1000));
 }
 await stopTiny();
@@ -126,11 +151,17 @@ const lines = [
   '',
   '| how | files/s | vs local |',
   '|---|---:|---:|',
-  ...rows.map((row) => `| ${row.name} | ${row.filesPerSecond.toFixed(2)} | ${(row.filesPerSecond / local.filesPerSecond).toFixed(2)}x |`),
+  ...rows.map(
+    (row) =>
+      `| ${row.name} | ${row.filesPerSecond.toFixed(2)} | ${(row.filesPerSecond / local.filesPerSecond).toFixed(2)}x |`,
+  ),
   '',
   `Tiny jobs through one Redis (a worker process with its default concurrency, ${tinyJobs} jobs enqueued in bulk, each one 16,384-integer block of a range sum, results back to the producer): **${jobsPerSecond.toFixed(0)} jobs/s**.`,
   '',
 ];
 writeFileSync(join(root, 'bench/results/queue.md'), `${lines.join('\n')}\n`);
-writeFileSync(join(root, 'bench/results/queue.json'), `${JSON.stringify({ machine, runs, files: inputs.length, rows, tinyJobs, jobsPerSecond }, null, 1)}\n`);
+writeFileSync(
+  join(root, 'bench/results/queue.json'),
+  `${JSON.stringify({ machine, runs, files: inputs.length, rows, tinyJobs, jobsPerSecond }, null, 1)}\n`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);

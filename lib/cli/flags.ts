@@ -115,21 +115,23 @@ export function parseFlags<T extends FlagTable>(line: CommandLine<T>, argv: read
     }
     if (token.value === undefined) throw new UsageError(`${shown} needs a value: ${formOf(token.name, flag)}`);
     if (!token.inlineValue && token.value.startsWith('-') && token.value !== '-') {
-      throw new UsageError(`${shown} needs a value, not the flag '${token.value}' (for a value that starts with '-', write --${token.name}=${token.value})`);
+      throw new UsageError(
+        `${shown} needs a value, not the flag '${token.value}' (for a value that starts with '-', write --${token.name}=${token.value})`,
+      );
     }
     const value = convert(token.name, flag, token.value);
     if (flag.type === 'string' && flag.multiple) {
       values[token.name] ??= [];
       (values[token.name] as unknown[]).push(value);
-    }
-    else values[token.name] = value;
+    } else values[token.name] = value;
   }
   const { min, max } = line.positionals ?? { min: 0, max: 0 };
   if (positionals.length > max) {
     const extra = positionals[max]!;
     throw new UsageError(max === 0 ? `takes no arguments; got '${extra}'` : `unexpected argument '${extra}'`);
   }
-  if (positionals.length < min) throw new UsageError(`needs ${min === 1 ? 'an argument' : `${min} arguments`}: ${line.usage}`);
+  if (positionals.length < min)
+    throw new UsageError(`needs ${min === 1 ? 'an argument' : `${min} arguments`}: ${line.usage}`);
   return { values: values as FlagValues<T>, positionals };
 }
 
@@ -143,15 +145,23 @@ function convert(name: string, flag: Exclude<Flag, BooleanFlag>, value: string):
   }
   if (flag.type === 'choice' && !flag.choices.includes(value)) {
     const near = closest(value, flag.choices);
-    throw new UsageError(`--${name} must be one of ${flag.choices.join(', ')}; got '${value}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
+    throw new UsageError(
+      `--${name} must be one of ${flag.choices.join(', ')}; got '${value}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`,
+    );
   }
   return value;
 }
 
 function unknownFlag(line: CommandLine, raw: string): UsageError {
-  const names = Object.entries(line.flags).flatMap(([name, flag]) => [`--${name}`, ...(flag.short === undefined ? [] : [`-${flag.short}`])]);
+  const names = Object.entries(line.flags).flatMap(([name, flag]) => [
+    `--${name}`,
+    ...(flag.short === undefined ? [] : [`-${flag.short}`]),
+  ]);
   // `--fromat=png` and `--fromat png` alike: the name is what is compared.
-  const near = closest(raw, names.filter((name) => name.startsWith('--') === raw.startsWith('--')));
+  const near = closest(
+    raw,
+    names.filter((name) => name.startsWith('--') === raw.startsWith('--')),
+  );
   return new UsageError(`unknown option '${raw}'${near === undefined ? '' : ` (did you mean ${near}?)`}`);
 }
 

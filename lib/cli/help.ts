@@ -9,15 +9,32 @@ export const EXIT_CODES = `exit codes: 0 all done, 1 some files failed, 2 usage 
 
 /** `offloop --help`: every command's usage line and summary. */
 export function mainHelp(commands: readonly { line: CommandLine; summary: string }[]): string {
-  const lines = ['offloop: CPU-heavy image work on a native thread pool.', '', 'usage: offloop <command> [options]', ''];
+  const lines = [
+    'offloop: CPU-heavy image work on a native thread pool.',
+    '',
+    'usage: offloop <command> [options]',
+    '',
+  ];
   for (const { line, summary } of commands) lines.push(`  offloop ${line.usage}`, ...wrap(summary, 6));
-  lines.push('', "'offloop <command> --help' shows a command's options.", "'offloop --version' shows the version.", '', EXIT_CODES);
+  lines.push(
+    '',
+    "'offloop <command> --help' shows a command's options.",
+    "'offloop --version' shows the version.",
+    '',
+    EXIT_CODES,
+  );
   return lines.join('\n');
 }
 
 /** `offloop <command> --help`: its usage, what it does, its flags. */
 export function commandHelp(line: CommandLine): string {
-  const lines = [`usage: offloop ${line.usage}`, '', ...line.description.split('\n\n').flatMap((p, i) => [...(i > 0 ? [''] : []), ...wrap(p.replace(/\s*\n\s*/g, ' '), 0)])];
+  const lines = [
+    `usage: offloop ${line.usage}`,
+    '',
+    ...line.description
+      .split('\n\n')
+      .flatMap((p, i) => [...(i > 0 ? [''] : []), ...wrap(p.replace(/\s*\n\s*/g, ' '), 0)]),
+  ];
   const flags = flagLines(line.flags);
   if (flags.length > 0) lines.push('', 'options:', ...flags.flatMap((row) => wrapRow(row)));
   return lines.join('\n');
@@ -40,7 +57,7 @@ function wrap(text: string, indent: number): string[] {
 /** A flag's help row, its text wrapped under itself when the row is too long. */
 function wrapRow(row: string): string[] {
   if (row.length <= COLUMNS) return [row];
-  const at = /^( *\S.*?  +)(\S.*)$/.exec(row);
+  const at = /^( *\S.*? {2,})(\S.*)$/.exec(row);
   if (at === null) return [row];
   const [first, ...rest] = wrap(at[2]!, at[1]!.length);
   return [at[1] + first!.trimStart(), ...rest];

@@ -34,7 +34,12 @@ function outputOf(target: CliTarget, input: string, relativePath: string | undef
  * `outputs` first, so that no output lands on an input whose turn has not
  * come yet. `onEmpty(dir)` hears of a directory that held no image.
  */
-export async function* cliEntries(args: readonly string[], target: CliTarget, outputs: BatchOutputs, onEmpty?: (dir: string) => void): AsyncGenerator<BatchEntry> {
+export async function* cliEntries(
+  args: readonly string[],
+  target: CliTarget,
+  outputs: BatchOutputs,
+  onEmpty?: (dir: string) => void,
+): AsyncGenerator<BatchEntry> {
   const kinds: Array<'folder' | 'file' | Error> = [];
   for (const arg of args) {
     try {
@@ -63,7 +68,10 @@ export async function* cliEntries(args: readonly string[], target: CliTarget, ou
       }
       images++;
       const path = entry.item as string;
-      yield { item: { input: path, output: outputOf(target, path, entry.relativePath) }, relativePath: entry.relativePath };
+      yield {
+        item: { input: path, output: outputOf(target, path, entry.relativePath) },
+        relativePath: entry.relativePath,
+      };
     }
     if (images === 0) onEmpty?.(arg);
   }

@@ -19,7 +19,9 @@ export const COMMANDS: Command[] = [gray, info, worker, queue];
 
 function version(): string {
   // dist/cjs/cli/main.js -> the package's package.json
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -48,7 +50,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     if (command === undefined) {
       const names = COMMANDS.map((c) => c.line.name);
       const near = closest(name, names);
-      throw new UsageError(`unknown command '${name}'${near === undefined ? ` (commands: ${names.join(', ')})` : ` (did you mean '${near}'?)`}`);
+      throw new UsageError(
+        `unknown command '${name}'${near === undefined ? ` (commands: ${names.join(', ')})` : ` (did you mean '${near}'?)`}`,
+      );
     }
     if (asksForHelp(rest)) {
       io.stdout.write(`${commandHelp(command.line)}\n`);

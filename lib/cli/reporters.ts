@@ -42,12 +42,28 @@ function jsonReporter(io: CommandIo): Reporter {
       let line: Record<string, unknown>;
       if (result.error !== undefined) {
         const { code } = result.error as { code?: string };
-        line = { type: 'file', status: 'failed', input: String(result.input), error: { code: code ?? null, message: reasonOf(result.error, String(result.input)) } };
+        line = {
+          type: 'file',
+          status: 'failed',
+          input: String(result.input),
+          error: { code: code ?? null, message: reasonOf(result.error, String(result.input)) },
+        };
       } else if (result.skipped) {
         line = { type: 'file', status: 'skipped', input: result.input, output: result.output };
       } else {
         const { input, output, width, height, format, bytesIn, bytesOut, ms } = result;
-        line = { type: 'file', status: 'processed', input, output, width, height, format, bytesIn, bytesOut, ms: Number(ms.toFixed(3)) };
+        line = {
+          type: 'file',
+          status: 'processed',
+          input,
+          output,
+          width,
+          height,
+          format,
+          bytesIn,
+          bytesOut,
+          ms: Number(ms.toFixed(3)),
+        };
       }
       io.stdout.write(`${JSON.stringify(line)}\n`);
     },
@@ -70,7 +86,8 @@ function linesReporter(io: CommandIo, quiet: boolean): Reporter {
   return {
     setTotal() {},
     file(result) {
-      if (result.error !== undefined) io.stderr.write(failedLine(String(result.input), reasonOf(result.error, String(result.input))));
+      if (result.error !== undefined)
+        io.stderr.write(failedLine(String(result.input), reasonOf(result.error, String(result.input))));
       else if (quiet) return;
       else if (result.skipped) io.stdout.write(`skipped: ${escapeText(result.output)} (exists)\n`);
       else io.stdout.write(`processed: ${escapeText(result.output)}\n`);
@@ -116,7 +133,12 @@ function barReporter(io: CommandIo): Reporter {
         const eta = total === undefined || params.value === 0 ? '--' : `${params.eta}s`;
         const counts = `${params.value}/${of} files | ${payload.failed} failed`;
         // A terminal of unknown size (a bare pty) says 0 columns: draw for 80.
-        return barLine(stream.columns || 80, total === undefined ? undefined : params.progress, counts, `${payload.mps} MP/s | ETA ${eta}`);
+        return barLine(
+          stream.columns || 80,
+          total === undefined ? undefined : params.progress,
+          counts,
+          `${payload.mps} MP/s | ETA ${eta}`,
+        );
       },
       hideCursor: true,
       // Redraws on each result and at most every 100 ms otherwise.

@@ -34,7 +34,11 @@ export class Tally {
   add(result: GrayscaleFilesResult): void {
     if (result.error !== undefined) {
       this.failed++;
-      this.failures.push({ input: String(result.input), code: (result.error as { code?: string }).code, message: reasonOf(result.error, String(result.input)) });
+      this.failures.push({
+        input: String(result.input),
+        code: (result.error as { code?: string }).code,
+        message: reasonOf(result.error, String(result.input)),
+      });
     } else if (result.skipped) {
       this.skipped++;
     } else {

@@ -8,6 +8,7 @@ export class UsageError extends Error {
 
 /** The lines after a usage mistake: the reason, the command's usage, where its help is. */
 export function usageMessage(error: UsageError, line: CommandLine | undefined): string {
-  if (line === undefined) return `offloop: ${error.message}\nusage: offloop <command> [options]\n'offloop --help' lists the commands`;
+  if (line === undefined)
+    return `offloop: ${error.message}\nusage: offloop <command> [options]\n'offloop --help' lists the commands`;
   return `offloop ${line.name}: ${error.message}\nusage: offloop ${line.usage}\n'offloop ${line.name} --help' lists its options`;
 }

@@ -90,14 +90,17 @@ async function directoryOf(inputs: string | URL): Promise<string | undefined> {
  * knows), else it is one file. The caller must call return() to stop early
  * (a source iterator's return() is then called).
  */
-export async function* batchEntries(inputs: unknown, recursive: boolean, outputs: BatchOutputs): AsyncGenerator<BatchEntry> {
+export async function* batchEntries(
+  inputs: unknown,
+  recursive: boolean,
+  outputs: BatchOutputs,
+): AsyncGenerator<BatchEntry> {
   if (typeof inputs === 'string' || inputs instanceof URL) {
     const dir = await directoryOf(inputs);
     if (dir !== undefined) {
       await outputs.expect(dir, 'folder', recursive);
       yield* listDirectory(dir, recursive, outputs);
-    }
-    else yield { item: inputs };
+    } else yield { item: inputs };
     return;
   }
   for await (const item of inputs as AsyncIterable<unknown>) yield { item };
@@ -112,7 +115,12 @@ const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
  * the input's own folder: the input's path, or its name with the new
  * extension beside it (as `mogrify -format` writes).
  */
-export function outputUnder(outDir: string, input: string, relativePath: string | undefined, format: FileSettings['format']): string {
+export function outputUnder(
+  outDir: string,
+  input: string,
+  relativePath: string | undefined,
+  format: FileSettings['format'],
+): string {
   let name = relativePath ?? basename(input);
   const written = format === 'same' ? sameFormatForName(name) : format;
   if (written !== undefined && formatOfExtension(name) !== written) {

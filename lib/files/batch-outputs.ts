@@ -113,9 +113,9 @@ export class BatchOutputs {
   async expect(path: string, kind: 'folder' | 'file', recursive = false): Promise<void> {
     const where = await this.locate(path);
     if (kind === 'folder') {
-      if (!this.folders.some((folder) => folder.real === where.real && folder.recursive === recursive)) this.folders.push({ real: where.real, recursive, given: path });
-    }
-    else this.addInput(where, path);
+      if (!this.folders.some((folder) => folder.real === where.real && folder.recursive === recursive))
+        this.folders.push({ real: where.real, recursive, given: path });
+    } else this.addInput(where, path);
   }
 
   /**
@@ -175,7 +175,11 @@ export class BatchOutputs {
       folderReal = realPathOf(folder);
       this.folderReals.set(folder, folderReal);
     }
-    return { real: join(await folderReal, basename(absolute)), id: own === undefined ? undefined : idOf(own), stats: own };
+    return {
+      real: join(await folderReal, basename(absolute)),
+      id: own === undefined ? undefined : idOf(own),
+      stats: own,
+    };
   }
 
   private addInput(where: Located, given: string): void {
@@ -199,13 +203,20 @@ export class BatchOutputs {
       if (folder !== listed.real && !(listed.recursive && isInside(folder, listed.real))) continue;
       if (this.outDir !== undefined) this.outDirReal ??= realPathOf(this.outDir);
       const outDir = this.outDirReal === undefined ? undefined : await this.outDirReal;
-      const skipped = outDir !== undefined && isInside(outDir, listed.real) && (folder === outDir || isInside(folder, outDir));
+      const skipped =
+        outDir !== undefined && isInside(outDir, listed.real) && (folder === outDir || isInside(folder, outDir));
       if (!skipped) return listed.given;
     }
     return undefined;
   }
 
-  private async decide(input: string, from: Located, output: string, to: Located, listed: boolean): Promise<OutputClaim> {
+  private async decide(
+    input: string,
+    from: Located,
+    output: string,
+    to: Located,
+    listed: boolean,
+  ): Promise<OutputClaim> {
     if (listed && this.find(this.outputs, from) !== undefined) return { verdict: 'own' };
     this.addInput(from, input);
     const same = from.real === to.real || (from.id !== undefined && from.id === to.id);
@@ -222,13 +233,19 @@ export class BatchOutputs {
       }
       if (other !== undefined) {
         const reason = `the output '${output}' is ${other === output ? 'an input' : `the input '${other}'`} of this batch; it is not written over`;
-        return { verdict: 'refuse', error: batchOutputError('ERR_OFFLOOP_OUTPUT_IS_INPUT', input, reason, output, other) };
+        return {
+          verdict: 'refuse',
+          error: batchOutputError('ERR_OFFLOOP_OUTPUT_IS_INPUT', input, reason, output, other),
+        };
       }
     }
     const claimedBy = this.find(this.outputs, to);
     if (claimedBy !== undefined) {
       const reason = `the output '${output}' is already written by the input '${claimedBy}' of this batch`;
-      return { verdict: 'refuse', error: batchOutputError('ERR_OFFLOOP_OUTPUT_COLLISION', input, reason, output, claimedBy) };
+      return {
+        verdict: 'refuse',
+        error: batchOutputError('ERR_OFFLOOP_OUTPUT_COLLISION', input, reason, output, claimedBy),
+      };
     }
     this.outputs.set(to.real, input);
     if (to.id !== undefined) this.outputs.set(to.id, input);

@@ -99,4 +99,7 @@ export interface GrayscaleFilesFailed {
 export type GrayscaleFilesResult = GrayscaleFilesDone | GrayscaleFilesSkipped | GrayscaleFilesFailed;
 
 /** `grayscaleFiles(inputs, options)`: an async generator of per-file results. */
-export type GrayscaleFiles = (inputs: GrayscaleFilesInputs, options?: GrayscaleFilesOptions) => AsyncGenerator<GrayscaleFilesResult, void, undefined>;
+export type GrayscaleFiles = (
+  inputs: GrayscaleFilesInputs,
+  options?: GrayscaleFilesOptions,
+) => AsyncGenerator<GrayscaleFilesResult, void, undefined>;

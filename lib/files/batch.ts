@@ -31,7 +31,18 @@ import { checkFileInput, checkFileOutput } from './input.js';
 import { runFileJob } from './job.js';
 import { FILE_SETTING_KEYS, readFileSettings, settingsForOutput, type FileSettings } from './settings.js';
 
-const BATCH_OPTION_KEYS = [...FILE_SETTING_KEYS, 'outDir', 'output', 'inPlace', 'recursive', 'ordered', 'skipExisting', 'concurrency', 'signal', 'onProgress'] as const;
+const BATCH_OPTION_KEYS = [
+  ...FILE_SETTING_KEYS,
+  'outDir',
+  'output',
+  'inPlace',
+  'recursive',
+  'ordered',
+  'skipExisting',
+  'concurrency',
+  'signal',
+  'onProgress',
+] as const;
 
 interface BatchPlan {
   settings: FileSettings;
@@ -53,10 +64,15 @@ function readBatchOptions(inputs: unknown, options: unknown): BatchPlan {
   const settings = readFileSettings(snapshot);
   const outDir = checkFileOutput(snapshot.outDir, 'options.outDir');
   const output = snapshot.output;
-  if (output !== undefined && typeof output !== 'function') throw invalidArgTypeError('options.output', 'of type function', output);
+  if (output !== undefined && typeof output !== 'function')
+    throw invalidArgTypeError('options.output', 'of type function', output);
   const inPlace = readBoolean(snapshot.inPlace, 'options.inPlace', false);
   if (inPlace && (outDir !== undefined || output !== undefined)) {
-    throw invalidArgValueError('options.inPlace', inPlace, `cannot be combined with options.${outDir !== undefined ? 'outDir' : 'output'} (in place, each output is its input)`);
+    throw invalidArgValueError(
+      'options.inPlace',
+      inPlace,
+      `cannot be combined with options.${outDir !== undefined ? 'outDir' : 'output'} (in place, each output is its input)`,
+    );
   }
   const concurrency =
     snapshot.concurrency === undefined ? undefined : checkConcurrency(snapshot.concurrency, 'options.concurrency');
@@ -90,9 +106,16 @@ type Outcome = { result: GrayscaleFilesResult; pixels: number } | { aborted: tru
  * Names, checks and runs one entry; never rejects. The output is claimed
  * before the first await, so claims follow the order entries are pulled.
  */
-async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutputs, control: Control, site: CallSite): Promise<Outcome> {
+async function runEntry(
+  entry: BatchEntry,
+  plan: BatchPlan,
+  outputs: BatchOutputs,
+  control: Control,
+  site: CallSite,
+): Promise<Outcome> {
   const { item } = entry;
-  if (entry.listingError !== undefined) return { result: { input: item as string, error: entry.listingError }, pixels: 0 };
+  if (entry.listingError !== undefined)
+    return { result: { input: item as string, error: entry.listingError }, pixels: 0 };
   const started = performance.now();
   let input: unknown = item;
   try {
@@ -107,9 +130,16 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutput
     input = source.path;
     if (rawOutput === undefined) {
       if (plan.output !== undefined) rawOutput = plan.output(source.path);
-      else if (plan.outDir !== undefined) rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings.format);
-      else if (plan.inPlace) rawOutput = outputUnder(dirname(source.path), source.path, undefined, plan.settings.format);
-      else throw invalidArgTypeError('options.outDir', 'a path (or options.output a function, or the input a pair, or options.inPlace true) to name the output', undefined);
+      else if (plan.outDir !== undefined)
+        rawOutput = outputUnder(plan.outDir, source.path, entry.relativePath, plan.settings.format);
+      else if (plan.inPlace)
+        rawOutput = outputUnder(dirname(source.path), source.path, undefined, plan.settings.format);
+      else
+        throw invalidArgTypeError(
+          'options.outDir',
+          'a path (or options.output a function, or the input a pair, or options.inPlace true) to name the output',
+          undefined,
+        );
     }
     const output = checkFileOutput(rawOutput, 'output')!;
     // Before the claim: a file refused for its name claims nothing.
@@ -117,7 +147,8 @@ async function runEntry(entry: BatchEntry, plan: BatchPlan, outputs: BatchOutput
     const claim = await outputs.claim(source.path, output, entry.relativePath !== undefined);
     if (claim.verdict === 'own') return { own: true };
     if (claim.verdict === 'refuse') throw withCallSite(claim.error, site);
-    if (plan.skipExisting && (await isCompleteImage(output))) return { result: { input: source.path, output, skipped: true }, pixels: 0 };
+    if (plan.skipExisting && (await isCompleteImage(output)))
+      return { result: { input: source.path, output, skipped: true }, pixels: 0 };
     await mkdir(dirname(output), { recursive: true });
     if (isAborted(control.signal)) return { aborted: true };
     const done = await runFileJob({ input: source, output, encode: false, settings }, control, site);
@@ -149,7 +180,13 @@ async function* runBatch(
   total: number | undefined,
   site: CallSite,
 ): AsyncGenerator<GrayscaleFilesResult, void, undefined> {
-  const progress: GrayscaleFilesProgress = { done: 0, failed: 0, ...(total === undefined ? {} : { total }), bytesIn: 0, pixels: 0 };
+  const progress: GrayscaleFilesProgress = {
+    done: 0,
+    failed: 0,
+    ...(total === undefined ? {} : { total }),
+    bytesIn: 0,
+    pixels: 0,
+  };
   // Entries pulled that will give a result: once the source ends, that is
   // the total (a directory's or an iterable's, known with the last files in flight).
   let counted = 0;

@@ -37,7 +37,8 @@ export async function isCompleteImage(path: string): Promise<boolean> {
       const found = binding.inspectWholeFile(head.subarray(0, bytesRead), tail, size);
       if (!('code' in found)) return true;
       // The header may go on past what was read: read more, up to a bound.
-      if (found.code !== 'ERR_OFFLOOP_TRUNCATED_IMAGE' || bytesRead < want || want >= size || want >= MAX_HEAD_BYTES) return false;
+      if (found.code !== 'ERR_OFFLOOP_TRUNCATED_IMAGE' || bytesRead < want || want >= size || want >= MAX_HEAD_BYTES)
+        return false;
     }
   } catch {
     return false;

@@ -5,14 +5,25 @@
  */
 import { getSystemErrorMap } from 'node:util';
 
-import { nativeFailureError, pointAtCaller, withCallSite, type AnyFunction, type CallSite, type OffloopSystemError } from '../errors.js';
+import {
+  nativeFailureError,
+  pointAtCaller,
+  withCallSite,
+  type AnyFunction,
+  type CallSite,
+  type OffloopSystemError,
+} from '../errors.js';
 import { describeSource } from './input.js';
 import type { FileJob } from './settings.js';
 
 /** What the native side reports for a failure it met reading or writing a file. */
 const SYSTEM = 'ERR_OFFLOOP_SYSTEM';
 
-const ARGUMENT_CODES: ReadonlySet<string> = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE']);
+const ARGUMENT_CODES: ReadonlySet<string> = new Set([
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_OUT_OF_RANGE',
+]);
 
 let systemErrors: Map<number, [string, string]> | undefined;
 
@@ -33,7 +44,9 @@ function fieldsOf(failure: unknown): { code?: unknown; errno?: unknown; syscall?
  */
 function systemError(errno: number, syscall: string, path: string | undefined): OffloopSystemError {
   const [code, description] = describeErrno(-Math.abs(errno));
-  const err = new Error(`${code}: ${description}, ${syscall}${path === undefined ? '' : ` '${path}'`}`) as OffloopSystemError;
+  const err = new Error(
+    `${code}: ${description}, ${syscall}${path === undefined ? '' : ` '${path}'`}`,
+  ) as OffloopSystemError;
   err.errno = -Math.abs(errno);
   err.code = code;
   err.syscall = syscall;
@@ -61,7 +74,11 @@ export function fileFailureError(job: FileJob, failure: unknown): Error {
 
 /** True for an error made by {@link fileFailureError} from a system failure. */
 function isSystemError(error: unknown): error is OffloopSystemError {
-  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string' && typeof (error as { errno?: unknown }).errno === 'number';
+  return (
+    error instanceof Error &&
+    typeof (error as { syscall?: unknown }).syscall === 'string' &&
+    typeof (error as { errno?: unknown }).errno === 'number'
+  );
 }
 
 /** Gives a file job's error the frames of the user's call (made on the JS thread after the call returned). */

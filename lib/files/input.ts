@@ -55,7 +55,10 @@ export function checkFileInput(input: unknown, name = 'input'): FileSource {
     checkFixedBuffer(bytes, name);
     // The native side gets a plain Uint8Array, whatever subclass (Buffer, a
     // user's) the caller passed.
-    const view = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bufferOf(bytes), byteOffsetOf(bytes), byteLengthOf(bytes));
+    const view =
+      Object.getPrototypeOf(bytes) === Uint8Array.prototype
+        ? bytes
+        : new Uint8Array(bufferOf(bytes), byteOffsetOf(bytes), byteLengthOf(bytes));
     return { kind: 'bytes', bytes: view };
   }
   if (input instanceof URL) return { kind: 'path', path: checkPath(urlPath(input, name), name) };
@@ -97,7 +100,7 @@ export function sameFormatForName(path: string): ImageFileFormat | undefined {
 /** The format a path's extension names (case-insensitive), or undefined for any other. */
 export function formatOfExtension(path: string): ImageFileFormat | undefined {
   const extension = extname(path).toLowerCase();
-  return Object.prototype.hasOwnProperty.call(EXTENSION_FORMATS, extension) ? EXTENSION_FORMATS[extension] : undefined;
+  return Object.hasOwn(EXTENSION_FORMATS, extension) ? EXTENSION_FORMATS[extension] : undefined;
 }
 
 /** How messages name an input: its path, or "input buffer". */

@@ -65,7 +65,11 @@ export const fileKernel: Kernel<FileCall, GrayscaleFileResult> = {
  * settles as {@link fileKernel}'s async calls do, errors with the frames of
  * `site`. Throws synchronously only when the native submit does.
  */
-export function runFileJob(job: FileJob & { output: string }, control: Control, site: CallSite): Promise<GrayscaleFileWritten>;
+export function runFileJob(
+  job: FileJob & { output: string },
+  control: Control,
+  site: CallSite,
+): Promise<GrayscaleFileWritten>;
 export function runFileJob(job: FileJob, control: Control, site: CallSite): Promise<GrayscaleFileResult>;
 export function runFileJob(job: FileJob, control: Control, site: CallSite): Promise<GrayscaleFileResult> {
   return runPoolJob(nativeFile, { job, control, total: 0 }, site);

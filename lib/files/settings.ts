@@ -26,7 +26,16 @@ export const GRAYSCALE_FILE_MODES = ['exact', 'luma', 'luma-lossless'] as const 
 export const DEFAULT_BYTE_LIMIT = 2 ** 30;
 
 /** The option keys of the per-file settings. */
-export const FILE_SETTING_KEYS = ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels', 'limitInputBytes', 'durable'] as const;
+export const FILE_SETTING_KEYS = [
+  'mode',
+  'format',
+  'quality',
+  'compressionLevel',
+  'autoOrient',
+  'limitInputPixels',
+  'limitInputBytes',
+  'durable',
+] as const;
 
 /** Every option key grayscaleFile reads; other keys are ignored. */
 export const FILE_OPTION_KEYS = [...FILE_SETTING_KEYS, 'output', 'encode', 'signal', 'onProgress'] as const;
@@ -48,7 +57,8 @@ export interface FileSettings {
 function readInteger(value: unknown, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number', value);
-  if (!Number.isInteger(value) || value < min || value > max) throw outOfRangeError(name, `be an integer >= ${min} and <= ${max}`, value);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw outOfRangeError(name, `be an integer >= ${min} and <= ${max}`, value);
   return value;
 }
 
@@ -56,7 +66,8 @@ function readLimit(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === true) return fallback;
   if (value === false) return 0;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number or boolean', value);
-  if (!Number.isSafeInteger(value) || value < 0) throw outOfRangeError(name, 'be a safe integer >= 0 (0 for no limit)', value);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw outOfRangeError(name, 'be a safe integer >= 0 (0 for no limit)', value);
   return value;
 }
 
@@ -66,7 +77,10 @@ function readLimit(value: unknown, name: string, fallback: number): number {
  *
  * @param name The options argument's name in messages (default `'options'`).
  */
-export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_KEYS)[number]>, name = 'options'): FileSettings {
+export function readFileSettings(
+  options: OptionsSnapshot<(typeof FILE_SETTING_KEYS)[number]>,
+  name = 'options',
+): FileSettings {
   return {
     mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
     format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
@@ -92,10 +106,15 @@ export function readFileSettings(options: OptionsSnapshot<(typeof FILE_SETTING_K
  * ERR_OFFLOOP_EXTENSION_MISMATCH. A name of no format offloop writes
  * (`.webp`, none) leaves the settings as they are.
  */
-export function settingsForOutput(settings: FileSettings, output: string | undefined, names = { format: 'options.format', output: 'options.output' }): FileSettings {
+export function settingsForOutput(
+  settings: FileSettings,
+  output: string | undefined,
+  names = { format: 'options.format', output: 'options.output' },
+): FileSettings {
   const named = output === undefined ? undefined : formatOfExtension(output);
   if (named === undefined || named === settings.format) return settings;
-  if (settings.format !== 'same') throw extensionMismatchError(names.format, settings.format, names.output, output!, named);
+  if (settings.format !== 'same')
+    throw extensionMismatchError(names.format, settings.format, names.output, output!, named);
   return { ...settings, format: named };
 }
 
@@ -120,7 +139,14 @@ export function prepareFileCall(input: unknown, options: unknown): { job: FileJo
   const output = checkFileOutput(snapshot.output);
   const encode = readBoolean(snapshot.encode, 'options.encode', false);
   if (encode && output !== undefined) {
-    throw invalidArgValueError('options.encode', encode, 'cannot be combined with options.output (the image is written there)');
+    throw invalidArgValueError(
+      'options.encode',
+      encode,
+      'cannot be combined with options.output (the image is written there)',
+    );
   }
-  return { job: { input: checkFileInput(input), output, encode, settings: settingsForOutput(settings, output) }, control };
+  return {
+    job: { input: checkFileInput(input), output, encode, settings: settingsForOutput(settings, output) },
+    control,
+  };
 }

@@ -40,5 +40,9 @@ export function temporaryStem(name: string): Buffer {
 export function isTemporaryOf(output: string, entry: string): boolean {
   const stem = temporaryStem(basename(output));
   const bytes = Buffer.from(entry, 'utf8');
-  return bytes.length === stem.length + SUFFIX_BYTES && bytes.subarray(0, stem.length).equals(stem) && SUFFIX.test(bytes.subarray(stem.length).toString('latin1'));
+  return (
+    bytes.length === stem.length + SUFFIX_BYTES &&
+    bytes.subarray(0, stem.length).equals(stem) &&
+    SUFFIX.test(bytes.subarray(stem.length).toString('latin1'))
+  );
 }

@@ -178,16 +178,34 @@ export type GrayscaleFileResult = GrayscaleFilePixels | GrayscaleFileEncoded | G
  * {@link GrayscaleFileEncoded}) or what was written ({@link GrayscaleFileWritten}).
  */
 export interface GrayscaleFile {
-  (input: GrayscaleFileInput, options: GrayscaleFileOptions & { output: string | URL; encode?: false }): Promise<GrayscaleFileWritten>;
-  (input: GrayscaleFileInput, options: GrayscaleFileOptions & { encode: true; output?: undefined }): Promise<GrayscaleFileEncoded>;
-  (input: GrayscaleFileInput, options?: GrayscaleFileOptions & { output?: undefined; encode?: false }): Promise<GrayscaleFilePixels>;
+  (
+    input: GrayscaleFileInput,
+    options: GrayscaleFileOptions & { output: string | URL; encode?: false },
+  ): Promise<GrayscaleFileWritten>;
+  (
+    input: GrayscaleFileInput,
+    options: GrayscaleFileOptions & { encode: true; output?: undefined },
+  ): Promise<GrayscaleFileEncoded>;
+  (
+    input: GrayscaleFileInput,
+    options?: GrayscaleFileOptions & { output?: undefined; encode?: false },
+  ): Promise<GrayscaleFilePixels>;
   (input: GrayscaleFileInput, options?: GrayscaleFileOptions): Promise<GrayscaleFileResult>;
 }
 
 /** `grayscaleFileSync(input, options?)`: {@link GrayscaleFile}, returning the result. */
 export interface GrayscaleFileSync {
-  (input: GrayscaleFileInput, options: GrayscaleFileOptions & { output: string | URL; encode?: false }): GrayscaleFileWritten;
-  (input: GrayscaleFileInput, options: GrayscaleFileOptions & { encode: true; output?: undefined }): GrayscaleFileEncoded;
-  (input: GrayscaleFileInput, options?: GrayscaleFileOptions & { output?: undefined; encode?: false }): GrayscaleFilePixels;
+  (
+    input: GrayscaleFileInput,
+    options: GrayscaleFileOptions & { output: string | URL; encode?: false },
+  ): GrayscaleFileWritten;
+  (
+    input: GrayscaleFileInput,
+    options: GrayscaleFileOptions & { encode: true; output?: undefined },
+  ): GrayscaleFileEncoded;
+  (
+    input: GrayscaleFileInput,
+    options?: GrayscaleFileOptions & { output?: undefined; encode?: false },
+  ): GrayscaleFilePixels;
   (input: GrayscaleFileInput, options?: GrayscaleFileOptions): GrayscaleFileResult;
 }

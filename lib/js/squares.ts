@@ -6,7 +6,14 @@ import { outOfRangeError, squareOverflowError } from '../errors.js';
 import { lengthOf } from '../intrinsics.js';
 import type { Kernel } from '../runner.js';
 import type { SquaresOutput } from '../types.js';
-import { allocateSquaresOut, checkSquaresOut, planLength, prepareSquares, type SquaresCall, type SquaresPlan } from '../validate-squares.js';
+import {
+  allocateSquaresOut,
+  checkSquaresOut,
+  planLength,
+  prepareSquares,
+  type SquaresCall,
+  type SquaresPlan,
+} from '../validate-squares.js';
 
 const INT64_SQUARE_LIMIT = 3037000499n; // floor(sqrt(2^63 - 1))
 const UINT64_SQUARE_LIMIT = 4294967295n; // 2^32 - 1

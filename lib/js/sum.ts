@@ -25,6 +25,10 @@
  * The lane loops are unrolled by hand into locals; the arithmetic order per
  * lane is exactly the one above. Do not "simplify" any expression here: every
  * operation is rounded and the C++ must match it.
+ *
+ * The unrolled lanes below are laid out as a table, one lane a line, so that
+ * each line can be read against the native kernel's: biome.json leaves this
+ * file's layout alone (its lint still runs).
  */
 import { sumOverflowError } from '../errors.js';
 import type { Kernel } from '../runner.js';
@@ -74,8 +78,8 @@ function foldLanes(
 
 /** One block of squares of a[start..end) (end - start <= SUM_BLOCK); sets blockHi/blockLo. */
 function arrayBlock(a: ArrayLike<number>, start: number, end: number): void {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0; // prettier-ignore
-  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0; // prettier-ignore
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
   let v: number;
   let x: number;
   let y: number;
@@ -121,8 +125,8 @@ function arrayBlock(a: ArrayLike<number>, start: number, end: number): void {
  * every value is an exact safe integer, so how it is formed does not matter).
  */
 function rangeBlock(from: number, start: number, end: number): void {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0; // prettier-ignore
-  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0; // prettier-ignore
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
   let v: number;
   let x: number;
   let y: number;

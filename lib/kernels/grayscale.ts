@@ -12,7 +12,16 @@ function newGrayOut(pixels: number): Uint8Array {
 }
 
 function nativeArgs({ plan, out }: GrayCall) {
-  return [plan.data, plan.width, plan.height, plan.channels, plan.stride, plan.bgr, plan.weights === 'bt709', out] as const;
+  return [
+    plan.data,
+    plan.width,
+    plan.height,
+    plan.channels,
+    plan.stride,
+    plan.bgr,
+    plan.weights === 'bt709',
+    out,
+  ] as const;
 }
 
 const grayscaleKernel: Kernel<GrayCall, Uint8Array> = {

@@ -4,7 +4,14 @@ import { squareOverflowError, unexpectedOverflowError } from '../errors.js';
 import { squaresInJs } from '../js/squares.js';
 import { runAsync, runSync, sizeThresholds, type Kernel } from '../runner.js';
 import type { ComputeSquares, ComputeSquaresSync, SquaresOutput } from '../types.js';
-import { allocateSquaresOut, nativeSquaresInput, planLength, prepareSquares, type SquaresCall, type SquaresPlan } from '../validate-squares.js';
+import {
+  allocateSquaresOut,
+  nativeSquaresInput,
+  planLength,
+  prepareSquares,
+  type SquaresCall,
+  type SquaresPlan,
+} from '../validate-squares.js';
 
 /** A new result array, on fresh pages the pool threads first-touch when large. */
 function newSquaresOut(plan: SquaresPlan): SquaresOutput {

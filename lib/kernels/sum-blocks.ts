@@ -6,7 +6,14 @@
  * local call does. Internal: offloop/queue builds on it.
  */
 import { binding } from '../binding.js';
-import { captureCallSite, invalidArgTypeError, nativeFailureError, outOfRangeError, unexpectedOverflowError, withCallSite } from '../errors.js';
+import {
+  captureCallSite,
+  invalidArgTypeError,
+  nativeFailureError,
+  outOfRangeError,
+  unexpectedOverflowError,
+  withCallSite,
+} from '../errors.js';
 import { SUM_BLOCK } from '../js/sum.js';
 import { runOnPool } from '../job-table.js';
 import { prepareSum } from '../validate-squares.js';

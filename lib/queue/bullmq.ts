@@ -59,9 +59,11 @@ export function parseRedisAddress(text: string): RedisAddress {
   } catch {
     throw invalidAddress(text, 'is not an address');
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalidAddress(text, `has the scheme ${url.protocol.slice(0, -1)}`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw invalidAddress(text, `has the scheme ${url.protocol.slice(0, -1)}`);
   if (url.hostname === '') throw invalidAddress(text, 'names no host');
-  if ((url.pathname !== '' && !/^\/\d*$/.test(url.pathname)) || url.search !== '' || url.hash !== '') throw invalidAddress(text, 'has a path that is not a database number');
+  if ((url.pathname !== '' && !/^\/\d*$/.test(url.pathname)) || url.search !== '' || url.hash !== '')
+    throw invalidAddress(text, 'has a path that is not a database number');
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return {
     host,
@@ -110,7 +112,12 @@ export function readTimeout(value: unknown, name: string, fallback: number): num
 
 /** Where a connection goes, for messages: host:port, never the password. */
 export function describeConnection(connection: RedisConnection): string {
-  const options = (typeof connection === 'string' ? parseRedisAddress(connection) : connection) as { host?: string; port?: number; path?: string; tls?: unknown };
+  const options = (typeof connection === 'string' ? parseRedisAddress(connection) : connection) as {
+    host?: string;
+    port?: number;
+    path?: string;
+    tls?: unknown;
+  };
   if (options.path !== undefined) return options.path;
   const host = options.host ?? 'localhost';
   return `${options.tls ? 'rediss://' : ''}${host.includes(':') ? `[${host}]` : host}:${options.port ?? 6379}`;
@@ -130,21 +137,43 @@ const REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b|ERR AUTH|invalid password/i;
  * BullMQ client that never connected cannot be closed (its close waits for
  * the connection).
  */
-export async function reachRedis(connection: BullMQ.ConnectionOptions, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function reachRedis(
+  connection: BullMQ.ConnectionOptions,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   // An ioredis instance or cluster of the caller's: theirs to manage.
-  if (typeof (connection as { duplicate?: unknown }).duplicate === 'function' || Array.isArray((connection as { nodes?: unknown }).nodes)) return;
+  if (
+    typeof (connection as { duplicate?: unknown }).duplicate === 'function' ||
+    Array.isArray((connection as { nodes?: unknown }).nodes)
+  )
+    return;
   if (signal?.aborted) throw signal.reason;
   // ioredis is BullMQ's dependency: found from BullMQ's folder, where a strict layout (pnpm) puts it.
-  const IORedis = require(require.resolve('ioredis', { paths: [require.resolve('bullmq')] })) as typeof import('ioredis').default;
-  const client = new IORedis({ ...(connection as object), lazyConnect: true, maxRetriesPerRequest: 0, disconnectTimeout: 100, retryStrategy: (times: number) => Math.min(100 * times, 500) });
+  const IORedis = require(
+    require.resolve('ioredis', { paths: [require.resolve('bullmq')] }),
+  ) as typeof import('ioredis').default;
+  const client = new IORedis({
+    ...(connection as object),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    disconnectTimeout: 100,
+    retryStrategy: (times: number) => Math.min(100 * times, 500),
+  });
   let lastError: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const unreachable = (why: string) =>
-    Object.assign(new Error(`cannot reach Redis at ${describeConnection(connection)}: ${why}`), { code: 'ERR_OFFLOOP_REDIS_UNREACHABLE', ...(lastError ? { cause: lastError } : {}) });
+    Object.assign(new Error(`cannot reach Redis at ${describeConnection(connection)}: ${why}`), {
+      code: 'ERR_OFFLOOP_REDIS_UNREACHABLE',
+      ...(lastError ? { cause: lastError } : {}),
+    });
   try {
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(unreachable(`${lastError?.message ?? 'no answer'} (waited ${timeoutMs / 1000} s)`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(unreachable(`${lastError?.message ?? 'no answer'} (waited ${timeoutMs / 1000} s)`)),
+        timeoutMs,
+      );
       onAbort = () => reject(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       client.on('error', (error: Error) => {
@@ -166,7 +195,10 @@ export async function reachRedis(connection: BullMQ.ConnectionOptions, timeoutMs
  * graceful close does not finish within `timeoutMs` (Redis away: its QUIT
  * would wait for a reconnection that may never come).
  */
-export async function closeWithin(client: { close(): Promise<void>; disconnect(): Promise<void> }, timeoutMs: number): Promise<void> {
+export async function closeWithin(
+  client: { close(): Promise<void>; disconnect(): Promise<void> },
+  timeoutMs: number,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
   try {

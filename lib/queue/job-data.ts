@@ -106,7 +106,10 @@ export function isPermanent(error: unknown): boolean {
 /** An error as a job's failedReason: JSON keeping the code. */
 export function encodeFailure(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return JSON.stringify({ code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : String(error) });
+  return JSON.stringify({
+    code: typeof code === 'string' ? code : undefined,
+    message: typeof message === 'string' ? message : String(error),
+  });
 }
 
 export function decodeFailure(reason: string | undefined): Error & { code?: string } {

@@ -109,7 +109,10 @@ function doneResult(pending: Pending, done: GrayFileDone): GrayscaleFilesResult 
  * attempt left). The state is read before the job, so a job that completes
  * in between is seen with its return value (or seen as still running).
  */
-async function settledOutcome(queue: Queue, jobId: string): Promise<{ done?: GrayFileDone; error?: Error } | undefined> {
+async function settledOutcome(
+  queue: Queue,
+  jobId: string,
+): Promise<{ done?: GrayFileDone; error?: Error } | undefined> {
   const state = await queue.getJobState(jobId);
   if (state !== 'completed' && state !== 'failed') return undefined;
   const job = await queue.getJob(jobId);
@@ -264,10 +267,16 @@ async function* submitBatch(
   const settle = (jobId: string, outcome: { done?: GrayFileDone | null; error?: Error }) => {
     const entry = pending.get(jobId);
     // A completion without its result (should not happen): the poll reads the job instead.
-    if (entry === undefined || (outcome.error === undefined && (outcome.done === null || typeof outcome.done !== 'object'))) return;
+    if (
+      entry === undefined ||
+      (outcome.error === undefined && (outcome.done === null || typeof outcome.done !== 'object'))
+    )
+      return;
     pending.delete(jobId);
     lastProgress = Date.now();
-    entry.resolve(outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone));
+    entry.resolve(
+      outcome.error ? { input: entry.input, error: outcome.error } : doneResult(entry, outcome.done as GrayFileDone),
+    );
   };
   const moved = ({ jobId }: { jobId: string }) => {
     if (!pending.has(jobId)) return;
@@ -283,7 +292,11 @@ async function* submitBatch(
   events.on('failed', ({ jobId }) => {
     moved({ jobId });
     // A failed attempt with attempts left is retried: only a final failure settles.
-    if (pending.has(jobId)) settledOutcome(queue, jobId).then((outcome) => outcome && settle(jobId, outcome), () => {});
+    if (pending.has(jobId))
+      settledOutcome(queue, jobId).then(
+        (outcome) => outcome && settle(jobId, outcome),
+        () => {},
+      );
   });
   // Events missed while Redis or this process was away, and jobs Redis lost: look the jobs up, a slice a tick.
   let cursor = 0;
@@ -312,7 +325,11 @@ async function* submitBatch(
         // Same ids: a job Redis knows again by then is not added twice.
         await queue.addBulk(lost);
         lastProgress = Date.now();
-        plan.onNotice?.({ type: 'lost-jobs', count: lost.length, message: `Redis no longer knew ${lost.length} ${lost.length === 1 ? 'job' : 'jobs'} of this batch (restarted without persistence, or evicted): added again` });
+        plan.onNotice?.({
+          type: 'lost-jobs',
+          count: lost.length,
+          message: `Redis no longer knew ${lost.length} ${lost.length === 1 ? 'job' : 'jobs'} of this batch (restarted without persistence, or evicted): added again`,
+        });
       })
       .catch(() => {})
       .finally(() => (polling = false));
@@ -363,8 +380,17 @@ async function* submitBatch(
       }
     })();
     const late = new Promise<'late'>((r) => setTimeout(() => r('late'), CLEANUP_MS).unref());
-    const finished = await Promise.race([work.then(() => 'done' as const, () => 'late' as const), late]);
-    const left = finished === 'late' ? ` (Redis did not answer within ${CLEANUP_MS / 1000} s: other jobs of this batch may still be queued)` : '';
+    const finished = await Promise.race([
+      work.then(
+        () => 'done' as const,
+        () => 'late' as const,
+      ),
+      late,
+    ]);
+    const left =
+      finished === 'late'
+        ? ` (Redis did not answer within ${CLEANUP_MS / 1000} s: other jobs of this batch may still be queued)`
+        : '';
     plan.onNotice?.({
       type: 'removed-jobs',
       count,
@@ -386,7 +412,8 @@ async function* submitBatch(
         else if (state === 'delayed') {
           const job = await queue.getJob(jobId).catch(() => undefined);
           why = `waiting to be retried after: ${decodeFailure(job?.failedReason).message}`;
-        } else if (WAITING_STATES.has(state)) why = `no worker took it in ${seconds} s (${workers ?? '?'} ${workers === 1 ? 'worker' : 'workers'} connected to queue '${name}')`;
+        } else if (WAITING_STATES.has(state))
+          why = `no worker took it in ${seconds} s (${workers ?? '?'} ${workers === 1 ? 'worker' : 'workers'} connected to queue '${name}')`;
         else if (state === 'unreachable') why = `Redis did not answer for ${seconds} s`;
         else why = `the job is ${state} in Redis`;
         const error = Object.assign(new Error(`stuck: ${why}`), { code: 'ERR_OFFLOOP_QUEUE_STALLED' });
@@ -399,22 +426,25 @@ async function* submitBatch(
   const giveUp = new AbortController();
   let givingUp = false;
   const stop = signal === undefined ? giveUp.signal : AbortSignal.any([signal, giveUp.signal]);
-  const idle = setInterval(() => {
-    if (pending.size === 0 || giveUp.signal.aborted || Date.now() - lastProgress < idleTimeout) return;
-    // The rest of the inputs would wait the same way: the batch ends with why each file is stuck.
-    givingUp = true;
-    stuckResults()
-      .then(async (stuck) => {
-        await removeWaiting();
-        for (const [jobId, result] of stuck) {
-          pending.get(jobId)?.resolve(result);
-          pending.delete(jobId);
-        }
-      })
-      .catch(() => {})
-      // Once the files' results are out: stop pulling inputs.
-      .finally(() => setImmediate(() => giveUp.abort(GAVE_UP)));
-  }, Math.min(POLL_MS, idleTimeout));
+  const idle = setInterval(
+    () => {
+      if (pending.size === 0 || giveUp.signal.aborted || Date.now() - lastProgress < idleTimeout) return;
+      // The rest of the inputs would wait the same way: the batch ends with why each file is stuck.
+      givingUp = true;
+      stuckResults()
+        .then(async (stuck) => {
+          await removeWaiting();
+          for (const [jobId, result] of stuck) {
+            pending.get(jobId)?.resolve(result);
+            pending.delete(jobId);
+          }
+        })
+        .catch(() => {})
+        // Once the files' results are out: stop pulling inputs.
+        .finally(() => setImmediate(() => giveUp.abort(GAVE_UP)));
+    },
+    Math.min(POLL_MS, idleTimeout),
+  );
   idle.unref();
 
   /**
@@ -453,16 +483,24 @@ async function* submitBatch(
     // A pair names its own output (the command line's entries); a path is named under outDir.
     const item = entry.item as string | { input: string; output: string };
     const input = resolve(typeof item === 'string' ? item : item.input);
-    const output = resolve(typeof item === 'string' ? outputUnder(plan.outDir, input, entry.relativePath, format) : item.output);
+    const output = resolve(
+      typeof item === 'string' ? outputUnder(plan.outDir, input, entry.relativePath, format) : item.output,
+    );
     const claim = await outputs.claim(input, output, entry.relativePath !== undefined);
     if (claim.verdict === 'own') return undefined;
     if (claim.verdict === 'refuse') return { input, error: claim.error };
     const data: GrayFileData = { input, output, options: fileOptions };
     const jobId = grayFileJobId(data, await inputVersion(input));
-    const job = { name: GRAY_FILE, data, opts: { jobId, attempts: plan.attempts, backoff: { type: 'exponential', delay: 1000 } } };
+    const job = {
+      name: GRAY_FILE,
+      data,
+      opts: { jobId, attempts: plan.attempts, backoff: { type: 'exponential', delay: 1000 } },
+    };
     // A file claimed is submitted, even when the consumer has stopped meanwhile; not after an abort.
     if (signal?.aborted || givingUp) return undefined;
-    const result = new Promise<GrayscaleFilesResult>((settled) => pending.set(jobId, { input, output, job, resolve: settled }));
+    const result = new Promise<GrayscaleFilesResult>((settled) =>
+      pending.set(jobId, { input, output, job, resolve: settled }),
+    );
     // One listener for the whole batch (every file gets the same signal), not one per wait.
     whenStopped ??= stopped.aborted
       ? Promise.resolve(undefined)
@@ -482,7 +520,8 @@ async function* submitBatch(
     if (state === 'completed') {
       // (addBulk's job objects carry no return value: read the stored job.)
       const outcome = await orStop(settledOutcome(queue, jobId));
-      if (outcome?.done && !(await outputStands(output, outcome.done))) await orStop(added.retry('completed', again)).catch(() => {});
+      if (outcome?.done && !(await outputStands(output, outcome.done)))
+        await orStop(added.retry('completed', again)).catch(() => {});
       else if (outcome) settle(jobId, outcome);
     } else if (state === 'failed') await orStop(added.retry('failed', again)).catch(() => {});
     return orStop(result);

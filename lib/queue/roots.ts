@@ -20,13 +20,16 @@ export function pathNotAllowed(path: string, why: string): Error & { code: strin
 export function realRoots(roots: unknown): string[] {
   if (!Array.isArray(roots) || roots.length === 0 || roots.some((root) => typeof root !== 'string' || root === '')) {
     throw Object.assign(
-      new TypeError('createWorker needs "roots": the folders its jobs may read and write (offloop worker --root DIR); a worker without them would write wherever a job says'),
+      new TypeError(
+        'createWorker needs "roots": the folders its jobs may read and write (offloop worker --root DIR); a worker without them would write wherever a job says',
+      ),
       { code: 'ERR_INVALID_ARG_TYPE' },
     );
   }
   return (roots as string[]).map((root) => {
     const real = realpathSync(root);
-    if (!statSync(real).isDirectory()) throw Object.assign(new TypeError(`The root '${root}' is not a folder`), { code: 'ERR_INVALID_ARG_VALUE' });
+    if (!statSync(real).isDirectory())
+      throw Object.assign(new TypeError(`The root '${root}' is not a folder`), { code: 'ERR_INVALID_ARG_VALUE' });
     return real;
   });
 }
@@ -49,10 +52,12 @@ async function realDestination(path: string, links: number): Promise<string> {
   try {
     if ((await lstat(path)).isSymbolicLink()) target = await readlink(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR')
+      throw error;
   }
   if (target !== undefined) {
-    if (links >= MAX_LINKS) throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
+    if (links >= MAX_LINKS)
+      throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
     return realDestination(resolve(parent, target), links + 1);
   }
   const realParent = await realDestination(parent, links);
@@ -75,6 +80,9 @@ export async function checkAllowed(path: unknown, roots: readonly string[], role
   }
   const real = await realDestination(path, 0);
   if (!roots.some((root) => inside(real, root))) {
-    throw pathNotAllowed(path, `the job's ${role}${real === path ? '' : ` (${real})`} is outside the worker's roots (${roots.join(', ')})`);
+    throw pathNotAllowed(
+      path,
+      `the job's ${role}${real === path ? '' : ` (${real})`} is outside the worker's roots (${roots.join(', ')})`,
+    );
   }
 }

@@ -24,7 +24,11 @@ export interface QueueStatus {
  * Fails with ERR_OFFLOOP_REDIS_UNREACHABLE when Redis does not answer
  * within `connectTimeout` (ms, default 5000) or refuses the password.
  */
-export async function queueStatus(options: { connection: RedisConnection; queue?: string; connectTimeout?: number }): Promise<QueueStatus> {
+export async function queueStatus(options: {
+  connection: RedisConnection;
+  queue?: string;
+  connectTimeout?: number;
+}): Promise<QueueStatus> {
   const { Queue: BullQueue } = loadBullmq();
   const connection = connectionOptions(options.connection);
   const name = readQueueName(options.queue);
@@ -33,7 +37,15 @@ export async function queueStatus(options: { connection: RedisConnection; queue?
   queue.on('error', () => {});
   try {
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-    return { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, ...counts, workers: await queue.getWorkersCount() };
+    return {
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      completed: 0,
+      failed: 0,
+      ...counts,
+      workers: await queue.getWorkersCount(),
+    };
   } finally {
     await closeWithin(queue, 3000);
   }

@@ -39,11 +39,16 @@ export async function queueSumOfSquares(
 ): Promise<number> {
   const { from, to } = range;
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
-    throw Object.assign(new RangeError('The range must be safe integers with from <= to'), { code: 'ERR_OUT_OF_RANGE' });
+    throw Object.assign(new RangeError('The range must be safe integers with from <= to'), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
   }
   const partSize = options.partSize ?? 2 ** 24;
   if (!Number.isSafeInteger(partSize) || partSize <= 0 || partSize % SUM_BLOCK !== 0 || partSize > MAX_BLOCKS_PART) {
-    throw Object.assign(new RangeError(`"partSize" must be a positive multiple of ${SUM_BLOCK}, at most ${MAX_BLOCKS_PART}`), { code: 'ERR_OUT_OF_RANGE' });
+    throw Object.assign(
+      new RangeError(`"partSize" must be a positive multiple of ${SUM_BLOCK}, at most ${MAX_BLOCKS_PART}`),
+      { code: 'ERR_OUT_OF_RANGE' },
+    );
   }
   const { Queue: BullQueue, QueueEvents: BullQueueEvents } = loadBullmq();
   const connection = connectionOptions(options.connection);
@@ -57,8 +62,15 @@ export async function queueSumOfSquares(
   try {
     await events.waitUntilReady();
     const parts = [];
-    for (let start = from; start <= to; start += partSize) parts.push({ from: start, to: Math.min(to, start + partSize - 1) });
-    const jobs = await queue.addBulk(parts.map((part) => ({ name: SUM_PART, data: part, opts: { jobId: sumPartJobId(part), attempts: 5, backoff: { type: 'exponential', delay: 500 } } })));
+    for (let start = from; start <= to; start += partSize)
+      parts.push({ from: start, to: Math.min(to, start + partSize - 1) });
+    const jobs = await queue.addBulk(
+      parts.map((part) => ({
+        name: SUM_PART,
+        data: part,
+        opts: { jobId: sumPartJobId(part), attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+      })),
+    );
     // Woken by the queue's events, and polling each second besides: an
     // event can be missed (published before the events reader's first read,
     // or while Redis was away), a job's state cannot.

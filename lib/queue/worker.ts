@@ -82,7 +82,11 @@ async function removeStaleTemporaries(output: string, before: number): Promise<v
   }
 }
 
-async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined, roots: readonly string[]): Promise<GrayFileDone> {
+async function grayFile(
+  job: Job<GrayFileData>,
+  signal: AbortSignal | undefined,
+  roots: readonly string[],
+): Promise<GrayFileDone> {
   const { input, output, options } = job.data;
   const started = Date.now();
   let lastProgress = started;
@@ -104,7 +108,15 @@ async function grayFile(job: Job<GrayFileData>, signal: AbortSignal | undefined,
   });
   // A job that ran before (a worker killed mid-file) may have left its temporary file.
   if (job.attemptsStarted > 1 || job.stalledCounter > 0) await removeStaleTemporaries(output, started);
-  return { width: result.width, height: result.height, format: result.format, bytesIn: result.bytesIn, bytesOut: result.bytes, ms: Date.now() - started, timings: result.timings };
+  return {
+    width: result.width,
+    height: result.height,
+    format: result.format,
+    bytesIn: result.bytesIn,
+    bytesOut: result.bytes,
+    ms: Date.now() - started,
+    timings: result.timings,
+  };
 }
 
 async function sumPart(job: Job<SumPartData>, signal: AbortSignal | undefined): Promise<string> {
@@ -128,7 +140,9 @@ export function createWorker(options: CreateWorkerOptions): OffloopWorker {
       }
       if (signal?.aborted) {
         // Cancelled through BullMQ (worker.cancelJob): stopped for good, not retried.
-        throw new UnrecoverableError(encodeFailure({ code: 'ABORT_ERR', message: `cancelled: ${String(signal.reason)}` }));
+        throw new UnrecoverableError(
+          encodeFailure({ code: 'ABORT_ERR', message: `cancelled: ${String(signal.reason)}` }),
+        );
       }
       if (isPermanent(error)) throw new UnrecoverableError(encodeFailure(error));
       throw new Error(encodeFailure(error));

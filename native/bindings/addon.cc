@@ -28,8 +28,6 @@ Napi::Object RegisterModule(Napi::Env env, Napi::Object exports) {
 
 }  // namespace offloop
 
-static Napi::Object InitOffloop(Napi::Env env, Napi::Object exports) {
-  return offloop::RegisterModule(env, exports);
-}
+static Napi::Object InitOffloop(Napi::Env env, Napi::Object exports) { return offloop::RegisterModule(env, exports); }
 
 NODE_API_MODULE(offloop, InitOffloop)

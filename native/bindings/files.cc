@@ -41,8 +41,7 @@ std::string GetPath(Napi::Env env, const Napi::Value& value, const char* name) {
 
 // The request's properties, each read once.
 struct RequestValues {
-  Napi::Value input, output, mode, format, quality, compression_level, auto_orient, max_pixels,
-      max_bytes, durable;
+  Napi::Value input, output, mode, format, quality, compression_level, auto_orient, max_pixels, max_bytes, durable;
 };
 
 RequestValues ReadRequest(Napi::Env env, const Napi::Value& value) {
@@ -50,11 +49,10 @@ RequestValues ReadRequest(Napi::Env env, const Napi::Value& value) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"request\" argument must be an object");
   }
   const Napi::Object request = value.As<Napi::Object>();
-  return RequestValues{request.Get("input"),           request.Get("output"),
-                       request.Get("mode"),            request.Get("format"),
-                       request.Get("quality"),         request.Get("compressionLevel"),
-                       request.Get("autoOrient"),      request.Get("limitInputPixels"),
-                       request.Get("limitInputBytes"), request.Get("durable")};
+  return RequestValues{request.Get("input"),      request.Get("output"),           request.Get("mode"),
+                       request.Get("format"),     request.Get("quality"),          request.Get("compressionLevel"),
+                       request.Get("autoOrient"), request.Get("limitInputPixels"), request.Get("limitInputBytes"),
+                       request.Get("durable")};
 }
 
 FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
@@ -88,13 +86,11 @@ FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
   request.luma_copy = mode == FileMode::kLumaLossless;
   request.format = static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, 2));
   request.quality = static_cast<int>(GetInteger(env, values.quality, "quality", 1, 100));
-  request.compression_level =
-      static_cast<int>(GetInteger(env, values.compression_level, "compressionLevel", 0, 9));
+  request.compression_level = static_cast<int>(GetInteger(env, values.compression_level, "compressionLevel", 0, 9));
   request.auto_orient = GetBoolean(env, values.auto_orient, "autoOrient");
   request.max_pixels =
       static_cast<uint64_t>(GetInteger(env, values.max_pixels, "limitInputPixels", 0, kMaxSafeInteger));
-  request.max_bytes =
-      static_cast<uint64_t>(GetInteger(env, values.max_bytes, "limitInputBytes", 0, kMaxSafeInteger));
+  request.max_bytes = static_cast<uint64_t>(GetInteger(env, values.max_bytes, "limitInputBytes", 0, kMaxSafeInteger));
   request.durable = GetBoolean(env, values.durable, "durable");
 
   FileCall call;
@@ -103,9 +99,7 @@ FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
   return call;
 }
 
-void DropPagesShare(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<memory::Pages>*>(hint);
-}
+void DropPagesShare(napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<memory::Pages>*>(hint); }
 
 void FreeBlock(napi_env, void* data, void*) { std::free(data); }
 
@@ -116,14 +110,12 @@ Napi::Value ToUint8Array(Napi::Env env, ResultBytes& bytes) {
   napi_value buffer = nullptr;
   if (size > 0 && bytes.pages != nullptr) {
     auto* share = new std::shared_ptr<memory::Pages>(bytes.pages);
-    if (napi_create_external_arraybuffer(env, bytes.data(), size, DropPagesShare, share, &buffer) !=
-        napi_ok) {
+    if (napi_create_external_arraybuffer(env, bytes.data(), size, DropPagesShare, share, &buffer) != napi_ok) {
       delete share;
       buffer = nullptr;
     }
   } else if (size > 0 && bytes.heap != nullptr) {
-    if (napi_create_external_arraybuffer(env, bytes.heap, size, FreeBlock, nullptr, &buffer) ==
-        napi_ok) {
+    if (napi_create_external_arraybuffer(env, bytes.heap, size, FreeBlock, nullptr, &buffer) == napi_ok) {
       bytes.ReleaseHeap();
     } else {
       buffer = nullptr;
@@ -150,9 +142,8 @@ Napi::Value FileResult(Napi::Env env, GrayFileJob& job) {
   object.Set("width", static_cast<double>(result.width));
   object.Set("height", static_cast<double>(result.height));
   object.Set("inputFormat", codecs::FormatName(result.input_format));
-  object.Set("format", codecs::FormatName(request.output == FileOutput::kPixels
-                                               ? result.input_format
-                                               : result.output_format));
+  object.Set("format",
+             codecs::FormatName(request.output == FileOutput::kPixels ? result.input_format : result.output_format));
   object.Set("mode", result.luma_copied ? "luma-lossless" : result.luma ? "luma" : "exact");
   object.Set("orientation", result.orientation);
   object.Set("oriented", result.oriented);
@@ -195,8 +186,7 @@ Napi::Value GrayscaleFileSync(const Napi::CallbackInfo& info) {
 
 void RegisterFiles(Napi::Env env, Napi::Object exports) {
   exports.Set("grayscaleFile", Napi::Function::New(env, Guarded<GrayscaleFile>, "grayscaleFile"));
-  exports.Set("grayscaleFileSync",
-              Napi::Function::New(env, Guarded<GrayscaleFileSync>, "grayscaleFileSync"));
+  exports.Set("grayscaleFileSync", Napi::Function::New(env, Guarded<GrayscaleFileSync>, "grayscaleFileSync"));
 }
 
 }  // namespace offloop

@@ -14,9 +14,7 @@ namespace {
 
 using GrayscaleCall = PreparedCall<GrayscaleJob>;
 
-bool IsByteArray(napi_typedarray_type type) {
-  return type == napi_uint8_array || type == napi_uint8_clamped_array;
-}
+bool IsByteArray(napi_typedarray_type type) { return type == napi_uint8_array || type == napi_uint8_clamped_array; }
 
 GrayscaleCall PrepareGrayscale(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -22,8 +22,8 @@ Napi::Value InspectWholeFile(const Napi::CallbackInfo& info) {
   }
   auto file_size = static_cast<uint64_t>(GetInteger(env, info[2], "fileSize", 0, kMaxSafeInteger));
   codecs::HeaderInfo header;
-  codecs::Status status = codecs::InspectWholeFile(head.data, head.byte_length, tail.data,
-                                                   tail.byte_length, file_size, &header);
+  codecs::Status status =
+      codecs::InspectWholeFile(head.data, head.byte_length, tail.data, tail.byte_length, file_size, &header);
   Napi::Object result = Napi::Object::New(env);
   if (!status.ok()) {
     result.Set("code", codecs::ErrorCodeName(status.code));

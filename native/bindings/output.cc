@@ -28,9 +28,7 @@ namespace {
 
 // JS's share of the pages, dropped when V8 collects the ArrayBuffer or the
 // env's external buffers are cleaned at teardown.
-void DropJsShare(napi_env, void*, void* hint) {
-  delete static_cast<std::shared_ptr<memory::Pages>*>(hint);
-}
+void DropJsShare(napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<memory::Pages>*>(hint); }
 
 void ClearPendingException(napi_env env) {
   bool pending = false;
@@ -43,16 +41,21 @@ void ClearPendingException(napi_env env) {
 
 Napi::Value AllocateOutput(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto type = static_cast<napi_typedarray_type>(
-      GetInteger(env, info[0], "type", napi_int8_array, napi_biguint64_array));
+  auto type =
+      static_cast<napi_typedarray_type>(GetInteger(env, info[0], "type", napi_int8_array, napi_biguint64_array));
   auto length = static_cast<uint64_t>(GetInteger(env, info[1], "length", 0, uint64_t{1} << 32));
   uint64_t element = 0;
   switch (type) {
-    case napi_uint8_array: element = 1; break;
+    case napi_uint8_array:
+      element = 1;
+      break;
     case napi_float64_array:
     case napi_bigint64_array:
-    case napi_biguint64_array: element = 8; break;
-    default: ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "allocateOutput: unsupported type");
+    case napi_biguint64_array:
+      element = 8;
+      break;
+    default:
+      ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "allocateOutput: unsupported type");
   }
   const uint64_t bytes = length * element;  // <= 2^35: no wrap in 64 bits
   if (bytes < memory::kNativeOutputBytes || bytes > std::numeric_limits<size_t>::max()) {
@@ -63,17 +66,15 @@ Napi::Value AllocateOutput(const Napi::CallbackInfo& info) {
   void* data = pages->data;
   auto* js_share = new std::shared_ptr<memory::Pages>(std::move(pages));
   napi_value buffer;
-  if (napi_create_external_arraybuffer(env, data, static_cast<size_t>(bytes), DropJsShare,
-                                       js_share, &buffer) != napi_ok) {
+  if (napi_create_external_arraybuffer(env, data, static_cast<size_t>(bytes), DropJsShare, js_share, &buffer) !=
+      napi_ok) {
     // E.g. a runtime with the V8 sandbox: the caller allocates in JS instead.
     delete js_share;
     ClearPendingException(env);
     return env.Undefined();
   }
   napi_value array;
-  NAPI_THROW_IF_FAILED(env,
-                       napi_create_typedarray(env, type, static_cast<size_t>(length), buffer, 0,
-                                              &array),
+  NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, static_cast<size_t>(length), buffer, 0, &array),
                        Napi::Value());
   return Napi::Value(env, array);
 }

@@ -76,8 +76,7 @@ void RegisterPool(Napi::Env env, Napi::Object exports) {
   exports.Set("cancel", Napi::Function::New(env, Guarded<Cancel>, "cancel"));
   exports.Set("setConcurrency", Napi::Function::New(env, Guarded<SetConcurrency>, "setConcurrency"));
   exports.Set("getConcurrency", Napi::Function::New(env, Guarded<GetConcurrency>, "getConcurrency"));
-  exports.Set("defaultConcurrency",
-              Napi::Function::New(env, Guarded<DefaultConcurrencyValue>, "defaultConcurrency"));
+  exports.Set("defaultConcurrency", Napi::Function::New(env, Guarded<DefaultConcurrencyValue>, "defaultConcurrency"));
   exports.Set("poolStats", Napi::Function::New(env, Guarded<PoolStatsValue>, "poolStats"));
 }
 

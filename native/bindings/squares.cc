@@ -50,8 +50,7 @@ SquaresCall PrepareSquares(const Napi::CallbackInfo& info) {
     out_type = napi_biguint64_array;
   }
   if (out.type != out_type) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
-                   "\"out\" must be a Float64Array, or the input's BigInt array type");
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"out\" must be a Float64Array, or the input's BigInt array type");
   }
   // In place is fine (each element is read before it is written); any other
   // overlap would let one chunk overwrite another's input.
@@ -59,8 +58,8 @@ SquaresCall PrepareSquares(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "\"out\" overlaps the input without being it");
   }
   SquaresCall call;
-  call.job = std::make_shared<SquaresJob>(mode, GetElementType(env, in.type, "input"), in.data, 0.0,
-                                          out.data, in.length);
+  call.job =
+      std::make_shared<SquaresJob>(mode, GetElementType(env, in.type, "input"), in.data, 0.0, out.data, in.length);
   call.Keep(info[3], out);
   call.Keep(info[0], in);
   return call;
@@ -72,8 +71,7 @@ Napi::Value Squares(const Napi::CallbackInfo& info) {
 
 Napi::Value SquaresSync(const Napi::CallbackInfo& info) {
   const int64_t overflow = RunPrepared(info.Env(), PrepareSquares(info), info[4]);
-  return Napi::Number::New(info.Env(),
-                           overflow == Job::kNoOverflow ? -1.0 : static_cast<double>(overflow));
+  return Napi::Number::New(info.Env(), overflow == Job::kNoOverflow ? -1.0 : static_cast<double>(overflow));
 }
 
 }  // namespace

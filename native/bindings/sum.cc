@@ -87,10 +87,8 @@ Napi::Value SumOfSquaresBlocks(const Napi::CallbackInfo& info) {
 
 void RegisterSum(Napi::Env env, Napi::Object exports) {
   exports.Set("sumOfSquares", Napi::Function::New(env, Guarded<SumOfSquares>, "sumOfSquares"));
-  exports.Set("sumOfSquaresSync",
-              Napi::Function::New(env, Guarded<SumOfSquaresSync>, "sumOfSquaresSync"));
-  exports.Set("sumOfSquaresBlocks",
-              Napi::Function::New(env, Guarded<SumOfSquaresBlocks>, "sumOfSquaresBlocks"));
+  exports.Set("sumOfSquaresSync", Napi::Function::New(env, Guarded<SumOfSquaresSync>, "sumOfSquaresSync"));
+  exports.Set("sumOfSquaresBlocks", Napi::Function::New(env, Guarded<SumOfSquaresBlocks>, "sumOfSquaresBlocks"));
 }
 
 }  // namespace offloop

@@ -27,14 +27,20 @@ constexpr uint32_t kRaw = 0, kRle8 = 1, kRle4 = 2, kBitfields = 3;
 int RawBits(BmpLayout::Pixels p) {
   switch (p) {
     case BmpLayout::Pixels::kBits1:
-    case BmpLayout::Pixels::kIndex1: return 1;
-    case BmpLayout::Pixels::kIndex4: return 4;
+    case BmpLayout::Pixels::kIndex1:
+      return 1;
+    case BmpLayout::Pixels::kIndex4:
+      return 4;
     case BmpLayout::Pixels::kGray8:
-    case BmpLayout::Pixels::kIndex8: return 8;
+    case BmpLayout::Pixels::kIndex8:
+      return 8;
     case BmpLayout::Pixels::kBgr15:
-    case BmpLayout::Pixels::kBgr16: return 16;
-    case BmpLayout::Pixels::kBgr: return 24;
-    default: return 32;
+    case BmpLayout::Pixels::kBgr16:
+      return 16;
+    case BmpLayout::Pixels::kBgr:
+      return 24;
+    default:
+      return 32;
   }
 }
 
@@ -42,10 +48,13 @@ int RawBits(BmpLayout::Pixels p) {
 bool BitfieldPixels(uint32_t bits, const uint32_t m[4], BmpLayout::Pixels* out) {
   using P = BmpLayout::Pixels;
   if (bits == 32) {
-    struct { uint32_t r, g, b, a; P p; } const k32[] = {
-        {0xFF0000, 0xFF00, 0xFF, 0, P::kBgrx},           {0xFF000000, 0xFF0000, 0xFF00, 0, P::kXbgr},
-        {0xFF000000, 0xFF0000, 0xFF00, 0xFF, P::kXbgr},  {0xFF, 0xFF00, 0xFF0000, 0xFF000000, P::kRgba},
-        {0xFF0000, 0xFF00, 0xFF, 0xFF000000, P::kBgrx},  {0, 0, 0, 0, P::kBgrx},
+    struct {
+      uint32_t r, g, b, a;
+      P p;
+    } const k32[] = {
+        {0xFF0000, 0xFF00, 0xFF, 0, P::kBgrx},          {0xFF000000, 0xFF0000, 0xFF00, 0, P::kXbgr},
+        {0xFF000000, 0xFF0000, 0xFF00, 0xFF, P::kXbgr}, {0xFF, 0xFF00, 0xFF0000, 0xFF000000, P::kRgba},
+        {0xFF0000, 0xFF00, 0xFF, 0xFF000000, P::kBgrx}, {0, 0, 0, 0, P::kBgrx},
     };
     for (const auto& k : k32) {
       if (m[0] == k.r && m[1] == k.g && m[2] == k.b && m[3] == k.a) {
@@ -168,13 +177,26 @@ Status InspectBmp(const uint8_t* data, size_t size, HeaderInfo* info, BmpLayout*
   using P = BmpLayout::Pixels;
   bool indexed = bits <= 8;
   switch (bits) {
-    case 1: layout->pixels = P::kIndex1; break;
-    case 4: layout->pixels = P::kIndex4; break;
-    case 8: layout->pixels = P::kIndex8; break;
-    case 16: layout->pixels = P::kBgr15; break;
-    case 24: layout->pixels = P::kBgr; break;
-    case 32: layout->pixels = P::kBgrx; break;
-    default: return Status::Error(ErrorCode::kUnsupported, "unsupported BMP pixel depth (%u)", bits);
+    case 1:
+      layout->pixels = P::kIndex1;
+      break;
+    case 4:
+      layout->pixels = P::kIndex4;
+      break;
+    case 8:
+      layout->pixels = P::kIndex8;
+      break;
+    case 16:
+      layout->pixels = P::kBgr15;
+      break;
+    case 24:
+      layout->pixels = P::kBgr;
+      break;
+    case 32:
+      layout->pixels = P::kBgrx;
+      break;
+    default:
+      return Status::Error(ErrorCode::kUnsupported, "unsupported BMP pixel depth (%u)", bits);
   }
   if (compression == kBitfields) {
     if (!BitfieldPixels(bits, masks, &layout->pixels)) {
@@ -188,8 +210,9 @@ Status InspectBmp(const uint8_t* data, size_t size, HeaderInfo* info, BmpLayout*
   }
   for (int i = 0; i < 256; i++) layout->palette_l[i] = static_cast<uint8_t>(i);
   if (indexed) {
-    if (colors > 65536) return Status::Error(ErrorCode::kUnsupported, "unsupported BMP palette size (%llu)",
-                                             static_cast<unsigned long long>(colors));
+    if (colors > 65536)
+      return Status::Error(ErrorCode::kUnsupported, "unsupported BMP palette size (%llu)",
+                           static_cast<unsigned long long>(colors));
     // The palette is read where the headers end, as much of it as there is.
     const size_t wanted = size_t(padding) * size_t(colors);
     const size_t have = size - pos < wanted ? size - pos : wanted;
@@ -218,8 +241,8 @@ Status InspectBmp(const uint8_t* data, size_t size, HeaderInfo* info, BmpLayout*
       }
     }
   }
-  if (layout->rle && layout->pixels != P::kIndex1 && layout->pixels != P::kIndex4 &&
-      layout->pixels != P::kIndex8 && layout->pixels != P::kGray8) {
+  if (layout->rle && layout->pixels != P::kIndex1 && layout->pixels != P::kIndex4 && layout->pixels != P::kIndex8 &&
+      layout->pixels != P::kGray8) {
     // Pillow hands RLE indices to the raw decoder as "P" (or "L"): a "1" or
     // RGB image has no such unpacker.
     return Status::Error(ErrorCode::kUnsupported, "unsupported BMP: RLE on a %u-bit %s image", bits,
@@ -237,11 +260,13 @@ Status InspectBmp(const uint8_t* data, size_t size, HeaderInfo* info, BmpLayout*
   }
   info->components = indexed ? 1 : 3;
   std::snprintf(info->kind, sizeof info->kind, "bmp %u-bit %s%s %s", bits, indexed ? "palette" : "rgb",
-                layout->rle ? (layout->rle4 ? " rle4" : " rle8") : compression == kBitfields ? " bitfields" : "",
+                layout->rle                 ? (layout->rle4 ? " rle4" : " rle8")
+                : compression == kBitfields ? " bitfields"
+                                            : "",
                 layout->top_down ? "top-down" : "bottom-up");
   if (width == 0 || height == 0 || width > 0xFFFFFFFFu || height > 0xFFFFFFFFu) {
-    return Status::Error(ErrorCode::kCorrupt, "BMP with dimensions %llux%llu",
-                         static_cast<unsigned long long>(width), static_cast<unsigned long long>(height));
+    return Status::Error(ErrorCode::kCorrupt, "BMP with dimensions %llux%llu", static_cast<unsigned long long>(width),
+                         static_cast<unsigned long long>(height));
   }
   return Status::Ok();
 }
@@ -390,8 +415,8 @@ class BmpGrayDecoder final : public OwnGrayDecoder {
   }
 
   BmpLayout layout_;
-  uint32_t done_ = 0;     // raw: stored rows converted
-  uint64_t length_ = 0;   // RLE: pixels in Pillow's linear buffer so far
+  uint32_t done_ = 0;    // raw: stored rows converted
+  uint64_t length_ = 0;  // RLE: pixels in Pillow's linear buffer so far
 };
 
 }  // namespace

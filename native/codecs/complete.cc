@@ -16,8 +16,8 @@ bool EndsWith(const uint8_t* tail, size_t tail_size, const uint8_t* end, size_t 
 
 }  // namespace
 
-Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* tail,
-                        size_t tail_size, uint64_t file_size, HeaderInfo* info) {
+Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* tail, size_t tail_size,
+                        uint64_t file_size, HeaderInfo* info) {
   if (head_size > file_size || tail_size > file_size || tail_size > kWholeFileTailBytes ||
       (tail == nullptr && tail_size != 0)) {
     return Status::Error(ErrorCode::kInvalidArgument, "head or tail longer than the file");
@@ -31,8 +31,7 @@ Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* ta
   bool ends = info->format == ImageFormat::kPng ? EndsWith(tail, tail_size, kPngEnd, sizeof kPngEnd)
                                                 : EndsWith(tail, tail_size, kJpegEnd, sizeof kJpegEnd);
   if (!ends) {
-    return Status::Error(ErrorCode::kTruncated, "%s file does not end with its %s",
-                         FormatName(info->format),
+    return Status::Error(ErrorCode::kTruncated, "%s file does not end with its %s", FormatName(info->format),
                          info->format == ImageFormat::kPng ? "IEND chunk" : "EOI marker");
   }
   return Status::Ok();

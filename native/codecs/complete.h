@@ -22,7 +22,7 @@ constexpr size_t kWholeFileTailBytes = 12;
 // IEND's CRC before a PNG's end), so a zero-length, truncated or partly
 // written output is never taken for done. A kTruncated error with a head
 // shorter than the file may mean the header goes on: read more and ask again.
-Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* tail,
-                        size_t tail_size, uint64_t file_size, HeaderInfo* info);
+Status InspectWholeFile(const uint8_t* head, size_t head_size, const uint8_t* tail, size_t tail_size,
+                        uint64_t file_size, HeaderInfo* info);
 
 }  // namespace offloop::codecs

@@ -23,9 +23,7 @@ bool StartsWith(const uint8_t* data, size_t size, size_t at, const char* text) {
   return size >= at + n && std::memcmp(data + at, text, n) == 0;
 }
 
-bool IsSof(uint8_t m) {
-  return (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
-}
+bool IsSof(uint8_t m) { return (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC; }
 
 Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
   size_t pos = 2;  // after SOI
@@ -68,8 +66,7 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
       info->components = seg[5];
       info->progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
       if (seg_len < 6 + size_t(info->components) * 3) {
-        return Status::Error(ErrorCode::kCorrupt, "JPEG frame header too short for %d components",
-                             info->components);
+        return Status::Error(ErrorCode::kCorrupt, "JPEG frame header too short for %d components", info->components);
       }
       for (int c = 0; c < info->components; c++) {
         int h = seg[6 + c * 3 + 1] >> 4, v = seg[6 + c * 3 + 1] & 15;
@@ -82,8 +79,7 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
       info->jfif = true;
     } else if (complete && marker == 0xEE && seg_len >= 12 && std::memcmp(seg, "Adobe", 5) == 0) {
       info->adobe_transform = seg[11];
-    } else if (complete && marker == 0xE1 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0 &&
-               !have_exif) {
+    } else if (complete && marker == 0xE1 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0 && !have_exif) {
       have_exif = true;
       info->orientation = TiffOrientation(seg + 6, seg_len - 6).value;
     }
@@ -100,12 +96,10 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
   } else if (info->components == 4) {
     color = info->adobe_transform == 2 ? "ycck" : "cmyk";
   }
-  std::snprintf(info->kind, sizeof info->kind, "jpeg %dx%d-bit %s %dx%d %s", info->components,
-                info->bit_depth, color, info->max_h_samp, info->max_v_samp,
-                info->progressive ? "progressive" : "baseline");
+  std::snprintf(info->kind, sizeof info->kind, "jpeg %dx%d-bit %s %dx%d %s", info->components, info->bit_depth, color,
+                info->max_h_samp, info->max_v_samp, info->progressive ? "progressive" : "baseline");
   if (info->width == 0 || info->height == 0) {
-    return Status::Error(ErrorCode::kCorrupt, "JPEG with a zero dimension (%ux%u)", info->width,
-                         info->height);
+    return Status::Error(ErrorCode::kCorrupt, "JPEG with a zero dimension (%ux%u)", info->width, info->height);
   }
   return Status::Ok();
 }
@@ -169,17 +163,28 @@ bool IsChunkName(const uint8_t* p) {
 
 const char* FormatName(ImageFormat format) {
   switch (format) {
-    case ImageFormat::kJpeg: return "jpeg";
-    case ImageFormat::kPng: return "png";
-    case ImageFormat::kWebp: return "webp";
-    case ImageFormat::kGif: return "gif";
-    case ImageFormat::kTiff: return "tiff";
-    case ImageFormat::kHeif: return "heif";
-    case ImageFormat::kAvif: return "avif";
-    case ImageFormat::kBmp: return "bmp";
-    case ImageFormat::kJpegXl: return "jxl";
-    case ImageFormat::kJpeg2000: return "jp2";
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kJpeg:
+      return "jpeg";
+    case ImageFormat::kPng:
+      return "png";
+    case ImageFormat::kWebp:
+      return "webp";
+    case ImageFormat::kGif:
+      return "gif";
+    case ImageFormat::kTiff:
+      return "tiff";
+    case ImageFormat::kHeif:
+      return "heif";
+    case ImageFormat::kAvif:
+      return "avif";
+    case ImageFormat::kBmp:
+      return "bmp";
+    case ImageFormat::kJpegXl:
+      return "jxl";
+    case ImageFormat::kJpeg2000:
+      return "jp2";
+    case ImageFormat::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -265,8 +270,7 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
     uLong crc = crc32(0L, name, 4);
     crc = crc32(crc, body, length);
     if (uint32_t(crc) != Be32(body + length)) {
-      return Status::Error(ErrorCode::kCorrupt, "PNG chunk %.4s has a bad CRC",
-                           reinterpret_cast<const char*>(name));
+      return Status::Error(ErrorCode::kCorrupt, "PNG chunk %.4s has a bad CRC", reinterpret_cast<const char*>(name));
     }
     if (std::memcmp(name, "IHDR", 4) == 0) {
       if (have_ihdr) return Status::Error(ErrorCode::kCorrupt, "PNG has two IHDR chunks");
@@ -280,16 +284,31 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
       int d = info->bit_depth;
       bool valid = false;
       switch (info->png_color_type) {
-        case 0: valid = d == 1 || d == 2 || d == 4 || d == 8 || d == 16; info->components = 1; break;
-        case 2: valid = d == 8 || d == 16; info->components = 3; break;
-        case 3: valid = d == 1 || d == 2 || d == 4 || d == 8; info->components = 1; break;
-        case 4: valid = d == 8 || d == 16; info->components = 2; break;
-        case 6: valid = d == 8 || d == 16; info->components = 4; break;
-        default: break;
+        case 0:
+          valid = d == 1 || d == 2 || d == 4 || d == 8 || d == 16;
+          info->components = 1;
+          break;
+        case 2:
+          valid = d == 8 || d == 16;
+          info->components = 3;
+          break;
+        case 3:
+          valid = d == 1 || d == 2 || d == 4 || d == 8;
+          info->components = 1;
+          break;
+        case 4:
+          valid = d == 8 || d == 16;
+          info->components = 2;
+          break;
+        case 6:
+          valid = d == 8 || d == 16;
+          info->components = 4;
+          break;
+        default:
+          break;
       }
       if (!valid) {
-        return Status::Error(ErrorCode::kCorrupt, "PNG with bit depth %d and colour type %d", d,
-                             info->png_color_type);
+        return Status::Error(ErrorCode::kCorrupt, "PNG with bit depth %d and colour type %d", d, info->png_color_type);
       }
       if (info->width == 0 || info->height == 0 || info->width > 0x7FFFFFFFu || info->height > 0x7FFFFFFFu) {
         return Status::Error(ErrorCode::kCorrupt, "PNG with dimensions %ux%u", info->width, info->height);
@@ -311,8 +330,8 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
   if (!orientation.have_exif) orientation.SeeAfterImageData(data, size, layout->first_idat);
   info->orientation = orientation.Orientation();
   static const char* kColor[] = {"gray", "?", "rgb", "palette", "gray+alpha", "?", "rgba"};
-  std::snprintf(info->kind, sizeof info->kind, "png %d-bit %s%s", info->bit_depth,
-                kColor[info->png_color_type], info->progressive ? " adam7" : "");
+  std::snprintf(info->kind, sizeof info->kind, "png %d-bit %s%s", info->bit_depth, kColor[info->png_color_type],
+                info->progressive ? " adam7" : "");
   return Status::Ok();
 }
 
@@ -354,8 +373,7 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
   }
 }
 
-Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels,
-                    bool* need_more) {
+Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels, bool* need_more) {
   *need_more = false;
   // Every signature DetectFormat knows fits in 16 bytes.
   if (size < 16 && !complete) {
@@ -365,9 +383,8 @@ Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t ma
   HeaderInfo info;
   const Status header = InspectHeader(data, size, &info);
   if (header.ok()) return CheckPixelLimit(info.width, info.height, max_pixels);
-  if (info.format == ImageFormat::kUnknown || info.format == ImageFormat::kWebp ||
-      info.format == ImageFormat::kTiff || info.format == ImageFormat::kHeif ||
-      info.format == ImageFormat::kAvif || info.format == ImageFormat::kJpegXl ||
+  if (info.format == ImageFormat::kUnknown || info.format == ImageFormat::kWebp || info.format == ImageFormat::kTiff ||
+      info.format == ImageFormat::kHeif || info.format == ImageFormat::kAvif || info.format == ImageFormat::kJpegXl ||
       info.format == ImageFormat::kJpeg2000) {
     return header;
   }
@@ -387,8 +404,7 @@ Status CheckPixelLimit(uint64_t width, uint64_t height, uint64_t max_pixels) {
   if (max_pixels != 0 && width * height > max_pixels) {
     return Status::Error(ErrorCode::kTooLarge, "%llux%llu is %llu pixels, over the limit of %llu",
                          static_cast<unsigned long long>(width), static_cast<unsigned long long>(height),
-                         static_cast<unsigned long long>(width * height),
-                         static_cast<unsigned long long>(max_pixels));
+                         static_cast<unsigned long long>(width * height), static_cast<unsigned long long>(max_pixels));
   }
   return Status::Ok();
 }

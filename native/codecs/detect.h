@@ -74,7 +74,7 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info);
 struct PngLayout {
   size_t palette_offset = 0;  // PLTE data, or 0 if none
   size_t palette_length = 0;
-  size_t first_idat = 0;      // offset of the first IDAT chunk's length field
+  size_t first_idat = 0;  // offset of the first IDAT chunk's length field
 };
 Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout* layout);
 
@@ -86,8 +86,7 @@ Status InspectPng(const uint8_t* data, size_t size, HeaderInfo* info, PngLayout*
 // `max_pixels`), else Ok with *need_more
 // true when the header goes on past `size` (read more and ask again) or
 // false when nothing more can be said before decoding.
-Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels,
-                    bool* need_more);
+Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels, bool* need_more);
 
 // Shared by the decoders: the pixel limit, checked before any pixel buffer
 // exists. max_pixels == 0 means no limit.

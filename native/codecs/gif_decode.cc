@@ -53,9 +53,7 @@ struct Cursor {
   }
 };
 
-Status Truncated(const char* where) {
-  return Status::Error(ErrorCode::kTruncated, "GIF data ends %s", where);
-}
+Status Truncated(const char* where) { return Status::Error(ErrorCode::kTruncated, "GIF data ends %s", where); }
 
 // GifImageFile._is_palette_needed: anything but the ramp (i, i, i).
 bool PaletteNeeded(const uint8_t* p, size_t length) {
@@ -165,9 +163,9 @@ Status InspectGif(const uint8_t* data, size_t size, HeaderInfo* info, GifLayout*
   info->components = 1;
   info->bit_depth = 8;
   info->progressive = layout->interlaced;
-  std::snprintf(info->kind, sizeof info->kind, "gif %s %ux%u frame at %u,%u%s",
-                palette != nullptr ? "palette" : "gray", layout->frame_width, layout->frame_height,
-                layout->frame_x, layout->frame_y, layout->interlaced ? " interlaced" : "");
+  std::snprintf(info->kind, sizeof info->kind, "gif %s %ux%u frame at %u,%u%s", palette != nullptr ? "palette" : "gray",
+                layout->frame_width, layout->frame_height, layout->frame_x, layout->frame_y,
+                layout->interlaced ? " interlaced" : "");
   if (width == 0 || height == 0) {
     return Status::Error(ErrorCode::kCorrupt, "GIF with dimensions %ux%u", width, height);
   }
@@ -261,10 +259,22 @@ class GifGrayDecoder final : public OwnGrayDecoder {
     const uint32_t height = layout_.frame_height;
     while (y_ >= height) {
       switch (pass_) {
-        case 1: y_ = 4; pass_ = 2; break;
-        case 2: step_ = 4; y_ = 2; pass_ = 3; break;
-        case 3: step_ = 2; y_ = 1; pass_ = 0; break;
-        default: return false;
+        case 1:
+          y_ = 4;
+          pass_ = 2;
+          break;
+        case 2:
+          step_ = 4;
+          y_ = 2;
+          pass_ = 3;
+          break;
+        case 3:
+          step_ = 2;
+          y_ = 1;
+          pass_ = 0;
+          break;
+        default:
+          return false;
       }
     }
     out_ = Row();

@@ -17,9 +17,9 @@ struct GifLayout {
   uint32_t frame_width = 0;
   uint32_t frame_height = 0;
   bool interlaced = false;
-  int code_size = 0;        // the LZW minimum code size byte, as stored
-  size_t data_offset = 0;   // the first byte after it
-  int transparency = -1;    // the graphic control extension's index, or -1
+  int code_size = 0;       // the LZW minimum code size byte, as stored
+  size_t data_offset = 0;  // the first byte after it
+  int transparency = -1;   // the graphic control extension's index, or -1
   // Gray of each index: the frame's palette (local, else global) through
   // Pillow's L formula, the ramp past its end; the index itself when Pillow
   // reads the frame as "L" (no palette, or one that is a gray ramp).

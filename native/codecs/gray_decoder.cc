@@ -31,8 +31,7 @@ Status OpenGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& op
   }
 }
 
-Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options,
-                  GrayImage* image) noexcept {
+Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options, GrayImage* image) noexcept {
   if (image == nullptr) return Status::Error(ErrorCode::kInvalidArgument, "no output image");
   std::unique_ptr<GrayDecoder> decoder;
   Status status = OpenGrayDecoder(data, size, options, &decoder);
@@ -44,8 +43,7 @@ Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options
   try {
     image->pixels.assign(static_cast<size_t>(image->width) * image->height, 0);
   } catch (const std::bad_alloc&) {
-    return Status::Error(ErrorCode::kOutOfMemory, "out of memory for %ux%u pixels", image->width,
-                         image->height);
+    return Status::Error(ErrorCode::kOutOfMemory, "out of memory for %ux%u pixels", image->width, image->height);
   }
   status = decoder->Start({image->pixels.data(), image->width});
   DecodeProgress progress;

@@ -71,7 +71,7 @@ struct GrayTarget {
 };
 
 struct DecodeProgress {
-  uint64_t done = 0;   // work units done (output rows, or rows of Adam7 passes)
+  uint64_t done = 0;  // work units done (output rows, or rows of Adam7 passes)
   uint64_t total = 0;
   bool finished = false;
 };
@@ -120,7 +120,6 @@ struct GrayImage {
 };
 
 // The whole image at once (Open, allocate, Step until finished).
-Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options,
-                  GrayImage* image) noexcept;
+Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options, GrayImage* image) noexcept;
 
 }  // namespace offloop::codecs

@@ -125,12 +125,23 @@ class JpegGrayDecoder final : public GrayDecoder {
     info_.adobe_transform = cinfo.saw_Adobe_marker ? cinfo.Adobe_transform : -1;
     const char* color = "other";
     switch (cinfo.jpeg_color_space) {
-      case JCS_GRAYSCALE: color = "gray"; break;
-      case JCS_YCbCr: color = "ycbcr"; break;
-      case JCS_RGB: color = "rgb"; break;
-      case JCS_CMYK: color = "cmyk"; break;
-      case JCS_YCCK: color = "ycck"; break;
-      default: break;
+      case JCS_GRAYSCALE:
+        color = "gray";
+        break;
+      case JCS_YCbCr:
+        color = "ycbcr";
+        break;
+      case JCS_RGB:
+        color = "rgb";
+        break;
+      case JCS_CMYK:
+        color = "cmyk";
+        break;
+      case JCS_YCCK:
+        color = "ycck";
+        break;
+      default:
+        break;
     }
     std::snprintf(info_.kind, sizeof info_.kind, "jpeg %s %dx%d %s", color, cinfo.max_h_samp_factor,
                   cinfo.max_v_samp_factor, info_.progressive ? "progressive" : "baseline");
@@ -212,8 +223,7 @@ class JpegGrayDecoder final : public GrayDecoder {
         for (JDIMENSION i = 0; i < got; i++) ConvertRow(context_->band[i], target_.data + (y + i) * target_.stride);
       }
       if (got == 0) {
-        return Fail(Status::Error(ErrorCode::kTruncated, "JPEG data ends at row %u of %u", y,
-                                  cinfo.output_height));
+        return Fail(Status::Error(ErrorCode::kTruncated, "JPEG data ends at row %u of %u", y, cinfo.output_height));
       }
       produced += got;
     }
@@ -239,17 +249,22 @@ class JpegGrayDecoder final : public GrayDecoder {
       case RowKind::kRgbx:
         (options_.rgbx_to_l != nullptr ? options_.rgbx_to_l : RgbxRowToLScalar)(src, w, dst);
         break;
-      case RowKind::kRgb: RgbRowToL(src, 3, w, dst); break;
-      case RowKind::kCmyk: AdobeCmykRowToL(src, w, dst); break;
-      case RowKind::kYcc: YccRowToL(src, w, dst); break;
-      case RowKind::kDirect: break;
+      case RowKind::kRgb:
+        RgbRowToL(src, 3, w, dst);
+        break;
+      case RowKind::kCmyk:
+        AdobeCmykRowToL(src, w, dst);
+        break;
+      case RowKind::kYcc:
+        YccRowToL(src, w, dst);
+        break;
+      case RowKind::kDirect:
+        break;
     }
   }
 
   // After a longjmp: the message and code libjpeg (or our callbacks) left.
-  Status Fail() {
-    return Fail(JpegReaderFailure(context_->reader));
-  }
+  Status Fail() { return Fail(JpegReaderFailure(context_->reader)); }
   Status Fail(Status status) {
     status_ = status;
     // libjpeg's state is undefined after an error: only destroy is allowed,

@@ -23,13 +23,21 @@ void OnError(j_common_ptr cinfo) {
   auto* error = reinterpret_cast<JpegError*>(cinfo->err);
   (*cinfo->err->format_message)(cinfo, error->message);
   switch (cinfo->err->msg_code) {
-    case JERR_OUT_OF_MEMORY: error->code = ErrorCode::kOutOfMemory; break;
-    case JERR_IMAGE_TOO_BIG: error->code = ErrorCode::kTooLarge; break;
+    case JERR_OUT_OF_MEMORY:
+      error->code = ErrorCode::kOutOfMemory;
+      break;
+    case JERR_IMAGE_TOO_BIG:
+      error->code = ErrorCode::kTooLarge;
+      break;
     // Only copied coefficients or tables (jpeg_luma_copy.cc) can be bad:
     // damaged input.
     case JERR_BAD_DCT_COEF:
-    case JERR_BAD_HUFF_TABLE: error->code = ErrorCode::kCorrupt; break;
-    default: error->code = ErrorCode::kInternal; break;
+    case JERR_BAD_HUFF_TABLE:
+      error->code = ErrorCode::kCorrupt;
+      break;
+    default:
+      error->code = ErrorCode::kInternal;
+      break;
   }
   std::longjmp(error->jump, 1);
 }
@@ -153,8 +161,7 @@ Status JpegGrayEncoder::Start(uint32_t width, uint32_t height, const JpegEncodeO
   context_.reset(new (std::nothrow) JpegEncodeContext());
   if (!context_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
   rows_.Begin(width, height);
-  if (!CallCreateWriter(context_.get(), out, nullptr) ||
-      !CallStart(context_.get(), width, height, options.quality)) {
+  if (!CallCreateWriter(context_.get(), out, nullptr) || !CallStart(context_.get(), width, height, options.quality)) {
     return Fail();
   }
   return Status::Ok();

@@ -30,8 +30,7 @@ class JpegGrayEncoder {
   JpegGrayEncoder(const JpegGrayEncoder&) = delete;
   JpegGrayEncoder& operator=(const JpegGrayEncoder&) = delete;
 
-  Status Start(uint32_t width, uint32_t height, const JpegEncodeOptions& options,
-               OutputBuffer* out) noexcept;
+  Status Start(uint32_t width, uint32_t height, const JpegEncodeOptions& options, OutputBuffer* out) noexcept;
   Status WriteRows(const uint8_t* rows, size_t stride, uint32_t count) noexcept;
   Status Finish() noexcept;
 

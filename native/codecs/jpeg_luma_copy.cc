@@ -44,8 +44,7 @@ using AccessFunction = JBLOCKARRAY (*)(j_common_ptr, jvirt_barray_ptr, JDIMENSIO
 struct LumaCopyContext {
   JpegReader reader;
   JpegEncodeContext writer;
-  jvirt_barray_ptr (*request_array)(j_common_ptr, int, boolean, JDIMENSION, JDIMENSION,
-                                    JDIMENSION) = nullptr;
+  jvirt_barray_ptr (*request_array)(j_common_ptr, int, boolean, JDIMENSION, JDIMENSION, JDIMENSION) = nullptr;
   AccessFunction access_array = nullptr;         // the reader's own
   AccessFunction writer_access_array = nullptr;  // the writer's own
   bool drop_chroma = false;
@@ -98,7 +97,8 @@ JBLOCKARRAY AccessArray(j_common_ptr cinfo, jvirt_barray_ptr array, JDIMENSION s
   if (c->luma != nullptr && reinterpret_cast<void*>(c->luma) == reinterpret_cast<void*>(array)) {
     LumaArray* luma = c->luma;
     if (start_row > luma->count || rows > luma->count - start_row) ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
-    for (; luma->defined < start_row + rows; luma->defined++) std::memset(luma->rows[luma->defined], 0, luma->row_bytes);
+    for (; luma->defined < start_row + rows; luma->defined++)
+      std::memset(luma->rows[luma->defined], 0, luma->row_bytes);
     return luma->rows + start_row;
   }
   for (int i = 0; i < c->dropped_count; i++) {

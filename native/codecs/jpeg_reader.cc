@@ -45,8 +45,7 @@ void OnProgress(j_common_ptr cinfo) {
     j_decompress_ptr d = reinterpret_cast<j_decompress_ptr>(cinfo);
     if (progress->max_scans > 0 && d->input_scan_number > progress->max_scans) {
       error->code = ErrorCode::kTooLarge;
-      std::snprintf(error->message, sizeof error->message, "JPEG has more than %d scans",
-                    progress->max_scans);
+      std::snprintf(error->message, sizeof error->message, "JPEG has more than %d scans", progress->max_scans);
       std::longjmp(error->jump, 1);
     }
   }
@@ -74,8 +73,7 @@ ErrorCode ClassifyJpegError(int msg_code) {
   }
 }
 
-bool CallCreateReader(JpegReader* r, const uint8_t* data, size_t size, int max_scans,
-                      const std::atomic<bool>* cancel) {
+bool CallCreateReader(JpegReader* r, const uint8_t* data, size_t size, int max_scans, const std::atomic<bool>* cancel) {
   r->cinfo.err = jpeg_std_error(&r->error.pub);
   r->error.pub.error_exit = OnError;
   r->error.pub.output_message = OnOutputMessage;

@@ -48,8 +48,7 @@ struct JpegReader {
 ErrorCode ClassifyJpegError(int msg_code);
 
 // Creates the decompressor over data[0, size). False if libjpeg failed.
-bool CallCreateReader(JpegReader* r, const uint8_t* data, size_t size, int max_scans,
-                      const std::atomic<bool>* cancel);
+bool CallCreateReader(JpegReader* r, const uint8_t* data, size_t size, int max_scans, const std::atomic<bool>* cancel);
 
 // jpeg_read_header, skipping tables-only datastreams. False if libjpeg failed.
 bool CallReadHeader(JpegReader* r, int* result);

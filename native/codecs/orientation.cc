@@ -13,11 +13,26 @@ namespace {
 // _load_dispatch); 0 for the others, whose entries it skips.
 size_t TypeSize(uint32_t type) {
   switch (type) {
-    case 1: case 2: case 6: case 7: return 1;            // BYTE ASCII SBYTE UNDEFINED
-    case 3: case 8: return 2;                            // SHORT SSHORT
-    case 4: case 9: case 11: case 13: return 4;          // LONG SLONG FLOAT IFD
-    case 5: case 10: case 12: case 16: return 8;         // RATIONAL SRATIONAL DOUBLE LONG8
-    default: return 0;
+    case 1:
+    case 2:
+    case 6:
+    case 7:
+      return 1;  // BYTE ASCII SBYTE UNDEFINED
+    case 3:
+    case 8:
+      return 2;  // SHORT SSHORT
+    case 4:
+    case 9:
+    case 11:
+    case 13:
+      return 4;  // LONG SLONG FLOAT IFD
+    case 5:
+    case 10:
+    case 12:
+    case 16:
+      return 8;  // RATIONAL SRATIONAL DOUBLE LONG8
+    default:
+      return 0;
   }
 }
 
@@ -45,13 +60,23 @@ int AsOrientation(double value) {
 
 int FirstValueOrientation(const Reader& r, uint32_t type, size_t at) {
   switch (type) {
-    case 3: return AsOrientation(r.U16(at));
-    case 4: case 13: return AsOrientation(r.U32(at));
-    case 6: return AsOrientation(static_cast<int8_t>(r.p[at]));
-    case 8: return AsOrientation(static_cast<int16_t>(r.U16(at)));
-    case 9: return AsOrientation(static_cast<int32_t>(r.U32(at)));
-    case 16: { const uint64_t v = r.U64(at); return v <= 8 ? AsOrientation(double(v)) : 0; }
-    case 5: case 10: {
+    case 3:
+      return AsOrientation(r.U16(at));
+    case 4:
+    case 13:
+      return AsOrientation(r.U32(at));
+    case 6:
+      return AsOrientation(static_cast<int8_t>(r.p[at]));
+    case 8:
+      return AsOrientation(static_cast<int16_t>(r.U16(at)));
+    case 9:
+      return AsOrientation(static_cast<int32_t>(r.U32(at)));
+    case 16: {
+      const uint64_t v = r.U64(at);
+      return v <= 8 ? AsOrientation(double(v)) : 0;
+    }
+    case 5:
+    case 10: {
       const bool is_signed = type == 10;
       const double num = is_signed ? double(static_cast<int32_t>(r.U32(at))) : double(r.U32(at));
       const double den = is_signed ? double(static_cast<int32_t>(r.U32(at + 4))) : double(r.U32(at + 4));
@@ -60,9 +85,20 @@ int FirstValueOrientation(const Reader& r, uint32_t type, size_t at) {
       // Exact: k/1 .. k*den, tested on integers (no rounding of 6.0000001).
       return AsOrientation(q) != 0 && double(AsOrientation(q)) * den == num ? AsOrientation(q) : 0;
     }
-    case 11: { uint32_t bits = r.U32(at); float f; std::memcpy(&f, &bits, 4); return AsOrientation(f); }
-    case 12: { uint64_t bits = r.U64(at); double d; std::memcpy(&d, &bits, 8); return AsOrientation(d); }
-    default: return 0;  // BYTE, ASCII, UNDEFINED: bytes or text, never equal to a number
+    case 11: {
+      uint32_t bits = r.U32(at);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      return AsOrientation(f);
+    }
+    case 12: {
+      uint64_t bits = r.U64(at);
+      double d;
+      std::memcpy(&d, &bits, 8);
+      return AsOrientation(d);
+    }
+    default:
+      return 0;  // BYTE, ASCII, UNDEFINED: bytes or text, never equal to a number
   }
 }
 
@@ -75,11 +111,24 @@ bool IsUtf8(const uint8_t* s, size_t n) {
     size_t extra;
     uint32_t min;
     uint32_t cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { extra = 1; min = 0x80; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { extra = 2; min = 0x800; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { extra = 3; min = 0x10000; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      min = 0x80;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      min = 0x800;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      min = 0x10000;
+      cp = c & 0x07;
+    } else
+      return false;
     if (n - i <= extra) return false;
     for (size_t k = 1; k <= extra; k++) {
       if ((s[i + k] & 0xC0) != 0x80) return false;

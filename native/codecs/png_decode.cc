@@ -42,9 +42,9 @@ struct PngContext {
   // Output
   uint8_t* target = nullptr;
   size_t stride = 0;
-  uint64_t rows_done = 0;   // rows (of every pass) converted so far
+  uint64_t rows_done = 0;  // rows (of every pass) converted so far
   uint64_t rows_total = 0;
-  bool ended = false;       // libpng reached IEND
+  bool ended = false;  // libpng reached IEND
   int warnings = 0;
 };
 
@@ -66,9 +66,7 @@ void OnError(png_structp png, png_const_charp message) {
   std::longjmp(c->jump, 1);
 }
 
-void OnWarning(png_structp png, png_const_charp) {
-  static_cast<PngContext*>(png_get_error_ptr(png))->warnings++;
-}
+void OnWarning(png_structp png, png_const_charp) { static_cast<PngContext*>(png_get_error_ptr(png))->warnings++; }
 
 void OnInfo(png_structp png, png_infop info) {
   // No transformations: rows arrive as stored (packed bits, 16-bit big
@@ -80,8 +78,7 @@ void OnInfo(png_structp png, png_infop info) {
 inline uint8_t Sample16ToL(const uint8_t* p) { return p[0] != 0 ? 255 : p[1]; }  // min(v, 255)
 
 // One stored row (of `count` pixels of a pass) into gray pixels at x0, x0+dx...
-void ConvertRow(const PngContext* c, const uint8_t* row, uint32_t count, uint8_t* out, uint32_t x0,
-                uint32_t dx) {
+void ConvertRow(const PngContext* c, const uint8_t* row, uint32_t count, uint8_t* out, uint32_t x0, uint32_t dx) {
   uint8_t* o = out + x0;
   const int depth = c->bit_depth;
   switch (c->color_type) {
@@ -152,9 +149,7 @@ void OnRow(png_structp png, png_bytep row, png_uint_32 row_number, int pass) {
   c->rows_done++;
 }
 
-void OnEnd(png_structp png, png_infop) {
-  static_cast<PngContext*>(png_get_progressive_ptr(png))->ended = true;
-}
+void OnEnd(png_structp png, png_infop) { static_cast<PngContext*>(png_get_progressive_ptr(png))->ended = true; }
 
 // ---- the only frames with a setjmp. Each returns false if libpng failed.
 
@@ -211,8 +206,7 @@ class PngGrayDecoder final : public GrayDecoder {
     const uint64_t row_bytes =
         (uint64_t{info_.width} * kChannels[info_.png_color_type] * uint64_t(info_.bit_depth) + 7) / 8;
     if (row_bytes > kMaxRowBytes) {
-      return Fail(Status::Error(ErrorCode::kTooLarge,
-                                "PNG rows of %llu bytes are over offloop's limit of %llu per row",
+      return Fail(Status::Error(ErrorCode::kTooLarge, "PNG rows of %llu bytes are over offloop's limit of %llu per row",
                                 static_cast<unsigned long long>(row_bytes),
                                 static_cast<unsigned long long>(kMaxRowBytes)));
     }
@@ -233,8 +227,10 @@ class PngGrayDecoder final : public GrayDecoder {
     }
     if (c->interlaced) {
       for (int pass = 0; pass < 7; pass++) {
-        uint64_t cols = info_.width > kPassX[pass] ? (info_.width - kPassX[pass] + kPassDx[pass] - 1) / kPassDx[pass] : 0;
-        uint64_t rows = info_.height > kPassY[pass] ? (info_.height - kPassY[pass] + kPassDy[pass] - 1) / kPassDy[pass] : 0;
+        uint64_t cols =
+            info_.width > kPassX[pass] ? (info_.width - kPassX[pass] + kPassDx[pass] - 1) / kPassDx[pass] : 0;
+        uint64_t rows =
+            info_.height > kPassY[pass] ? (info_.height - kPassY[pass] + kPassDy[pass] - 1) / kPassDy[pass] : 0;
         if (cols != 0) c->rows_total += rows;
       }
     } else {

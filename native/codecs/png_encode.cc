@@ -20,8 +20,7 @@ Status EncodeGrayPng(const uint8_t* pixels, uint32_t width, uint32_t height, siz
   std::unique_ptr<PngSegment[]> segments(new (std::nothrow) PngSegment[plan.count > 0 ? plan.count : 1]);
   if (!segments) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory");
   for (uint32_t i = 0; i < plan.count; ++i) {
-    Status status = DeflatePngSegment(pixels, width, height, stride, plan, i,
-                                      options.compression_level, &segments[i]);
+    Status status = DeflatePngSegment(pixels, width, height, stride, plan, i, options.compression_level, &segments[i]);
     if (!status.ok()) return status;
   }
   return AssemblePng(width, height, options.compression_level, segments.get(), plan.count, out);

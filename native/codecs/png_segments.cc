@@ -15,7 +15,7 @@ namespace offloop::codecs {
 
 namespace {
 
-constexpr size_t kWindow = 32768;          // deflate's window: what a dictionary can reach
+constexpr size_t kWindow = 32768;  // deflate's window: what a dictionary can reach
 constexpr size_t kSegmentPixels = size_t{1} << 20;
 
 enum Filter : uint8_t { kNone = 0, kSub = 1, kUp = 2, kAverage = 3, kPaeth = 4 };
@@ -36,8 +36,7 @@ inline uint32_t Cost(uint8_t v) { return v < 128 ? v : 256u - v; }
 // row above (all zeros for the first row, as PNG defines it). `scratch`
 // holds 4 * width bytes. Straight loops over bytes, so that the compiler
 // vectorizes all five filters and their costs.
-void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t* scratch,
-               uint8_t* out) {
+void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t* scratch, uint8_t* out) {
   uint8_t* sub = scratch;
   uint8_t* up = scratch + width;
   uint8_t* average = scratch + 2 * size_t{width};
@@ -82,8 +81,8 @@ void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t
     uint8_t type;
     uint32_t cost;
     const uint8_t* bytes;
-  } candidates[] = {{kSub, cost_sub, sub}, {kUp, cost_up, up}, {kAverage, cost_average, average},
-                    {kPaeth, cost_paeth, paeth}};
+  } candidates[] = {
+      {kSub, cost_sub, sub}, {kUp, cost_up, up}, {kAverage, cost_average, average}, {kPaeth, cost_paeth, paeth}};
   for (const auto& candidate : candidates) {
     if (candidate.cost < best_cost) {
       best = candidate.type;
@@ -97,8 +96,8 @@ void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t
 
 // Filters rows [first, first + rows) into `out` ((width + 1) bytes a row).
 // `scratch` holds 5 * width bytes (the last width: the zero row above row 0).
-void FilterRows(const uint8_t* pixels, uint32_t width, size_t stride, uint32_t first,
-                uint32_t rows, uint8_t* scratch, uint8_t* out) {
+void FilterRows(const uint8_t* pixels, uint32_t width, size_t stride, uint32_t first, uint32_t rows, uint8_t* scratch,
+                uint8_t* out) {
   uint8_t* zeros = scratch + 4 * size_t{width};
   std::memset(zeros, 0, width);
   for (uint32_t i = 0; i < rows; ++i) {
@@ -128,8 +127,7 @@ void PutBig32(uint8_t* at, uint32_t value) {
 }
 
 // A chunk whose data is the concatenation of `parts`.
-bool AppendChunk(OutputBuffer* out, const char type[4], const uint8_t* const* parts,
-                 const size_t* sizes, int count) {
+bool AppendChunk(OutputBuffer* out, const char type[4], const uint8_t* const* parts, const size_t* sizes, int count) {
   size_t length = 0;
   for (int i = 0; i < count; ++i) length += sizes[i];
   if (length > 0x7FFFFFFFu) return false;
@@ -229,8 +227,7 @@ PngSegmentPlan PlanPngSegments(uint32_t width, uint32_t height, size_t segment_p
 }
 
 Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,
-                         const PngSegmentPlan& plan, uint32_t index, int level,
-                         PngSegment* segment) noexcept {
+                         const PngSegmentPlan& plan, uint32_t index, int level, PngSegment* segment) noexcept {
   if (index >= plan.count || level < 0 || level > 9 || pixels == nullptr || stride < width) {
     return Status::Error(ErrorCode::kInvalidArgument, "PNG: bad segment %u of %u", index, plan.count);
   }
@@ -270,8 +267,7 @@ Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height,
   deflater.ready = true;
   if (primer > 0) {
     const size_t take = std::min(primer, kWindow);
-    if (deflateSetDictionary(&deflater.stream, buffer.get() + primer - take,
-                             static_cast<uInt>(take)) != Z_OK) {
+    if (deflateSetDictionary(&deflater.stream, buffer.get() + primer - take, static_cast<uInt>(take)) != Z_OK) {
       return Status::Error(ErrorCode::kInternal, "PNG: deflateSetDictionary failed");
     }
   }
@@ -316,8 +312,8 @@ Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height,
   return Status::Ok();
 }
 
-Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments,
-                   uint32_t count, OutputBuffer* out) noexcept {
+Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments, uint32_t count,
+                   OutputBuffer* out) noexcept {
   if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) {
     return Status::Error(ErrorCode::kInvalidArgument, "PNG: %ux%u cannot be encoded", width, height);
   }
@@ -336,8 +332,8 @@ Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment*
   OutputBuffer stream;
   Status deflated = DeflateWhole(segments, count, level, &stream);
   if (!deflated.ok()) return deflated;
-  if (!out->Reserve(8 + 25 + stream.size() + 12 * (stream.size() / kMaxIdat + 1) + 12) ||
-      !out->Append(kSignature, 8) || !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
+  if (!out->Reserve(8 + 25 + stream.size() + 12 * (stream.size() / kMaxIdat + 1) + 12) || !out->Append(kSignature, 8) ||
+      !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
     return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
   }
   for (size_t at = 0; at < stream.size(); at += kMaxIdat) {
@@ -350,8 +346,7 @@ Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment*
 #else
   size_t total = 8 + 25 + 12;
   for (uint32_t i = 0; i < count; ++i) total += segments[i].deflated.size() + 12;
-  if (!out->Reserve(total + 6) || !out->Append(kSignature, 8) ||
-      !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
+  if (!out->Reserve(total + 6) || !out->Append(kSignature, 8) || !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
     return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
   }
   uint8_t header[2];

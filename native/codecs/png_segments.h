@@ -50,7 +50,7 @@ PngSegmentPlan PlanPngSegments(uint32_t width, uint32_t height, size_t segment_p
 
 struct PngSegment {
   OutputBuffer deflated;
-  unsigned long adler = 1;    // Adler-32 of this segment's filtered bytes
+  unsigned long adler = 1;  // Adler-32 of this segment's filtered bytes
   uint64_t filtered_bytes = 0;
   uint32_t rows = 0;
 };
@@ -58,11 +58,10 @@ struct PngSegment {
 // Filters and deflates segment `index` of `plan` from `pixels` (width *
 // height, `stride` bytes between rows). level: zlib's 0..9.
 Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,
-                         const PngSegmentPlan& plan, uint32_t index, int level,
-                         PngSegment* segment) noexcept;
+                         const PngSegmentPlan& plan, uint32_t index, int level, PngSegment* segment) noexcept;
 
 // The PNG file: signature, IHDR, one IDAT per segment, IEND.
-Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments,
-                   uint32_t count, OutputBuffer* out) noexcept;
+Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments, uint32_t count,
+                   OutputBuffer* out) noexcept;
 
 }  // namespace offloop::codecs

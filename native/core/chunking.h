@@ -22,8 +22,7 @@ struct ItemRange {
 
 class Chunking {
  public:
-  Chunking(uint64_t items, size_t items_per_chunk)
-      : items_(items), per_chunk_(std::max<size_t>(items_per_chunk, 1)) {}
+  Chunking(uint64_t items, size_t items_per_chunk) : items_(items), per_chunk_(std::max<size_t>(items_per_chunk, 1)) {}
 
   // At least one chunk, so that an empty input completes like any other.
   uint64_t count() const { return items_ == 0 ? 1 : (items_ - 1) / per_chunk_ + 1; }

@@ -8,9 +8,7 @@ namespace {
 std::atomic<uint32_t> g_armed[static_cast<int>(Point::kCount)];
 }  // namespace
 
-void Arm(Point point, uint32_t count) {
-  g_armed[static_cast<int>(point)].store(count, std::memory_order_relaxed);
-}
+void Arm(Point point, uint32_t count) { g_armed[static_cast<int>(point)].store(count, std::memory_order_relaxed); }
 
 void DisarmAll() {
   for (auto& armed : g_armed) armed.store(0, std::memory_order_relaxed);

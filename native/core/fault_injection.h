@@ -10,10 +10,10 @@
 namespace offloop::fault {
 
 enum class Point : int {
-  kThreadStart,  // starting a pool thread throws std::system_error
-  kChunk,        // a chunk throws std::bad_alloc before its kernel runs
-  kSubmit,       // registering an async job throws std::bad_alloc
-  kWake,         // waking an environment's JS thread fails
+  kThreadStart,       // starting a pool thread throws std::system_error
+  kChunk,             // a chunk throws std::bad_alloc before its kernel runs
+  kSubmit,            // registering an async job throws std::bad_alloc
+  kWake,              // waking an environment's JS thread fails
   kFileWriteNoSpace,  // writing an output file fails with ENOSPC
   kFileReadIo,        // reading an input file fails with EIO
   kCount,

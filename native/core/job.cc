@@ -17,17 +17,14 @@ namespace {
 constexpr int64_t kProgressIntervalNs = 16'000'000;
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 }  // namespace
 
 Job::Job(size_t chunk_count, uint64_t total_items)
-    : chunk_count_(chunk_count == 0 ? 1 : chunk_count),
-      total_items_(total_items),
-      last_progress_ns_(NowNs()) {}
+    : chunk_count_(chunk_count == 0 ? 1 : chunk_count), total_items_(total_items), last_progress_ns_(NowNs()) {}
 
 void Job::KeepMemory(std::shared_ptr<const void> owner) {
   if (owner != nullptr) memory_owners_.push_back(std::move(owner));

@@ -51,7 +51,7 @@ class JobSink {
 // Why a job failed: static strings only, so recording a failure never
 // allocates (it may be recording that an allocation failed).
 struct JobFailure {
-  const char* code = nullptr;     // e.g. "ERR_OFFLOOP_OUT_OF_MEMORY"
+  const char* code = nullptr;  // e.g. "ERR_OFFLOOP_OUT_OF_MEMORY"
   char message[160] = {};
   // A failed system call (code "ERR_OFFLOOP_SYSTEM"): the positive errno, the
   // call ("open", "write"...) and which file it was about ("input", "output").

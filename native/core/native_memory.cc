@@ -168,7 +168,7 @@ bool MapPages(size_t bytes, Pages* pages) {
   // hypervisor); whole huge pages take 4 faults.
   const size_t huge_bytes = (bytes + kHugePage - 1) & ~(kHugePage - 1);
   if (huge_bytes < bytes || huge_bytes > SIZE_MAX - kHugePage) return false;  // wrapped
-  const size_t total = huge_bytes + kHugePage;  // one more for the alignment below
+  const size_t total = huge_bytes + kHugePage;                                // one more for the alignment below
   void* base = MapZeroPages(total);
   if (base == nullptr) return false;
   const auto address = reinterpret_cast<uintptr_t>(base);
@@ -196,9 +196,7 @@ std::shared_ptr<Pages> AllocatePages(size_t bytes) {
   return pages;
 }
 
-std::shared_ptr<const void> FindOwner(const void* address) {
-  return Registry().Find(address);
-}
+std::shared_ptr<const void> FindOwner(const void* address) { return Registry().Find(address); }
 
 PageCounts Counts() { return PageCounts{Registry().Size(), Cache().Size()}; }
 

@@ -22,10 +22,10 @@ namespace offloop::memory {
 constexpr size_t kNativeOutputBytes = size_t{4} << 20;
 
 struct Pages {
-  void* base = nullptr;   // what the OS mapped (mmap, VirtualAlloc)
-  size_t mapped = 0;      // bytes mapped
-  void* data = nullptr;   // huge-page aligned start of the usable bytes
-  size_t capacity = 0;    // usable bytes from data
+  void* base = nullptr;  // what the OS mapped (mmap, VirtualAlloc)
+  size_t mapped = 0;     // bytes mapped
+  void* data = nullptr;  // huge-page aligned start of the usable bytes
+  size_t capacity = 0;   // usable bytes from data
 };
 
 // Pages for a result of `bytes`, zero or reused, or null where this

@@ -89,8 +89,7 @@ void ThreadPool::StartThreadsLocked() {
   while (live_threads_ < target_threads_) {
     try {
       if (fault::Trip(fault::Point::kThreadStart)) {
-        throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
-                                "injected failure");
+        throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again), "injected failure");
       }
       std::thread(&ThreadPool::WorkerLoop, this).detach();
     } catch (const std::system_error& error) {
@@ -176,8 +175,7 @@ void ThreadPool::Cancel(const std::shared_ptr<Job>& job) noexcept {
   FinishSkipped(job, unclaimed, started);
 }
 
-void ThreadPool::FinishSkipped(const std::shared_ptr<Job>& job, size_t unclaimed,
-                               bool started) noexcept {
+void ThreadPool::FinishSkipped(const std::shared_ptr<Job>& job, size_t unclaimed, bool started) noexcept {
   if (!job->SkipChunks(unclaimed)) return;
   if (started) {
     std::lock_guard<std::mutex> lock(mu_);

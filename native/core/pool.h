@@ -27,11 +27,11 @@
 namespace offloop {
 
 struct PoolStats {
-  size_t threads = 0;        // threads the pool is sized to
-  size_t live_threads = 0;   // threads alive (more than `threads` until surplus ones retire)
-  size_t busy_threads = 0;   // threads running a chunk right now
-  size_t queued_jobs = 0;    // jobs no thread has started yet
-  size_t running_jobs = 0;   // jobs with at least one chunk started, not done
+  size_t threads = 0;       // threads the pool is sized to
+  size_t live_threads = 0;  // threads alive (more than `threads` until surplus ones retire)
+  size_t busy_threads = 0;  // threads running a chunk right now
+  size_t queued_jobs = 0;   // jobs no thread has started yet
+  size_t running_jobs = 0;  // jobs with at least one chunk started, not done
 };
 
 // The OS refused to start a pool thread and the pool has none to run a job.

@@ -21,8 +21,7 @@ bool Fail(SystemError* error, int code, const char* syscall) {
 // temporary name, without std::random_device (which may throw or block).
 uint64_t TempSuffix() {
   static std::atomic<uint64_t> counter{0};
-  uint64_t x = platform::NameEntropy() ^
-               (counter.fetch_add(1, std::memory_order_relaxed) * 0x9E3779B97F4A7C15ull);
+  uint64_t x = platform::NameEntropy() ^ (counter.fetch_add(1, std::memory_order_relaxed) * 0x9E3779B97F4A7C15ull);
   // splitmix64's finaliser: neighbouring inputs give unrelated names.
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
@@ -56,8 +55,7 @@ void MakeFolders(const std::string& folder) {
 
 std::string TemporaryName(const std::string& folder, const std::string& name) {
   char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".%016llx.offloop-tmp",
-                static_cast<unsigned long long>(TempSuffix()));
+  std::snprintf(suffix, sizeof suffix, ".%016llx.offloop-tmp", static_cast<unsigned long long>(TempSuffix()));
   return folder + TemporaryStem(name) + suffix;
 }
 
@@ -65,13 +63,20 @@ std::string TemporaryName(const std::string& folder, const std::string& name) {
 
 const char* FileKindName(FileKind kind) {
   switch (kind) {
-    case FileKind::kRegular: return "regular file";
-    case FileKind::kDirectory: return "directory";
-    case FileKind::kFifo: return "FIFO";
-    case FileKind::kCharacterDevice: return "character device";
-    case FileKind::kBlockDevice: return "block device";
-    case FileKind::kSocket: return "socket";
-    case FileKind::kOther: break;
+    case FileKind::kRegular:
+      return "regular file";
+    case FileKind::kDirectory:
+      return "directory";
+    case FileKind::kFifo:
+      return "FIFO";
+    case FileKind::kCharacterDevice:
+      return "character device";
+    case FileKind::kBlockDevice:
+      return "block device";
+    case FileKind::kSocket:
+      return "socket";
+    case FileKind::kOther:
+      break;
   }
   return "special file";
 }

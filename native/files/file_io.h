@@ -16,8 +16,8 @@
 namespace offloop::files {
 
 struct SystemError {
-  int code = 0;                  // errno
-  const char* syscall = nullptr; // "open", "read", "write", "rename"...
+  int code = 0;                   // errno
+  const char* syscall = nullptr;  // "open", "read", "write", "rename"...
 };
 
 struct FileBytes {
@@ -52,8 +52,7 @@ class InputFile {
   // buffer as needed (a std::bad_alloc escapes when it cannot). Stops early,
   // returning false with code 0, when `cancel` becomes true between reads.
   // `*ended` tells whether the end of the file was reached.
-  bool ReadUpTo(size_t until, FileBytes* bytes, bool* ended, const std::atomic<bool>* cancel,
-                SystemError* error);
+  bool ReadUpTo(size_t until, FileBytes* bytes, bool* ended, const std::atomic<bool>* cancel, SystemError* error);
 
  private:
   int fd_ = -1;

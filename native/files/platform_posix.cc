@@ -57,13 +57,20 @@ bool ReadUmask(const std::string& probe, mode_t* mask) {
 
 FileKind KindOf(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return FileKind::kRegular;
-    case S_IFDIR: return FileKind::kDirectory;
-    case S_IFIFO: return FileKind::kFifo;
-    case S_IFCHR: return FileKind::kCharacterDevice;
-    case S_IFBLK: return FileKind::kBlockDevice;
-    case S_IFSOCK: return FileKind::kSocket;
-    default: return FileKind::kOther;
+    case S_IFREG:
+      return FileKind::kRegular;
+    case S_IFDIR:
+      return FileKind::kDirectory;
+    case S_IFIFO:
+      return FileKind::kFifo;
+    case S_IFCHR:
+      return FileKind::kCharacterDevice;
+    case S_IFBLK:
+      return FileKind::kBlockDevice;
+    case S_IFSOCK:
+      return FileKind::kSocket;
+    default:
+      return FileKind::kOther;
   }
 }
 
@@ -107,9 +114,7 @@ long long ReadSome(int fd, uint8_t* data, size_t size) { return ::read(fd, data,
 long long WriteSome(int fd, const uint8_t* data, size_t size) { return ::write(fd, data, size); }
 int Close(int fd) { return ::close(fd); }
 int Remove(const std::string& path) { return ::unlink(path.c_str()); }
-int RenameOver(const std::string& from, const std::string& to) {
-  return ::rename(from.c_str(), to.c_str());
-}
+int RenameOver(const std::string& from, const std::string& to) { return ::rename(from.c_str(), to.c_str()); }
 
 int MakeFolder(const std::string& path) { return ::mkdir(path.c_str(), 0777); }
 

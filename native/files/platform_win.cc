@@ -41,30 +41,43 @@ int ErrnoOf(DWORD error) {
   switch (error) {
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
-    case ERROR_INVALID_DRIVE: return ENOENT;
+    case ERROR_INVALID_DRIVE:
+      return ENOENT;
     case ERROR_ACCESS_DENIED:
     case ERROR_SHARING_VIOLATION:
-    case ERROR_LOCK_VIOLATION: return EACCES;
+    case ERROR_LOCK_VIOLATION:
+      return EACCES;
     case ERROR_ALREADY_EXISTS:
-    case ERROR_FILE_EXISTS: return EEXIST;
+    case ERROR_FILE_EXISTS:
+      return EEXIST;
     case ERROR_DISK_FULL:
-    case ERROR_HANDLE_DISK_FULL: return ENOSPC;
-    case ERROR_NOT_SAME_DEVICE: return EXDEV;
-    case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
-    case ERROR_INVALID_NAME: return EINVAL;
-    default: return EIO;
+    case ERROR_HANDLE_DISK_FULL:
+      return ENOSPC;
+    case ERROR_NOT_SAME_DEVICE:
+      return EXDEV;
+    case ERROR_FILENAME_EXCED_RANGE:
+      return ENAMETOOLONG;
+    case ERROR_INVALID_NAME:
+      return EINVAL;
+    default:
+      return EIO;
   }
 }
 
 FileKind KindOf(unsigned short mode) {
   switch (mode & _S_IFMT) {
-    case _S_IFREG: return FileKind::kRegular;
-    case _S_IFDIR: return FileKind::kDirectory;
+    case _S_IFREG:
+      return FileKind::kRegular;
+    case _S_IFDIR:
+      return FileKind::kDirectory;
     // NUL, CON, COM ports.
-    case _S_IFCHR: return FileKind::kCharacterDevice;
+    case _S_IFCHR:
+      return FileKind::kCharacterDevice;
     // Named and anonymous pipes.
-    case _S_IFIFO: return FileKind::kFifo;
-    default: return FileKind::kOther;
+    case _S_IFIFO:
+      return FileKind::kFifo;
+    default:
+      return FileKind::kOther;
   }
 }
 
@@ -83,8 +96,10 @@ int OpenForReading(const std::string& path) {
   // The CRT cannot open a folder (EACCES): name it as POSIX does.
   if (fd < 0 && errno == EACCES) {
     struct _stat64 info;
-    if (_wstat64(wide.c_str(), &info) == 0 && (info.st_mode & _S_IFMT) == _S_IFDIR) errno = EISDIR;
-    else errno = EACCES;
+    if (_wstat64(wide.c_str(), &info) == 0 && (info.st_mode & _S_IFMT) == _S_IFDIR)
+      errno = EISDIR;
+    else
+      errno = EACCES;
   }
   return fd;
 }

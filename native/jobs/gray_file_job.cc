@@ -52,9 +52,7 @@ bool AllocateResult(size_t size, ResultBytes* bytes) {
 
 ResultBytes::~ResultBytes() { std::free(heap); }
 
-uint8_t* ResultBytes::data() const {
-  return pages != nullptr ? static_cast<uint8_t*>(pages->data) : heap;
-}
+uint8_t* ResultBytes::data() const { return pages != nullptr ? static_cast<uint8_t*>(pages->data) : heap; }
 
 uint8_t* ResultBytes::ReleaseHeap() {
   uint8_t* block = heap;
@@ -95,8 +93,7 @@ bool GrayFileJob::CheckSystem(bool ok, const files::SystemError& error, const ch
   failure.system_errno = error.code;
   failure.syscall = error.syscall;
   failure.target = target;
-  std::snprintf(failure.message, sizeof failure.message, "%s failed (errno %d)", error.syscall,
-                error.code);
+  std::snprintf(failure.message, sizeof failure.message, "%s failed (errno %d)", error.syscall, error.code);
   FailWith(failure);
   return false;
 }
@@ -125,8 +122,7 @@ bool GrayFileJob::Read(files::FileBytes* bytes) {
   if (!ok) return CheckSystem(ok, error, "input");
   if (input.kind() != files::FileKind::kRegular) {
     // A FIFO or a device could block or never end: never read one.
-    return FailInput("ERR_OFFLOOP_NOT_A_FILE", "not a regular file (a %s)",
-                     files::FileKindName(input.kind()));
+    return FailInput("ERR_OFFLOOP_NOT_A_FILE", "not a regular file (a %s)", files::FileKindName(input.kind()));
   }
   ok = ReadScreened(input, bytes);
   result_.timings.read = MsSince(start);
@@ -149,15 +145,13 @@ bool GrayFileJob::ReadScreened(files::InputFile& input, files::FileBytes* bytes)
     if (!CheckSystem(input.ReadUpTo(window, bytes, &ended, cancel_flag(), &error), error, "input")) {
       return false;
     }
-    if (!Check(codecs::ScreenPrefix(bytes->data.get(), bytes->size, ended, request_.max_pixels,
-                                    &need_more))) {
+    if (!Check(codecs::ScreenPrefix(bytes->data.get(), bytes->size, ended, request_.max_pixels, &need_more))) {
       return false;
     }
   }
   // One byte past the limit shows a file that grew beyond it.
-  const size_t until = limit != 0 && limit < std::numeric_limits<size_t>::max()
-                           ? static_cast<size_t>(limit) + 1
-                           : std::numeric_limits<size_t>::max();
+  const size_t until = limit != 0 && limit < std::numeric_limits<size_t>::max() ? static_cast<size_t>(limit) + 1
+                                                                                : std::numeric_limits<size_t>::max();
   if (!ended && !CheckSystem(input.ReadUpTo(until, bytes, &ended, cancel_flag(), &error), error, "input")) {
     return false;
   }
@@ -244,12 +238,12 @@ bool GrayFileJob::Decode(const uint8_t* data, size_t size, ResultBytes* pixels) 
   // no limit a 2^32 x 2^32 header is a 64-bit count that malloc refuses.
   const uint64_t count = uint64_t{width} * height;
   if (count > std::numeric_limits<size_t>::max()) {
-    return Check(codecs::Status::Error(codecs::ErrorCode::kTooLarge, "%ux%u pixels do not fit in memory",
-                                       width, height));
+    return Check(
+        codecs::Status::Error(codecs::ErrorCode::kTooLarge, "%ux%u pixels do not fit in memory", width, height));
   }
   if (!AllocateResult(static_cast<size_t>(count), pixels)) {
-    return Check(codecs::Status::Error(codecs::ErrorCode::kOutOfMemory,
-                                       "out of memory for %ux%u pixels", width, height));
+    return Check(
+        codecs::Status::Error(codecs::ErrorCode::kOutOfMemory, "out of memory for %ux%u pixels", width, height));
   }
   if (!Check(decoder->Start({pixels->data(), width}))) return false;
   codecs::DecodeProgress progress;
@@ -282,8 +276,8 @@ bool GrayFileJob::Orient(ResultBytes* pixels) {
   } else {
     ResultBytes turned;
     if (!AllocateResult(pixels->size, &turned)) {
-      return Check(codecs::Status::Error(codecs::ErrorCode::kOutOfMemory,
-                                         "out of memory turning %zux%zu pixels", width, height));
+      return Check(codecs::Status::Error(codecs::ErrorCode::kOutOfMemory, "out of memory turning %zux%zu pixels", width,
+                                         height));
     }
     kernels::OrientTransposed(pixels->data(), width, height, orientation, turned.data());
     pixels->Swap(turned);
@@ -299,8 +293,8 @@ bool GrayFileJob::EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* enc
   const uint32_t width = result_.width;
   const uint32_t height = result_.height;
   const codecs::PngSegmentPlan plan = codecs::PlanPngSegments(width, height);
-  auto segments = std::make_shared<PngSegmentsJob>(this, pixels.data(), width, height,
-                                                   request_.compression_level, plan);
+  auto segments =
+      std::make_shared<PngSegmentsJob>(this, pixels.data(), width, height, request_.compression_level, plan);
   if (plan.count > 1) {
     // Idle pool threads take segments; this thread deflates its share and
     // waits only for segments already running elsewhere.
@@ -315,8 +309,8 @@ bool GrayFileJob::EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* enc
   }
   if (cancelled()) return false;
   if (const codecs::Status* failure = segments->FirstFailure()) return Check(*failure);
-  return Check(codecs::AssemblePng(width, height, request_.compression_level,
-                                   segments->segments().data(), plan.count, encoded));
+  return Check(
+      codecs::AssemblePng(width, height, request_.compression_level, segments->segments().data(), plan.count, encoded));
 }
 
 bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
@@ -343,8 +337,7 @@ bool GrayFileJob::Encode(const ResultBytes& pixels, codecs::OutputBuffer* encode
   if (request_.format == FileFormat::kJpeg) format = codecs::ImageFormat::kJpeg;
   if (request_.format == FileFormat::kPng) format = codecs::ImageFormat::kPng;
   result_.output_format = format;
-  const bool ok = format == codecs::ImageFormat::kJpeg ? EncodeJpeg(pixels, encoded)
-                                                        : EncodePng(pixels, encoded);
+  const bool ok = format == codecs::ImageFormat::kJpeg ? EncodeJpeg(pixels, encoded) : EncodePng(pixels, encoded);
   result_.bytes_out = encoded->size();
   result_.timings.encode = MsSince(start);
   return ok;
@@ -356,8 +349,7 @@ bool GrayFileJob::Write(const codecs::OutputBuffer& encoded) {
   files::SystemError error;
   files::WriteOptions options;
   options.durable = request_.durable;
-  bool ok = writer.Open(request_.output_path, &error) &&
-            writer.Write(encoded.data(), encoded.size(), &error) &&
+  bool ok = writer.Open(request_.output_path, &error) && writer.Write(encoded.data(), encoded.size(), &error) &&
             // The last look at the flag: after the rename the file is the
             // caller's, and an abort can no longer take it back.
             !cancelled() && writer.Commit(options, &error);

@@ -84,7 +84,7 @@ struct ResultBytes {
 };
 
 struct GrayFileResult {
-  uint32_t width = 0;   // after orientation
+  uint32_t width = 0;  // after orientation
   uint32_t height = 0;
   codecs::ImageFormat input_format = codecs::ImageFormat::kUnknown;
   codecs::ImageFormat output_format = codecs::ImageFormat::kUnknown;

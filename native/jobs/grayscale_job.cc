@@ -8,10 +8,9 @@ size_t GrayscaleJob::RowsPerChunk(size_t width) {
   return width == 0 ? kPixelsPerChunk : std::max<size_t>(1, kPixelsPerChunk / width);
 }
 
-GrayscaleJob::GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height,
-                           kernels::GrayWeights weights, uint8_t* dst)
-    : Job(static_cast<size_t>(Chunking(height, RowsPerChunk(layout.width)).count()),
-          uint64_t{layout.width} * height),
+GrayscaleJob::GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height, kernels::GrayWeights weights,
+                           uint8_t* dst)
+    : Job(static_cast<size_t>(Chunking(height, RowsPerChunk(layout.width)).count()), uint64_t{layout.width} * height),
       chunking_(height, RowsPerChunk(layout.width)),
       store_(kernels::StoreModeForJob(layout.width * height, /*in_place=*/false)),
       src_(src),

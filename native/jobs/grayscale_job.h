@@ -18,13 +18,11 @@ class GrayscaleJob : public Job {
   static constexpr size_t kPixelsPerChunk = 262144;
 
   // The caller checked that `src` holds the image and `dst` width*height bytes.
-  GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height,
-               kernels::GrayWeights weights, uint8_t* dst);
+  GrayscaleJob(const uint8_t* src, kernels::GrayLayout layout, size_t height, kernels::GrayWeights weights,
+               uint8_t* dst);
 
   void RunChunk(size_t index) override;
-  uint64_t ChunkItems(size_t index) const override {
-    return chunking_.at(index).size() * layout_.width;
-  }
+  uint64_t ChunkItems(size_t index) const override { return chunking_.at(index).size() * layout_.width; }
 
  private:
   static size_t RowsPerChunk(size_t width);

@@ -4,8 +4,7 @@ namespace offloop {
 
 using kernels::ElementType;
 
-SquaresJob::SquaresJob(Mode mode, ElementType type, const uint8_t* in, double first, uint8_t* out,
-                       size_t count)
+SquaresJob::SquaresJob(Mode mode, ElementType type, const uint8_t* in, double first, uint8_t* out, size_t count)
     : Job(static_cast<size_t>(Chunking(count, kPerChunk).count()), count),
       chunking_(count, kPerChunk),
       store_(kernels::StoreModeForJob(count * 8, in != nullptr && in == out)),
@@ -23,16 +22,14 @@ void SquaresJob::RunChunk(size_t index) {
   size_t bad = 0;
   switch (mode_) {
     case Mode::kToDouble:
-      kernels::SquareToDouble(type_, in_ + begin * element_size_,
-                              reinterpret_cast<double*>(out_) + begin, n, store_);
+      kernels::SquareToDouble(type_, in_ + begin * element_size_, reinterpret_cast<double*>(out_) + begin, n, store_);
       break;
     case Mode::kRange:
-      kernels::SquareRange(first_ + static_cast<double>(begin),
-                           reinterpret_cast<double*>(out_) + begin, n, store_);
+      kernels::SquareRange(first_ + static_cast<double>(begin), reinterpret_cast<double*>(out_) + begin, n, store_);
       break;
     case Mode::kInt64:
-      if (!kernels::SquareInt64(reinterpret_cast<const int64_t*>(in_) + begin,
-                                reinterpret_cast<int64_t*>(out_) + begin, n, &bad, store_)) {
+      if (!kernels::SquareInt64(reinterpret_cast<const int64_t*>(in_) + begin, reinterpret_cast<int64_t*>(out_) + begin,
+                                n, &bad, store_)) {
         RecordOverflow(begin + bad);
       }
       break;
@@ -54,8 +51,7 @@ int64_t SquaresJob::Overflow() const {
 // overflowing element whatever the split.
 void SquaresJob::RecordOverflow(size_t index) {
   size_t current = first_bad_.load(std::memory_order_relaxed);
-  while (index < current &&
-         !first_bad_.compare_exchange_weak(current, index, std::memory_order_relaxed)) {
+  while (index < current && !first_bad_.compare_exchange_weak(current, index, std::memory_order_relaxed)) {
   }
 }
 

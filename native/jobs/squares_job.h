@@ -23,8 +23,7 @@ class SquaresJob : public Job {
 
   // `in` is null for kRange. `out` has `count` elements of 8 bytes. The
   // caller checked `count` against both arrays.
-  SquaresJob(Mode mode, kernels::ElementType type, const uint8_t* in, double first, uint8_t* out,
-             size_t count);
+  SquaresJob(Mode mode, kernels::ElementType type, const uint8_t* in, double first, uint8_t* out, size_t count);
 
   void RunChunk(size_t index) override;
   uint64_t ChunkItems(size_t index) const override { return chunking_.at(index).size(); }

@@ -41,12 +41,10 @@ void SumJob::RunChunk(size_t index) {
   // One call for the chunk's blocks: the kernel advances them side by side.
   std::vector<CompensatedSum> blocks((range.size() + kSumBlock - 1) / kSumBlock);
   if (is_range_) {
-    kernels::SumSquaresRangeBlocks(first_ + static_cast<double>(range.begin), range.size(),
-                                   blocks.data());
+    kernels::SumSquaresRangeBlocks(first_ + static_cast<double>(range.begin), range.size(), blocks.data());
   } else {
-    kernels::SumSquaresBlocks(
-        type_, in_ + static_cast<size_t>(range.begin) * kernels::ElementSize(type_), range.size(),
-        blocks.data());
+    kernels::SumSquaresBlocks(type_, in_ + static_cast<size_t>(range.begin) * kernels::ElementSize(type_), range.size(),
+                              blocks.data());
   }
   FoldInOrder(index, std::move(blocks));
 }
@@ -61,14 +59,12 @@ void SumJob::RunIntegerChunk(const ItemRange& range) {
   const auto begin = static_cast<size_t>(range.begin);
   if (type_ == ElementType::kBigInt64) {
     int64_t part = 0;
-    const bool ok = kernels::SumSquaresInt64(reinterpret_cast<const int64_t*>(in_) + begin,
-                                             range.size(), &part);
+    const bool ok = kernels::SumSquaresInt64(reinterpret_cast<const int64_t*>(in_) + begin, range.size(), &part);
     std::lock_guard<std::mutex> lock(fold_mu_);
     if (!ok || !kernels::AddInt64Sums(int_sum_, part, &int_sum_)) integer_overflow_ = true;
   } else {
     uint64_t part = 0;
-    const bool ok = kernels::SumSquaresUint64(reinterpret_cast<const uint64_t*>(in_) + begin,
-                                              range.size(), &part);
+    const bool ok = kernels::SumSquaresUint64(reinterpret_cast<const uint64_t*>(in_) + begin, range.size(), &part);
     std::lock_guard<std::mutex> lock(fold_mu_);
     if (!ok || !kernels::AddUint64Sums(uint_sum_, part, &uint_sum_)) integer_overflow_ = true;
   }

@@ -27,8 +27,7 @@ class SumJob : public Job {
   static bool Fits(uint64_t count) { return Chunking(count, kPerChunk).fits(); }
 
   // Sum of the squares of `in` (count elements of `type`).
-  static std::shared_ptr<SumJob> OfArray(kernels::ElementType type, const uint8_t* in,
-                                         uint64_t count);
+  static std::shared_ptr<SumJob> OfArray(kernels::ElementType type, const uint8_t* in, uint64_t count);
   // Sum of the squares of first, first+1, ..., first+count-1.
   static std::shared_ptr<SumJob> OfRange(double first, uint64_t count);
   // The same, keeping every block's (hi, lo) in index order (Blocks()): a
@@ -37,8 +36,7 @@ class SumJob : public Job {
   // The most items BlocksOfRange takes: 2^22 blocks, 64 MiB of pairs.
   static constexpr uint64_t kMaxBlocksItems = uint64_t{kernels::kSumBlock} << 22;
 
-  SumJob(kernels::ElementType type, const uint8_t* in, double first, uint64_t count,
-         bool is_range);
+  SumJob(kernels::ElementType type, const uint8_t* in, double first, uint64_t count, bool is_range);
 
   void RunChunk(size_t index) override;
   uint64_t ChunkItems(size_t index) const override { return chunking_.at(index).size(); }

@@ -16,11 +16,16 @@ namespace {
 // both mean "the baseline vector ISA".
 int Rank(SimdLevel level) {
   switch (level) {
-    case SimdLevel::kScalar: return 0;
-    case SimdLevel::kSse2: return 1;
-    case SimdLevel::kNeon: return 1;
-    case SimdLevel::kAvx2: return 2;
-    case SimdLevel::kAvx512bw: return 3;
+    case SimdLevel::kScalar:
+      return 0;
+    case SimdLevel::kSse2:
+      return 1;
+    case SimdLevel::kNeon:
+      return 1;
+    case SimdLevel::kAvx2:
+      return 2;
+    case SimdLevel::kAvx512bw:
+      return 3;
   }
   return 0;
 }
@@ -30,8 +35,7 @@ SimdLevel HardwareLevel() {
   // __builtin_cpu_supports also checks that the OS saves the wider registers
   // (XGETBV), so a hypervisor that hides AVX-512 state is handled.
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl")) {
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
     return SimdLevel::kAvx512bw;
   }
   if (__builtin_cpu_supports("avx2")) return SimdLevel::kAvx2;
@@ -51,8 +55,8 @@ SimdLevel HardwareLevel() {
 SimdLevel ApplyCap(SimdLevel hw) {
   const char* cap = std::getenv("OFFLOOP_SIMD");
   if (cap == nullptr || *cap == '\0') return hw;
-  static const SimdLevel kAll[] = {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2,
-                                   SimdLevel::kAvx512bw, SimdLevel::kNeon};
+  static const SimdLevel kAll[] = {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2, SimdLevel::kAvx512bw,
+                                   SimdLevel::kNeon};
   for (SimdLevel level : kAll) {
     if (std::strcmp(cap, SimdLevelName(level)) != 0) continue;
     if (Rank(level) >= Rank(hw)) return hw;
@@ -74,11 +78,16 @@ SimdLevel DetectedSimdLevel() {
 
 const char* SimdLevelName(SimdLevel level) {
   switch (level) {
-    case SimdLevel::kScalar: return "scalar";
-    case SimdLevel::kSse2: return "sse2";
-    case SimdLevel::kAvx2: return "avx2";
-    case SimdLevel::kAvx512bw: return "avx512bw";
-    case SimdLevel::kNeon: return "neon";
+    case SimdLevel::kScalar:
+      return "scalar";
+    case SimdLevel::kSse2:
+      return "sse2";
+    case SimdLevel::kAvx2:
+      return "avx2";
+    case SimdLevel::kAvx512bw:
+      return "avx512bw";
+    case SimdLevel::kNeon:
+      return "neon";
   }
   return "unknown";
 }

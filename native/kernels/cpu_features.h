@@ -5,11 +5,11 @@
 namespace offloop::kernels {
 
 enum class SimdLevel : int {
-  kScalar,    // no SIMD path compiled for this architecture
-  kSse2,      // x86-64 baseline
+  kScalar,  // no SIMD path compiled for this architecture
+  kSse2,    // x86-64 baseline
   kAvx2,
   kAvx512bw,
-  kNeon,      // arm64 baseline
+  kNeon,  // arm64 baseline
 };
 
 // Detected once, then cached. OFFLOOP_SIMD=scalar|sse2|avx2|avx512bw|neon in

@@ -4,18 +4,16 @@
 
 namespace offloop::kernels {
 
-void GrayscaleRowsScalar(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                         GrayWeights weights, uint8_t* dst) {
+void GrayscaleRowsScalar(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst) {
   internal::kScalarKernels.grayscale(src, layout, rows, weights, dst, false);
 }
 
-void GrayscaleRows(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                   GrayWeights weights, uint8_t* dst) {
+void GrayscaleRows(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst) {
   GrayscaleRows(src, layout, rows, weights, dst, StoreMode::kAuto);
 }
 
-void GrayscaleRows(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                   GrayWeights weights, uint8_t* dst, StoreMode mode) {
+void GrayscaleRows(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst,
+                   StoreMode mode) {
   if (rows == 0 || layout.width == 0) return;
   if (!internal::SimdWeightsOk(weights)) {
     GrayscaleRowsScalar(src, layout, rows, weights, dst);

@@ -24,17 +24,13 @@ constexpr int kW = 4;
 typedef __m256d VD;
 constexpr int kSumInterleave = 3;
 
-OFFLOOP_INLINE __m128i LoadU128(const void* p) {
-  return _mm_loadu_si128(static_cast<const __m128i*>(p));
-}
+OFFLOOP_INLINE __m128i LoadU128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
 OFFLOOP_INLINE __m128i Load32(const void* p) {
   int32_t v;
   std::memcpy(&v, p, sizeof v);
   return _mm_cvtsi32_si128(v);
 }
-OFFLOOP_INLINE __m128i Load64(const void* p) {
-  return _mm_loadl_epi64(static_cast<const __m128i*>(p));
-}
+OFFLOOP_INLINE __m128i Load64(const void* p) { return _mm_loadl_epi64(static_cast<const __m128i*>(p)); }
 
 // Each half is widened straight from memory to 4 int32, then converted.
 OFFLOOP_INLINE void Load8(const int8_t* p, VD* out) {
@@ -112,19 +108,15 @@ OFFLOOP_INLINE __m256i GrayVec(const uint8_t* p, const GrayConsts& k) {
     // Bytes 12..27 (pixels 4..7) into the upper 128-bit lane.
     v = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6));
   }
-  const __m256i c02 = _mm256_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_B02, C),
-                                       OFFLOOP_LANE_CTRL(OFFLOOP_B02, C));
-  const __m256i cgg = _mm256_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C),
-                                       OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C));
-  __m256i b02 = C == 4 ? _mm256_and_si256(v, _mm256_set1_epi32(0x00FF00FF))
-                       : _mm256_shuffle_epi8(v, c02);
+  const __m256i c02 = _mm256_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_B02, C), OFFLOOP_LANE_CTRL(OFFLOOP_B02, C));
+  const __m256i cgg = _mm256_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C), OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C));
+  __m256i b02 = C == 4 ? _mm256_and_si256(v, _mm256_set1_epi32(0x00FF00FF)) : _mm256_shuffle_epi8(v, c02);
   __m256i gg = _mm256_shuffle_epi8(v, cgg);
   __m256i sum = _mm256_add_epi32(_mm256_madd_epi16(b02, k.w02), _mm256_madd_epi16(gg, k.wgg));
   return _mm256_srli_epi32(_mm256_add_epi32(sum, k.round), 16);
 }
 
-OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m256i a, __m256i b, __m256i c, __m256i d,
-                              bool stream) {
+OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m256i a, __m256i b, __m256i c, __m256i d, bool stream) {
   // The packs work within 128-bit lanes; the permute restores pixel order.
   __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
   bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
@@ -147,8 +139,7 @@ OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m256i a, __m256i b, __m256i c, __m
 #endif
 
 namespace offloop::kernels::internal {
-const KernelTable kAvx2Kernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(avx2, SimdLevel::kAvx2, &avx2::GrayscaleImpl);
+const KernelTable kAvx2Kernels = OFFLOOP_SIMD_KERNEL_TABLE(avx2, SimdLevel::kAvx2, &avx2::GrayscaleImpl);
 }  // namespace offloop::kernels::internal
 
 #endif  // OFFLOOP_HAVE_X86_KERNELS

@@ -18,8 +18,7 @@
 #include <cstring>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl"))), \
-                             apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl"))), apply_to = function)
 #else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl")
@@ -33,34 +32,16 @@ constexpr int kW = 8;
 typedef __m512d VD;
 constexpr int kSumInterleave = 4;
 
-OFFLOOP_INLINE __m128i Load64(const void* p) {
-  return _mm_loadl_epi64(static_cast<const __m128i*>(p));
-}
-OFFLOOP_INLINE __m128i LoadU128(const void* p) {
-  return _mm_loadu_si128(static_cast<const __m128i*>(p));
-}
-OFFLOOP_INLINE __m256i LoadU256(const void* p) {
-  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
-}
+OFFLOOP_INLINE __m128i Load64(const void* p) { return _mm_loadl_epi64(static_cast<const __m128i*>(p)); }
+OFFLOOP_INLINE __m128i LoadU128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
+OFFLOOP_INLINE __m256i LoadU256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-OFFLOOP_INLINE void Load8(const int8_t* p, VD* out) {
-  *out = _mm512_cvtepi32_pd(_mm256_cvtepi8_epi32(Load64(p)));
-}
-OFFLOOP_INLINE void Load8(const uint8_t* p, VD* out) {
-  *out = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(Load64(p)));
-}
-OFFLOOP_INLINE void Load8(const int16_t* p, VD* out) {
-  *out = _mm512_cvtepi32_pd(_mm256_cvtepi16_epi32(LoadU128(p)));
-}
-OFFLOOP_INLINE void Load8(const uint16_t* p, VD* out) {
-  *out = _mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(LoadU128(p)));
-}
-OFFLOOP_INLINE void Load8(const int32_t* p, VD* out) {
-  *out = _mm512_cvtepi32_pd(LoadU256(p));
-}
-OFFLOOP_INLINE void Load8(const uint32_t* p, VD* out) {
-  *out = _mm512_cvtepu32_pd(LoadU256(p));
-}
+OFFLOOP_INLINE void Load8(const int8_t* p, VD* out) { *out = _mm512_cvtepi32_pd(_mm256_cvtepi8_epi32(Load64(p))); }
+OFFLOOP_INLINE void Load8(const uint8_t* p, VD* out) { *out = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(Load64(p))); }
+OFFLOOP_INLINE void Load8(const int16_t* p, VD* out) { *out = _mm512_cvtepi32_pd(_mm256_cvtepi16_epi32(LoadU128(p))); }
+OFFLOOP_INLINE void Load8(const uint16_t* p, VD* out) { *out = _mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(LoadU128(p))); }
+OFFLOOP_INLINE void Load8(const int32_t* p, VD* out) { *out = _mm512_cvtepi32_pd(LoadU256(p)); }
+OFFLOOP_INLINE void Load8(const uint32_t* p, VD* out) { *out = _mm512_cvtepu32_pd(LoadU256(p)); }
 OFFLOOP_INLINE void Load8(const float* p, VD* out) { *out = _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 OFFLOOP_INLINE void Load8(const double* p, VD* out) { *out = _mm512_loadu_pd(p); }
 
@@ -98,24 +79,20 @@ OFFLOOP_INLINE __m512i GrayVec(const uint8_t* p, const GrayConsts& k) {
   __m512i v = _mm512_loadu_si512(p);
   if (C == 3) {
     // 128-bit lane i gets bytes 12i..12i+15, i.e. pixels 4i..4i+3.
-    v = _mm512_permutexvar_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
+    v = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
   }
-  __m512i b02 = C == 4 ? _mm512_and_si512(v, _mm512_set1_epi32(0x00FF00FF))
-                       : _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(
-                                                    OFFLOOP_LANE_CTRL(OFFLOOP_B02, C))));
-  __m512i gg = _mm512_shuffle_epi8(
-      v, _mm512_broadcast_i32x4(_mm_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C))));
+  __m512i b02 = C == 4
+                    ? _mm512_and_si512(v, _mm512_set1_epi32(0x00FF00FF))
+                    : _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_B02, C))));
+  __m512i gg = _mm512_shuffle_epi8(v, _mm512_broadcast_i32x4(_mm_setr_epi8(OFFLOOP_LANE_CTRL(OFFLOOP_BGG, C))));
   __m512i sum = _mm512_add_epi32(_mm512_madd_epi16(b02, k.w02), _mm512_madd_epi16(gg, k.wgg));
   return _mm512_srli_epi32(_mm512_add_epi32(sum, k.round), 16);
 }
 
-OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m512i a, __m512i b, __m512i c, __m512i d,
-                              bool stream) {
+OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m512i a, __m512i b, __m512i c, __m512i d, bool stream) {
   // The packs work within 128-bit lanes; the permute restores pixel order.
   __m512i bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
-  bytes = _mm512_permutexvar_epi32(
-      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), bytes);
+  bytes = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), bytes);
   if (stream) {
     _mm512_stream_si512(reinterpret_cast<__m512i*>(dst), bytes);
   } else {
@@ -135,8 +112,7 @@ OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m512i a, __m512i b, __m512i c, __m
 #endif
 
 namespace offloop::kernels::internal {
-const KernelTable kAvx512bwKernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(avx512, SimdLevel::kAvx512bw, &avx512::GrayscaleImpl);
+const KernelTable kAvx512bwKernels = OFFLOOP_SIMD_KERNEL_TABLE(avx512, SimdLevel::kAvx512bw, &avx512::GrayscaleImpl);
 }  // namespace offloop::kernels::internal
 
 #endif  // OFFLOOP_HAVE_X86_KERNELS

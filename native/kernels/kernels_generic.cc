@@ -36,8 +36,8 @@ OFFLOOP_INLINE void StreamFence() {}
 
 #include "simd_kernels.inc"
 
-void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                   GrayWeights weights, uint8_t* dst, bool /*stream*/) {
+void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst,
+                   bool /*stream*/) {
   uint32_t w0 = layout.bgr ? weights.b : weights.r;
   uint32_t w2 = layout.bgr ? weights.r : weights.b;
   size_t width = layout.width;
@@ -60,11 +60,9 @@ void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows,
 
 namespace internal {
 #if defined(OFFLOOP_HAVE_NEON_KERNELS)
-const KernelTable kNeonKernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(generic, SimdLevel::kNeon, &generic::GrayscaleImpl);
+const KernelTable kNeonKernels = OFFLOOP_SIMD_KERNEL_TABLE(generic, SimdLevel::kNeon, &generic::GrayscaleImpl);
 #else
-const KernelTable kGenericKernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(generic, SimdLevel::kScalar, &generic::GrayscaleImpl);
+const KernelTable kGenericKernels = OFFLOOP_SIMD_KERNEL_TABLE(generic, SimdLevel::kScalar, &generic::GrayscaleImpl);
 #endif
 }  // namespace internal
 }  // namespace offloop::kernels

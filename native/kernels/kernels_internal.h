@@ -51,8 +51,8 @@ struct KernelTable {
   bool (*sum_int64)(const int64_t* in, size_t n, int64_t* sum);
   bool (*sum_uint64)(const uint64_t* in, size_t n, uint64_t* sum);
   // Weights already validated by SimdWeightsOk; layout.channels is 3 or 4.
-  void (*grayscale)(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                    GrayWeights weights, uint8_t* dst, bool stream);
+  void (*grayscale)(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst,
+                    bool stream);
 };
 
 // nullptr when the level is not compiled into this binary or the CPU lacks
@@ -137,8 +137,7 @@ inline size_t NumBlocks(size_t n) { return (n + kSumBlock - 1) / kSumBlock; }
 // weights: r and b directly, g split in two halves. They also saturate where
 // the formula would wrap, so they need weights summing to at most 65536.
 inline bool SimdWeightsOk(GrayWeights w) {
-  return w.r <= 32767 && w.b <= 32767 && w.g <= 65534 &&
-         uint64_t{w.r} + w.g + w.b <= 65536;
+  return w.r <= 32767 && w.b <= 32767 && w.g <= 65534 && uint64_t{w.r} + w.g + w.b <= 65536;
 }
 
 // The spec formula for one pixel; w0 and w2 weigh bytes 0 and 2 (R and B, or
@@ -149,25 +148,22 @@ OFFLOOP_INLINE uint8_t GrayPixel(const uint8_t* p, uint32_t w0, uint32_t wg, uin
 }
 
 template <int C>
-OFFLOOP_INLINE void GrayPixelsScalar(const uint8_t* src, size_t count, uint32_t w0, uint32_t wg,
-                                     uint32_t w2, uint8_t* dst) {
+OFFLOOP_INLINE void GrayPixelsScalar(const uint8_t* src, size_t count, uint32_t w0, uint32_t wg, uint32_t w2,
+                                     uint8_t* dst) {
   for (size_t i = 0; i < count; ++i) dst[i] = GrayPixel(src + i * C, w0, wg, w2);
 }
 
 }  // namespace offloop::kernels::internal
 
 // The table of one SIMD namespace built from simd_kernels.inc.
-#define OFFLOOP_SIMD_KERNEL_TABLE(ns, level, gray)                                            \
-  {                                                                                          \
-    level,                                                                                   \
-        {&ns::SquareToDoubleT<int8_t>, &ns::SquareToDoubleT<uint8_t>,                        \
-         &ns::SquareToDoubleT<uint8_t>, &ns::SquareToDoubleT<int16_t>,                       \
-         &ns::SquareToDoubleT<uint16_t>, &ns::SquareToDoubleT<int32_t>,                      \
-         &ns::SquareToDoubleT<uint32_t>, &ns::SquareToDoubleT<float>,                        \
-         &ns::SquareToDoubleT<double>},                                                      \
-        &ns::SquareRangeImpl, &ns::SquareInt64Impl, &ns::SquareUint64Impl,                   \
-        {&ns::SumBlocksT<int8_t>, &ns::SumBlocksT<uint8_t>, &ns::SumBlocksT<uint8_t>,        \
-         &ns::SumBlocksT<int16_t>, &ns::SumBlocksT<uint16_t>, &ns::SumBlocksT<int32_t>,      \
-         &ns::SumBlocksT<uint32_t>, &ns::SumBlocksT<float>, &ns::SumBlocksT<double>},        \
-        &ns::SumRangeBlocksImpl, &ns::SumInt64Impl, &ns::SumUint64Impl, gray                 \
+#define OFFLOOP_SIMD_KERNEL_TABLE(ns, level, gray)                                                         \
+  {                                                                                                        \
+    level, {&ns::SquareToDoubleT<int8_t>,   &ns::SquareToDoubleT<uint8_t>,  &ns::SquareToDoubleT<uint8_t>, \
+            &ns::SquareToDoubleT<int16_t>,  &ns::SquareToDoubleT<uint16_t>, &ns::SquareToDoubleT<int32_t>, \
+            &ns::SquareToDoubleT<uint32_t>, &ns::SquareToDoubleT<float>,    &ns::SquareToDoubleT<double>}, \
+        &ns::SquareRangeImpl, &ns::SquareInt64Impl, &ns::SquareUint64Impl,                                 \
+        {&ns::SumBlocksT<int8_t>,   &ns::SumBlocksT<uint8_t>,  &ns::SumBlocksT<uint8_t>,                   \
+         &ns::SumBlocksT<int16_t>,  &ns::SumBlocksT<uint16_t>, &ns::SumBlocksT<int32_t>,                   \
+         &ns::SumBlocksT<uint32_t>, &ns::SumBlocksT<float>,    &ns::SumBlocksT<double>},                   \
+        &ns::SumRangeBlocksImpl, &ns::SumInt64Impl, &ns::SumUint64Impl, gray                               \
   }

@@ -38,8 +38,7 @@ bool MulOverflows(T a, T* product) {
   return __builtin_mul_overflow(a, a, product);
 #else
   uint64_t limit = std::numeric_limits<T>::is_signed ? kMaxInt64Root : kMaxUint64Root;
-  uint64_t m = std::numeric_limits<T>::is_signed ? AbsInt64(static_cast<int64_t>(a))
-                                                 : static_cast<uint64_t>(a);
+  uint64_t m = std::numeric_limits<T>::is_signed ? AbsInt64(static_cast<int64_t>(a)) : static_cast<uint64_t>(a);
   if (m > limit) return true;
   *product = static_cast<T>(m * m);
   return false;
@@ -54,8 +53,7 @@ bool AddOverflows(T a, T b, T* sum) {
   if (std::numeric_limits<T>::is_signed) {
     // Only non-negative sums of squares reach here in practice, but stay
     // correct for any operands.
-    if ((b > 0 && a > std::numeric_limits<T>::max() - b) ||
-        (b < 0 && a < std::numeric_limits<T>::min() - b)) {
+    if ((b > 0 && a > std::numeric_limits<T>::max() - b) || (b < 0 && a < std::numeric_limits<T>::min() - b)) {
       return true;
     }
   } else if (a > std::numeric_limits<T>::max() - b) {
@@ -133,8 +131,8 @@ bool SquareUint64Impl(const uint64_t* in, uint64_t* out, size_t n, size_t* bad, 
 bool SumInt64Impl(const int64_t* in, size_t n, int64_t* sum) { return SumIntT(in, n, sum); }
 bool SumUint64Impl(const uint64_t* in, size_t n, uint64_t* sum) { return SumIntT(in, n, sum); }
 
-void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows,
-                   GrayWeights weights, uint8_t* dst, bool /*stream*/) {
+void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows, GrayWeights weights, uint8_t* dst,
+                   bool /*stream*/) {
   uint32_t w0 = layout.bgr ? weights.b : weights.r;
   uint32_t w2 = layout.bgr ? weights.r : weights.b;
   for (size_t r = 0; r < rows; ++r) {
@@ -151,7 +149,6 @@ void GrayscaleImpl(const uint8_t* src, const GrayLayout& layout, size_t rows,
 }  // namespace scalar
 
 namespace internal {
-const KernelTable kScalarKernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(scalar, SimdLevel::kScalar, &scalar::GrayscaleImpl);
+const KernelTable kScalarKernels = OFFLOOP_SIMD_KERNEL_TABLE(scalar, SimdLevel::kScalar, &scalar::GrayscaleImpl);
 }  // namespace internal
 }  // namespace offloop::kernels

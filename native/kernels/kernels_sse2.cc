@@ -22,12 +22,8 @@ OFFLOOP_INLINE void I32ToD(__m128i v, VD* out) {
   out[0] = _mm_cvtepi32_pd(v);
   out[1] = _mm_cvtepi32_pd(_mm_shuffle_epi32(v, 0xEE));
 }
-OFFLOOP_INLINE __m128i LoadLo64(const void* p) {
-  return _mm_loadl_epi64(static_cast<const __m128i*>(p));
-}
-OFFLOOP_INLINE __m128i LoadU128(const void* p) {
-  return _mm_loadu_si128(static_cast<const __m128i*>(p));
-}
+OFFLOOP_INLINE __m128i LoadLo64(const void* p) { return _mm_loadl_epi64(static_cast<const __m128i*>(p)); }
+OFFLOOP_INLINE __m128i LoadU128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
 // Sign-extends the 8 int16 of w into two int32 vectors.
 OFFLOOP_INLINE void I16ToD(__m128i w, VD* out) {
   I32ToD(_mm_srai_epi32(_mm_unpacklo_epi16(w, w), 16), out);
@@ -93,14 +89,14 @@ struct GrayConsts {
   __m128i round;  // 0x8000 per lane
 };
 OFFLOOP_INLINE GrayConsts MakeGrayConsts(uint32_t w0, uint32_t w2, uint32_t g_lo, uint32_t g_hi) {
-  return {_mm_set1_epi32(static_cast<int>(w0 | (w2 << 16))),
-          _mm_set1_epi32(static_cast<int>(g_lo | (g_hi << 16))), _mm_set1_epi32(0x8000)};
+  return {_mm_set1_epi32(static_cast<int>(w0 | (w2 << 16))), _mm_set1_epi32(static_cast<int>(g_lo | (g_hi << 16))),
+          _mm_set1_epi32(0x8000)};
 }
 
 // 4 pixels as 32-bit RGBA-like lanes -> 4 gray values in 32-bit lanes.
 OFFLOOP_INLINE __m128i GrayFromDwords(__m128i px, const GrayConsts& k) {
   __m128i b02 = _mm_and_si128(px, _mm_set1_epi32(0x00FF00FF));
-  __m128i g = _mm_srli_epi16(px, 8);  // (G, byte 3) words
+  __m128i g = _mm_srli_epi16(px, 8);                            // (G, byte 3) words
   g = _mm_shufflehi_epi16(_mm_shufflelo_epi16(g, 0xA0), 0xA0);  // (G, G)
   __m128i sum = _mm_add_epi32(_mm_madd_epi16(b02, k.w02), _mm_madd_epi16(g, k.wgg));
   return _mm_srli_epi32(_mm_add_epi32(sum, k.round), 16);
@@ -117,14 +113,12 @@ OFFLOOP_INLINE __m128i GrayVec(const uint8_t* p, const GrayConsts& k) {
     const __m128i m2 = _mm_set_epi32(0, 0x00FFFFFF, 0, 0);
     const __m128i m3 = _mm_set_epi32(0x00FFFFFF, 0, 0, 0);
     v = _mm_or_si128(_mm_or_si128(_mm_and_si128(v, m0), _mm_and_si128(_mm_slli_si128(v, 1), m1)),
-                     _mm_or_si128(_mm_and_si128(_mm_slli_si128(v, 2), m2),
-                                  _mm_and_si128(_mm_slli_si128(v, 3), m3)));
+                     _mm_or_si128(_mm_and_si128(_mm_slli_si128(v, 2), m2), _mm_and_si128(_mm_slli_si128(v, 3), m3)));
   }
   return GrayFromDwords(v, k);
 }
 
-OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m128i a, __m128i b, __m128i c, __m128i d,
-                              bool stream) {
+OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m128i a, __m128i b, __m128i c, __m128i d, bool stream) {
   __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
   if (stream) {
     _mm_stream_si128(reinterpret_cast<__m128i*>(dst), bytes);
@@ -138,8 +132,7 @@ OFFLOOP_INLINE void StoreGray(uint8_t* dst, __m128i a, __m128i b, __m128i c, __m
 }  // namespace sse2
 
 namespace internal {
-const KernelTable kSse2Kernels =
-    OFFLOOP_SIMD_KERNEL_TABLE(sse2, SimdLevel::kSse2, &sse2::GrayscaleImpl);
+const KernelTable kSse2Kernels = OFFLOOP_SIMD_KERNEL_TABLE(sse2, SimdLevel::kSse2, &sse2::GrayscaleImpl);
 }  // namespace internal
 }  // namespace offloop::kernels
 

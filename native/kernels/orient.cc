@@ -37,8 +37,7 @@ void OrientInPlace(uint8_t* pixels, size_t width, size_t height, int orientation
   }
 }
 
-void OrientTransposed(const uint8_t* src, size_t width, size_t height, int orientation,
-                      uint8_t* dst) {
+void OrientTransposed(const uint8_t* src, size_t width, size_t height, int orientation, uint8_t* dst) {
   if (!OrientationSwapsAxes(orientation) || width == 0 || height == 0) return;
   // The result is `height` wide and `width` tall; out(x', y') comes from the
   // source pixel below (x' walks source rows, y' walks source columns).

@@ -22,7 +22,6 @@ void OrientInPlace(uint8_t* pixels, size_t width, size_t height, int orientation
 
 // Orientations 5..8 from `src` (width * height, packed) into `dst` (height *
 // width, packed: the result is `height` pixels wide). Other values: no-op.
-void OrientTransposed(const uint8_t* src, size_t width, size_t height, int orientation,
-                      uint8_t* dst);
+void OrientTransposed(const uint8_t* src, size_t width, size_t height, int orientation, uint8_t* dst);
 
 }  // namespace offloop::kernels

@@ -18,9 +18,7 @@ bool Overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
 }
 
 int TypeIndex(ElementType type) { return static_cast<int>(type); }
-bool HasDoubleSquare(ElementType type) {
-  return TypeIndex(type) >= 0 && TypeIndex(type) < internal::kNumDoubleTypes;
-}
+bool HasDoubleSquare(ElementType type) { return TypeIndex(type) >= 0 && TypeIndex(type) < internal::kNumDoubleTypes; }
 
 }  // namespace
 
@@ -57,13 +55,10 @@ void SquareToDouble(ElementType type, const void* in, double* out, size_t n, Sto
     kScalarKernels.square_to_double[TypeIndex(type)](in, out, n, false);
     return;
   }
-  ActiveKernels().square_to_double[TypeIndex(type)](in, out, n,
-                                                    ShouldStream(mode, n * 8, in == out));
+  ActiveKernels().square_to_double[TypeIndex(type)](in, out, n, ShouldStream(mode, n * 8, in == out));
 }
 
-void SquareRange(double first, double* out, size_t n) {
-  SquareRange(first, out, n, StoreMode::kAuto);
-}
+void SquareRange(double first, double* out, size_t n) { SquareRange(first, out, n, StoreMode::kAuto); }
 
 void SquareRange(double first, double* out, size_t n, StoreMode mode) {
   ActiveKernels().square_range(first, out, n, ShouldStream(mode, n * 8, false));
@@ -88,8 +83,7 @@ bool SquareInt64(const int64_t* in, int64_t* out, size_t n, size_t* bad_index, S
   return ok;
 }
 
-bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index,
-                  StoreMode mode) {
+bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index, StoreMode mode) {
   size_t bad = 0;
   bool ok;
   if (in != out && Overlaps(in, n * 8, out, n * 8)) {
@@ -139,16 +133,10 @@ void AddBlock(CompensatedSum* total, const CompensatedSum& block) {
   total->hi = hi;
 }
 
-double FinishSum(const CompensatedSum& total) {
-  return std::isfinite(total.hi) ? total.hi + total.lo : total.hi;
-}
+double FinishSum(const CompensatedSum& total) { return std::isfinite(total.hi) ? total.hi + total.lo : total.hi; }
 
-bool SumSquaresInt64(const int64_t* in, size_t n, int64_t* sum) {
-  return ActiveKernels().sum_int64(in, n, sum);
-}
-bool SumSquaresUint64(const uint64_t* in, size_t n, uint64_t* sum) {
-  return ActiveKernels().sum_uint64(in, n, sum);
-}
+bool SumSquaresInt64(const int64_t* in, size_t n, int64_t* sum) { return ActiveKernels().sum_int64(in, n, sum); }
+bool SumSquaresUint64(const uint64_t* in, size_t n, uint64_t* sum) { return ActiveKernels().sum_uint64(in, n, sum); }
 
 bool AddInt64Sums(int64_t a, int64_t b, int64_t* sum) {
 #if defined(__GNUC__) || defined(__clang__)

@@ -42,8 +42,7 @@ void SquareRange(double first, double* out, size_t n, StoreMode mode);
 bool SquareInt64(const int64_t* in, int64_t* out, size_t n, size_t* bad_index);
 bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index);
 bool SquareInt64(const int64_t* in, int64_t* out, size_t n, size_t* bad_index, StoreMode mode);
-bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index,
-                  StoreMode mode);
+bool SquareUint64(const uint64_t* in, uint64_t* out, size_t n, size_t* bad_index, StoreMode mode);
 
 // Sum of squares is computed in fixed blocks of kSumBlock elements, whatever
 // the thread count, so the result never depends on how the work was split.

@@ -25,8 +25,7 @@ inline bool ShouldStream(StoreMode mode, size_t output_bytes, bool in_place) {
 
 // For a job cut into chunks: decided once for the whole job, passed to every chunk.
 inline StoreMode StoreModeForJob(size_t output_bytes, bool in_place) {
-  return ShouldStream(StoreMode::kAuto, output_bytes, in_place) ? StoreMode::kStream
-                                                                : StoreMode::kCache;
+  return ShouldStream(StoreMode::kAuto, output_bytes, in_place) ? StoreMode::kStream : StoreMode::kCache;
 }
 
 }  // namespace offloop::kernels

@@ -14,8 +14,7 @@ namespace offloop {
 constexpr int64_t kMaxSafeInteger = 9007199254740991;  // 2^53 - 1
 
 // A Number that is an integer in [min, max] (both within +-(2^53 - 1)).
-int64_t GetInteger(Napi::Env env, const Napi::Value& value, const char* name, int64_t min,
-                   int64_t max);
+int64_t GetInteger(Napi::Env env, const Napi::Value& value, const char* name, int64_t min, int64_t max);
 
 bool GetBoolean(Napi::Env env, const Napi::Value& value, const char* name);
 

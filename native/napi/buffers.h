@@ -16,7 +16,7 @@ namespace offloop {
 struct TypedArrayView {
   napi_typedarray_type type = napi_uint8_array;
   uint8_t* data = nullptr;
-  size_t length = 0;       // elements
+  size_t length = 0;  // elements
   size_t byte_length = 0;
 };
 

@@ -7,8 +7,7 @@
 
 namespace offloop {
 
-Napi::Value CallGuarded(const Napi::CallbackInfo& info,
-                        Napi::Value (*binding)(const Napi::CallbackInfo&)) {
+Napi::Value CallGuarded(const Napi::CallbackInfo& info, Napi::Value (*binding)(const Napi::CallbackInfo&)) {
   Napi::Env env = info.Env();
   try {
     return binding(info);

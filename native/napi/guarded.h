@@ -8,8 +8,7 @@
 
 namespace offloop {
 
-Napi::Value CallGuarded(const Napi::CallbackInfo& info,
-                        Napi::Value (*binding)(const Napi::CallbackInfo&));
+Napi::Value CallGuarded(const Napi::CallbackInfo& info, Napi::Value (*binding)(const Napi::CallbackInfo&));
 
 template <Napi::Value (*Binding)(const Napi::CallbackInfo&)>
 Napi::Value Guarded(const Napi::CallbackInfo& info) {

@@ -33,8 +33,7 @@ JobTable::~JobTable() = default;
 bool JobTable::Init(const Napi::Function& dispatch) {
   if (tsfn_ != nullptr) return false;
   Napi::Env env(env_);
-  Check(env_, napi_create_threadsafe_function(env_, dispatch, nullptr,
-                                              Napi::String::New(env, "offloop"), 0, 1, nullptr,
+  Check(env_, napi_create_threadsafe_function(env_, dispatch, nullptr, Napi::String::New(env, "offloop"), 0, 1, nullptr,
                                               nullptr, this, &JobTable::CallJs, &tsfn_));
   // An idle offloop must not keep the process alive: referenced only while
   // jobs are pending.
@@ -45,9 +44,8 @@ bool JobTable::Init(const Napi::Function& dispatch) {
   return true;
 }
 
-uint32_t JobTable::Submit(const std::shared_ptr<Job>& job,
-                            const std::vector<napi_value>& keep_alive, bool wants_progress,
-                            ResultFn result) {
+uint32_t JobTable::Submit(const std::shared_ptr<Job>& job, const std::vector<napi_value>& keep_alive,
+                          bool wants_progress, ResultFn result) {
   Napi::Env env(env_);
   if (tsfn_ == nullptr || closing_) {
     ThrowTypeError(env, "ERR_OFFLOOP_NOT_INITIALIZED", "offloop's native binding was not initialized");
@@ -88,8 +86,7 @@ uint32_t JobTable::Submit(const std::shared_ptr<Job>& job,
     }
   } catch (...) {
     pending_.erase(inserted);
-    if (pending_.empty() && tsfn_referenced_ &&
-        napi_unref_threadsafe_function(env_, tsfn_) == napi_ok) {
+    if (pending_.empty() && tsfn_referenced_ && napi_unref_threadsafe_function(env_, tsfn_) == napi_ok) {
       tsfn_referenced_ = false;
     }
     throw;
@@ -107,9 +104,7 @@ bool JobTable::Cancel(uint32_t id) {
 
 void JobTable::OnJobDone(const std::shared_ptr<Job>& job) noexcept { Post(job, EventKind::kDone); }
 
-void JobTable::OnJobProgress(const std::shared_ptr<Job>& job) noexcept {
-  Post(job, EventKind::kProgress);
-}
+void JobTable::OnJobProgress(const std::shared_ptr<Job>& job) noexcept { Post(job, EventKind::kProgress); }
 
 void JobTable::Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept {
   bool wake = false;
@@ -185,11 +180,10 @@ namespace {
 
 // dispatch(id, status, value, total). False when the env is terminating and
 // no JS can run any more; a JS exception is kept in *first_error.
-bool CallDispatch(napi_env env, napi_value dispatch, uint32_t id, JobStatus status,
-                  napi_value value, double total, napi_value* first_error) {
+bool CallDispatch(napi_env env, napi_value dispatch, uint32_t id, JobStatus status, napi_value value, double total,
+                  napi_value* first_error) {
   Napi::Env napi_env(env);
-  napi_value args[4] = {Napi::Number::New(napi_env, id),
-                        Napi::Number::New(napi_env, static_cast<int>(status)), value,
+  napi_value args[4] = {Napi::Number::New(napi_env, id), Napi::Number::New(napi_env, static_cast<int>(status)), value,
                         Napi::Number::New(napi_env, total)};
   napi_value global;
   napi_value ignored;
@@ -215,8 +209,7 @@ napi_value FailureValue(Napi::Env env, const char* code, const char* message) {
 
 }  // namespace
 
-bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
-                            napi_value* first_error) noexcept {
+bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event, napi_value* first_error) noexcept {
   auto it = pending_.find(event.job->id);
   if (it == pending_.end() || it->second.job != event.job) return true;
   const uint32_t id = event.job->id;
@@ -228,8 +221,7 @@ bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
     if (event.kind == EventKind::kProgress) {
       event.job->ProgressDelivered();
       alive = CallDispatch(env, dispatch, id, JobStatus::kProgress,
-                           Napi::Number::New(env, static_cast<double>(event.job->items_done())),
-                           total, first_error);
+                           Napi::Number::New(env, static_cast<double>(event.job->items_done())), total, first_error);
     } else {
       // The references keeping the buffers alive go only after JS has the
       // result (`pending` lives to the end of SettleJob).
@@ -250,9 +242,8 @@ bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
     try {
       CountSettled(SettledOutcome::kFailed);
       alive = CallDispatch(env, dispatch, id, JobStatus::kFailed,
-                           FailureValue(env, "ERR_OFFLOOP_NATIVE",
-                                        "offloop could not deliver a job's result"),
-                           total, first_error);
+                           FailureValue(env, "ERR_OFFLOOP_NATIVE", "offloop could not deliver a job's result"), total,
+                           first_error);
     } catch (...) {
       alive = false;
     }
@@ -261,8 +252,7 @@ bool JobTable::DeliverOne(napi_env env, napi_value dispatch, const Event& event,
   return alive;
 }
 
-bool JobTable::SettleJob(napi_env env, napi_value dispatch, Pending pending,
-                           napi_value* first_error) {
+bool JobTable::SettleJob(napi_env env, napi_value dispatch, Pending pending, napi_value* first_error) {
   const Job& job = *pending.job;
   Napi::Env napi_env(env);
   JobStatus status;
@@ -283,8 +273,7 @@ bool JobTable::SettleJob(napi_env env, napi_value dispatch, Pending pending,
     if (pending.result) value = pending.result(napi_env);
     CountSettled(SettledOutcome::kCompleted);
   }
-  return CallDispatch(env, dispatch, job.id, status, value,
-                      static_cast<double>(job.total_items()), first_error);
+  return CallDispatch(env, dispatch, job.id, status, value, static_cast<double>(job.total_items()), first_error);
 }
 
 void JobTable::Cleanup(void* self) { static_cast<JobTable*>(self)->Close(); }

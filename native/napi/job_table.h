@@ -40,11 +40,11 @@ namespace offloop {
 
 // What JS's dispatch(id, status, value, total) hears about a job.
 enum class JobStatus : int {
-  kResolved = 0,   // value: the result (or undefined)
-  kOverflow = 1,   // value: index of the element that overflowed, -1 for a sum
+  kResolved = 0,  // value: the result (or undefined)
+  kOverflow = 1,  // value: index of the element that overflowed, -1 for a sum
   kCancelled = 2,
-  kProgress = 3,   // value: items done, total: items in all
-  kFailed = 4,     // value: { code, message }
+  kProgress = 3,  // value: items done, total: items in all
+  kFailed = 4,    // value: { code, message }
 };
 
 class JobTable : public JobSink, public PoolClient {
@@ -66,8 +66,8 @@ class JobTable : public JobSink, public PoolClient {
   // Hands `job` to the pool; `keep_alive` holds every JS object whose
   // memory the job touches until it settles. Returns the job's id. Throws
   // (ThreadStartError, std::bad_alloc, Napi::Error) with nothing registered.
-  uint32_t Submit(const std::shared_ptr<Job>& job, const std::vector<napi_value>& keep_alive,
-                  bool wants_progress, ResultFn result);
+  uint32_t Submit(const std::shared_ptr<Job>& job, const std::vector<napi_value>& keep_alive, bool wants_progress,
+                  ResultFn result);
   bool Cancel(uint32_t id);
 
   void OnJobDone(const std::shared_ptr<Job>& job) noexcept override;
@@ -90,8 +90,7 @@ class JobTable : public JobSink, public PoolClient {
   void DeliverEvents(napi_env env, napi_value dispatch) noexcept;
   bool TakeEvent(Event* event) noexcept;
   // False when the env is terminating and JS can no longer be called.
-  bool DeliverOne(napi_env env, napi_value dispatch, const Event& event,
-                  napi_value* first_error) noexcept;
+  bool DeliverOne(napi_env env, napi_value dispatch, const Event& event, napi_value* first_error) noexcept;
   bool SettleJob(napi_env env, napi_value dispatch, Pending pending, napi_value* first_error);
   void Post(const std::shared_ptr<Job>& job, EventKind kind) noexcept;
   void Wake() noexcept;

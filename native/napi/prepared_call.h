@@ -40,16 +40,14 @@ struct PreparedCall {
 // its promise gets `result(env, job)` (else undefined). Returns the job id
 // JS settles by.
 template <typename JobType>
-Napi::Value SubmitPrepared(Napi::Env env, const PreparedCall<JobType>& call,
-                           const Napi::Value& wants_progress,
+Napi::Value SubmitPrepared(Napi::Env env, const PreparedCall<JobType>& call, const Napi::Value& wants_progress,
                            Napi::Value (*result)(Napi::Env, JobType&) = nullptr) {
   const bool progress = GetBoolean(env, wants_progress, "wantsProgress");
   JobTable::ResultFn settle;
   if (result != nullptr) {
     settle = [job = call.job, result](Napi::Env settle_env) { return result(settle_env, *job); };
   }
-  const uint32_t id =
-      EnvState::From(env)->jobs.Submit(call.job, call.keep_alive, progress, std::move(settle));
+  const uint32_t id = EnvState::From(env)->jobs.Submit(call.job, call.keep_alive, progress, std::move(settle));
   return Napi::Number::New(env, id);
 }
 
@@ -59,8 +57,7 @@ Napi::Value SubmitPrepared(Napi::Env env, const PreparedCall<JobType>& call,
 template <typename JobType>
 int64_t RunPrepared(Napi::Env env, const PreparedCall<JobType>& call, const Napi::Value& progress) {
   if (!progress.IsUndefined() && !progress.IsFunction()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE",
-                   "The \"progress\" argument must be a function or undefined");
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"progress\" argument must be a function or undefined");
   }
   return RunSync(env, call.job, progress);
 }

@@ -42,9 +42,9 @@ int64_t RunSync(Napi::Env env, const std::shared_ptr<Job>& job, const Napi::Valu
         }
       }
     }
-    CountSettled(job->failed() ? SettledOutcome::kFailed
-                               : job->Overflow() != Job::kNoOverflow ? SettledOutcome::kFailed
-                                                                     : SettledOutcome::kCompleted);
+    CountSettled(job->failed()                         ? SettledOutcome::kFailed
+                 : job->Overflow() != Job::kNoOverflow ? SettledOutcome::kFailed
+                                                       : SettledOutcome::kCompleted);
   }
   if (job->failed()) throw JobFailedError(job->failure());
   return job->Overflow();

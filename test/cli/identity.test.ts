@@ -44,10 +44,12 @@ function cli(cwd: string, args: string[]) {
 
 /** `--json` records of a run: its file records and its summary. */
 function records(stdout: string) {
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   return { files: lines.filter((r) => r.type === 'file'), summary: lines.find((r) => r.type === 'summary') };
 }
-
 
 function grayOf(rel: string, format?: 'jpeg' | 'png'): Buffer {
   return Buffer.from(grayscaleFileSync(fixture(rel), { encode: true, ...(format ? { format } : {}) }).data);
@@ -58,7 +60,9 @@ describe('offloop gray keeps inputs and outputs apart', () => {
     const dir = fresh({ 'photos/a.jpg': COLOUR_JPEG });
     const run = cli(dir, ['gray', 'photos/a.jpg', '-o', 'photos']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^failed: photos\/a\.jpg: the output 'photos\/a\.jpg' is this input itself.*--in-place/m);
+    expect(run.stderr).toMatch(
+      /^failed: photos\/a\.jpg: the output 'photos\/a\.jpg' is this input itself.*--in-place/m,
+    );
     expect(run.stdout).not.toContain('processed:');
     expect(readFileSync(join(dir, 'photos/a.jpg'))).toEqual(readFileSync(fixture(COLOUR_JPEG)));
     const json = records(cli(dir, ['gray', 'photos', '-o', 'photos', '--json']).stdout);
@@ -71,7 +75,10 @@ describe('offloop gray keeps inputs and outputs apart', () => {
     expect(run.status).toBe(1);
     const { files, summary } = records(run.stdout);
     const byInput = Object.fromEntries(files.map((r) => [r.input, [r.status, r.error?.code]]));
-    expect(byInput).toEqual({ 'a/x.jpg': ['processed', undefined], 'b/x.jpg': ['failed', 'ERR_OFFLOOP_OUTPUT_COLLISION'] });
+    expect(byInput).toEqual({
+      'a/x.jpg': ['processed', undefined],
+      'b/x.jpg': ['failed', 'ERR_OFFLOOP_OUTPUT_COLLISION'],
+    });
     expect(files.find((r) => r.input === 'b/x.jpg').error.message).toContain("'a/x.jpg'");
     expect(summary).toMatchObject({ processed: 1, failed: 1 });
     expect(readFileSync(join(dir, 'out/x.jpg'))).toEqual(grayOf(COLOUR_JPEG));
@@ -90,7 +97,9 @@ describe('offloop gray keeps inputs and outputs apart', () => {
     expect(listAll(join(dir, 'out'))).toEqual(['a.png']);
     expect(readFileSync(join(dir, 'out/a.png'))).toEqual(grayOf(COLOUR_JPEG, 'png'));
     // With -o in, a.jpg's and a.JPEG's output is the input in/a.png, whichever comes first.
-    const into = records(cli(dir, ['gray', 'in/a.jpg', 'in/a.png', 'in/a.JPEG', '--format', 'png', '-o', 'in', '--json']).stdout);
+    const into = records(
+      cli(dir, ['gray', 'in/a.jpg', 'in/a.png', 'in/a.JPEG', '--format', 'png', '-o', 'in', '--json']).stdout,
+    );
     expect(into.files.map((r) => r.error?.code)).toEqual(Array(3).fill('ERR_OFFLOOP_OUTPUT_IS_INPUT'));
     expect(readFileSync(join(dir, 'in/a.png'))).toEqual(readFileSync(fixture(COLOUR_PNG)));
   });
@@ -153,7 +162,12 @@ describe('offloop gray --in-place', () => {
 
 describe('offloop gray --skip-existing', () => {
   it('skips whole outputs only, redoes empty and cut ones, and counts the skips', () => {
-    const dir = fresh({ 'in/a.jpg': COLOUR_JPEG, 'in/b.jpg': COLOUR_JPEG, 'in/c.png': COLOUR_PNG, 'in/d.png': COLOUR_PNG });
+    const dir = fresh({
+      'in/a.jpg': COLOUR_JPEG,
+      'in/b.jpg': COLOUR_JPEG,
+      'in/c.png': COLOUR_PNG,
+      'in/d.png': COLOUR_PNG,
+    });
     const jpeg = grayOf(COLOUR_JPEG);
     const png = grayOf(COLOUR_PNG);
     mkdirSync(join(dir, 'out'));
@@ -164,7 +178,12 @@ describe('offloop gray --skip-existing', () => {
     const run = cli(dir, ['gray', 'in', '-o', 'out', '--skip-existing']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^4 files in [\d.]+ s: 2 processed, 2 skipped, 0 failed/m);
-    expect(run.stdout.split('\n').filter((line) => line.startsWith('skipped: ')).sort()).toEqual(['skipped: out/a.jpg (exists)', 'skipped: out/d.png (exists)']);
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('skipped: '))
+        .sort(),
+    ).toEqual(['skipped: out/a.jpg (exists)', 'skipped: out/d.png (exists)']);
     expect(readFileSync(join(dir, 'out/b.jpg'))).toEqual(jpeg);
     expect(readFileSync(join(dir, 'out/c.png'))).toEqual(png);
   });

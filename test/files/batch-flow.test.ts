@@ -66,10 +66,12 @@ describe('grayscaleFiles flow', () => {
       { input: small, output: join(out, 'small.jpg') },
     ];
     const unordered: string[] = [];
-    for await (const r of grayscaleFiles(inputs, { concurrency: 2, compressionLevel: 1 })) unordered.push(String(r.input));
+    for await (const r of grayscaleFiles(inputs, { concurrency: 2, compressionLevel: 1 }))
+      unordered.push(String(r.input));
     expect(unordered).toEqual([small, big]);
     const ordered: string[] = [];
-    for await (const r of grayscaleFiles(inputs, { concurrency: 2, ordered: true, compressionLevel: 1 })) ordered.push(String(r.input));
+    for await (const r of grayscaleFiles(inputs, { concurrency: 2, ordered: true, compressionLevel: 1 }))
+      ordered.push(String(r.input));
     expect(ordered).toEqual([big, small]);
   });
 

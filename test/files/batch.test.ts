@@ -24,8 +24,6 @@ function folder(name: string): string {
   return dir;
 }
 
-
-
 beforeAll(() => {
   temp = tempFolder('offloop-batch-');
   src = folder('src');
@@ -41,7 +39,12 @@ describe('grayscaleFiles', () => {
     const out = folder('mirror');
     const results = await collect(grayscaleFiles(src, { outDir: out, recursive: true }));
     expect(results.every((r) => r.error === undefined)).toBe(true);
-    expect(listAll(out)).toEqual([...JPEGS, ...PNGS].map((rel) => basename(rel)).concat('sub/deep.JPG').sort());
+    expect(listAll(out)).toEqual(
+      [...JPEGS, ...PNGS]
+        .map((rel) => basename(rel))
+        .concat('sub/deep.JPG')
+        .sort(),
+    );
     const ref = folder('mirror-ref');
     for (const result of results) {
       if (result.error !== undefined || result.skipped) throw new Error('unexpected');
@@ -53,7 +56,9 @@ describe('grayscaleFiles', () => {
       expect(result.ms).toBeGreaterThanOrEqual(0);
       expect(Object.keys(result.timings).sort()).toEqual(['decode', 'encode', 'orient', 'read', 'write']);
       expect(result.timings.decode + result.timings.encode).toBeGreaterThan(0);
-      expect(result.timings.read + result.timings.decode + result.timings.encode + result.timings.write).toBeLessThanOrEqual(result.ms + 1);
+      expect(
+        result.timings.read + result.timings.decode + result.timings.encode + result.timings.write,
+      ).toBeLessThanOrEqual(result.ms + 1);
     }
   });
 
@@ -68,9 +73,16 @@ describe('grayscaleFiles', () => {
   it('takes a list as given (no extension filter), a failing file is a result, ordered keeps input order', async () => {
     const out = folder('list');
     const bad = join(src, 'notes.txt');
-    const list = [join(src, basename(JPEGS[0]!)), bad, new URL(`file://${join(src, basename(PNGS[0]!))}`), join(src, 'missing.png')];
+    const list = [
+      join(src, basename(JPEGS[0]!)),
+      bad,
+      new URL(`file://${join(src, basename(PNGS[0]!))}`),
+      join(src, 'missing.png'),
+    ];
     const progress: unknown[] = [];
-    const results = await collect(grayscaleFiles(list, { outDir: out, ordered: true, onProgress: (p) => progress.push(p) }));
+    const results = await collect(
+      grayscaleFiles(list, { outDir: out, ordered: true, onProgress: (p) => progress.push(p) }),
+    );
     expect(results.map((r) => r.input)).toEqual([list[0], bad, join(src, basename(PNGS[0]!)), list[3]]);
     expect(results.map((r) => r.error !== undefined)).toEqual([false, true, false, true]);
     expect(progress.at(-1)).toMatchObject({ done: 2, failed: 2, total: 4 });
@@ -89,14 +101,27 @@ describe('grayscaleFiles', () => {
       ['generator', paths(), 1, files + 1],
     ] as const) {
       const progress: Array<{ total?: number; done: number; failed: number }> = [];
-      await collect(grayscaleFiles(inputs, { outDir: folder(`total-${name}`), concurrency, ordered: true, onProgress: (p) => progress.push(p) }));
+      await collect(
+        grayscaleFiles(inputs, {
+          outDir: folder(`total-${name}`),
+          concurrency,
+          ordered: true,
+          onProgress: (p) => progress.push(p),
+        }),
+      );
       expect(progress, name).toHaveLength(reports);
       expect(progress.at(-1), name).toMatchObject({ total: files, done: files, failed: 0 });
       // Unknown at first, then the one true number, never changing.
       const known = progress.findIndex((p) => p.total !== undefined);
       expect(known, name).toBeGreaterThan(0);
-      expect(progress.slice(known).every((p) => p.total === files), name).toBe(true);
-      expect(progress.slice(0, known).every((p) => p.total === undefined), name).toBe(true);
+      expect(
+        progress.slice(known).every((p) => p.total === files),
+        name,
+      ).toBe(true);
+      expect(
+        progress.slice(0, known).every((p) => p.total === undefined),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -104,7 +129,9 @@ describe('grayscaleFiles', () => {
     const out = folder('named');
     const a = join(src, basename(JPEGS[1]!));
     const results = await collect(
-      grayscaleFiles([a, { input: a, output: join(out, 'p/q/pair.jpg') }], { output: (input) => join(out, 'fn', `${basename(input)}.jpg`) }),
+      grayscaleFiles([a, { input: a, output: join(out, 'p/q/pair.jpg') }], {
+        output: (input) => join(out, 'fn', `${basename(input)}.jpg`),
+      }),
     );
     expect(results.every((r) => r.error === undefined)).toBe(true);
     expect(listAll(out)).toEqual(['fn/gray-base-61x37.jpg.jpg', 'p/q/pair.jpg']);
@@ -185,7 +212,9 @@ describe('grayscaleFiles', () => {
     const asRoot = process.getuid?.() === 0;
     const inNamespace = ['unshare', '--user', '--map-user=65534', '--map-group=65534', '--'];
     if (asRoot && spawnSync(inNamespace[0]!, [...inNamespace.slice(1), 'true']).status !== 0) {
-      console.warn('batch.test.ts: the unreadable-folder case is skipped: running as root and no user namespaces here (unshare --user)');
+      console.warn(
+        'batch.test.ts: the unreadable-folder case is skipped: running as root and no user namespaces here (unshare --user)',
+      );
       chmodSync(join(dir, 'locked'), 0o755);
       return;
     }
@@ -211,7 +240,12 @@ describe('grayscaleFiles', () => {
     const reason = new Error('stop');
     const yielded: GrayscaleFilesResult[] = [];
     const run = (async () => {
-      for await (const result of grayscaleFiles(inputs, { outDir: out, concurrency: 2, ordered: true, signal: controller.signal })) {
+      for await (const result of grayscaleFiles(inputs, {
+        outDir: out,
+        concurrency: 2,
+        ordered: true,
+        signal: controller.signal,
+      })) {
         yielded.push(result);
         if (yielded.length === 1) setTimeout(() => controller.abort(reason), 30);
       }

@@ -135,7 +135,9 @@ describe('onProgress', () => {
       const reports: Array<[number, number]> = [];
       const onProgress = (done: number, total: number) => void reports.push([done, total]);
       const output = join(dir, 'out.png');
-      const result = sync ? grayscaleFileSync(big, { output, onProgress }) : await grayscaleFile(big, { output, onProgress });
+      const result = sync
+        ? grayscaleFileSync(big, { output, onProgress })
+        : await grayscaleFile(big, { output, onProgress });
       expect(result.output).toBe(output);
       // Rows decoded plus rows encoded.
       const total = 2 * HEIGHT;
@@ -155,7 +157,10 @@ describe('onProgress', () => {
     expect(result.data.length).toBe(WIDTH * HEIGHT);
     expect(reports.at(-1)).toEqual([HEIGHT, HEIGHT]);
     const encoded: Array<[number, number]> = [];
-    grayscaleFileSync(fixture('png/rgb8-61x37.png'), { encode: true, onProgress: (done, total) => void encoded.push([done, total]) });
+    grayscaleFileSync(fixture('png/rgb8-61x37.png'), {
+      encode: true,
+      onProgress: (done, total) => void encoded.push([done, total]),
+    });
     expect(encoded).toEqual([[74, 74]]);
   });
 
@@ -185,7 +190,9 @@ describe('atomic writes', () => {
     const broken = join(temp.dir, 'broken.png');
     writeFileSync(broken, readFileSync(big).subarray(0, 100_000));
     await expect(grayscaleFile(broken, { output })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' });
-    expect(() => grayscaleFileSync(broken, { output })).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' }));
+    expect(() => grayscaleFileSync(broken, { output })).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' }),
+    );
     expect(entries(dir)).toEqual(['out.png']);
     expect(readFileSync(output).equals(first)).toBe(true);
 
@@ -212,9 +219,16 @@ describe('atomic writes', () => {
 
   it('many files written at once into one folder: each complete, nothing else', async () => {
     const dir = outputFolder('concurrent');
-    const inputs = ['png/rgb8-61x37.png', 'jpeg/ycc-444-base-64x48.jpg', 'png/pal8-61x37.png', 'jpeg/gray-prog-61x37.jpg'];
+    const inputs = [
+      'png/rgb8-61x37.png',
+      'jpeg/ycc-444-base-64x48.jpg',
+      'png/pal8-61x37.png',
+      'jpeg/gray-prog-61x37.jpg',
+    ];
     const results = await Promise.all(
-      Array.from({ length: 24 }, (_, k) => grayscaleFile(fixture(inputs[k % 4]!), { output: join(dir, `out-${k}.png`), format: 'png' })),
+      Array.from({ length: 24 }, (_, k) =>
+        grayscaleFile(fixture(inputs[k % 4]!), { output: join(dir, `out-${k}.png`), format: 'png' }),
+      ),
     );
     expect(entries(dir)).toHaveLength(24);
     for (const result of results) expect(grayscaleFileSync(result.output).width).toBe(result.width);

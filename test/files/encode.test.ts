@@ -9,7 +9,17 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { grayscaleFile, grayscaleFileSync } from '../../lib/index.js';
-import { encodeGrayPng, entries, firstDifference, fixture, jpegHeader, manifest, pngHeader, readFixture, tempFolder } from './helpers.js';
+import {
+  encodeGrayPng,
+  entries,
+  firstDifference,
+  fixture,
+  jpegHeader,
+  manifest,
+  pngHeader,
+  readFixture,
+  tempFolder,
+} from './helpers.js';
 
 let temp: ReturnType<typeof tempFolder>;
 beforeAll(() => (temp = tempFolder()));
@@ -20,11 +30,17 @@ function sourcePng(c: (typeof manifest.encode)[number]): Buffer {
   return encodeGrayPng(readFixture(c.source), c.width, c.height);
 }
 
-describe('JPEG output: the same pixels as Pillow\'s save() at the same quality', () => {
+describe("JPEG output: the same pixels as Pillow's save() at the same quality", () => {
   it.each(manifest.encode.filter((c) => c.format === 'jpeg').map((c) => [c.file, c] as const))('%s', async (_, c) => {
     const pillowDecoded = readFixture(c.decoded);
     const encoded = await grayscaleFile(sourcePng(c), { encode: true, format: 'jpeg', quality: c.quality });
-    expect(encoded).toMatchObject({ width: c.width, height: c.height, format: 'jpeg', inputFormat: 'png', bytes: encoded.data.length });
+    expect(encoded).toMatchObject({
+      width: c.width,
+      height: c.height,
+      format: 'jpeg',
+      inputFormat: 'png',
+      bytes: encoded.data.length,
+    });
     expect(jpegHeader(encoded.data)).toEqual({ width: c.width, height: c.height, components: 1, progressive: false });
     // Decoded with offloop itself, whose decoder equals Pillow's (goldens.test.ts).
     const back = grayscaleFileSync(encoded.data);
@@ -55,7 +71,13 @@ describe('PNG output: 8-bit gray, lossless', () => {
     for (const compressionLevel of [0, 1, 6, 9]) {
       const encoded = await grayscaleFile(sourcePng(c), { encode: true, format: 'png', compressionLevel });
       expect(encoded).toMatchObject({ width: c.width, height: c.height, format: 'png', bytes: encoded.data.length });
-      expect(pngHeader(encoded.data)).toEqual({ width: c.width, height: c.height, bitDepth: 8, colorType: 0, interlace: 0 });
+      expect(pngHeader(encoded.data)).toEqual({
+        width: c.width,
+        height: c.height,
+        bitDepth: 8,
+        colorType: 0,
+        interlace: 0,
+      });
       const back = grayscaleFileSync(encoded.data);
       expect(firstDifference(back.data, source)).toBeUndefined();
     }
@@ -84,7 +106,9 @@ describe('format', () => {
     copyFileSync(fixture(png), misnamed);
     const result = await grayscaleFile(misnamed);
     expect(result).toMatchObject({ inputFormat: 'png', format: 'png', extensionMismatch: true });
-    expect(firstDifference(result.data, readFixture(manifest.decode.find((c) => c.file === png)!.exact))).toBeUndefined();
+    expect(
+      firstDifference(result.data, readFixture(manifest.decode.find((c) => c.file === png)!.exact)),
+    ).toBeUndefined();
     const jpegAsPng = join(temp.dir, 'really-a-jpeg.PNG');
     copyFileSync(fixture(jpeg), jpegAsPng);
     expect(grayscaleFileSync(jpegAsPng)).toMatchObject({ inputFormat: 'jpeg', extensionMismatch: true });
@@ -110,8 +134,17 @@ describe('format', () => {
   it('jpeg to png is lossless: the decoded pixels', async () => {
     const out = join(temp.dir, 'from-jpeg.png');
     const result = await grayscaleFile(fixture(jpeg), { output: out, format: 'png' });
-    expect(result).toMatchObject({ output: out, format: 'png', inputFormat: 'jpeg', width: 61, height: 37, bytes: statSync(out).size });
-    expect(firstDifference(grayscaleFileSync(out).data, readFixture(manifest.decode.find((c) => c.file === jpeg)!.exact))).toBeUndefined();
+    expect(result).toMatchObject({
+      output: out,
+      format: 'png',
+      inputFormat: 'jpeg',
+      width: 61,
+      height: 37,
+      bytes: statSync(out).size,
+    });
+    expect(
+      firstDifference(grayscaleFileSync(out).data, readFixture(manifest.decode.find((c) => c.file === jpeg)!.exact)),
+    ).toBeUndefined();
   });
 
   it('png to jpeg: a 1-component JPEG of the gray pixels, as Pillow would write it', async () => {
@@ -126,7 +159,10 @@ describe('format', () => {
   });
 
   it('an output equal to the input replaces it with its gray version', async () => {
-    for (const [name, rel] of [['same.jpg', jpeg], ['same.png', png]] as const) {
+    for (const [name, rel] of [
+      ['same.jpg', jpeg],
+      ['same.png', png],
+    ] as const) {
       const path = join(temp.dir, name);
       copyFileSync(fixture(rel), path);
       const before = statSync(path).size;

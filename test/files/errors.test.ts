@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { binding } from '../../lib/binding.js';
-import { grayscaleFile, grayscaleFileSync, grayscaleFiles, isOffloopError, isOffloopFileError } from '../../lib/index.js';
+import {
+  grayscaleFile,
+  grayscaleFileSync,
+  grayscaleFiles,
+  isOffloopError,
+  isOffloopFileError,
+} from '../../lib/index.js';
 import { ROOT } from '../helpers.js';
 import { encodeGrayPng, entries, fixture, photoLikeRgb, encodeRgbPng, readFixture, tempFolder } from './helpers.js';
 
@@ -24,7 +30,12 @@ afterEach(() => binding.injectFault('reset', 0));
 /** Runs the call both ways and returns both errors (the async one awaited). */
 async function bothWays(path: unknown, options?: object): Promise<Array<Error & Record<string, unknown>>> {
   const errors: unknown[] = [];
-  errors.push(await grayscaleFile(path as string, options).then(() => undefined, (error: unknown) => error));
+  errors.push(
+    await grayscaleFile(path as string, options).then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+  );
   try {
     grayscaleFileSync(path as string, options);
     errors.push(undefined);
@@ -133,13 +144,37 @@ describe('files that are not a usable image', () => {
   });
 
   const OTHER_FORMATS: Array<[string, Buffer]> = [
-    ['webp', Buffer.concat([Buffer.from('RIFF'), Buffer.from([40, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(32)])],
+    [
+      'webp',
+      Buffer.concat([Buffer.from('RIFF'), Buffer.from([40, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(32)]),
+    ],
     ['tiff', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), Buffer.alloc(20)])],
     ['tiff', Buffer.concat([Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]), Buffer.alloc(20)])],
-    ['heif', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.alloc(4), Buffer.from('mif1heic'), Buffer.alloc(16)])],
-    ['avif', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypavif'), Buffer.alloc(4), Buffer.from('mif1avif'), Buffer.alloc(16)])],
+    [
+      'heif',
+      Buffer.concat([
+        Buffer.from([0, 0, 0, 24]),
+        Buffer.from('ftypheic'),
+        Buffer.alloc(4),
+        Buffer.from('mif1heic'),
+        Buffer.alloc(16),
+      ]),
+    ],
+    [
+      'avif',
+      Buffer.concat([
+        Buffer.from([0, 0, 0, 24]),
+        Buffer.from('ftypavif'),
+        Buffer.alloc(4),
+        Buffer.from('mif1avif'),
+        Buffer.alloc(16),
+      ]),
+    ],
     ['jxl', Buffer.concat([Buffer.from([0xff, 0x0a]), Buffer.alloc(30)])],
-    ['jp2', Buffer.concat([Buffer.from([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]), Buffer.alloc(30)])],
+    [
+      'jp2',
+      Buffer.concat([Buffer.from([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]), Buffer.alloc(30)]),
+    ],
   ];
 
   it.each(OTHER_FORMATS)('%s: ERR_OFFLOOP_UNSUPPORTED_FORMAT, naming it', async (format, bytes) => {
@@ -147,12 +182,17 @@ describe('files that are not a usable image', () => {
     writeFileSync(path, bytes);
     for (const error of [...(await bothWays(path)), ...(await bothWays(bytes))]) {
       expect(error).toMatchObject({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT' });
-      expect(error.message).toMatch(new RegExp(`^offloop: (${path.replace(/[.]/g, '\\.')}|input buffer): .*\\b${format}\\b`));
+      expect(error.message).toMatch(
+        new RegExp(`^offloop: (${path.replace(/[.]/g, '\\.')}|input buffer): .*\\b${format}\\b`),
+      );
     }
   });
 
   it('GIF and BMP are read: a header with no image data is a truncated file, and a BMP variant Pillow refuses is unsupported', async () => {
-    for (const bytes of [Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)]), Buffer.from('BM\0\0')]) {
+    for (const bytes of [
+      Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)]),
+      Buffer.from('BM\0\0'),
+    ]) {
       for (const error of await bothWays(bytes)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' });
     }
     const twoBit = Buffer.alloc(54);
@@ -161,7 +201,11 @@ describe('files that are not a usable image', () => {
     twoBit.writeInt32LE(1, 18);
     twoBit.writeInt32LE(1, 22);
     twoBit.writeUInt16LE(2, 28);
-    for (const error of await bothWays(twoBit)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT', message: expect.stringMatching(/BMP pixel depth \(2\)/) });
+    for (const error of await bothWays(twoBit))
+      expect(error).toMatchObject({
+        code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+        message: expect.stringMatching(/BMP pixel depth \(2\)/),
+      });
   });
 
   it('bytes of no known format', async () => {
@@ -203,7 +247,8 @@ describe('outputs that cannot be written', () => {
     expect(existsSync(join(temp.dir, 'gone'))).toBe(false);
     // The folder is made only once the image is ready to be written.
     const later = join(temp.dir, 'not-made', 'out.jpg');
-    for (const error of await bothWays(join(temp.dir, 'no-such-input.jpg'), { output: later })) expect(error).toMatchObject({ code: 'ENOENT' });
+    for (const error of await bothWays(join(temp.dir, 'no-such-input.jpg'), { output: later }))
+      expect(error).toMatchObject({ code: 'ENOENT' });
     expect(existsSync(join(temp.dir, 'not-made'))).toBe(false);
   });
 
@@ -229,7 +274,9 @@ describe('outputs that cannot be written', () => {
     binding.injectFault('fileWriteNoSpace', 2);
     for (const error of await bothWays(PNG, { output })) {
       expect(error).toMatchObject({ code: 'ENOSPC', errno: -28, path: output });
-      expect(error.message).toMatch(new RegExp(`^ENOSPC: no space left on device, \\w+ '${output.replace(/[.]/g, '\\.')}'$`));
+      expect(error.message).toMatch(
+        new RegExp(`^ENOSPC: no space left on device, \\w+ '${output.replace(/[.]/g, '\\.')}'$`),
+      );
       expect(entries(folder)).toEqual(['out.png']);
       expect(readFileSync(output, 'utf8')).toBe('the previous version');
     }
@@ -262,12 +309,26 @@ describe.skipIf(!unshareWorks)('a full or read-only file system (unshare -rm, a 
     const shell = `mount -t tmpfs -o size=64k tmpfs "$0" && cp "$1" "$0/existing.png" ${setup} && exec "$2" "$3" "$0" "$4" "$5"`;
     const child = spawnSync(
       'unshare',
-      ['-rm', 'sh', '-c', shell, mountPoint, existing, process.execPath, script, input, readFileSync(existing).toString('hex')],
+      [
+        '-rm',
+        'sh',
+        '-c',
+        shell,
+        mountPoint,
+        existing,
+        process.execPath,
+        script,
+        input,
+        readFileSync(existing).toString('hex'),
+      ],
       { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
     );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    return child.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    return child.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
   }
 
   it('ENOSPC: every write fails cleanly, the existing file stays, no temporary file', () => {
@@ -300,42 +361,160 @@ if (!unshareWorks) {
   });
 }
 
-describe('bad arguments: TypeError / RangeError with Node\'s codes, sync and async', () => {
-  const resizable = new Uint8Array(new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(8, { maxByteLength: 16 }));
+describe("bad arguments: TypeError / RangeError with Node's codes, sync and async", () => {
+  const resizable = new Uint8Array(
+    new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(8, { maxByteLength: 16 }),
+  );
   const detached = new Uint8Array(8);
   structuredClone(detached.buffer, { transfer: [detached.buffer] });
-  const CASES: Array<[string, unknown, unknown, 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OUT_OF_RANGE', RegExp]> = [
-    ['input: a number', 5, undefined, 'ERR_INVALID_ARG_TYPE', /^The "input" argument must be of type string or an instance of Buffer, Uint8Array or URL\. Received type number \(5\)$/],
-    ['input: a Float32Array', new Float32Array(4), undefined, 'ERR_INVALID_ARG_TYPE', /Received an instance of Float32Array/],
-    ['input: an empty path', '', undefined, 'ERR_INVALID_ARG_VALUE', /^The argument 'input' must not be an empty path\. Received ''$/],
+  const CASES: Array<
+    [string, unknown, unknown, 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' | 'ERR_OUT_OF_RANGE', RegExp]
+  > = [
+    [
+      'input: a number',
+      5,
+      undefined,
+      'ERR_INVALID_ARG_TYPE',
+      /^The "input" argument must be of type string or an instance of Buffer, Uint8Array or URL\. Received type number \(5\)$/,
+    ],
+    [
+      'input: a Float32Array',
+      new Float32Array(4),
+      undefined,
+      'ERR_INVALID_ARG_TYPE',
+      /Received an instance of Float32Array/,
+    ],
+    [
+      'input: an empty path',
+      '',
+      undefined,
+      'ERR_INVALID_ARG_VALUE',
+      /^The argument 'input' must not be an empty path\. Received ''$/,
+    ],
     ['input: a NUL byte', 'a\0b.jpg', undefined, 'ERR_INVALID_ARG_VALUE', /without null bytes/],
-    ['input: an https URL', new URL('https://example.com/a.jpg'), undefined, 'ERR_INVALID_ARG_VALUE', /^The argument 'input' must be a file: URL/],
-    ['input: a remote file URL', new URL('file://server/share/a.jpg'), undefined, 'ERR_INVALID_ARG_VALUE', /is not a local file: URL/],
+    [
+      'input: an https URL',
+      new URL('https://example.com/a.jpg'),
+      undefined,
+      'ERR_INVALID_ARG_VALUE',
+      /^The argument 'input' must be a file: URL/,
+    ],
+    [
+      'input: a remote file URL',
+      new URL('file://server/share/a.jpg'),
+      undefined,
+      'ERR_INVALID_ARG_VALUE',
+      /is not a local file: URL/,
+    ],
     ['input: a resizable buffer', resizable, undefined, 'ERR_INVALID_ARG_VALUE', /resizable ArrayBuffer/],
     ['input: a detached buffer', detached, undefined, 'ERR_INVALID_ARG_VALUE', /detached/],
     ['options: a string', JPEG, 'fast', 'ERR_INVALID_ARG_TYPE', /"options" argument must be of type object/],
-    ['mode', JPEG, { mode: 'fast' }, 'ERR_INVALID_ARG_VALUE', /^The property 'options\.mode' must be one of: 'exact', 'luma', 'luma-lossless'\. Received 'fast'$/],
-    ['format', JPEG, { format: 'webp' }, 'ERR_INVALID_ARG_VALUE', /'options\.format' must be one of: 'same', 'jpeg', 'png'/],
-    ['format: not a string', JPEG, { format: 1 }, 'ERR_INVALID_ARG_TYPE', /"options\.format" property must be of type string/],
-    ['quality: 0', JPEG, { quality: 0 }, 'ERR_OUT_OF_RANGE', /^The value of "options\.quality" is out of range\. It must be an integer >= 1 and <= 100\. Received 0$/],
+    [
+      'mode',
+      JPEG,
+      { mode: 'fast' },
+      'ERR_INVALID_ARG_VALUE',
+      /^The property 'options\.mode' must be one of: 'exact', 'luma', 'luma-lossless'\. Received 'fast'$/,
+    ],
+    [
+      'format',
+      JPEG,
+      { format: 'webp' },
+      'ERR_INVALID_ARG_VALUE',
+      /'options\.format' must be one of: 'same', 'jpeg', 'png'/,
+    ],
+    [
+      'format: not a string',
+      JPEG,
+      { format: 1 },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.format" property must be of type string/,
+    ],
+    [
+      'quality: 0',
+      JPEG,
+      { quality: 0 },
+      'ERR_OUT_OF_RANGE',
+      /^The value of "options\.quality" is out of range\. It must be an integer >= 1 and <= 100\. Received 0$/,
+    ],
     ['quality: 101', JPEG, { quality: 101 }, 'ERR_OUT_OF_RANGE', /Received 101/],
     ['quality: 7.5', JPEG, { quality: 7.5 }, 'ERR_OUT_OF_RANGE', /Received 7\.5/],
-    ['quality: a string', JPEG, { quality: '75' }, 'ERR_INVALID_ARG_TYPE', /"options\.quality" property must be of type number/],
-    ['compressionLevel: 10', JPEG, { compressionLevel: 10 }, 'ERR_OUT_OF_RANGE', /"options\.compressionLevel".*>= 0 and <= 9/],
+    [
+      'quality: a string',
+      JPEG,
+      { quality: '75' },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.quality" property must be of type number/,
+    ],
+    [
+      'compressionLevel: 10',
+      JPEG,
+      { compressionLevel: 10 },
+      'ERR_OUT_OF_RANGE',
+      /"options\.compressionLevel".*>= 0 and <= 9/,
+    ],
     ['compressionLevel: -1', JPEG, { compressionLevel: -1 }, 'ERR_OUT_OF_RANGE', /Received -1/],
-    ['autoOrient: 1', JPEG, { autoOrient: 1 }, 'ERR_INVALID_ARG_TYPE', /"options\.autoOrient" property must be of type boolean/],
+    [
+      'autoOrient: 1',
+      JPEG,
+      { autoOrient: 1 },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.autoOrient" property must be of type boolean/,
+    ],
     ['limitInputPixels: -1', JPEG, { limitInputPixels: -1 }, 'ERR_OUT_OF_RANGE', /"options\.limitInputPixels"/],
     ['limitInputPixels: 1.5', JPEG, { limitInputPixels: 1.5 }, 'ERR_OUT_OF_RANGE', /Received 1\.5/],
     ['limitInputPixels: 2^53', JPEG, { limitInputPixels: 2 ** 53 }, 'ERR_OUT_OF_RANGE', /limitInputPixels/],
-    ['limitInputPixels: a string', JPEG, { limitInputPixels: '1' }, 'ERR_INVALID_ARG_TYPE', /must be of type number or boolean/],
-    ['output: a number', JPEG, { output: 1 }, 'ERR_INVALID_ARG_TYPE', /"options\.output" property must be of type string or an instance of URL/],
+    [
+      'limitInputPixels: a string',
+      JPEG,
+      { limitInputPixels: '1' },
+      'ERR_INVALID_ARG_TYPE',
+      /must be of type number or boolean/,
+    ],
+    [
+      'output: a number',
+      JPEG,
+      { output: 1 },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.output" property must be of type string or an instance of URL/,
+    ],
     ['output: a Buffer', JPEG, { output: Buffer.from('a.jpg') }, 'ERR_INVALID_ARG_TYPE', /options\.output/],
     ['output: empty', JPEG, { output: '' }, 'ERR_INVALID_ARG_VALUE', /'options\.output' must not be an empty path/],
-    ['output: an http URL', JPEG, { output: new URL('http://example.com/a.jpg') }, 'ERR_INVALID_ARG_VALUE', /'options\.output' must be a file: URL/],
-    ['encode: a string', JPEG, { encode: 'yes' }, 'ERR_INVALID_ARG_TYPE', /"options\.encode" property must be of type boolean/],
-    ['encode with output', JPEG, { encode: true, output: 'x.jpg' }, 'ERR_INVALID_ARG_VALUE', /'options\.encode' cannot be combined with options\.output/],
-    ['signal', JPEG, { signal: {} }, 'ERR_INVALID_ARG_TYPE', /"options\.signal" property must be an instance of AbortSignal/],
-    ['onProgress', JPEG, { onProgress: 5 }, 'ERR_INVALID_ARG_TYPE', /"options\.onProgress" property must be of type function/],
+    [
+      'output: an http URL',
+      JPEG,
+      { output: new URL('http://example.com/a.jpg') },
+      'ERR_INVALID_ARG_VALUE',
+      /'options\.output' must be a file: URL/,
+    ],
+    [
+      'encode: a string',
+      JPEG,
+      { encode: 'yes' },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.encode" property must be of type boolean/,
+    ],
+    [
+      'encode with output',
+      JPEG,
+      { encode: true, output: 'x.jpg' },
+      'ERR_INVALID_ARG_VALUE',
+      /'options\.encode' cannot be combined with options\.output/,
+    ],
+    [
+      'signal',
+      JPEG,
+      { signal: {} },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.signal" property must be an instance of AbortSignal/,
+    ],
+    [
+      'onProgress',
+      JPEG,
+      { onProgress: 5 },
+      'ERR_INVALID_ARG_TYPE',
+      /"options\.onProgress" property must be of type function/,
+    ],
   ];
 
   it.each(CASES)('%s', async (_, input, options, code, message) => {
@@ -357,11 +536,37 @@ describe('bad arguments: TypeError / RangeError with Node\'s codes, sync and asy
   it('reads each option once (getters included), before the input is checked', async () => {
     const reads: string[] = [];
     const options = {};
-    for (const key of ['mode', 'format', 'quality', 'compressionLevel', 'autoOrient', 'limitInputPixels', 'limitInputBytes', 'durable', 'output', 'encode', 'signal', 'onProgress']) {
+    for (const key of [
+      'mode',
+      'format',
+      'quality',
+      'compressionLevel',
+      'autoOrient',
+      'limitInputPixels',
+      'limitInputBytes',
+      'durable',
+      'output',
+      'encode',
+      'signal',
+      'onProgress',
+    ]) {
       Object.defineProperty(options, key, { enumerable: true, get: () => void reads.push(key) });
     }
     await grayscaleFile(JPEG, options);
-    expect(reads.sort()).toEqual(['autoOrient', 'compressionLevel', 'durable', 'encode', 'format', 'limitInputBytes', 'limitInputPixels', 'mode', 'onProgress', 'output', 'quality', 'signal']);
+    expect(reads.sort()).toEqual([
+      'autoOrient',
+      'compressionLevel',
+      'durable',
+      'encode',
+      'format',
+      'limitInputBytes',
+      'limitInputPixels',
+      'mode',
+      'onProgress',
+      'output',
+      'quality',
+      'signal',
+    ]);
     reads.length = 0;
     await expect(grayscaleFile(5 as never, options)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     expect(reads).toHaveLength(12);
@@ -386,7 +591,10 @@ describe('isOffloopFileError', () => {
     expect(isOffloopError(bad)).toBe(true);
     expect(isOffloopFileError(bad)).toBe(true);
     const errors = [];
-    for await (const result of grayscaleFiles([missing, corrupt], { outDir: join(temp.dir, 'guard-out'), ordered: true })) {
+    for await (const result of grayscaleFiles([missing, corrupt], {
+      outDir: join(temp.dir, 'guard-out'),
+      ordered: true,
+    })) {
       if (result.error !== undefined) errors.push(result.error);
     }
     expect(errors.map((error) => [error.code, isOffloopFileError(error)])).toEqual([
@@ -395,7 +603,14 @@ describe('isOffloopFileError', () => {
     ]);
     const controller = new AbortController();
     controller.abort();
-    for (const other of [controller.signal.reason, new Error('mine'), Object.assign(new Error('mine'), { code: 'MY_CODE' }), { code: 'ENOENT', message: 'not an Error' }, 'ENOENT', undefined]) {
+    for (const other of [
+      controller.signal.reason,
+      new Error('mine'),
+      Object.assign(new Error('mine'), { code: 'MY_CODE' }),
+      { code: 'ENOENT', message: 'not an Error' },
+      'ENOENT',
+      undefined,
+    ]) {
       expect(isOffloopFileError(other)).toBe(false);
     }
   });

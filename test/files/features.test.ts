@@ -28,6 +28,7 @@ describe('features().codecs', () => {
 
   it("names offloop's own GIF and BMP readers, built in, after the Pillow release they follow", () => {
     const { codecs } = features();
-    for (const codec of [codecs.gif, codecs.bmp]) expect(codec).toEqual({ library: 'offloop', version: 'pillow-9.4', linkage: 'static' });
+    for (const codec of [codecs.gif, codecs.bmp])
+      expect(codec).toEqual({ library: 'offloop', version: 'pillow-9.4', linkage: 'static' });
   });
 });

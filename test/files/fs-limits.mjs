@@ -17,7 +17,17 @@ function report(how, outcome) {
 }
 
 function describe(error) {
-  return { error: { name: error.name, code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, message: error.message, offloop: isOffloopError(error) } };
+  return {
+    error: {
+      name: error.name,
+      code: error.code,
+      errno: error.errno,
+      syscall: error.syscall,
+      path: error.path,
+      message: error.message,
+      offloop: isOffloopError(error),
+    },
+  };
 }
 
 for (const output of [join(dir, 'new.png'), existing]) {

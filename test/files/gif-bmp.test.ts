@@ -57,8 +57,12 @@ describe('GIF and BMP headers claiming huge images', () => {
     // frame-past-screen-30x20.gif: a 40x25 frame at 10,8 makes it 50x33.
     const file = fixture('gif/frame-past-screen-30x20.gif');
     expect(await grayscaleFile(file, { limitInputPixels: 50 * 33 })).toMatchObject({ width: 50, height: 33 });
-    await expect(grayscaleFile(file, { limitInputPixels: 50 * 33 - 1 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' });
-    await expect(grayscaleFile(fixture(BMP), { limitInputPixels: 61 * 37 - 1 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' });
+    await expect(grayscaleFile(file, { limitInputPixels: 50 * 33 - 1 })).rejects.toMatchObject({
+      code: 'ERR_OFFLOOP_INPUT_TOO_LARGE',
+    });
+    await expect(grayscaleFile(fixture(BMP), { limitInputPixels: 61 * 37 - 1 })).rejects.toMatchObject({
+      code: 'ERR_OFFLOOP_INPUT_TOO_LARGE',
+    });
     expect(await grayscaleFile(fixture(BMP), { limitInputPixels: 61 * 37 })).toMatchObject({ width: 61, height: 37 });
   });
 });
@@ -109,7 +113,11 @@ describe('folders', () => {
 describe('options that do nothing to GIF and BMP', () => {
   it.each([GIF, BMP])('%s: autoOrient and luma give the exact pixels', async (file) => {
     const plain = await grayscaleFile(fixture(file));
-    for (const options of [{ autoOrient: true }, { mode: 'luma' as const }, { mode: 'luma-lossless' as const, encode: true }]) {
+    for (const options of [
+      { autoOrient: true },
+      { mode: 'luma' as const },
+      { mode: 'luma-lossless' as const, encode: true },
+    ]) {
       const result = await grayscaleFile(fixture(file), options);
       expect(result).toMatchObject({ orientation: 0, oriented: false, mode: 'exact', width: 61, height: 37 });
       const pixels = 'encode' in options ? grayscaleFileSync(result.data!).data : result.data!;

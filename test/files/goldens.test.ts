@@ -13,7 +13,8 @@ const CODEC_ERRORS = ['ERR_OFFLOOP_EMPTY_INPUT', 'ERR_OFFLOOP_TRUNCATED_IMAGE', 
 
 // Where offloop and Pillow part, as native/codecs/README.md documents.
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  'corrupt/png-plte-not-multiple-of-3.png': 'libpng refuses a PLTE whose length is not a multiple of 3; Pillow drops the partial entry',
+  'corrupt/png-plte-not-multiple-of-3.png':
+    'libpng refuses a PLTE whose length is not a multiple of 3; Pillow drops the partial entry',
 };
 
 describe('exact mode equals Pillow 9.4 convert("L")', () => {
@@ -29,8 +30,19 @@ describe('exact mode equals Pillow 9.4 convert("L")', () => {
     ];
     for (const result of results) {
       expect(firstDifference(result.data, expected)).toBeUndefined();
-      expect(result).toMatchObject({ width: c.width, height: c.height, format: c.format, inputFormat: c.format, mode: 'exact' });
-      expect(result).toMatchObject({ orientation: 0, oriented: false, bytesIn: bytes.length, extensionMismatch: false });
+      expect(result).toMatchObject({
+        width: c.width,
+        height: c.height,
+        format: c.format,
+        inputFormat: c.format,
+        mode: 'exact',
+      });
+      expect(result).toMatchObject({
+        orientation: 0,
+        oriented: false,
+        bytesIn: bytes.length,
+        extensionMismatch: false,
+      });
       expect(result.data.length).toBe(c.width * c.height);
       expect(result.data.buffer).toBeInstanceOf(ArrayBuffer);
     }
@@ -38,17 +50,20 @@ describe('exact mode equals Pillow 9.4 convert("L")', () => {
 });
 
 describe('luma mode', () => {
-  it.each(manifest.decode.map((c) => [c.file, c] as const))('%s: the luma golden (draft("L")) where defined, exact elsewhere', async (_, c) => {
-    const expected = readFixture(c.luma ?? c.exact);
-    const async = await grayscaleFile(fixture(c.file), { mode: 'luma' });
-    const sync = grayscaleFileSync(readFixture(c.file), { mode: 'luma' });
-    for (const result of [async, sync]) {
-      expect(firstDifference(result.data, expected)).toBeUndefined();
-      // Only YCbCr and gray JPEGs have a luma path; PNG, RGB, CMYK and YCCK JPEGs decode exactly.
-      expect(result.mode).toBe(c.luma === null ? 'exact' : 'luma');
-      expect(result).toMatchObject({ width: c.width, height: c.height, inputFormat: c.format });
-    }
-  });
+  it.each(manifest.decode.map((c) => [c.file, c] as const))(
+    '%s: the luma golden (draft("L")) where defined, exact elsewhere',
+    async (_, c) => {
+      const expected = readFixture(c.luma ?? c.exact);
+      const async = await grayscaleFile(fixture(c.file), { mode: 'luma' });
+      const sync = grayscaleFileSync(readFixture(c.file), { mode: 'luma' });
+      for (const result of [async, sync]) {
+        expect(firstDifference(result.data, expected)).toBeUndefined();
+        // Only YCbCr and gray JPEGs have a luma path; PNG, RGB, CMYK and YCCK JPEGs decode exactly.
+        expect(result.mode).toBe(c.luma === null ? 'exact' : 'luma');
+        expect(result).toMatchObject({ width: c.width, height: c.height, inputFormat: c.format });
+      }
+    },
+  );
 
   it('differs from exact on colour JPEGs, by less than one level on average', async () => {
     // Saturated edges differ most (exact clamps R, G and B; luma never
@@ -68,7 +83,7 @@ describe('luma mode', () => {
   });
 });
 
-describe('truncated files: Pillow\'s verdict on every cut', () => {
+describe("truncated files: Pillow's verdict on every cut", () => {
   it.each(manifest.decode.map((c) => [c.file, c] as const))('%s', async (_, c) => {
     const bytes = readFixture(c.file);
     const outcomes = await Promise.all(
@@ -109,11 +124,13 @@ function refusalCodes(c: { corrupt: string; kind: string }): string[] {
   return CODEC_ERRORS;
 }
 
-describe('damaged files: Pillow\'s verdict', () => {
+describe("damaged files: Pillow's verdict", () => {
   it.each(manifest.corrupt.map((c) => [c.corrupt, c] as const))('%s', async (_, c) => {
     if (KNOWN_DIFFERENCES[c.corrupt] !== undefined) {
       // Still a clear error, never a crash.
-      await expect(grayscaleFile(fixture(c.corrupt))).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_OFFLOOP_/) });
+      await expect(grayscaleFile(fixture(c.corrupt))).rejects.toMatchObject({
+        code: expect.stringMatching(/^ERR_OFFLOOP_/),
+      });
       return;
     }
     const outcome = await grayscaleFile(fixture(c.corrupt)).then(

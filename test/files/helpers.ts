@@ -58,7 +58,9 @@ export const manifest = JSON.parse(readFileSync(join(IMAGES, 'manifest.json'), '
   corrupt: CorruptCase[];
 };
 
-export const orientManifest = JSON.parse(readFileSync(join(IMAGES, 'orient/manifest.json'), 'utf8')) as { orient: OrientCase[] };
+export const orientManifest = JSON.parse(readFileSync(join(IMAGES, 'orient/manifest.json'), 'utf8')) as {
+  orient: OrientCase[];
+};
 
 /** Where the orientation comes from (orient-sources/): what Pillow 9.4's getexif() and exif_transpose make of each file. */
 export interface OrientSourceCase {
@@ -73,7 +75,9 @@ export interface OrientSourceCase {
   orientedHeight: number;
 }
 
-export const orientSourcesManifest = JSON.parse(readFileSync(join(IMAGES, 'orient-sources/manifest.json'), 'utf8')) as { sources: OrientSourceCase[] };
+export const orientSourcesManifest = JSON.parse(readFileSync(join(IMAGES, 'orient-sources/manifest.json'), 'utf8')) as {
+  sources: OrientSourceCase[];
+};
 
 /** Absolute path of a fixture named as in the manifests. */
 export function fixture(rel: string): string {
@@ -216,14 +220,31 @@ export function encodeGrayPng(gray: Uint8Array, width: number, height: number): 
 }
 
 /** A PNG's IHDR: size, bit depth, colour type, interlace. */
-export function pngHeader(png: Uint8Array): { width: number; height: number; bitDepth: number; colorType: number; interlace: number } {
+export function pngHeader(png: Uint8Array): {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlace: number;
+} {
   const view = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   if (view.readUInt32BE(12) !== 0x49484452) throw new Error('not a PNG with IHDR first');
-  return { width: view.readUInt32BE(16), height: view.readUInt32BE(20), bitDepth: view[24]!, colorType: view[25]!, interlace: view[28]! };
+  return {
+    width: view.readUInt32BE(16),
+    height: view.readUInt32BE(20),
+    bitDepth: view[24]!,
+    colorType: view[25]!,
+    interlace: view[28]!,
+  };
 }
 
 /** A JPEG's frame header: size and number of components (and whether progressive). */
-export function jpegHeader(jpeg: Uint8Array): { width: number; height: number; components: number; progressive: boolean } {
+export function jpegHeader(jpeg: Uint8Array): {
+  width: number;
+  height: number;
+  components: number;
+  progressive: boolean;
+} {
   let i = 2;
   while (i + 4 < jpeg.length) {
     if (jpeg[i] !== 0xff) throw new Error(`no marker at ${i}`);
@@ -250,7 +271,8 @@ export function writeLargePng(path: string, width: number, height: number, seed 
 /** The gray pixels of `rgb` as Pillow's convert('L') computes them. */
 export function pillowL(rgb: Uint8Array): Uint8Array {
   const gray = new Uint8Array(rgb.length / 3);
-  for (let i = 0, o = 0; o < gray.length; i += 3, o++) gray[o] = (rgb[i]! * 19595 + rgb[i + 1]! * 38470 + rgb[i + 2]! * 7471 + 0x8000) >>> 16;
+  for (let i = 0, o = 0; o < gray.length; i += 3, o++)
+    gray[o] = (rgb[i]! * 19595 + rgb[i + 1]! * 38470 + rgb[i + 2]! * 7471 + 0x8000) >>> 16;
   return gray;
 }
 

@@ -39,8 +39,6 @@ function place(dir: string, files: Record<string, string>): void {
   }
 }
 
-
-
 function outputOf(result: GrayscaleFilesResult): string | undefined {
   return result.error === undefined ? result.output : undefined;
 }
@@ -89,7 +87,13 @@ describe('an output that is an input is refused (ERR_OFFLOOP_OUTPUT_IS_INPUT)', 
         { ordered: true },
       ),
     );
-    expect(results.map(codeOf)).toEqual(['ERR_OFFLOOP_OUTPUT_IS_INPUT', 'ERR_OFFLOOP_OUTPUT_IS_INPUT', 'ERR_OFFLOOP_OUTPUT_IS_INPUT', 'ERR_OFFLOOP_OUTPUT_IS_INPUT', undefined]);
+    expect(results.map(codeOf)).toEqual([
+      'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+      'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+      'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+      'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+      undefined,
+    ]);
     expect(readFileSync(input)).toEqual(readFileSync(fixture(COLOUR_JPEG)));
     expect(readFileSync(join(dir, 'out.jpg'))).toEqual(grayOf(GRAY_JPEG));
   });
@@ -130,9 +134,16 @@ describe('an output that is an input is refused (ERR_OFFLOOP_OUTPUT_IS_INPUT)', 
   });
 
   it('inPlace with outDir or output is a TypeError before any input is read', async () => {
-    await expect(grayscaleFiles([], { inPlace: true, outDir: 'x' }).next()).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining('options.inPlace') });
-    await expect(grayscaleFiles([], { inPlace: true, output: (p) => p }).next()).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    await expect(grayscaleFiles([], { inPlace: 1 as unknown as boolean }).next()).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(grayscaleFiles([], { inPlace: true, outDir: 'x' }).next()).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: expect.stringContaining('options.inPlace'),
+    });
+    await expect(grayscaleFiles([], { inPlace: true, output: (p) => p }).next()).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    await expect(grayscaleFiles([], { inPlace: 1 as unknown as boolean }).next()).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 });
 
@@ -141,7 +152,9 @@ describe('no two inputs write one output (ERR_OFFLOOP_OUTPUT_COLLISION)', () => 
     const dir = fresh();
     place(dir, { 'a/x.jpg': COLOUR_JPEG, 'b/x.jpg': GRAY_JPEG });
     const out = join(dir, 'out');
-    const results = await collect(grayscaleFiles([join(dir, 'a/x.jpg'), join(dir, 'b/x.jpg')], { outDir: out, ordered: true }));
+    const results = await collect(
+      grayscaleFiles([join(dir, 'a/x.jpg'), join(dir, 'b/x.jpg')], { outDir: out, ordered: true }),
+    );
     expect(results.map(codeOf)).toEqual([undefined, 'ERR_OFFLOOP_OUTPUT_COLLISION']);
     expect(results[1]!.error).toMatchObject({ output: join(out, 'x.jpg'), otherInput: join(dir, 'a/x.jpg') });
     expect(results[1]!.error!.message).toContain(join(dir, 'a/x.jpg'));
@@ -156,7 +169,10 @@ describe('no two inputs write one output (ERR_OFFLOOP_OUTPUT_COLLISION)', () => 
     const inputs = ['a.jpg', 'a.png', 'a.JPEG'].map((name) => join(dir, 'in', name));
     const results = await collect(grayscaleFiles(inputs, { outDir: out, format: 'png', ordered: true }));
     expect(results.map(codeOf)).toEqual([undefined, 'ERR_OFFLOOP_OUTPUT_COLLISION', 'ERR_OFFLOOP_OUTPUT_COLLISION']);
-    expect(results.slice(1).map((r) => (r.error as { otherInput?: string }).otherInput)).toEqual([inputs[0], inputs[0]]);
+    expect(results.slice(1).map((r) => (r.error as { otherInput?: string }).otherInput)).toEqual([
+      inputs[0],
+      inputs[0],
+    ]);
     expect(listAll(out)).toEqual(['a.png']);
     expect(readFileSync(join(out, 'a.png'))).toEqual(grayOf(COLOUR_JPEG, 'png'));
   });
@@ -177,7 +193,10 @@ describe('no two inputs write one output (ERR_OFFLOOP_OUTPUT_COLLISION)', () => 
         ),
       );
       const byInput = Object.fromEntries(results.map((r) => [String(r.input), codeOf(r)]));
-      expect(byInput).toEqual({ [join(dir, 'slow.png')]: undefined, [join(dir, 'fast.png')]: 'ERR_OFFLOOP_OUTPUT_COLLISION' });
+      expect(byInput).toEqual({
+        [join(dir, 'slow.png')]: undefined,
+        [join(dir, 'fast.png')]: 'ERR_OFFLOOP_OUTPUT_COLLISION',
+      });
       expect(grayscaleFileSync(out).width).toBe(1600);
     }
   });
@@ -234,7 +253,9 @@ describe('outputs are never listed as inputs (by identity)', () => {
     const names = Array.from({ length: 12 }, (_, i) => `p${i}.jpg`);
     place(dir, Object.fromEntries(names.map((name) => [`photos/${name}`, COLOUR_JPEG])));
     const photos = join(dir, 'photos');
-    const results = await collect(grayscaleFiles(photos, { output: (input) => input.replace(/\.jpg$/, '.g.jpg'), concurrency: 1 }));
+    const results = await collect(
+      grayscaleFiles(photos, { output: (input) => input.replace(/\.jpg$/, '.g.jpg'), concurrency: 1 }),
+    );
     expect(results.map(codeOf).every((code) => code === undefined)).toBe(true);
     expect(results.map((r) => String(r.input).slice(photos.length + 1)).sort()).toEqual([...names].sort());
   });
@@ -251,7 +272,14 @@ describe('outputs are never listed as inputs (by identity)', () => {
 describe('skipExisting skips only a whole output', () => {
   it('an empty, cut short or non-image output is written again; a whole one is skipped', async () => {
     const dir = fresh();
-    const files = { 'in/whole.jpg': COLOUR_JPEG, 'in/empty.jpg': COLOUR_JPEG, 'in/cut.jpg': COLOUR_JPEG, 'in/cut.png': COLOUR_PNG, 'in/last.png': COLOUR_PNG, 'in/text.jpg': COLOUR_JPEG };
+    const files = {
+      'in/whole.jpg': COLOUR_JPEG,
+      'in/empty.jpg': COLOUR_JPEG,
+      'in/cut.jpg': COLOUR_JPEG,
+      'in/cut.png': COLOUR_PNG,
+      'in/last.png': COLOUR_PNG,
+      'in/text.jpg': COLOUR_JPEG,
+    };
     place(dir, files);
     const out = join(dir, 'out');
     mkdirSync(out);
@@ -310,8 +338,14 @@ describe('skipExisting skips only a whole output', () => {
       expect('code' in binding.inspectWholeFile(bytes, bytes.slice(Math.max(0, length - 12)), length)).toBe(true);
     }
     // A head or tail longer than the file is refused, not read past.
-    expect(binding.inspectWholeFile(new Uint8Array(8), new Uint8Array(4), 4)).toMatchObject({ code: 'ERR_OFFLOOP_INVALID_ARGUMENT' });
-    expect(binding.inspectWholeFile(new Uint8Array(4), new Uint8Array(13), 100)).toMatchObject({ code: 'ERR_OFFLOOP_INVALID_ARGUMENT' });
-    expect(() => binding.inspectWholeFile(new Uint16Array(4) as unknown as Uint8Array, new Uint8Array(0), 8)).toThrow(TypeError);
+    expect(binding.inspectWholeFile(new Uint8Array(8), new Uint8Array(4), 4)).toMatchObject({
+      code: 'ERR_OFFLOOP_INVALID_ARGUMENT',
+    });
+    expect(binding.inspectWholeFile(new Uint8Array(4), new Uint8Array(13), 100)).toMatchObject({
+      code: 'ERR_OFFLOOP_INVALID_ARGUMENT',
+    });
+    expect(() => binding.inspectWholeFile(new Uint16Array(4) as unknown as Uint8Array, new Uint8Array(0), 8)).toThrow(
+      TypeError,
+    );
   });
 });

@@ -4,7 +4,17 @@
 // that is not an image (or an image over the pixel limit) fails before the
 // rest is read, and limitInputBytes refuses a file by its size.
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -36,7 +46,11 @@ interface Refusal {
 
 /** grayscaleFile(path, options) in a child process that may not take more than 30 s. */
 function refuse(path: string, options: object = {}): Refusal {
-  const run = spawnSync(process.execPath, [SCRIPT, path, JSON.stringify(options)], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  const run = spawnSync(process.execPath, [SCRIPT, path, JSON.stringify(options)], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
   expect(run.signal, `${path}: the call never settled (${run.stderr})`).toBeNull();
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Refusal;
@@ -64,7 +78,10 @@ describe('not a regular file: refused at once, never read', () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
-      await expect(grayscaleFile(path)).rejects.toMatchObject({ code: 'ERR_OFFLOOP_NOT_A_FILE', message: expect.stringContaining('socket') });
+      await expect(grayscaleFile(path)).rejects.toMatchObject({
+        code: 'ERR_OFFLOOP_NOT_A_FILE',
+        message: expect.stringContaining('socket'),
+      });
     } finally {
       server.close();
     }
@@ -88,7 +105,9 @@ describe('the header is read first', () => {
     // A read of the whole file takes seconds and 2 GB: generous bounds.
     expect(outcome.peakRssMiB).toBeLessThan(400);
     expect(outcome.ms).toBeLessThan(2000);
-    console.log(`refusing a 2 GB non-image: ${outcome.ms.toFixed(2)} ms, peak RSS ${outcome.peakRssMiB.toFixed(0)} MiB`);
+    console.log(
+      `refusing a 2 GB non-image: ${outcome.ms.toFixed(2)} ms, peak RSS ${outcome.peakRssMiB.toFixed(0)} MiB`,
+    );
   });
 
   it('a 2 GB file whose PNG header is over limitInputPixels fails the same way', () => {
@@ -119,7 +138,9 @@ describe('the header is read first', () => {
     writeFileSync(path, padded);
     const expected = grayscaleFileSync(JPEG).data;
     expect(Buffer.from((await grayscaleFile(path)).data).equals(Buffer.from(expected))).toBe(true);
-    expect((await grayscaleFile(path, { limitInputPixels: 61 * 37 - 1 }).catch((e: unknown) => e)) as object).toMatchObject({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' });
+    expect(
+      (await grayscaleFile(path, { limitInputPixels: 61 * 37 - 1 }).catch((e: unknown) => e)) as object,
+    ).toMatchObject({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' });
   });
 });
 
@@ -130,7 +151,9 @@ describe('limitInputBytes', () => {
       code: 'ERR_OFFLOOP_INPUT_TOO_LARGE',
       message: expect.stringContaining(`${size} bytes`),
     });
-    expect(() => grayscaleFileSync(JPEG, { limitInputBytes: size - 1 })).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' }));
+    expect(() => grayscaleFileSync(JPEG, { limitInputBytes: size - 1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE' }),
+    );
     expect((await grayscaleFile(JPEG, { limitInputBytes: size })).width).toBe(61);
     // Bytes in memory are the caller's: not limited.
     expect(grayscaleFileSync(readFileSync(JPEG), { limitInputBytes: 1 }).width).toBe(61);
@@ -149,11 +172,23 @@ describe('limitInputBytes', () => {
   });
 
   it('is validated as limitInputPixels is: true the default, false or 0 none', async () => {
-    await expect(grayscaleFile(JPEG, { limitInputBytes: -1 })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-    await expect(grayscaleFile(JPEG, { limitInputBytes: 1.5 })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-    await expect(grayscaleFile(JPEG, { limitInputBytes: '1' as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    expect(() => grayscaleFileSync(JPEG, { limitInputBytes: 2 ** 53 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    for (const limit of [true, false, 0]) expect((await grayscaleFile(JPEG, { limitInputBytes: limit })).width).toBe(61);
+    await expect(grayscaleFile(JPEG, { limitInputBytes: -1 })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(grayscaleFile(JPEG, { limitInputBytes: 1.5 })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(grayscaleFile(JPEG, { limitInputBytes: '1' as never })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(() => grayscaleFileSync(JPEG, { limitInputBytes: 2 ** 53 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+    for (const limit of [true, false, 0])
+      expect((await grayscaleFile(JPEG, { limitInputBytes: limit })).width).toBe(61);
   });
 });
 
@@ -163,7 +198,8 @@ describe('offloop gray --limit-input-bytes', () => {
     mkdirSync(dir);
     copyFileSync(JPEG, join(dir, 'a.jpg'));
     const size = statSync(JPEG).size;
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'gray', ...args], { encoding: 'utf8', cwd: temp.dir, timeout: 60_000 });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'gray', ...args], { encoding: 'utf8', cwd: temp.dir, timeout: 60_000 });
     const over = run([join(dir, 'a.jpg'), '-o', join(dir, 'out'), '--limit-input-bytes', String(size - 1), '--json']);
     expect(over.status).toBe(1);
     expect(over.stdout).toContain('ERR_OFFLOOP_INPUT_TOO_LARGE');
@@ -179,7 +215,11 @@ describe('offloop gray --limit-input-bytes', () => {
     mkdirSync(dir);
     copyFileSync(JPEG, join(dir, 'a.jpg'));
     expect(spawnSync('mkfifo', [join(dir, 'f.jpg')]).status).toBe(0);
-    const run = spawnSync(process.execPath, [CLI, 'gray', join(dir, 'f.jpg'), join(dir, 'a.jpg'), '-o', join(temp.dir, 'cli-fifo-out'), '--json'], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'gray', join(dir, 'f.jpg'), join(dir, 'a.jpg'), '-o', join(temp.dir, 'cli-fifo-out'), '--json'],
+      { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' },
+    );
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('ERR_OFFLOOP_NOT_A_FILE');

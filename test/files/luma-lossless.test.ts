@@ -27,25 +27,28 @@ function frame(bytes: Uint8Array): { components: number; progressive: boolean } 
 }
 
 describe("mode 'luma-lossless'", () => {
-  it.each(jpegs.map((c) => [c.file, c] as const))('%s: decodes to exactly the luma pixels, or runs as luma', async (_, c) => {
-    const luma = await grayscaleFile(fixture(c.file), { mode: 'luma' });
-    const copied = await grayscaleFile(fixture(c.file), { mode: 'luma-lossless', encode: true });
-    const copiedSync = grayscaleFileSync(readFixture(c.file), { mode: 'luma-lossless', encode: true });
-    expect(Buffer.from(copiedSync.data).equals(Buffer.from(copied.data))).toBe(true);
-    expect(copied).toMatchObject({ format: 'jpeg', inputFormat: 'jpeg', width: c.width, height: c.height });
-    // Decoding the output: the luma pixels, bit for bit.
-    const decoded = await grayscaleFile(copied.data);
-    if (c.luma === null) {
-      // RGB, CMYK and YCCK JPEGs have no luma plane: re-encoded as luma (= exact) would be.
-      expect(copied.mode).toBe('exact');
-      expect(luma.mode).toBe('exact');
-    } else {
-      expect(copied.mode).toBe('luma-lossless');
-      expect(frame(copied.data)).toEqual({ components: 1, progressive: false });
-      expect(firstDifference(decoded.data, luma.data)).toBeUndefined();
-      expect(firstDifference(decoded.data, readFixture(c.luma))).toBeUndefined();
-    }
-  });
+  it.each(jpegs.map((c) => [c.file, c] as const))(
+    '%s: decodes to exactly the luma pixels, or runs as luma',
+    async (_, c) => {
+      const luma = await grayscaleFile(fixture(c.file), { mode: 'luma' });
+      const copied = await grayscaleFile(fixture(c.file), { mode: 'luma-lossless', encode: true });
+      const copiedSync = grayscaleFileSync(readFixture(c.file), { mode: 'luma-lossless', encode: true });
+      expect(Buffer.from(copiedSync.data).equals(Buffer.from(copied.data))).toBe(true);
+      expect(copied).toMatchObject({ format: 'jpeg', inputFormat: 'jpeg', width: c.width, height: c.height });
+      // Decoding the output: the luma pixels, bit for bit.
+      const decoded = await grayscaleFile(copied.data);
+      if (c.luma === null) {
+        // RGB, CMYK and YCCK JPEGs have no luma plane: re-encoded as luma (= exact) would be.
+        expect(copied.mode).toBe('exact');
+        expect(luma.mode).toBe('exact');
+      } else {
+        expect(copied.mode).toBe('luma-lossless');
+        expect(frame(copied.data)).toEqual({ components: 1, progressive: false });
+        expect(firstDifference(decoded.data, luma.data)).toBeUndefined();
+        expect(firstDifference(decoded.data, readFixture(c.luma))).toBeUndefined();
+      }
+    },
+  );
 
   it('needs no quality: the output is the same at every quality', async () => {
     const file = fixture('jpeg/ycc-420-base-61x37.jpg');
@@ -59,7 +62,12 @@ describe("mode 'luma-lossless'", () => {
   it('writes the copy to a file, atomically, as the other modes', async () => {
     const output = join(dir, 'out.jpg');
     const written = await grayscaleFile(fixture('jpeg/ycc-422-prog-61x37.jpg'), { mode: 'luma-lossless', output });
-    expect(written).toMatchObject({ mode: 'luma-lossless', format: 'jpeg', output, bytes: readFileSync(output).length });
+    expect(written).toMatchObject({
+      mode: 'luma-lossless',
+      format: 'jpeg',
+      output,
+      bytes: readFileSync(output).length,
+    });
     const luma = await grayscaleFile(fixture('jpeg/ycc-422-prog-61x37.jpg'), { mode: 'luma' });
     expect(firstDifference((await grayscaleFile(output)).data, luma.data)).toBeUndefined();
   });
@@ -77,13 +85,19 @@ describe("mode 'luma-lossless'", () => {
   });
 
   it('truncated and damaged JPEGs get the luma verdict: the same error, or pixels equal to luma', async () => {
-    const cases = [...jpegs.flatMap((c) => c.truncated.filter((_, i) => i % 4 === 0).map(([length]) => readFixture(c.file).subarray(0, length)))];
+    const cases = [
+      ...jpegs.flatMap((c) =>
+        c.truncated.filter((_, i) => i % 4 === 0).map(([length]) => readFixture(c.file).subarray(0, length)),
+      ),
+    ];
     for (const c of manifest.corrupt.filter((d) => d.corrupt.endsWith('.jpg'))) cases.push(readFixture(c.corrupt));
     expect(cases.length).toBeGreaterThan(100);
     let copies = 0;
     for (const bytes of cases) {
       const luma = await grayscaleFile(bytes, { mode: 'luma' }).catch((error: { code: string }) => error.code);
-      const copied = await grayscaleFile(bytes, { mode: 'luma-lossless', encode: true }).catch((error: { code: string }) => error.code);
+      const copied = await grayscaleFile(bytes, { mode: 'luma-lossless', encode: true }).catch(
+        (error: { code: string }) => error.code,
+      );
       if (typeof luma === 'string' || typeof copied === 'string') {
         expect(copied).toBe(luma);
         continue;

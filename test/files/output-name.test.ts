@@ -31,8 +31,8 @@ describe("an output's extension", () => {
     ['a PNG to .jpg', PNG, 'y.jpg', 'jpeg'],
     ['a PNG to .JPEG (any case)', PNG, 'z.JPEG', 'jpeg'],
     ['a JPEG to .jpeg', JPEG, 'w.jpeg', 'jpeg'],
-    ['a PNG to .webp (not a format offloop writes): the input\'s', PNG, 'v.webp', 'png'],
-    ['a JPEG to a name without extension: the input\'s', JPEG, 'noext', 'jpeg'],
+    ["a PNG to .webp (not a format offloop writes): the input's", PNG, 'v.webp', 'png'],
+    ["a JPEG to a name without extension: the input's", JPEG, 'noext', 'jpeg'],
   ])('with format same: %s', async (_name, input, name, expected) => {
     for (const [how, run] of [
       ['async', (output: string) => grayscaleFile(input, { output })],
@@ -54,11 +54,15 @@ describe("an output's extension", () => {
     );
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ code: 'ERR_OFFLOOP_EXTENSION_MISMATCH' });
-    expect((error as Error).message).toContain(`options.format is 'jpeg' but options.output '${output}' names a PNG file`);
+    expect((error as Error).message).toContain(
+      `options.format is 'jpeg' but options.output '${output}' names a PNG file`,
+    );
     expect(isOffloopError(error)).toBe(true);
     // The stack starts at the caller (this file), as for every argument error.
     expect((error as Error).stack!.split('\n')[1]).toContain('output-name.test.ts');
-    expect(() => grayscaleFileSync(JPEG, { output, format: 'jpeg' })).toThrow(expect.objectContaining({ code: 'ERR_OFFLOOP_EXTENSION_MISMATCH' }));
+    expect(() => grayscaleFileSync(JPEG, { output, format: 'jpeg' })).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFLOOP_EXTENSION_MISMATCH' }),
+    );
     expect(existsSync(join(temp.dir, 'refused'))).toBe(false);
     // In memory there is no name: the format is whatever was asked.
     const encoded = await grayscaleFile(JPEG, { encode: true, format: 'png' });
@@ -89,7 +93,11 @@ describe("an output's extension", () => {
     expect(results.map((r) => (r.error ? r.error.code : r.skipped ? 'skipped' : r.format))).toEqual(['png', 'jpeg']);
     expect([formatOf(join(out, 'one.png')), formatOf(join(out, 'two.jpg'))]).toEqual(['png', 'jpeg']);
     const mixed = [];
-    for await (const result of grayscaleFiles([JPEG, PNG], { output: (input) => join(out, 'mixed', input.endsWith('.png') ? 'p.jpg' : 'j.png'), format: 'png', ordered: true })) {
+    for await (const result of grayscaleFiles([JPEG, PNG], {
+      output: (input) => join(out, 'mixed', input.endsWith('.png') ? 'p.jpg' : 'j.png'),
+      format: 'png',
+      ordered: true,
+    })) {
       mixed.push(result.error ? result.error.code : result.skipped ? 'skipped' : result.format);
     }
     expect(mixed).toEqual(['png', 'ERR_OFFLOOP_EXTENSION_MISMATCH']);

@@ -5,7 +5,16 @@
 // output name, and `durable` fsyncs the file and its folder around the
 // rename. The system calls are watched with strace where the order matters.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +42,11 @@ function write(output: string, umask: string, options: object = {}, trace = fals
   const args = [SCRIPT, JPEG, output, umask, JSON.stringify(options)];
   const log = join(temp.dir, `strace-${basename(output).slice(0, 40)}-${Date.now()}.log`);
   const run = trace
-    ? spawnSync('strace', ['-ff', '-qq', '-e', 'trace=openat,fchmod,fsync,rename,close', '-o', log, process.execPath, ...args], { encoding: 'utf8', timeout: 60_000 })
+    ? spawnSync(
+        'strace',
+        ['-ff', '-qq', '-e', 'trace=openat,fchmod,fsync,rename,close', '-o', log, process.execPath, ...args],
+        { encoding: 'utf8', timeout: 60_000 },
+      )
     : spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
   expect(run.status, run.stderr).toBe(0);
   const outcome = JSON.parse(run.stdout) as { ok?: true; code?: string; message?: string };
@@ -52,7 +65,12 @@ function write(output: string, umask: string, options: object = {}, trace = fals
 
 describe('modes', () => {
   it('a new output gets 0666 less the umask', () => {
-    for (const [umask, mode] of [['022', 0o644], ['027', 0o640], ['077', 0o600], ['002', 0o664]] as const) {
+    for (const [umask, mode] of [
+      ['022', 0o644],
+      ['027', 0o640],
+      ['077', 0o600],
+      ['002', 0o664],
+    ] as const) {
       const output = join(temp.dir, `new-${umask}.jpg`);
       expect(write(output, umask).outcome).toEqual({ ok: true });
       expect(modeOf(output), umask).toBe(mode);
@@ -81,7 +99,9 @@ describe('modes', () => {
     const output = join(temp.dir, 'traced.jpg');
     const { outcome, calls } = write(output, '022', {}, true);
     expect(outcome).toEqual({ ok: true });
-    const create = calls.findIndex((c) => /^openat\(.*\.offloop-tmp", O_WRONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600\) = \d+$/.test(c));
+    const create = calls.findIndex((c) =>
+      /^openat\(.*\.offloop-tmp", O_WRONLY\|O_CREAT\|O_EXCL\|O_CLOEXEC, 0600\) = \d+$/.test(c),
+    );
     expect(create, calls.join('\n')).toBeGreaterThanOrEqual(0);
     const fd = calls[create]!.match(/= (\d+)$/)![1];
     const chmod = calls.findIndex((c) => c === `fchmod(${fd}, 0644) = 0` || c.startsWith(`fchmod(${fd}, 0644)`));
@@ -114,7 +134,8 @@ describe('temporary names', () => {
   });
 
   it('a temporary name belongs to exactly one output name', () => {
-    const temporary = (name: string, hex = '0123456789abcdef') => `${temporaryStem(name).toString('utf8')}.${hex}.offloop-tmp`;
+    const temporary = (name: string, hex = '0123456789abcdef') =>
+      `${temporaryStem(name).toString('utf8')}.${hex}.offloop-tmp`;
     expect(temporary('a.jpg')).toBe('.a.jpg.0123456789abcdef.offloop-tmp');
     expect(isTemporaryOf('/x/a.jpg', temporary('a.jpg'))).toBe(true);
     expect(isTemporaryOf('a.jpg', temporary('a.jpg'))).toBe(true);
@@ -149,10 +170,15 @@ describe('temporary names', () => {
       const output = join(dir, name);
       const { outcome, calls } = write(output, '022', {}, true);
       expect(outcome).toEqual({ ok: true });
-      const created = calls.map((c) => c.match(/^openat\(AT_FDCWD, "([^"]+\.offloop-tmp)", O_WRONLY/)?.[1]).filter((p) => p !== undefined);
+      const created = calls
+        .map((c) => c.match(/^openat\(AT_FDCWD, "([^"]+\.offloop-tmp)", O_WRONLY/)?.[1])
+        .filter((p) => p !== undefined);
       expect(created.length).toBe(1);
       // strace prints non-ASCII bytes as octal escapes.
-      const bytes = Buffer.from(created[0]!.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1');
+      const bytes = Buffer.from(
+        created[0]!.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))),
+        'latin1',
+      );
       const entry = basename(bytes.toString('utf8'));
       expect(isTemporaryOf(output, entry), entry).toBe(true);
       expect(existsSync(join(dir, entry))).toBe(false);
@@ -172,11 +198,17 @@ describe('durable', () => {
     const openFolder = calls.findIndex((c, i) => i > rename && c.includes('O_DIRECTORY'));
     const folderFd = calls[openFolder]!.match(/= (\d+)$/)![1];
     const syncFolder = calls.findIndex((c, i) => i > openFolder && c.startsWith(`fsync(${folderFd})`));
-    expect([create, syncFile, rename, openFolder, syncFolder].every((v, i, all) => i === 0 || v > all[i - 1]!), calls.join('\n')).toBe(true);
+    expect(
+      [create, syncFile, rename, openFolder, syncFolder].every((v, i, all) => i === 0 || v > all[i - 1]!),
+      calls.join('\n'),
+    ).toBe(true);
   });
 
   it('is validated: a boolean', async () => {
-    await expect(grayscaleFile(JPEG, { output: join(temp.dir, 'd.jpg'), durable: 1 as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(grayscaleFile(JPEG, { output: join(temp.dir, 'd.jpg'), durable: 1 as never })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     expect((await grayscaleFile(JPEG, { output: join(temp.dir, 'd.jpg'), durable: true })).width).toBe(61);
   });
 
@@ -184,21 +216,48 @@ describe('durable', () => {
     const dir = join(temp.dir, 'cli-fsync');
     mkdirSync(dir);
     for (let i = 0; i < 5; i++) copyFileSync(JPEG, join(dir, `p${i}.jpg`));
-    const run = spawnSync(process.execPath, [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['p0.jpg', 'p1.jpg', 'p2.jpg', 'p3.jpg', 'p4.jpg']);
     if (HAS_STRACE) {
       // Each of the 5 outputs and its folder: at least 10 fsyncs (none without --fsync).
       const count = (flags: string[]) => {
         const log = join(temp.dir, `cli-fsync-${flags.length}.log`);
-        const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync', '-o', log, process.execPath, CLI, 'gray', dir, '-o', join(dir, `out-${flags.length}`), ...flags], { encoding: 'utf8', timeout: 60_000 });
+        const traced = spawnSync(
+          'strace',
+          [
+            '-f',
+            '-qq',
+            '-e',
+            'trace=fsync',
+            '-o',
+            log,
+            process.execPath,
+            CLI,
+            'gray',
+            dir,
+            '-o',
+            join(dir, `out-${flags.length}`),
+            ...flags,
+          ],
+          { encoding: 'utf8', timeout: 60_000 },
+        );
         expect(traced.status, traced.stderr).toBe(0);
-        return readFileSync(log, 'utf8').split('\n').filter((line) => /fsync\(\d+/.test(line)).length;
+        return readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((line) => /fsync\(\d+/.test(line)).length;
       };
       expect(count(['--fsync'])).toBeGreaterThanOrEqual(10);
       expect(count([])).toBe(0);
     }
-    const redis = spawnSync(process.execPath, [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync', '--redis', 'redis://127.0.0.1:1'], { encoding: 'utf8', timeout: 60_000 });
+    const redis = spawnSync(
+      process.execPath,
+      [CLI, 'gray', dir, '-o', join(dir, 'out'), '--fsync', '--redis', 'redis://127.0.0.1:1'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(redis.status).toBe(2);
     expect(redis.stderr).toContain('--fsync');
   });

@@ -94,14 +94,23 @@ describe.skipIf(pillow === undefined)(`against Pillow ${pillow ?? ''} directly`,
     const run = spawnSync(PYTHON, ['-c', MAKE, temp.dir, String(seed)], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    made = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    made = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
   });
   afterAll(() => temp?.cleanup());
 
   const at = (name: string) => join(temp.dir, name);
 
   it('committed fixtures decode as Pillow decodes them now', async () => {
-    const files = ['jpeg/ycc-420-prog-rst1row-61x37.jpg', 'jpeg/ycck-adobe-61x37.jpg', 'png/rgba16-adam7-29x17.png', 'png/pal8-short-61x37.png', 'png/gray16-61x37.png'];
+    const files = [
+      'jpeg/ycc-420-prog-rst1row-61x37.jpg',
+      'jpeg/ycck-adobe-61x37.jpg',
+      'png/rgba16-adam7-29x17.png',
+      'png/pal8-short-61x37.png',
+      'png/gray16-61x37.png',
+    ];
     const run = spawnSync(PYTHON, ['-c', CONVERT, temp.dir, ...files.map(fixture)], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     for (const [k, file] of files.entries()) {
@@ -115,13 +124,22 @@ describe.skipIf(pillow === undefined)(`against Pillow ${pillow ?? ''} directly`,
     for (const { name, width, height } of made) {
       const exact = await grayscaleFile(at(name));
       expect(exact, name).toMatchObject({ width, height });
-      expect(firstDifference(exact.data, readFileSync(at(`${name}.L`))), `${name} exact (seed ${seed})`).toBeUndefined();
+      expect(
+        firstDifference(exact.data, readFileSync(at(`${name}.L`))),
+        `${name} exact (seed ${seed})`,
+      ).toBeUndefined();
       const oriented = grayscaleFileSync(readFileSync(at(name)), { autoOrient: true });
-      expect(firstDifference(oriented.data, readFileSync(at(`${name}.orient`))), `${name} oriented (seed ${seed})`).toBeUndefined();
+      expect(
+        firstDifference(oriented.data, readFileSync(at(`${name}.orient`))),
+        `${name} oriented (seed ${seed})`,
+      ).toBeUndefined();
       if (name.endsWith('.jpg') && !name.includes('cmyk')) {
         const luma = await grayscaleFile(at(name), { mode: 'luma' });
         expect(luma.mode, name).toBe('luma');
-        expect(firstDifference(luma.data, readFileSync(at(`${name}.luma`))), `${name} luma (seed ${seed})`).toBeUndefined();
+        expect(
+          firstDifference(luma.data, readFileSync(at(`${name}.luma`))),
+          `${name} luma (seed ${seed})`,
+        ).toBeUndefined();
       }
     }
   });
@@ -130,7 +148,10 @@ describe.skipIf(pillow === undefined)(`against Pillow ${pillow ?? ''} directly`,
     for (const quality of [50, 75, 95]) {
       const ours = await grayscaleFile(at('source.png'), { encode: true, format: 'jpeg', quality });
       const theirs = readFileSync(at(`source.q${quality}.jpg`));
-      expect(firstDifference(grayscaleFileSync(ours.data).data, readFileSync(at(`source.q${quality}.L`))), `quality ${quality}`).toBeUndefined();
+      expect(
+        firstDifference(grayscaleFileSync(ours.data).data, readFileSync(at(`source.q${quality}.L`))),
+        `quality ${quality}`,
+      ).toBeUndefined();
       expect(firstDifference(ours.data, theirs), `quality ${quality}: the same bytes`).toBeUndefined();
     }
   });
@@ -141,7 +162,11 @@ describe.skipIf(pillow === undefined)(`against Pillow ${pillow ?? ''} directly`,
     const run = spawnSync(PYTHON, ['-c', CONVERT, temp.dir, output], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(firstDifference(readFileSync(at('0.L')), readFileSync(at('420.jpg.L')))).toBeUndefined();
-    const mode = spawnSync(PYTHON, ['-c', 'import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nprint(im.mode, im.format)', output], { encoding: 'utf8' });
+    const mode = spawnSync(
+      PYTHON,
+      ['-c', 'import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nprint(im.mode, im.format)', output],
+      { encoding: 'utf8' },
+    );
     expect(mode.stdout.trim()).toBe('L PNG');
   });
 });

@@ -16,18 +16,39 @@ afterEach(() => binding.injectFault('reset', 0));
 
 const settings = readFileSettings(Object.create(null));
 const fromPath: FileJob = { input: { kind: 'path', path: 'in/a.jpg' }, output: 'out/a.png', encode: false, settings };
-const fromBytes: FileJob = { input: { kind: 'bytes', bytes: new Uint8Array(1) }, output: 'out/b.png', encode: false, settings };
+const fromBytes: FileJob = {
+  input: { kind: 'bytes', bytes: new Uint8Array(1) },
+  output: 'out/b.png',
+  encode: false,
+  settings,
+};
 
 describe('fileFailureError', () => {
   it('system failures: Node fs errors naming the input or the output', () => {
-    expect(fileFailureError(fromPath, { code: 'ERR_OFFLOOP_SYSTEM', message: 'x', errno: 2, syscall: 'open', target: 'input' })).toMatchObject({
+    expect(
+      fileFailureError(fromPath, {
+        code: 'ERR_OFFLOOP_SYSTEM',
+        message: 'x',
+        errno: 2,
+        syscall: 'open',
+        target: 'input',
+      }),
+    ).toMatchObject({
       message: "ENOENT: no such file or directory, open 'in/a.jpg'",
       code: 'ENOENT',
       errno: -2,
       syscall: 'open',
       path: 'in/a.jpg',
     });
-    expect(fileFailureError(fromBytes, { code: 'ERR_OFFLOOP_SYSTEM', message: 'x', errno: 13, syscall: 'rename', target: 'output' })).toMatchObject({
+    expect(
+      fileFailureError(fromBytes, {
+        code: 'ERR_OFFLOOP_SYSTEM',
+        message: 'x',
+        errno: 13,
+        syscall: 'rename',
+        target: 'output',
+      }),
+    ).toMatchObject({
       message: "EACCES: permission denied, rename 'out/b.png'",
       code: 'EACCES',
       path: 'out/b.png',
@@ -36,22 +57,40 @@ describe('fileFailureError', () => {
     const odd = fileFailureError(fromBytes, { code: 'ERR_OFFLOOP_SYSTEM', errno: 99999, target: 'input' });
     expect(odd).toMatchObject({ code: 'Unknown system error -99999', errno: -99999, syscall: 'open' });
     expect(odd.message).toBe('Unknown system error -99999: unknown error, open');
-    expect(Object.prototype.hasOwnProperty.call(odd, 'path')).toBe(false);
+    expect(Object.hasOwn(odd, 'path')).toBe(false);
   });
 
   it('codec failures: their code, the path (or "input buffer") in the message', () => {
-    const error = fileFailureError(fromPath, { code: 'ERR_OFFLOOP_CORRUPT_IMAGE', message: 'PNG: bad adaptive filter value' });
-    expect(error).toMatchObject({ code: 'ERR_OFFLOOP_CORRUPT_IMAGE', message: 'offloop: in/a.jpg: PNG: bad adaptive filter value' });
+    const error = fileFailureError(fromPath, {
+      code: 'ERR_OFFLOOP_CORRUPT_IMAGE',
+      message: 'PNG: bad adaptive filter value',
+    });
+    expect(error).toMatchObject({
+      code: 'ERR_OFFLOOP_CORRUPT_IMAGE',
+      message: 'offloop: in/a.jpg: PNG: bad adaptive filter value',
+    });
     expect(isOffloopError(error)).toBe(true);
-    expect(fileFailureError(fromBytes, { code: 'ERR_OFFLOOP_EMPTY_INPUT', message: 'empty input' }).message).toBe('offloop: input buffer: empty input');
-    // A message that already says offloop is not prefixed twice.
-    expect(fileFailureError(fromPath, { code: 'ERR_OFFLOOP_OUT_OF_MEMORY', message: 'offloop: a pool thread ran out of memory' }).message).toBe(
-      'offloop: in/a.jpg: a pool thread ran out of memory',
+    expect(fileFailureError(fromBytes, { code: 'ERR_OFFLOOP_EMPTY_INPUT', message: 'empty input' }).message).toBe(
+      'offloop: input buffer: empty input',
     );
+    // A message that already says offloop is not prefixed twice.
+    expect(
+      fileFailureError(fromPath, {
+        code: 'ERR_OFFLOOP_OUT_OF_MEMORY',
+        message: 'offloop: a pool thread ran out of memory',
+      }).message,
+    ).toBe('offloop: in/a.jpg: a pool thread ran out of memory');
   });
 
   it('anything else: ERR_OFFLOOP_NATIVE, never a crash', () => {
-    for (const failure of [undefined, null, 'boom', { code: 'ERR_OFFLOOP_CANCELLED', message: 'cancelled' }, { code: 'ERR_OFFLOOP_SYSTEM' }, {}]) {
+    for (const failure of [
+      undefined,
+      null,
+      'boom',
+      { code: 'ERR_OFFLOOP_CANCELLED', message: 'cancelled' },
+      { code: 'ERR_OFFLOOP_SYSTEM' },
+      {},
+    ]) {
       const error = fileFailureError(fromPath, failure);
       expect(error).toBeInstanceOf(Error);
       expect(error).toMatchObject({ code: 'ERR_OFFLOOP_NATIVE' });
@@ -67,9 +106,22 @@ describe('fileFailureError', () => {
 
 describe('inputs and outputs', () => {
   it('extensions name formats case-insensitively; others name none', () => {
-    expect(['a.jpg', 'a.JPEG', 'b/c.jpe', 'x.jfif', '.hidden.Jpg'].map(formatOfExtension)).toEqual(['jpeg', 'jpeg', 'jpeg', 'jpeg', 'jpeg']);
+    expect(['a.jpg', 'a.JPEG', 'b/c.jpe', 'x.jfif', '.hidden.Jpg'].map(formatOfExtension)).toEqual([
+      'jpeg',
+      'jpeg',
+      'jpeg',
+      'jpeg',
+      'jpeg',
+    ]);
     expect(formatOfExtension('a.PNG')).toBe('png');
-    expect(['a', 'a.gif', 'a.jpg.bak', 'jpg', 'a.constructor', 'a.__proto__'].map(formatOfExtension)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(['a', 'a.gif', 'a.jpg.bak', 'jpg', 'a.constructor', 'a.__proto__'].map(formatOfExtension)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('bytes are viewed in place, as a plain Uint8Array, whatever view the caller passed', () => {
@@ -93,11 +145,22 @@ describe('inputs and outputs', () => {
     expect(checkFileInput('file:///not-a-url.jpg')).toEqual({ kind: 'path', path: 'file:///not-a-url.jpg' });
     expect(checkFileOutput(new URL('file:///tmp/o.png'))).toBe('/tmp/o.png');
     expect(checkFileOutput(undefined)).toBeUndefined();
-    expect(() => checkFileInput(new URL('file:///a%2Fb.jpg'))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => checkFileInput(new URL('file:///a%2Fb.jpg'))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
   });
 
-  it('settings default to Pillow\'s and sharp\'s values', () => {
-    expect(settings).toEqual({ mode: 'exact', format: 'same', quality: 75, compressionLevel: 6, autoOrient: false, limitInputPixels: DEFAULT_PIXEL_LIMIT, limitInputBytes: DEFAULT_BYTE_LIMIT, durable: false });
+  it("settings default to Pillow's and sharp's values", () => {
+    expect(settings).toEqual({
+      mode: 'exact',
+      format: 'same',
+      quality: 75,
+      compressionLevel: 6,
+      autoOrient: false,
+      limitInputPixels: DEFAULT_PIXEL_LIMIT,
+      limitInputBytes: DEFAULT_BYTE_LIMIT,
+      durable: false,
+    });
     expect(DEFAULT_PIXEL_LIMIT).toBe(0x3fff * 0x3fff);
     expect(DEFAULT_BYTE_LIMIT).toBe(2 ** 30);
   });
@@ -148,7 +211,10 @@ describe('injected failures', () => {
     } catch (e) {
       thrown = e as Error;
     }
-    expect(thrown).toMatchObject({ code: 'ERR_OFFLOOP_OUT_OF_MEMORY', message: expect.stringMatching(/^offloop: input buffer: /) });
+    expect(thrown).toMatchObject({
+      code: 'ERR_OFFLOOP_OUT_OF_MEMORY',
+      message: expect.stringMatching(/^offloop: input buffer: /),
+    });
     expect(thrown!.stack!.split('\n')[1]).toContain('units.test.ts');
     expect(grayscaleFileSync(readFixture('png/rgb8-61x37.png')).width).toBe(61);
   });

@@ -24,7 +24,9 @@ interface WorkerResult {
 }
 
 function runWorker(files: string[], tag: string): Promise<WorkerResult[]> {
-  const worker = new Worker(new URL('./file-worker.mjs', import.meta.url), { workerData: { files, outDir: temp.dir, tag } });
+  const worker = new Worker(new URL('./file-worker.mjs', import.meta.url), {
+    workerData: { files, outDir: temp.dir, tag },
+  });
   return new Promise((resolve, reject) => {
     worker.once('message', (message: WorkerResult[]) => {
       void worker.terminate();
@@ -35,7 +37,7 @@ function runWorker(files: string[], tag: string): Promise<WorkerResult[]> {
 }
 
 describe('worker_threads', () => {
-  it('four workers and the main thread turn files gray at the same time, each getting Pillow\'s pixels', async () => {
+  it("four workers and the main thread turn files gray at the same time, each getting Pillow's pixels", async () => {
     const cases = manifest.decode.filter((_, k) => k % 6 === 0);
     const files = cases.map((c) => fixture(c.file));
     const [main, ...workers] = await Promise.all([

@@ -114,8 +114,7 @@ struct CorruptCase {
   std::string file, kind, verdict;
 };
 
-void LoadManifest(std::vector<DecodeCase>* decode, std::vector<EncodeCase>* encode,
-                  std::vector<CorruptCase>* corrupt) {
+void LoadManifest(std::vector<DecodeCase>* decode, std::vector<EncodeCase>* encode, std::vector<CorruptCase>* corrupt) {
   std::ifstream in(g_dir + "/manifest.json");
   std::string line;
   while (std::getline(in, line)) {
@@ -196,9 +195,7 @@ Status DecodeBanded(const std::vector<uint8_t>& bytes, const DecodeOptions& opti
   return s;
 }
 
-std::string Describe(const Status& s) {
-  return std::string(ErrorCodeName(s.code)) + ": " + s.message;
-}
+std::string Describe(const Status& s) { return std::string(ErrorCodeName(s.code)) + ": " + s.message; }
 
 // ---- tests
 
@@ -210,8 +207,8 @@ void TestDecodeExact(const std::vector<DecodeCase>& cases) {
     GrayImage image;
     Status s = Decode(bytes, DecodeOptions(), &image);
     bool same = s.ok() && image.width == c.width && image.height == c.height && image.pixels == want;
-    Check(same, "exact decode of " + c.file + " (" + c.kind + ") equals Pillow: " +
-                    (s.ok() ? "pixels differ" : Describe(s)));
+    Check(same,
+          "exact decode of " + c.file + " (" + c.kind + ") equals Pillow: " + (s.ok() ? "pixels differ" : Describe(s)));
     if (same) exact_ok++;
     Check(!image.luma, c.file + ": exact mode never reports luma");
     // Same bytes whatever the band size, into a padded target.
@@ -220,7 +217,7 @@ void TestDecodeExact(const std::vector<DecodeCase>& cases) {
       int steps = 0;
       Status b = DecodeBanded(bytes, DecodeOptions(), band, &banded, &steps);
       Check(b.ok() && banded == want, c.file + ": bands of " + std::to_string(band) + " rows give the same bytes" +
-                                           (b.ok() ? "" : " (" + Describe(b) + ")"));
+                                          (b.ok() ? "" : " (" + Describe(b) + ")"));
     }
     // Header inspection agrees on the size.
     HeaderInfo info;
@@ -302,8 +299,8 @@ void TestTruncationParity(const std::vector<DecodeCase>& cases) {
       if (ours == cut.verdict) {
         same++;
       } else {
-        Check(false, c.file + " cut to " + std::to_string(cut.length) + " bytes: Pillow " + cut.verdict +
-                         ", offloop " + ours);
+        Check(false,
+              c.file + " cut to " + std::to_string(cut.length) + " bytes: Pillow " + cut.verdict + ", offloop " + ours);
       }
     }
   }
@@ -375,7 +372,8 @@ void TestEncode(const std::vector<EncodeCase>& cases) {
       JpegEncodeOptions o;
       o.quality = c.quality;
       b = enc.Start(c.width, c.height, o, &banded);
-      for (uint32_t y = 0; b.ok() && y < c.height; y += 7) b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
+      for (uint32_t y = 0; b.ok() && y < c.height; y += 7)
+        b = enc.WriteRows(&padded[y * stride], stride, std::min(7u, c.height - y));
       if (b.ok()) b = enc.Finish();
     } else {
       PngEncodeOptions o;
@@ -397,8 +395,11 @@ void TestEncode(const std::vector<EncodeCase>& cases) {
         OutputBuffer joined;
         if (seg.ok()) seg = AssemblePng(c.width, c.height, c.level, segments.data(), plan.count, &joined);
         GrayImage back_joined;
-        Check(seg.ok() && Decode(std::vector<uint8_t>(joined.data(), joined.data() + joined.size()), DecodeOptions(),
-                                 &back_joined).ok() && back_joined.pixels == source,
+        Check(seg.ok() &&
+                  Decode(std::vector<uint8_t>(joined.data(), joined.data() + joined.size()), DecodeOptions(),
+                         &back_joined)
+                      .ok() &&
+                  back_joined.pixels == source,
               c.file + ": " + std::to_string(plan.count) + " segments join into a PNG with the same pixels");
         Check(joined.size() <= ours.size() + 128 * plan.count,
               c.file + ": " + std::to_string(plan.count) + " segments cost at most a block header and a chunk each");
@@ -451,8 +452,12 @@ void TestDetection() {
       {"webp", bytes("RIFF\x10\0\0\0WEBPVP8 ", 16)},
       {"tiff", bytes("II*\0\x08\0\0\0", 8)},
       {"tiff", bytes("MM\0*\0\0\0\x08", 8)},
-      {"heif", bytes("\0\0\0\x18" "ftypheic\0\0\0\0", 16)},
-      {"avif", bytes("\0\0\0\x18" "ftypavif\0\0\0\0", 16)},
+      {"heif", bytes("\0\0\0\x18"
+                     "ftypheic\0\0\0\0",
+                     16)},
+      {"avif", bytes("\0\0\0\x18"
+                     "ftypavif\0\0\0\0",
+                     16)},
       {"jxl", bytes("\xff\x0a\xfa\x7f", 4)},
       {"jp2", bytes("\0\0\0\x0cjP  \r\n\x87\n", 12)},
   };
@@ -483,7 +488,8 @@ void TestDetection() {
   // EXIF orientation from the header (for autoOrient later): a big-endian
   // TIFF with IFD0 holding tag 0x0112 = 6, in a JPEG APP1 and a PNG eXIf.
   {
-    const uint8_t tiff[] = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0};
+    const uint8_t tiff[] = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3,
+                            0,   0,   0, 1,  0, 6, 0, 0, 0, 0, 0,    0,    0, 0};
     std::vector<uint8_t> jpeg = ReadFile(g_dir + "/jpeg/ycc-420-base-61x37.jpg");
     std::vector<uint8_t> app1 = {0xFF, 0xE1, 0, uint8_t(2 + 6 + sizeof tiff), 'E', 'x', 'i', 'f', 0, 0};
     app1.insert(app1.end(), tiff, tiff + sizeof tiff);
@@ -572,8 +578,8 @@ void TestLimitsAndHugeHeaders() {
     if (s.ok()) s = d->Start({target.data(), 3000});
     DecodeProgress p;
     while (s.ok() && !p.finished) s = d->Step(500, &p);
-    Check(s.ok() && d->warnings() > 0, "JPEG with a 3000x3000 header and 61x37 data: an image, with warnings (" +
-                                           Describe(s) + ")");
+    Check(s.ok() && d->warnings() > 0,
+          "JPEG with a 3000x3000 header and 61x37 data: an image, with warnings (" + Describe(s) + ")");
   }
   {
     std::vector<uint8_t> big = png;
@@ -631,9 +637,8 @@ void TestLimitsAndHugeHeaders() {
 
 // With `storage`, the luma coefficients go to a caller's buffer full of
 // garbage (the copy must zero what it uses).
-Status CopyLuma(const std::vector<uint8_t>& bytes, std::vector<uint8_t>* out,
-                const std::atomic<bool>* cancel = nullptr, uint64_t max_pixels = 268402689,
-                bool storage = false) {
+Status CopyLuma(const std::vector<uint8_t>& bytes, std::vector<uint8_t>* out, const std::atomic<bool>* cancel = nullptr,
+                uint64_t max_pixels = 268402689, bool storage = false) {
   JpegLumaCopy copy;
   LumaCopyOptions options;
   options.cancel = cancel;
@@ -717,7 +722,8 @@ void TestLumaCopy(const std::vector<DecodeCase>& cases, const std::vector<Corrup
       const std::string verdict = CompareCopyWithLuma(m, false, i % 2 == 0);
       flips++;
       if (verdict == "copied") flipped_copies++;
-      if (verdict != "copied" && verdict != "refused") Check(false, c.file + " flip case " + std::to_string(i) + ": " + verdict);
+      if (verdict != "copied" && verdict != "refused")
+        Check(false, c.file + " flip case " + std::to_string(i) + ": " + verdict);
     }
   }
   std::printf("luma copy: %d damaged copies (%d copied) decode to luma's pixels or fail\n", flips, flipped_copies);
@@ -862,8 +868,8 @@ void TestRobustness(const std::vector<DecodeCase>& cases) {
   waitpid(pid, &wstatus, 0);
   bool clean = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
   Check(clean, std::string("robustness child died during: ") + state->current);
-  std::printf("robustness: %d truncated/flipped inputs, %d errors, %d images, child %s\n", state->cases,
-              state->errors, state->images, clean ? "exited cleanly" : "CRASHED");
+  std::printf("robustness: %d truncated/flipped inputs, %d errors, %d images, child %s\n", state->cases, state->errors,
+              state->images, clean ? "exited cleanly" : "CRASHED");
   munmap(shared, sizeof(FuzzState));
 }
 
@@ -942,7 +948,8 @@ void Bench() {
     auto run = [&](const char* label, DecodeOptions o) {
       Status s;
       double t = Seconds([&] { s = Decode(jpeg, o, &image); }, 3);
-      std::printf("  %-40s %7.1f ms  %6.2f ms/MP %s\n", label, t * 1e3, t * 1e3 / mp, s.ok() ? "" : Describe(s).c_str());
+      std::printf("  %-40s %7.1f ms  %6.2f ms/MP %s\n", label, t * 1e3, t * 1e3 / mp,
+                  s.ok() ? "" : Describe(s).c_str());
     };
     DecodeOptions o;
     run("exact (RGBX + scalar L, Pillow's way)", o);
@@ -980,34 +987,38 @@ void Bench() {
     // libjpeg alone to RGBX, whole image, for the split "decode then kernel".
     {
       std::vector<uint8_t> full(size_t(w) * h * 4);
-      double t = Seconds([&] {
-        jpeg_decompress_struct c;
-        jpeg_error_mgr e;
-        c.err = jpeg_std_error(&e);
-        jpeg_create_decompress(&c);
-        jpeg_mem_src(&c, jpeg.data(), jpeg.size());
-        jpeg_read_header(&c, TRUE);
-        c.out_color_space = JCS_EXT_RGBX;
-        jpeg_start_decompress(&c);
-        while (c.output_scanline < c.output_height) {
-          JSAMPROW row = &full[size_t(c.output_scanline) * w * 4];
-          jpeg_read_scanlines(&c, &row, 1);
-        }
-        jpeg_finish_decompress(&c);
-        jpeg_destroy_decompress(&c);
-      }, 3);
+      double t = Seconds(
+          [&] {
+            jpeg_decompress_struct c;
+            jpeg_error_mgr e;
+            c.err = jpeg_std_error(&e);
+            jpeg_create_decompress(&c);
+            jpeg_mem_src(&c, jpeg.data(), jpeg.size());
+            jpeg_read_header(&c, TRUE);
+            c.out_color_space = JCS_EXT_RGBX;
+            jpeg_start_decompress(&c);
+            while (c.output_scanline < c.output_height) {
+              JSAMPROW row = &full[size_t(c.output_scanline) * w * 4];
+              jpeg_read_scanlines(&c, &row, 1);
+            }
+            jpeg_finish_decompress(&c);
+            jpeg_destroy_decompress(&c);
+          },
+          3);
       std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "libjpeg to a full RGBX image (no L)", t * 1e3, t * 1e3 / mp);
       std::vector<uint8_t> gray(size_t(w) * h);
       t = Seconds([&] { RgbxRowToLScalar(full.data(), size_t(w) * h, gray.data()); }, 3);
       std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "  then scalar L over the full image", t * 1e3, t * 1e3 / mp);
 #ifdef OFFLOOP_WITH_KERNELS
-      t = Seconds([&] {
-        offloop::kernels::GrayLayout layout;
-        layout.width = w;
-        layout.stride = size_t(w) * 4;
-        layout.channels = 4;
-        offloop::kernels::GrayscaleRows(full.data(), layout, h, offloop::kernels::kBt601, gray.data());
-      }, 3);
+      t = Seconds(
+          [&] {
+            offloop::kernels::GrayLayout layout;
+            layout.width = w;
+            layout.stride = size_t(w) * 4;
+            layout.channels = 4;
+            offloop::kernels::GrayscaleRows(full.data(), layout, h, offloop::kernels::kBt601, gray.data());
+          },
+          3);
       std::printf("  %-40s %7.1f ms  %6.2f ms/MP\n", "  then SIMD bt601 kernel, full image", t * 1e3, t * 1e3 / mp);
 #endif
     }
@@ -1032,19 +1043,30 @@ void Bench() {
       OutputBuffer out;
       JpegEncodeOptions o;
       o.quality = q;
-      double t = Seconds([&] { out.Clear(); EncodeGrayJpeg(gray.pixels.data(), w, h, w, o, &out); }, 3);
+      double t = Seconds(
+          [&] {
+            out.Clear();
+            EncodeGrayJpeg(gray.pixels.data(), w, h, w, o, &out);
+          },
+          3);
       std::printf("encode gray JPEG q%d: %7.1f ms  %6.2f ms/MP  %zu bytes\n", q, t * 1e3, t * 1e3 / mp, out.size());
     }
     for (int level : {1, 6, 9}) {
       OutputBuffer out;
       PngEncodeOptions o;
       o.compression_level = level;
-      double t = Seconds([&] { out.Clear(); EncodeGrayPng(gray.pixels.data(), w, h, w, o, &out); }, level == 9 ? 1 : 2);
+      double t = Seconds(
+          [&] {
+            out.Clear();
+            EncodeGrayPng(gray.pixels.data(), w, h, w, o, &out);
+          },
+          level == 9 ? 1 : 2);
       std::vector<uint8_t> bytes(out.data(), out.data() + out.size());
       GrayImage back;
       double td = Seconds([&] { Decode(bytes, DecodeOptions(), &back); }, 2);
       std::printf("encode gray PNG level %d: %7.1f ms  %6.2f ms/MP  %zu bytes; decode %.1f ms (%.2f ms/MP)%s\n", level,
-                  t * 1e3, t * 1e3 / mp, out.size(), td * 1e3, td * 1e3 / mp, back.pixels == gray.pixels ? "" : " MISMATCH");
+                  t * 1e3, t * 1e3 / mp, out.size(), td * 1e3, td * 1e3 / mp,
+                  back.pixels == gray.pixels ? "" : " MISMATCH");
     }
     // Where PNG time goes: the filtered rows libpng chose, deflated by zlib
     // alone (and by libdeflate when built with it), and inflated back.
@@ -1064,10 +1086,20 @@ void Bench() {
     std::printf("deflate of the %zu filtered bytes libpng chose:\n", filtered.size());
     for (int level : {1, 6, 9}) {
       uLongf n = packed.size();
-      double t = Seconds([&] { n = packed.size(); compress2(packed.data(), &n, filtered.data(), filtered.size(), level); }, level == 9 ? 1 : 2);
+      double t = Seconds(
+          [&] {
+            n = packed.size();
+            compress2(packed.data(), &n, filtered.data(), filtered.size(), level);
+          },
+          level == 9 ? 1 : 2);
       uLongf back = filtered.size();
       std::vector<uint8_t> round(filtered.size());
-      double ti = Seconds([&] { back = round.size(); uncompress(round.data(), &back, packed.data(), n); }, 2);
+      double ti = Seconds(
+          [&] {
+            back = round.size();
+            uncompress(round.data(), &back, packed.data(), n);
+          },
+          2);
       std::printf("  zlib %s level %d: %7.1f ms  %lu bytes; inflate %.1f ms\n", zlibVersion(), level, t * 1e3,
                   static_cast<unsigned long>(n), ti * 1e3);
     }
@@ -1075,22 +1107,30 @@ void Bench() {
       // pigz's idea: independent halves (one per core) cost about half each.
       uLongf n = packed.size();
       size_t half = filtered.size() / 2;
-      double t = Seconds([&] { n = packed.size(); compress2(packed.data(), &n, filtered.data(), half, 6); }, 2);
+      double t = Seconds(
+          [&] {
+            n = packed.size();
+            compress2(packed.data(), &n, filtered.data(), half, 6);
+          },
+          2);
       std::printf("  zlib level 6, first half alone: %.1f ms\n", t * 1e3);
     }
 #ifdef OFFLOOP_WITH_LIBDEFLATE
     for (int level : {1, 6, 9, 12}) {
       libdeflate_compressor* c = libdeflate_alloc_compressor(level);
       size_t n = 0;
-      double t = Seconds([&] { n = libdeflate_zlib_compress(c, filtered.data(), filtered.size(), packed.data(), packed.size()); }, level >= 9 ? 1 : 2);
+      double t = Seconds(
+          [&] { n = libdeflate_zlib_compress(c, filtered.data(), filtered.size(), packed.data(), packed.size()); },
+          level >= 9 ? 1 : 2);
       libdeflate_free_compressor(c);
       libdeflate_decompressor* d = libdeflate_alloc_decompressor();
       std::vector<uint8_t> round(filtered.size());
       size_t got = 0;
-      double ti = Seconds([&] { libdeflate_zlib_decompress(d, packed.data(), n, round.data(), round.size(), &got); }, 2);
+      double ti =
+          Seconds([&] { libdeflate_zlib_decompress(d, packed.data(), n, round.data(), round.size(), &got); }, 2);
       libdeflate_free_decompressor(d);
-      std::printf("  libdeflate %s level %d: %7.1f ms  %zu bytes; inflate %.1f ms%s\n", LIBDEFLATE_VERSION_STRING, level,
-                  t * 1e3, n, ti * 1e3, round == filtered ? "" : " MISMATCH");
+      std::printf("  libdeflate %s level %d: %7.1f ms  %zu bytes; inflate %.1f ms%s\n", LIBDEFLATE_VERSION_STRING,
+                  level, t * 1e3, n, ti * 1e3, round == filtered ? "" : " MISMATCH");
     }
 #endif
   }
@@ -1103,10 +1143,10 @@ void Bench() {
 // data cut at every byte: nothing is read out of bounds (ASan runs this).
 void TestOrientationReaders() {
   // II, IFD0 at 8: Orientation LONG (offset data) and SHORT entries.
-  std::vector<uint8_t> tiff = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
-                               0x12, 0x01, 5, 0, 1, 0, 0, 0, 38, 0, 0, 0,   // RATIONAL at 38
-                               0x12, 0x01, 3, 0, 1, 0, 0, 0, 3, 0, 0, 0,    // SHORT 3 (last: wins)
-                               0, 0, 0, 0, 12, 0, 0, 0, 2, 0, 0, 0};        // 12/2
+  std::vector<uint8_t> tiff = {'I',  'I',  42, 0, 8,  0, 0,  0, 2, 0, 0x12, 0x01,
+                               5,    0,    1,  0, 0,  0, 38, 0, 0, 0,            // RATIONAL at 38
+                               0x12, 0x01, 3,  0, 1,  0, 0,  0, 3, 0, 0,    0,   // SHORT 3 (last: wins)
+                               0,    0,    0,  0, 12, 0, 0,  0, 2, 0, 0,    0};  // 12/2
   ExifOrientation o = TiffOrientation(tiff.data(), tiff.size());
   Check(o.present && o.value == 3, "TIFF: the last Orientation entry wins");
   tiff[8] = 1;  // only the rational
@@ -1123,14 +1163,15 @@ void TestOrientationReaders() {
   Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation=6 tiff:Orientation>9"), 38) == 0,
         "XMP: the first match counts (9: none)");
   Check(XmpOrientation(reinterpret_cast<const uint8_t*>("tiff:Orientation=\""), 18) == -1, "XMP cut short: no match");
-  const std::string text = std::string("XML:com.adobe.xmp") + '\0' + '\0' + '\0' + "en" + '\0' + '\0' +
-                           "<x tiff:Orientation=\"5\"/>";
+  const std::string text =
+      std::string("XML:com.adobe.xmp") + '\0' + '\0' + '\0' + "en" + '\0' + '\0' + "<x tiff:Orientation=\"5\"/>";
   const auto* body = reinterpret_cast<const uint8_t*>(text.data());
   Check(PngXmpOrientation("iTXt", body, text.size()) == 5, "iTXt XMP");
   for (size_t n = 0; n < text.size(); n++) (void)PngXmpOrientation("iTXt", body, n);
   std::string bad = text;
   bad[21] = '\xC0';  // an overlong UTF-8 form in the language tag: Pillow drops the chunk
-  Check(PngXmpOrientation("iTXt", reinterpret_cast<const uint8_t*>(bad.data()), bad.size()) == -2, "iTXt: bad UTF-8 dropped");
+  Check(PngXmpOrientation("iTXt", reinterpret_cast<const uint8_t*>(bad.data()), bad.size()) == -2,
+        "iTXt: bad UTF-8 dropped");
   std::string z = std::string("XML:com.adobe.xmp") + '\0' + '\0' + "not zlib";
   Check(PngXmpOrientation("zTXt", reinterpret_cast<const uint8_t*>(z.data()), z.size()) == -1,
         "zTXt that does not inflate: an empty packet");

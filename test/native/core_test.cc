@@ -67,7 +67,8 @@ void TestChunking() {
   Check(none.count() == 1 && none.at(0).size() == 0, "an empty job is one empty chunk");
   Chunking big(uint64_t{5} << 32, 65536);  // more items than 32 bits count
   Check(big.count() == (uint64_t{5} << 32) / 65536, "64-bit item counts");
-  Check(big.at(static_cast<size_t>(big.count() - 1)).end == (uint64_t{5} << 32), "the last chunk ends at the last item");
+  Check(big.at(static_cast<size_t>(big.count() - 1)).end == (uint64_t{5} << 32),
+        "the last chunk ends at the last item");
   Chunking odd(1000001, 1000);
   Check(odd.count() == 1001 && odd.at(1000).size() == 1, "a partial last chunk");
 }
@@ -119,9 +120,9 @@ void CheckSquares(ElementType type, const char* name) {
   for (size_t i = 0; i < n; ++i) in[i] = static_cast<T>(random() >> 3);
   std::vector<double> expected(n), out(n, -1.0);
   kernels::SquareToDouble(type, in.data(), expected.data(), n);
-  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kToDouble, type,
-                                          reinterpret_cast<const uint8_t*>(in.data()), 0.0,
-                                          reinterpret_cast<uint8_t*>(out.data()), n);
+  auto job =
+      std::make_shared<SquaresJob>(SquaresJob::Mode::kToDouble, type, reinterpret_cast<const uint8_t*>(in.data()), 0.0,
+                                   reinterpret_cast<uint8_t*>(out.data()), n);
   RunOnPool(job);
   Check(std::memcmp(out.data(), expected.data(), n * sizeof(double)) == 0,
         std::string("squares of ") + name + " over several chunks");
@@ -143,7 +144,7 @@ void TestOverflowIndex() {
   const size_t n = SquaresJob::kPerChunk * 2 + 5;
   std::vector<int64_t> in(n, 3), out(n);
   in[SquaresJob::kPerChunk + 17] = int64_t{1} << 40;  // second chunk
-  in[n - 1] = int64_t{1} << 40;                        // third chunk
+  in[n - 1] = int64_t{1} << 40;                       // third chunk
   auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kInt64, ElementType::kBigInt64,
                                           reinterpret_cast<const uint8_t*>(in.data()), 0.0,
                                           reinterpret_cast<uint8_t*>(out.data()), n);
@@ -171,8 +172,8 @@ void TestGrayscaleRows() {
 
 void TestCancel() {
   std::vector<double> out(SquaresJob::kPerChunk * 64);
-  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
-                                          1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr, 1.0,
+                                          reinterpret_cast<uint8_t*>(out.data()), out.size());
   Waiter waiter;
   job->set_sink(&waiter, false);
   ThreadPool::Instance().Submit(job);
@@ -191,8 +192,8 @@ void TestCancelAndDrain() {
   Waiter waiter;
   std::vector<std::shared_ptr<Job>> jobs;
   for (auto& out : outs) {
-    auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
-                                            1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+    auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr, 1.0,
+                                            reinterpret_cast<uint8_t*>(out.data()), out.size());
     job->set_sink(&waiter, false);
     job->set_owner(&client);
     ThreadPool::Instance().Submit(job);
@@ -226,8 +227,7 @@ class ChildJob : public Job {
 
 class ForkingJob : public Job {
  public:
-  ForkingJob(size_t chunks, size_t child_chunks)
-      : Job(chunks, chunks), slots_(chunks) {
+  ForkingJob(size_t chunks, size_t child_chunks) : Job(chunks, chunks), slots_(chunks) {
     for (auto& slots : slots_) slots = std::vector<std::atomic<int>>(child_chunks);
   }
   void RunChunk(size_t index) override {
@@ -310,8 +310,8 @@ bool LiveThreadsSettle(size_t target) {
 
 void TestChunkFailure() {
   std::vector<double> out(SquaresJob::kPerChunk * 4);
-  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
-                                          1.0, reinterpret_cast<uint8_t*>(out.data()), out.size());
+  auto job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr, 1.0,
+                                          reinterpret_cast<uint8_t*>(out.data()), out.size());
   fault::Arm(fault::Point::kChunk, 1);
   RunOnPool(job);
   fault::DisarmAll();

@@ -50,8 +50,7 @@ void Split(size_t n, int t, int parts, size_t align, size_t* begin, size_t* end)
   *end = std::min(n, units * (t + 1) / parts * align);
 }
 
-void Row(const char* what, const char* level, int threads, double bytes, double secs,
-         double ceiling) {
+void Row(const char* what, const char* level, int threads, double bytes, double secs, double ceiling) {
   double gbs = bytes / secs / 1e9;
   std::printf("%-34s %-9s %dT %7.2f GB/s", what, level, threads, gbs);
   if (ceiling > 0) std::printf("  %5.1f%% of ceiling", 100.0 * gbs / ceiling);
@@ -68,14 +67,12 @@ int main(int argc, char** argv) {
   std::memset(b.data(), 1, kBytes);
 
   std::vector<const KernelTable*> tables;
-  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2,
-                      SimdLevel::kAvx512bw, SimdLevel::kNeon}) {
+  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2, SimdLevel::kAvx512bw, SimdLevel::kNeon}) {
     if (const KernelTable* t = internal::KernelsFor(l)) tables.push_back(t);
   }
 
   for (int threads : {1, 2}) {
-    std::printf("\n=== %d thread(s), %zu MB buffers, best of %d ===\n", threads, kBytes >> 20,
-                g_reps);
+    std::printf("\n=== %d thread(s), %zu MB buffers, best of %d ===\n", threads, kBytes >> 20, g_reps);
     double copy = BestSeconds(threads, [&](int t, int p) {
       size_t s, e;
       Split(kBytes, t, p, 4096, &s, &e);
@@ -122,8 +119,7 @@ int main(int argc, char** argv) {
             size_t s, e;
             Split(n, t, p, 512, &s, &e);
             kt->square_to_double[static_cast<int>(c.type)](a.data() + s * c.size,
-                                                           reinterpret_cast<double*>(b.data()) + s,
-                                                           e - s, stream != 0);
+                                                           reinterpret_cast<double*>(b.data()) + s, e - s, stream != 0);
           });
           std::string what = std::string(c.name) + (stream ? " stream" : " cached");
           Row(what.c_str(), ln, threads, n * (8.0 + c.size), secs, copy_gbs);
@@ -142,11 +138,10 @@ int main(int argc, char** argv) {
           secs = BestSeconds(threads, [&](int t, int p) {
             size_t s, e;
             Split(n, t, p, 512, &s, &e);
-            kt->square_range(double(s), reinterpret_cast<double*>(b.data()) + s, e - s,
-                             stream != 0);
+            kt->square_range(double(s), reinterpret_cast<double*>(b.data()) + s, e - s, stream != 0);
           });
-          Row(stream ? "square range stream (write-only)" : "square range cached (write-only)",
-              ln, threads, n * 8.0, secs, 0);
+          Row(stream ? "square range stream (write-only)" : "square range cached (write-only)", ln, threads, n * 8.0,
+              secs, 0);
         }
         // Values that all fit, so the whole array is squared.
         std::vector<int64_t> ints(n);
@@ -155,8 +150,7 @@ int main(int argc, char** argv) {
           size_t s, e;
           Split(n, t, p, 512, &s, &e);
           size_t bad;
-          kt->square_int64(ints.data() + s, reinterpret_cast<int64_t*>(b.data()) + s, e - s,
-                           &bad, true);
+          kt->square_int64(ints.data() + s, reinterpret_cast<int64_t*>(b.data()) + s, e - s, &bad, true);
         });
         Row("square BigInt64 stream", ln, threads, n * 16.0, secs, copy_gbs);
       }
@@ -171,15 +165,14 @@ int main(int argc, char** argv) {
       std::vector<double> vals(kBytes / 8);
       for (size_t i = 0; i < vals.size(); ++i) vals[i] = double(i % 1000) * 0.25;
       for (const SumCase& c : sum_cases) {
-        const void* src = c.type == ElementType::kFloat64 ? static_cast<const void*>(vals.data())
-                                                          : a.data();
+        const void* src = c.type == ElementType::kFloat64 ? static_cast<const void*>(vals.data()) : a.data();
         size_t n = kBytes / c.size;
         std::vector<CompensatedSum> blocks(internal::NumBlocks(n));
         double secs = BestSeconds(threads, [&](int t, int p) {
           size_t s, e;
           Split(n, t, p, kSumBlock, &s, &e);
-          kt->sum_blocks[static_cast<int>(c.type)](
-              static_cast<const uint8_t*>(src) + s * c.size, e - s, blocks.data() + s / kSumBlock);
+          kt->sum_blocks[static_cast<int>(c.type)](static_cast<const uint8_t*>(src) + s * c.size, e - s,
+                                                   blocks.data() + s / kSumBlock);
         });
         Row(c.name, ln, threads, n * double(c.size), secs, read_gbs);
       }
@@ -191,8 +184,7 @@ int main(int argc, char** argv) {
           Split(n, t, p, kSumBlock, &s, &e);
           kt->sum_range_blocks(double(s), e - s, blocks.data() + s / kSumBlock);
         });
-        std::printf("%-34s %-9s %dT %7.2f Gelem/s\n", "sum range (no memory)", ln, threads,
-                    n / secs / 1e9);
+        std::printf("%-34s %-9s %dT %7.2f Gelem/s\n", "sum range (no memory)", ln, threads, n / secs / 1e9);
         std::vector<int64_t> ints(n);
         for (size_t i = 0; i < n; ++i) ints[i] = static_cast<int64_t>(i % 2000) - 1000;
         secs = BestSeconds(threads, [&](int t, int p) {
@@ -214,11 +206,10 @@ int main(int argc, char** argv) {
           double secs = BestSeconds(threads, [&](int t, int p) {
             size_t s, e;
             Split(rows, t, p, 1, &s, &e);
-            kt->grayscale(a.data() + s * lay.stride, lay, e - s, kBt601,
-                          b.data() + s * lay.width, stream != 0);
+            kt->grayscale(a.data() + s * lay.stride, lay, e - s, kBt601, b.data() + s * lay.width, stream != 0);
           });
-          std::string what = std::string("gray 8K ") + (channels == 4 ? "RGBA" : "RGB") +
-                             (stream ? " stream" : " cached");
+          std::string what =
+              std::string("gray 8K ") + (channels == 4 ? "RGBA" : "RGB") + (stream ? " stream" : " cached");
           Row(what.c_str(), ln, threads, rows * lay.width * (channels + 1.0), secs, copy_gbs);
         }
       }

@@ -53,8 +53,7 @@ struct Level {
 
 std::vector<Level> Levels() {
   std::vector<Level> out;
-  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2,
-                      SimdLevel::kAvx512bw, SimdLevel::kNeon}) {
+  for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2, SimdLevel::kAvx512bw, SimdLevel::kNeon}) {
     if (const KernelTable* t = internal::KernelsFor(l)) out.push_back({SimdLevelName(l), t});
   }
 #if defined(OFFLOOP_BUILD_GENERIC_KERNELS) && !defined(OFFLOOP_HAVE_NEON_KERNELS)
@@ -102,8 +101,8 @@ std::vector<CompensatedSum> RefBlocks(const T* in, size_t n) {
   std::vector<CompensatedSum> out;
   for (size_t b = 0; b * kSumBlock < n; ++b) {
     const T* p = in + b * kSumBlock;
-    out.push_back(RefBlock(std::min(kSumBlock, n - b * kSumBlock),
-                           [p](size_t j) { return static_cast<double>(p[j]); }));
+    out.push_back(
+        RefBlock(std::min(kSumBlock, n - b * kSumBlock), [p](size_t j) { return static_cast<double>(p[j]); }));
   }
   return out;
 }
@@ -133,23 +132,20 @@ std::vector<T> Values(std::mt19937_64& rng, size_t n) {
 template <class T>
 void TestSquaresType(const std::vector<Level>& levels, ElementType type, const char* tname) {
   std::mt19937_64 rng(42);
-  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{67},
-                   size_t{1000}, size_t{5000}, size_t{8192 * 4 + 13}, size_t{65536 * 4 + 71},
-                   size_t{65536 * 5 + 1}}) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{67}, size_t{1000}, size_t{5000},
+                   size_t{8192 * 4 + 13}, size_t{65536 * 4 + 71}, size_t{65536 * 5 + 1}}) {
     std::vector<T> in = Values<T>(rng, n + 1);
     for (const Level& lv : levels) {
       for (int stream = 0; stream < 2; ++stream) {
         for (size_t off = 0; off < 2; ++off) {  // misaligned output too
           std::vector<double> out(n + 2, -1.0);
-          lv.table->square_to_double[static_cast<int>(type)](in.data() + off, out.data() + off,
-                                                             n, stream != 0);
+          lv.table->square_to_double[static_cast<int>(type)](in.data() + off, out.data() + off, n, stream != 0);
           bool ok = out[n + off] == -1.0 && (off == 0 || out[0] == -1.0);
           for (size_t i = 0; i < n; ++i) {
             double x = static_cast<double>(in[i + off]);
             ok = ok && Same(out[i + off], x * x);
           }
-          Check(ok, Fmt("square %s n=%zu level=%s stream=%d off=%zu", tname, n, lv.name.c_str(),
-                        stream, off));
+          Check(ok, Fmt("square %s n=%zu level=%s stream=%d off=%zu", tname, n, lv.name.c_str(), stream, off));
         }
       }
     }
@@ -158,28 +154,26 @@ void TestSquaresType(const std::vector<Level>& levels, ElementType type, const c
 
 void TestSquareSpecials(const std::vector<Level>& levels) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> d = {nan, -0.0, 0.0, INFINITY, -INFINITY, 1e200, -1e200, 1e-200,
-                           std::numeric_limits<double>::max(), -3.0, 2.5, 1e154, 5e-324};
+  std::vector<double> d = {
+      nan,  -0.0, 0.0,   INFINITY, -INFINITY, 1e200, -1e200, 1e-200, std::numeric_limits<double>::max(),
+      -3.0, 2.5,  1e154, 5e-324};
   std::vector<float> f = {std::numeric_limits<float>::quiet_NaN(), -0.0f, INFINITY, -INFINITY,
-                          std::numeric_limits<float>::max(), -1.5f, 1e-45f};
+                          std::numeric_limits<float>::max(),       -1.5f, 1e-45f};
   while (d.size() < 37) d.push_back(-0.0);
   while (f.size() < 37) f.push_back(std::numeric_limits<float>::quiet_NaN());
   for (const Level& lv : levels) {
     std::vector<double> out(d.size());
-    lv.table->square_to_double[static_cast<int>(ElementType::kFloat64)](d.data(), out.data(),
-                                                                        d.size(), false);
-    bool ok = std::isnan(out[0]) && Bits(out[1]) == 0 && Bits(out[2]) == 0 &&
-              out[3] == INFINITY && out[4] == INFINITY && out[5] == INFINITY &&
-              out[6] == INFINITY && Bits(out[7]) == 0 && out[8] == INFINITY && out[9] == 9.0 &&
-              out[10] == 6.25 && Bits(out[12]) == 0 && Bits(out[36]) == 0;
+    lv.table->square_to_double[static_cast<int>(ElementType::kFloat64)](d.data(), out.data(), d.size(), false);
+    bool ok = std::isnan(out[0]) && Bits(out[1]) == 0 && Bits(out[2]) == 0 && out[3] == INFINITY &&
+              out[4] == INFINITY && out[5] == INFINITY && out[6] == INFINITY && Bits(out[7]) == 0 &&
+              out[8] == INFINITY && out[9] == 9.0 && out[10] == 6.25 && Bits(out[12]) == 0 && Bits(out[36]) == 0;
     Check(ok, "float64 specials (NaN, -0 -> +0, Inf, overflow, underflow) " + lv.name);
     std::vector<double> of(f.size());
-    lv.table->square_to_double[static_cast<int>(ElementType::kFloat32)](f.data(), of.data(),
-                                                                        f.size(), false);
+    lv.table->square_to_double[static_cast<int>(ElementType::kFloat32)](f.data(), of.data(), f.size(), false);
     double fmax = std::numeric_limits<float>::max();
-    ok = std::isnan(of[0]) && Bits(of[1]) == 0 && of[2] == INFINITY && of[3] == INFINITY &&
-         of[4] == fmax * fmax && std::isfinite(of[4]) && of[5] == 2.25 &&
-         of[6] == static_cast<double>(1e-45f) * static_cast<double>(1e-45f) && std::isnan(of[36]);
+    ok = std::isnan(of[0]) && Bits(of[1]) == 0 && of[2] == INFINITY && of[3] == INFINITY && of[4] == fmax * fmax &&
+         std::isfinite(of[4]) && of[5] == 2.25 && of[6] == static_cast<double>(1e-45f) * static_cast<double>(1e-45f) &&
+         std::isnan(of[36]);
     Check(ok, "float32 specials (squared in double: FLT_MAX^2 is finite) " + lv.name);
 
     // Float64 in place, both store modes, unaligned start; short and long
@@ -189,8 +183,8 @@ void TestSquareSpecials(const std::vector<Level>& levels) {
       for (size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<double>(i) - 1500.5;
       std::vector<double> expect(buf.size());
       for (size_t i = 0; i < buf.size(); ++i) expect[i] = buf[i] * buf[i];
-      lv.table->square_to_double[static_cast<int>(ElementType::kFloat64)](
-          buf.data() + 1, buf.data() + 1, buf.size() - 1, (stream & 1) != 0);
+      lv.table->square_to_double[static_cast<int>(ElementType::kFloat64)](buf.data() + 1, buf.data() + 1,
+                                                                          buf.size() - 1, (stream & 1) != 0);
       bool same = buf[0] == -1500.5;
       for (size_t i = 1; i < buf.size(); ++i) same = same && buf[i] == expect[i];
       Check(same, Fmt("float64 in place stream=%d %s", stream, lv.name.c_str()));
@@ -214,8 +208,7 @@ void TestSquareSpecials(const std::vector<Level>& levels) {
 
 void TestSquareRange(const std::vector<Level>& levels) {
   for (const Level& lv : levels) {
-    for (double first : {0.0, -5.0, -0.0, 1234567.0, -4503599627370496.0, 9007199254740000.0,
-                         0.5}) {
+    for (double first : {0.0, -5.0, -0.0, 1234567.0, -4503599627370496.0, 9007199254740000.0, 0.5}) {
       for (size_t n : {size_t{0}, size_t{1}, size_t{13}, size_t{1024}, size_t{4099}}) {
         for (int stream = 0; stream < 2; ++stream) {
           std::vector<double> out(n + 1, -1.0);
@@ -225,8 +218,7 @@ void TestSquareRange(const std::vector<Level>& levels) {
             double x = first + static_cast<double>(i);
             ok = ok && Same(out[i + 1], x * x);
           }
-          Check(ok, Fmt("range first=%.17g n=%zu stream=%d %s", first, n, stream,
-                        lv.name.c_str()));
+          Check(ok, Fmt("range first=%.17g n=%zu stream=%d %s", first, n, stream, lv.name.c_str()));
         }
       }
     }
@@ -241,8 +233,8 @@ void TestIntSquares(const std::vector<Level>& levels) {
       std::vector<int64_t> out(a.size());
       size_t bad = 99;
       bool ok = lv.table->square_int64(a.data(), out.data(), a.size(), &bad, stream);
-      Check(ok && out[0] == INT64_C(9223372030926249001) && out[1] == out[0] && out[2] == 0 &&
-                out[3] == 1 && out[4] == 49,
+      Check(ok && out[0] == INT64_C(9223372030926249001) && out[1] == out[0] && out[2] == 0 && out[3] == 1 &&
+                out[4] == 49,
             Fmt("int64 squares at the bound +-3037000499 %s", ln));
       for (int64_t over : {INT64_C(3037000500), INT64_C(-3037000500), INT64_MIN, INT64_MAX}) {
         std::vector<int64_t> b(2000, 3);
@@ -250,8 +242,7 @@ void TestIntSquares(const std::vector<Level>& levels) {
         b[1700] = over;
         bad = 0;
         ok = lv.table->square_int64(b.data(), b.data(), b.size(), &bad, stream);
-        Check(!ok && bad == 1500,
-              Fmt("int64 overflow %lld at 1500 (in place) %s", static_cast<long long>(over), ln));
+        Check(!ok && bad == 1500, Fmt("int64 overflow %lld at 1500 (in place) %s", static_cast<long long>(over), ln));
         std::vector<int64_t> c(9, 1);
         c[0] = over;
         ok = lv.table->square_int64(c.data(), out.data(), c.size(), &bad, stream);
@@ -260,8 +251,7 @@ void TestIntSquares(const std::vector<Level>& levels) {
       std::vector<uint64_t> u = {4294967295u, 0, 1, 65536};
       std::vector<uint64_t> uo(u.size());
       ok = lv.table->square_uint64(u.data(), uo.data(), u.size(), &bad, stream);
-      Check(ok && uo[0] == UINT64_C(18446744065119617025) && uo[1] == 0 && uo[2] == 1 &&
-                uo[3] == UINT64_C(4294967296),
+      Check(ok && uo[0] == UINT64_C(18446744065119617025) && uo[1] == 0 && uo[2] == 1 && uo[3] == UINT64_C(4294967296),
             Fmt("uint64 squares at the bound 4294967295 %s", ln));
       for (uint64_t over : {UINT64_C(4294967296), UINT64_MAX, UINT64_C(1) << 63}) {
         std::vector<uint64_t> b(3000, 5);
@@ -288,15 +278,13 @@ void TestIntSquares(const std::vector<Level>& levels) {
 
 // ---- Sums ------------------------------------------------------------------
 
-bool SameSum(const CompensatedSum& a, const CompensatedSum& b) {
-  return Same(a.hi, b.hi) && Same(a.lo, b.lo);
-}
+bool SameSum(const CompensatedSum& a, const CompensatedSum& b) { return Same(a.hi, b.hi) && Same(a.lo, b.lo); }
 
 template <class T>
 void TestSumType(const std::vector<Level>& levels, ElementType type, const char* tname) {
   std::mt19937_64 rng(1234);
-  for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{100}, kSumBlock - 1,
-                   kSumBlock, kSumBlock + 1, 9 * kSumBlock + 123}) {
+  for (size_t n : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{100}, kSumBlock - 1, kSumBlock, kSumBlock + 1,
+                   9 * kSumBlock + 123}) {
     std::vector<T> in = Values<T>(rng, n);
     std::vector<CompensatedSum> expect = RefBlocks(in.data(), n);
     for (const Level& lv : levels) {
@@ -330,10 +318,9 @@ void TestSumSpecials(const std::vector<Level>& levels) {
     for (auto& s : cs.sets) v[s.first] = s.second;
     for (const Level& lv : levels) {
       std::vector<CompensatedSum> got(6);
-      lv.table->sum_blocks[static_cast<int>(ElementType::kFloat64)](v.data(), v.size(),
-                                                                    got.data());
-      bool ok = Same(got[1].hi, cs.expect) && got[1].lo == 0.0 && got[0].hi == 2.25 * kSumBlock &&
-                got[0].lo == 0.0 && got[5].hi == 2.25 * 3;
+      lv.table->sum_blocks[static_cast<int>(ElementType::kFloat64)](v.data(), v.size(), got.data());
+      bool ok = Same(got[1].hi, cs.expect) && got[1].lo == 0.0 && got[0].hi == 2.25 * kSumBlock && got[0].lo == 0.0 &&
+                got[5].hi == 2.25 * 3;
       Check(ok, Fmt("sum %s %s", cs.what, lv.name.c_str()));
       CompensatedSum total;
       for (const auto& b : got) AddBlock(&total, b);
@@ -397,8 +384,8 @@ void TestRangeSums(const std::vector<Level>& levels) {
       std::vector<CompensatedSum> expect;
       for (size_t b = 0; b * kSumBlock < n; ++b) {
         double fb = first + static_cast<double>(b * kSumBlock);
-        expect.push_back(RefBlock(std::min(kSumBlock, n - b * kSumBlock),
-                                  [fb](size_t j) { return fb + static_cast<double>(j); }));
+        expect.push_back(
+            RefBlock(std::min(kSumBlock, n - b * kSumBlock), [fb](size_t j) { return fb + static_cast<double>(j); }));
       }
       for (const Level& lv : levels) {
         std::vector<CompensatedSum> got(expect.size());
@@ -423,12 +410,10 @@ void TestIntSums(const std::vector<Level>& levels) {
     a = {-3037000500};
     Check(!lv.table->sum_int64(a.data(), 1, &s), Fmt("int64 sum square overflow %s", ln));
     a.assign(200000, -3);
-    Check(lv.table->sum_int64(a.data(), a.size(), &s) && s == 1800000,
-          Fmt("int64 sum across chunks %s", ln));
+    Check(lv.table->sum_int64(a.data(), a.size(), &s) && s == 1800000, Fmt("int64 sum across chunks %s", ln));
     a.assign(150000, 3037000499 / 400);  // 150000 * 5.76e13 = 8.6e18 < INT64_MAX
     int64_t sq = (3037000499 / 400) * (3037000499 / 400);
-    Check(lv.table->sum_int64(a.data(), a.size(), &s) && s == sq * 150000,
-          Fmt("int64 sum large exact %s", ln));
+    Check(lv.table->sum_int64(a.data(), a.size(), &s) && s == sq * 150000, Fmt("int64 sum large exact %s", ln));
     a.assign(300000, 3037000499 / 500);  // each 3.7e13, total 1.1e19 > INT64_MAX
     Check(!lv.table->sum_int64(a.data(), a.size(), &s), Fmt("int64 sum overflow late %s", ln));
 
@@ -440,8 +425,7 @@ void TestIntSums(const std::vector<Level>& levels) {
     b = {4294967295u, 92682};
     Check(!lv.table->sum_uint64(b.data(), 2, &u), Fmt("uint64 sum overflow %s", ln));
     b = {92681, 4294967295u};
-    Check(lv.table->sum_uint64(b.data(), 2, &u) &&
-              u == UINT64_C(18446744065119617025) + UINT64_C(92681) * 92681,
+    Check(lv.table->sum_uint64(b.data(), 2, &u) && u == UINT64_C(18446744065119617025) + UINT64_C(92681) * 92681,
           Fmt("uint64 sum at the edge %s", ln));
     b = {4294967296u};
     Check(!lv.table->sum_uint64(b.data(), 1, &u), Fmt("uint64 sum square overflow %s", ln));
@@ -450,8 +434,7 @@ void TestIntSums(const std::vector<Level>& levels) {
     for (auto& v : b) v = rng() % 11000;
     uint64_t exact = 0;
     for (auto v : b) exact += v * v;
-    Check(lv.table->sum_uint64(b.data(), b.size(), &u) && u == exact,
-          Fmt("uint64 sum random across chunks %s", ln));
+    Check(lv.table->sum_uint64(b.data(), b.size(), &u) && u == exact, Fmt("uint64 sum random across chunks %s", ln));
   }
   int64_t s;
   uint64_t u;
@@ -468,8 +451,7 @@ uint8_t RefGray(const uint8_t* p, bool bgr, GrayWeights w) {
   return static_cast<uint8_t>((r * w.r + g * w.g + b * w.b + 0x8000u) >> 16);
 }
 
-void RefGrayImage(const uint8_t* src, const GrayLayout& lay, size_t rows, GrayWeights w,
-                  uint8_t* dst) {
+void RefGrayImage(const uint8_t* src, const GrayLayout& lay, size_t rows, GrayWeights w, uint8_t* dst) {
   for (size_t r = 0; r < rows; ++r) {
     for (size_t x = 0; x < lay.width; ++x) {
       dst[r * lay.width + x] = RefGray(src + r * lay.stride + x * lay.channels, lay.bgr, w);
@@ -509,11 +491,10 @@ void TestGrayExhaustive(const std::vector<Level>& levels) {
             uint8_t* dst = got.data() + (padded ? 3 : 0);
             std::memset(got.data(), 0x5A, got.size());
             lv.table->grayscale(src.data(), lay, rows, ws.w, dst, padded != 0);
-            bool ok = std::memcmp(dst, expect.data(), expect.size()) == 0 &&
-                      dst[expect.size()] == 0x5A && (!padded || got[0] == 0x5A);
-            Check(ok, Fmt("grayscale all 2^24 colours %s%s %s %s %s", bgr ? "BGR" : "RGB",
-                          channels == 4 ? "A" : "", padded ? "padded+stream" : "packed",
-                          ws.name, lv.name.c_str()));
+            bool ok = std::memcmp(dst, expect.data(), expect.size()) == 0 && dst[expect.size()] == 0x5A &&
+                      (!padded || got[0] == 0x5A);
+            Check(ok, Fmt("grayscale all 2^24 colours %s%s %s %s %s", bgr ? "BGR" : "RGB", channels == 4 ? "A" : "",
+                          padded ? "padded+stream" : "packed", ws.name, lv.name.c_str()));
           }
         }
       }
@@ -523,8 +504,7 @@ void TestGrayExhaustive(const std::vector<Level>& levels) {
 
 void TestGrayOddSizes(const std::vector<Level>& levels) {
   std::mt19937 rng(99);
-  const GrayWeights odd_weights[] = {kBt601, kBt709, {32767, 2, 32767}, {0, 65534, 2},
-                                     {21845, 21846, 21845}};
+  const GrayWeights odd_weights[] = {kBt601, kBt709, {32767, 2, 32767}, {0, 65534, 2}, {21845, 21846, 21845}};
   int combos = 0, bad = 0;
   for (size_t width = 1; width <= 67; ++width) {
     for (int channels : {3, 4}) {
@@ -547,12 +527,12 @@ void TestGrayOddSizes(const std::vector<Level>& levels) {
               std::vector<uint8_t> got(width * rows + 8, 0x5A);
               lv.table->grayscale(src.data(), lay, rows, w, got.data() + 1, stream != 0);
               ++combos;
-              if (std::memcmp(got.data() + 1, expect.data(), expect.size()) != 0 ||
-                  got[0] != 0x5A || got[width * rows + 1] != 0x5A) {
+              if (std::memcmp(got.data() + 1, expect.data(), expect.size()) != 0 || got[0] != 0x5A ||
+                  got[width * rows + 1] != 0x5A) {
                 ++bad;
                 if (bad < 5) {
-                  std::printf("  grayscale mismatch width=%zu ch=%d pad=%zu rows=%zu %s\n",
-                              width, channels, pad, rows, lv.name.c_str());
+                  std::printf("  grayscale mismatch width=%zu ch=%d pad=%zu rows=%zu %s\n", width, channels, pad, rows,
+                              lv.name.c_str());
                 }
               }
             }
@@ -592,12 +572,12 @@ void TestGrayLockstep(const std::vector<Level>& levels) {
         std::vector<uint8_t> got(expect.size() + 128, 0x5A);
         lv.table->grayscale(src.data(), lay, rows, w, got.data() + off, stream != 0);
         ++combos;
-        if (std::memcmp(got.data() + off, expect.data(), expect.size()) != 0 ||
-            (off > 0 && got[off - 1] != 0x5A) || got[off + expect.size()] != 0x5A) {
+        if (std::memcmp(got.data() + off, expect.data(), expect.size()) != 0 || (off > 0 && got[off - 1] != 0x5A) ||
+            got[off + expect.size()] != 0x5A) {
           ++bad;
           if (bad < 5) {
-            std::printf("  grayscale lockstep mismatch width=%zu stride=%zu ch=%d rows=%zu %s\n",
-                        lay.width, lay.stride, lay.channels, rows, lv.name.c_str());
+            std::printf("  grayscale lockstep mismatch width=%zu stride=%zu ch=%d rows=%zu %s\n", lay.width, lay.stride,
+                        lay.channels, rows, lv.name.c_str());
           }
         }
       }
@@ -623,8 +603,8 @@ void TestGrayPublic() {
   for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<uint8_t>(i * 31 + 7);
   lay.width = 1000;
   lay.stride = 3000;
-  for (GrayWeights w : {GrayWeights{40000, 20000, 5536}, GrayWeights{65536, 65536, 65536},
-                        GrayWeights{0xFFFFFFFFu, 1, 7}}) {
+  for (GrayWeights w :
+       {GrayWeights{40000, 20000, 5536}, GrayWeights{65536, 65536, 65536}, GrayWeights{0xFFFFFFFFu, 1, 7}}) {
     std::vector<uint8_t> expect(1000), got(1000);
     RefGrayImage(src.data(), lay, 1, w, expect.data());
     GrayscaleRows(src.data(), lay, 1, w, got.data(), StoreMode::kStream);
@@ -636,8 +616,7 @@ void TestGrayPublic() {
 
 int main() {
   std::vector<Level> levels = Levels();
-  std::printf("detected SIMD level: %s (OFFLOOP_SIMD=%s); testing levels:",
-              SimdLevelName(DetectedSimdLevel()),
+  std::printf("detected SIMD level: %s (OFFLOOP_SIMD=%s); testing levels:", SimdLevelName(DetectedSimdLevel()),
               std::getenv("OFFLOOP_SIMD") ? std::getenv("OFFLOOP_SIMD") : "");
   for (const Level& l : levels) std::printf(" %s", l.name.c_str());
   std::printf("\n");
@@ -649,15 +628,13 @@ int main() {
             std::string(SimdLevelName(SimdLevel::kNeon)) == "neon",
         "SimdLevelName");
   if (const char* cap = std::getenv("OFFLOOP_SIMD")) {
-    for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2,
-                        SimdLevel::kAvx512bw}) {
+    for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2, SimdLevel::kAvx512bw}) {
       if (std::string(cap) == SimdLevelName(l) && SimdLevelSupported(l)) {
         Check(DetectedSimdLevel() == l, Fmt("OFFLOOP_SIMD=%s caps the level", cap));
       }
     }
   }
-  Check(internal::KernelsFor(DetectedSimdLevel()) != nullptr ||
-            DetectedSimdLevel() == SimdLevel::kScalar,
+  Check(internal::KernelsFor(DetectedSimdLevel()) != nullptr || DetectedSimdLevel() == SimdLevel::kScalar,
         "detected level has kernels");
 
   TestSquaresType<int8_t>(levels, ElementType::kInt8, "Int8");

@@ -171,19 +171,17 @@ std::unique_ptr<Task> MakeTask(std::mt19937_64& rng) {
       const size_t offset = Pick(rng, 0, 1000);
       for (size_t i = 0; i < task->count; ++i) task->doubles_in[i] = static_cast<double>((offset + i) % 2001) - 1000;
       task->doubles_out.assign(task->count, -1);
-      task->job = std::make_shared<SquaresJob>(
-          SquaresJob::Mode::kToDouble, ElementType::kFloat64,
-          reinterpret_cast<const uint8_t*>(task->doubles_in.data()), 0.0,
-          reinterpret_cast<uint8_t*>(task->doubles_out.data()), task->count);
+      task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kToDouble, ElementType::kFloat64,
+                                               reinterpret_cast<const uint8_t*>(task->doubles_in.data()), 0.0,
+                                               reinterpret_cast<uint8_t*>(task->doubles_out.data()), task->count);
       break;
     }
     case Task::kRange: {
       task->count = Pick(rng, 1, 3 * SquaresJob::kPerChunk + 100);
       task->first = static_cast<double>(Pick(rng, 0, 1000000)) - 500000;
       task->doubles_out.assign(task->count, -1);
-      task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
-                                               task->first, reinterpret_cast<uint8_t*>(task->doubles_out.data()),
-                                               task->count);
+      task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr, task->first,
+                                               reinterpret_cast<uint8_t*>(task->doubles_out.data()), task->count);
       break;
     }
     case Task::kInt64Squares: {
@@ -196,9 +194,9 @@ std::unique_ptr<Task> MakeTask(std::mt19937_64& rng) {
         task->ints_in[static_cast<size_t>(task->overflow_at)] = int64_t{1} << 40;
       }
       task->ints_out.assign(task->count, -1);
-      task->job = std::make_shared<SquaresJob>(
-          SquaresJob::Mode::kInt64, ElementType::kBigInt64, reinterpret_cast<const uint8_t*>(task->ints_in.data()),
-          0.0, reinterpret_cast<uint8_t*>(task->ints_out.data()), task->count);
+      task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kInt64, ElementType::kBigInt64,
+                                               reinterpret_cast<const uint8_t*>(task->ints_in.data()), 0.0,
+                                               reinterpret_cast<uint8_t*>(task->ints_out.data()), task->count);
       break;
     }
     case Task::kSum: {
@@ -220,8 +218,8 @@ std::unique_ptr<Task> MakeTask(std::mt19937_64& rng) {
       task->count = Pick(rng, 1, 2 * SumJob::kPerChunk + 100);
       task->ints_in.resize(task->count);
       for (size_t i = 0; i < task->count; ++i) task->ints_in[i] = static_cast<int64_t>(i % 4001) - 2000;
-      task->job = SumJob::OfArray(ElementType::kBigInt64, reinterpret_cast<const uint8_t*>(task->ints_in.data()),
-                                  task->count);
+      task->job =
+          SumJob::OfArray(ElementType::kBigInt64, reinterpret_cast<const uint8_t*>(task->ints_in.data()), task->count);
       break;
     }
     case Task::kGray: {
@@ -249,8 +247,8 @@ std::unique_ptr<Task> MakeTask(std::mt19937_64& rng) {
       auto* mapped = static_cast<double*>(task->pages->data);
       if (task->kind == Task::kMappedSquares) {
         task->first = static_cast<double>(Pick(rng, 0, 1000));
-        task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr,
-                                                 task->first, reinterpret_cast<uint8_t*>(mapped), task->count);
+        task->job = std::make_shared<SquaresJob>(SquaresJob::Mode::kRange, ElementType::kFloat64, nullptr, task->first,
+                                                 reinterpret_cast<uint8_t*>(mapped), task->count);
       } else {
         // A mapped result passed back as the input of another job.
         for (size_t i = 0; i < task->count; ++i) mapped[i] = static_cast<double>(i % 777);
@@ -284,7 +282,8 @@ void Verify(const Task& task) {
       break;
     case Task::kInt64Squares: {
       if (job.Overflow() != task.overflow_at) {
-        Fail("int64 squares: overflow at " + std::to_string(job.Overflow()) + ", expected " + std::to_string(task.overflow_at));
+        Fail("int64 squares: overflow at " + std::to_string(job.Overflow()) + ", expected " +
+             std::to_string(task.overflow_at));
         break;
       }
       if (task.overflow_at != Job::kNoOverflow) break;  // the output is unspecified then (the call rejects)
@@ -301,7 +300,8 @@ void Verify(const Task& task) {
     }
     case Task::kRangeSum: {
       double exact = 0;
-      for (size_t i = 0; i < task.count; ++i) exact += (task.first + static_cast<double>(i)) * (task.first + static_cast<double>(i));
+      for (size_t i = 0; i < task.count; ++i)
+        exact += (task.first + static_cast<double>(i)) * (task.first + static_cast<double>(i));
       if (static_cast<const SumJob&>(job).FloatSum() != exact) Fail("range sum of squares differs");
       break;
     }

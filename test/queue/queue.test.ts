@@ -3,7 +3,18 @@
 // mid-file, Redis restarted mid-batch, a corrupt file, a resubmission, and
 // range sums bit-identical to the local call.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +29,14 @@ if (!redisServer) console.warn(`queue.test.ts: ${NO_REDIS}`);
 
 const WORKER = join(ROOT, 'test/fixtures/queue-worker.mjs');
 const CLI = join(ROOT, 'dist/cjs/cli/main.js');
-const SMALL = ['jpeg/ycc-444-base-61x37.jpg', 'jpeg/gray-base-61x37.jpg', 'jpeg/ycc-420-prog-61x37.jpg', 'png/gray1-61x37.png', 'png/rgba8-61x37.png', 'png/gray8-trns-61x37.png'];
+const SMALL = [
+  'jpeg/ycc-444-base-61x37.jpg',
+  'jpeg/gray-base-61x37.jpg',
+  'jpeg/ycc-420-prog-61x37.jpg',
+  'png/gray1-61x37.png',
+  'png/rgba8-61x37.png',
+  'png/gray8-trns-61x37.png',
+];
 
 let redis: Redis;
 let temp: ReturnType<typeof tempFolder>;
@@ -31,8 +49,15 @@ function roots(): string[] {
 }
 
 /** Starts a worker process; resolves once it is connected. Its stdout lines are collected in `lines`. */
-async function startWorker(queue: string, lockMs = 30_000, url = redis.url): Promise<{ child: ChildProcess; lines: string[]; activeSeen: Promise<void> }> {
-  const child = spawn(process.execPath, [WORKER, url, queue, String(lockMs), roots().join(delimiter)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startWorker(
+  queue: string,
+  lockMs = 30_000,
+  url = redis.url,
+): Promise<{ child: ChildProcess; lines: string[]; activeSeen: Promise<void> }> {
+  const child = spawn(process.execPath, [WORKER, url, queue, String(lockMs), roots().join(delimiter)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   workers.push(child);
   const lines: string[] = [];
   let onActive: () => void;
@@ -67,7 +92,6 @@ async function stopWorkers(): Promise<void> {
   );
 }
 
-
 /** Polls `condition` every 50 ms until it holds; fails after `ms`. */
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -80,7 +104,6 @@ async function waitFor(condition: () => boolean, ms: number): Promise<void> {
 function newQueue(): string {
   return `test-${process.pid}-${++queueCount}`;
 }
-
 
 describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
   let small: string;
@@ -109,15 +132,22 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     const results = await collect(submitFiles(small, { connection: redis.url, queue, outDir: out }));
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.map((r) => r.input).sort()).toEqual(SMALL.map((rel) => join(small, rel.split('/')[1]!)).sort());
-    for (const result of results) if (!result.error && !result.skipped) expect(result.timings.decode + result.timings.encode).toBeGreaterThan(0);
+    for (const result of results)
+      if (!result.error && !result.skipped) expect(result.timings.decode + result.timings.encode).toBeGreaterThan(0);
     expect(listAll(out)).toEqual(listAll(localOut));
-    for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
+    for (const name of listAll(out))
+      expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
     const mtimes = listAll(out).map((name) => statSync(join(out, name)).mtimeMs);
     const again = await collect(submitFiles(small, { connection: redis.url, queue, outDir: out }));
     expect(again.filter((r) => r.error)).toEqual([]);
     expect(again).toHaveLength(SMALL.length);
     expect(listAll(out).map((name) => statSync(join(out, name)).mtimeMs)).toEqual(mtimes);
-    expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ completed: SMALL.length, failed: 0, waiting: 0, active: 0 });
+    expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({
+      completed: SMALL.length,
+      failed: 0,
+      waiting: 0,
+      active: 0,
+    });
     await stopWorkers();
   }, 60_000);
 
@@ -125,10 +155,20 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     const queue = newQueue();
     await startWorker(queue);
     const out = join(temp.dir, 'corrupt');
-    const inputs = [fixture('corrupt/png-bad-gama-crc.png'), join(temp.dir, 'missing.jpg'), join(small, 'gray-base-61x37.jpg')];
+    const inputs = [
+      fixture('corrupt/png-bad-gama-crc.png'),
+      join(temp.dir, 'missing.jpg'),
+      join(small, 'gray-base-61x37.jpg'),
+    ];
     const results = await collect(submitFiles(inputs, { connection: redis.url, queue, outDir: out, attempts: 5 }));
-    const byInput = Object.fromEntries(results.map((r) => [r.input, r.error ? (r.error as { code?: string }).code : 'done']));
-    expect(byInput).toEqual({ [inputs[0]!]: 'ERR_OFFLOOP_CORRUPT_IMAGE', [inputs[1]!]: 'ENOENT', [inputs[2]!]: 'done' });
+    const byInput = Object.fromEntries(
+      results.map((r) => [r.input, r.error ? (r.error as { code?: string }).code : 'done']),
+    );
+    expect(byInput).toEqual({
+      [inputs[0]!]: 'ERR_OFFLOOP_CORRUPT_IMAGE',
+      [inputs[1]!]: 'ENOENT',
+      [inputs[2]!]: 'done',
+    });
     expect(results.find((r) => r.input === inputs[0])!.error!.message).toContain('PNG chunk gAMA has a bad CRC');
     expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ failed: 2, completed: 1, delayed: 0 });
     await stopWorkers();
@@ -142,30 +182,60 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       { from: 2 ** 32 - 100_000, to: 2 ** 32 + 3_000_017 },
       { from: 2 ** 40, to: 2 ** 40 + 2_500_000 },
     ];
-    for (const range of ranges) expect(await queueSumOfSquares(range, { connection: redis.url, queue, partSize: 16384 * 7 })).toBe(await localSum(range));
+    for (const range of ranges)
+      expect(await queueSumOfSquares(range, { connection: redis.url, queue, partSize: 16384 * 7 })).toBe(
+        await localSum(range),
+      );
     await Promise.all([startWorker(queue), startWorker(queue)]);
-    for (const range of ranges) expect(await queueSumOfSquares(range, { connection: redis.url, queue: queue, partSize: 16384 })).toBe(await localSum(range));
+    for (const range of ranges)
+      expect(await queueSumOfSquares(range, { connection: redis.url, queue: queue, partSize: 16384 })).toBe(
+        await localSum(range),
+      );
     await stopWorkers();
   }, 120_000);
 
   it('the command line: offloop worker, offloop gray --redis (same lines and summary), offloop queue status', async () => {
     const queue = newQueue();
     const cli = join(ROOT, 'dist/cjs/cli/main.js');
-    const worker = spawn(process.execPath, [cli, 'worker', '--redis', redis.url, '--queue', queue, ...roots().flatMap((root) => ['--root', root])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(
+      process.execPath,
+      [cli, 'worker', '--redis', redis.url, '--queue', queue, ...roots().flatMap((root) => ['--root', root])],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let workerErr = '';
     let workerOut = '';
     worker.stdout!.on('data', (chunk: Buffer) => (workerOut += chunk));
-    const started = new Promise<void>((resolve) => worker.stderr!.on('data', (chunk: Buffer) => (workerErr += chunk).includes('waiting for jobs') && resolve()));
+    const started = new Promise<void>((resolve) =>
+      worker.stderr!.on('data', (chunk: Buffer) => (workerErr += chunk).includes('waiting for jobs') && resolve()),
+    );
     await started;
     const out = join(temp.dir, 'cli');
-    const submit = spawnSync(process.execPath, [cli, 'gray', small, fixture('corrupt/png-bad-gama-crc.png'), '-o', out, '--redis', redis.url, '--queue', queue], { encoding: 'utf8', timeout: 60_000 });
+    const submit = spawnSync(
+      process.execPath,
+      [cli, 'gray', small, fixture('corrupt/png-bad-gama-crc.png'), '-o', out, '--redis', redis.url, '--queue', queue],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(submit.status).toBe(1);
     const lines = submit.stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('processed: ')).map((line) => line.slice(11)).sort()).toEqual(listAll(localOut).map((name) => join(out, name)));
-    expect(submit.stderr.trim().split('\n')).toEqual([`failed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC`]);
-    expect(lines.at(-1)).toMatch(new RegExp(`^${SMALL.length + 1} files in [\\d.]+ s: ${SMALL.length} processed, 1 failed`));
-    for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
-    const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--redis', redis.url.replace('redis://', ''), '--queue', queue, '--json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(
+      lines
+        .filter((line) => line.startsWith('processed: '))
+        .map((line) => line.slice(11))
+        .sort(),
+    ).toEqual(listAll(localOut).map((name) => join(out, name)));
+    expect(submit.stderr.trim().split('\n')).toEqual([
+      `failed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC`,
+    ]);
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^${SMALL.length + 1} files in [\\d.]+ s: ${SMALL.length} processed, 1 failed`),
+    );
+    for (const name of listAll(out))
+      expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
+    const status = spawnSync(
+      process.execPath,
+      [cli, 'queue', 'status', '--redis', redis.url.replace('redis://', ''), '--queue', queue, '--json'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(JSON.parse(status.stdout)).toMatchObject({ completed: SMALL.length, failed: 1, workers: 1 });
     // 'close', not 'exit': the last lines of stderr may still be on their way at exit.
     const exited = new Promise<number | null>((resolve) => worker.once('close', (code) => resolve(code)));
@@ -173,20 +243,32 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(await exited).toBe(0);
     expect(workerErr).toMatch(/stopped by SIGTERM after \d+ jobs done, 1 failed/);
     // The worker's log: one line per file, the path once, no JSON.
-    expect(workerOut.trim().split('\n').sort()).toEqual(listAll(localOut).map((name) => `processed: ${join(out, name)}`));
+    expect(workerOut.trim().split('\n').sort()).toEqual(
+      listAll(localOut).map((name) => `processed: ${join(out, name)}`),
+    );
     expect(workerErr).toContain(`\nfailed: ${fixture('corrupt/png-bad-gama-crc.png')}: PNG chunk gAMA has a bad CRC\n`);
     expect(workerErr).not.toContain('{"code"');
-    expect(spawnSync(process.execPath, [cli, 'gray', small, '-o', out, '--redis', redis.url, '--threads', '2'], { encoding: 'utf8' }).status).toBe(2);
+    expect(
+      spawnSync(process.execPath, [cli, 'gray', small, '-o', out, '--redis', redis.url, '--threads', '2'], {
+        encoding: 'utf8',
+      }).status,
+    ).toBe(2);
   }, 60_000);
 
   it('offloop worker --json: one JSON object per file on stdout, a failure with its code', async () => {
     const queue = newQueue();
-    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--json', ...roots().flatMap((root) => ['--root', root])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(
+      process.execPath,
+      [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--json', ...roots().flatMap((root) => ['--root', root])],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     workers.push(worker);
     let out = '';
     let err = '';
     worker.stdout!.on('data', (chunk: Buffer) => (out += chunk));
-    await new Promise<void>((resolve) => worker.stderr!.on('data', (chunk: Buffer) => (err += chunk).includes('waiting for jobs') && resolve()));
+    await new Promise<void>((resolve) =>
+      worker.stderr!.on('data', (chunk: Buffer) => (err += chunk).includes('waiting for jobs') && resolve()),
+    );
     const good = join(small, 'gray-base-61x37.jpg');
     const bad = fixture('corrupt/png-bad-gama-crc.png');
     const outDir = join(temp.dir, 'worker-json');
@@ -194,9 +276,22 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
     worker.kill('SIGTERM');
     await closed;
-    const lines = out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual({ type: 'file', status: 'processed', input: good, output: join(outDir, 'gray-base-61x37.jpg') });
-    expect(lines).toContainEqual({ type: 'file', status: 'failed', input: bad, error: { code: 'ERR_OFFLOOP_CORRUPT_IMAGE', message: 'PNG chunk gAMA has a bad CRC' } });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual({
+      type: 'file',
+      status: 'processed',
+      input: good,
+      output: join(outDir, 'gray-base-61x37.jpg'),
+    });
+    expect(lines).toContainEqual({
+      type: 'file',
+      status: 'failed',
+      input: bad,
+      error: { code: 'ERR_OFFLOOP_CORRUPT_IMAGE', message: 'PNG chunk gAMA has a bad CRC' },
+    });
     expect(lines).toHaveLength(2);
     expect(err).not.toContain('failed:');
   }, 60_000);
@@ -216,7 +311,12 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       const worker = createWorker({ connection: redis.url, queue, roots: [root] });
       const failures = new Map<string, { code?: string; attempts: number }>();
       const completed: string[] = [];
-      worker.worker.on('failed', (job, error) => failures.set(job!.id!, { code: (JSON.parse(error.message) as { code?: string }).code, attempts: job!.attemptsMade }));
+      worker.worker.on('failed', (job, error) =>
+        failures.set(job!.id!, {
+          code: (JSON.parse(error.message) as { code?: string }).code,
+          attempts: job!.attemptsMade,
+        }),
+      );
       worker.worker.on('completed', (job) => completed.push(job.id!));
       const { Queue } = await import('bullmq');
       const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
@@ -232,12 +332,19 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         relative: { input: a, output: 'relative.jpg' },
         allowed: { input: a, output: join(root, 'out', 'sub', 'a.jpg') },
       };
-      await bull.addBulk(Object.entries(jobs).map(([name, data]) => ({ name: 'gray-file', data: { ...data, options: {} }, opts: { jobId: name, attempts: 5 } })));
+      await bull.addBulk(
+        Object.entries(jobs).map(([name, data]) => ({
+          name: 'gray-file',
+          data: { ...data, options: {} },
+          opts: { jobId: name, attempts: 5 },
+        })),
+      );
       await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
       await worker.close();
       await bull.close();
       expect(completed).toEqual(['allowed']);
-      for (const name of Object.keys(jobs).filter((name) => name !== 'allowed')) expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_PATH_NOT_ALLOWED', attempts: 1 });
+      for (const name of Object.keys(jobs).filter((name) => name !== 'allowed'))
+        expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_PATH_NOT_ALLOWED', attempts: 1 });
       // Nothing created outside the root, not even a folder.
       expect(listAll(outside)).toEqual(['secret.jpg']);
       expect(readdirSync(outside)).toEqual(['secret.jpg']);
@@ -247,8 +354,13 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     }, 90_000);
 
     it('a worker without roots refuses to start, naming --root', () => {
-      expect(() => createWorker({ connection: redis.url } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('--root') }));
-      const run = spawnSync(process.execPath, [CLI, 'worker', '--redis', redis.url], { encoding: 'utf8', timeout: 30_000 });
+      expect(() => createWorker({ connection: redis.url } as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('--root') }),
+      );
+      const run = spawnSync(process.execPath, [CLI, 'worker', '--redis', redis.url], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('--root <dir> is required');
     });
@@ -258,7 +370,10 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     it('Ctrl-C on offloop gray --redis with no worker: the hint after a few seconds, then its waiting jobs removed and counted', async () => {
       const queue = newQueue();
       const out = join(temp.dir, 'interrupted');
-      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', out, '--redis', redis.url, '--queue', queue], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', out, '--redis', redis.url, '--queue', queue], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       workers.push(child);
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -274,15 +389,24 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
 
     it('submitFiles: past idleTimeout with no progress, each file fails saying why it is stuck; its jobs leave the queue', async () => {
       const queue = newQueue();
-      const results = await collect(submitFiles(small, { connection: redis.url, queue, outDir: join(temp.dir, 'idle'), idleTimeout: 1500 }));
+      const results = await collect(
+        submitFiles(small, { connection: redis.url, queue, outDir: join(temp.dir, 'idle'), idleTimeout: 1500 }),
+      );
       expect(results).toHaveLength(SMALL.length);
-      for (const result of results) expect(result.error).toMatchObject({ code: 'ERR_OFFLOOP_QUEUE_STALLED', message: `stuck: no worker took it in 2 s (0 workers connected to queue '${queue}')` });
+      for (const result of results)
+        expect(result.error).toMatchObject({
+          code: 'ERR_OFFLOOP_QUEUE_STALLED',
+          message: `stuck: no worker took it in 2 s (0 workers connected to queue '${queue}')`,
+        });
       expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ waiting: 0 });
     }, 60_000);
 
     it('an unreachable Redis: queue status and gray --redis fail within seconds (exit 1, the address and the reason); SIGTERM stops the wait', async () => {
       const closed = `127.0.0.1:${await freePort()}`;
-      for (const args of [['queue', 'status', '--redis', closed], ['gray', small, '-o', join(temp.dir, 'never'), '--redis', `redis://${closed}`]]) {
+      for (const args of [
+        ['queue', 'status', '--redis', closed],
+        ['gray', small, '-o', join(temp.dir, 'never'), '--redis', `redis://${closed}`],
+      ]) {
         const started = Date.now();
         const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
         expect(run.status, args[0]).toBe(1);
@@ -290,14 +414,24 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         expect(Date.now() - started).toBeLessThan(20_000);
       }
       expect(existsSync(join(temp.dir, 'never'))).toBe(false);
-      await expect(queueSumOfSquares({ from: 1, to: 10 }, { connection: closed, connectTimeout: 1000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE' });
+      await expect(
+        queueSumOfSquares({ from: 1, to: 10 }, { connection: closed, connectTimeout: 1000 }),
+      ).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE' });
       // SIGTERM while it waits for Redis: it stops (143, or killed outright if it came before the handlers), not exit 1 at the timeout.
-      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', join(temp.dir, 'never'), '--redis', closed], { cwd: ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI, 'gray', small, '-o', join(temp.dir, 'never'), '--redis', closed], {
+        cwd: ROOT,
+        stdio: 'ignore',
+      });
       workers.push(child);
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        child.once('exit', (code, signal) => resolve([code, signal])),
+      );
       child.kill('SIGTERM');
-      expect([[143, null], [null, 'SIGTERM']]).toContainEqual(await exited);
+      expect([
+        [143, null],
+        [null, 'SIGTERM'],
+      ]).toContainEqual(await exited);
     }, 90_000);
   });
 
@@ -308,7 +442,9 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     mkdirSync(inputs);
     for (const name of readdirSync(small)) copyFileSync(join(small, name), join(inputs, name));
     const out = join(temp.dir, 'resubmit');
-    expect((await collect(submitFiles(inputs, { connection: redis.url, queue, outDir: out }))).filter((r) => r.error)).toEqual([]);
+    expect(
+      (await collect(submitFiles(inputs, { connection: redis.url, queue, outDir: out }))).filter((r) => r.error),
+    ).toEqual([]);
     const [deleted, cut, changed] = listAll(out);
     rmSync(join(out, deleted!));
     writeFileSync(join(out, cut!), readFileSync(join(out, cut!)).subarray(0, 10));
@@ -320,8 +456,11 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     expect(again.filter((r) => r.error)).toEqual([]);
     expect(again).toHaveLength(SMALL.length);
     expect(listAll(out)).toEqual(listAll(localOut));
-    for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
-    const rewritten = listAll(out).filter((name) => statSync(join(out, name)).mtimeMs !== mtimes.get(name)).sort();
+    for (const name of listAll(out))
+      expect(readFileSync(join(out, name)).equals(readFileSync(join(localOut, name))), name).toBe(true);
+    const rewritten = listAll(out)
+      .filter((name) => statSync(join(out, name)).mtimeMs !== mtimes.get(name))
+      .sort();
     expect(rewritten).toEqual([deleted, cut, changed].sort());
     await stopWorkers();
   }, 60_000);
@@ -331,12 +470,20 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     try {
       const queue = newQueue();
       await startWorker(queue, 30_000, guarded.url);
-      const results = await collect(submitFiles(small, { connection: guarded.url, queue, outDir: join(temp.dir, 'guarded') }));
+      const results = await collect(
+        submitFiles(small, { connection: guarded.url, queue, outDir: join(temp.dir, 'guarded') }),
+      );
       expect(results.filter((r) => r.error)).toEqual([]);
       expect(results).toHaveLength(SMALL.length);
       const wrong = `redis://:wrong@127.0.0.1:${guarded.port}`;
-      await expect(queueStatus({ connection: wrong, connectTimeout: 20_000 })).rejects.toMatchObject({ code: 'ERR_OFFLOOP_REDIS_UNREACHABLE', message: expect.stringContaining('WRONGPASS') });
-      const none = spawnSync(process.execPath, [CLI, 'queue', 'status', '--redis', `127.0.0.1:${guarded.port}`], { encoding: 'utf8', timeout: 30_000 });
+      await expect(queueStatus({ connection: wrong, connectTimeout: 20_000 })).rejects.toMatchObject({
+        code: 'ERR_OFFLOOP_REDIS_UNREACHABLE',
+        message: expect.stringContaining('WRONGPASS'),
+      });
+      const none = spawnSync(process.execPath, [CLI, 'queue', 'status', '--redis', `127.0.0.1:${guarded.port}`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(none.status).toBe(1);
       expect(none.stderr).toMatch(/cannot reach Redis at 127\.0\.0\.1:\d+: NOAUTH/);
       await stopWorkers();
@@ -364,7 +511,8 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       expect(new Set(results.map((r) => r.input)).size).toBe(LARGE);
       expect(results).toHaveLength(LARGE);
       expect(listAll(out)).toEqual(listAll(largeLocal));
-      for (const name of listAll(out)) expect(readFileSync(join(out, name)).equals(readFileSync(join(largeLocal, name))), name).toBe(true);
+      for (const name of listAll(out))
+        expect(readFileSync(join(out, name)).equals(readFileSync(join(largeLocal, name))), name).toBe(true);
     }
 
     it('kill -9 of a worker mid-file: another worker takes its files over; each output complete, once, no temporary file left', async () => {
@@ -398,15 +546,28 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         setTimeout(() => clearInterval(attempt), 5000);
       });
       const out = join(temp.dir, 'cancelled');
-      const results = await collect(submitFiles([big, join(large, 'p1.png')], { connection: redis.url, queue, outDir: out }));
+      const results = await collect(
+        submitFiles([big, join(large, 'p1.png')], { connection: redis.url, queue, outDir: out }),
+      );
       expect(cancelled).toBe(true);
       await local.close();
       const failedResult = results.find((r) => r.error);
       expect(failedResult?.input).toBe(big);
       expect(failedResult?.error).toMatchObject({ code: 'ABORT_ERR', message: 'cancelled: user said stop' });
       expect(results.filter((r) => !r.error)).toHaveLength(1);
-      expect(listAll(out)).toEqual([results.find((r) => !r.error)!.input.toString().split('/').at(-1)]);
-      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({ failed: 1, completed: 1, delayed: 0, waiting: 0 });
+      expect(listAll(out)).toEqual([
+        results
+          .find((r) => !r.error)!
+          .input.toString()
+          .split('/')
+          .at(-1),
+      ]);
+      expect(await queueStatus({ connection: redis.url, queue })).toMatchObject({
+        failed: 1,
+        completed: 1,
+        delayed: 0,
+        waiting: 0,
+      });
 
       const queue2 = newQueue();
       const closing = createWorker({ connection: redis.url, queue: queue2, roots: roots() });
@@ -426,7 +587,14 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         const worker = await startWorker(queue, 30_000, forgetful.url);
         const out = join(temp.dir, 'forgotten');
         const notices: string[] = [];
-        const batch = collect(submitFiles(large, { connection: forgetful.url, queue, outDir: out, onNotice: (notice) => notices.push(notice.type) }));
+        const batch = collect(
+          submitFiles(large, {
+            connection: forgetful.url,
+            queue,
+            outDir: out,
+            onNotice: (notice) => notices.push(notice.type),
+          }),
+        );
         await worker.activeSeen;
         await forgetful.restart(500);
         expectAllComplete(out, await batch);
@@ -467,9 +635,13 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
 describe('offloop/queue without BullMQ installed', () => {
   it('fails at first use with a message naming the package to install', () => {
     // A preload that hides bullmq from require(), as in a project without it.
-    const hide = "const M = require('module'); const r = M._resolveFilename; M._resolveFilename = function (id, ...a) { if (id === 'bullmq') { const e = new Error(\"Cannot find module 'bullmq'\"); e.code = 'MODULE_NOT_FOUND'; throw e; } return r.call(this, id, ...a); };";
-    const script = "require('offloop/queue').queueStatus({ connection: 'redis://127.0.0.1:1' }).catch((e) => console.log(e.code + ': ' + e.message));";
+    const hide =
+      "const M = require('module'); const r = M._resolveFilename; M._resolveFilename = function (id, ...a) { if (id === 'bullmq') { const e = new Error(\"Cannot find module 'bullmq'\"); e.code = 'MODULE_NOT_FOUND'; throw e; } return r.call(this, id, ...a); };";
+    const script =
+      "require('offloop/queue').queueStatus({ connection: 'redis://127.0.0.1:1' }).catch((e) => console.log(e.code + ': ' + e.message));";
     const run = spawnSync(process.execPath, ['-e', `${hide}\n${script}`], { cwd: ROOT, encoding: 'utf8' });
-    expect(run.stdout.trim()).toBe('ERR_OFFLOOP_MISSING_PEER: offloop/queue needs BullMQ (with its Redis client, ioredis), an optional peer dependency of offloop: npm install bullmq');
+    expect(run.stdout.trim()).toBe(
+      'ERR_OFFLOOP_MISSING_PEER: offloop/queue needs BullMQ (with its Redis client, ioredis), an optional peer dependency of offloop: npm install bullmq',
+    );
   });
 });

@@ -7,9 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const candidates = [process.env.REDIS_SERVER, 'redis-server', '/usr/bin/redis-server', '/usr/sbin/redis-server'].filter(Boolean) as string[];
+const candidates = [process.env.REDIS_SERVER, 'redis-server', '/usr/bin/redis-server', '/usr/sbin/redis-server'].filter(
+  Boolean,
+) as string[];
 export const redisServer = candidates.find((path) => spawnSync(path, ['--version'], { stdio: 'ignore' }).status === 0);
-export const NO_REDIS = 'no redis-server found: the queue tests are skipped (Debian/Ubuntu: apt-get install redis-server; or set REDIS_SERVER)';
+export const NO_REDIS =
+  'no redis-server found: the queue tests are skipped (Debian/Ubuntu: apt-get install redis-server; or set REDIS_SERVER)';
 
 /** A loopback port nothing listens on (free a moment ago). */
 export async function freePort(): Promise<number> {
@@ -39,9 +42,27 @@ export interface RedisSettings {
 }
 
 async function startProcess(port: number, dir: string, settings: RedisSettings): Promise<ChildProcess> {
-  const persistence = settings.persistent === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
+  const persistence =
+    settings.persistent === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
   const password = settings.password === undefined ? [] : ['--requirepass', settings.password];
-  const child = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, ...password, '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    redisServer!,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      ...persistence,
+      ...password,
+      '--protected-mode',
+      'yes',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     let output = '';
@@ -72,7 +93,10 @@ export async function startRedis(settings: RedisSettings = {}): Promise<Redis> {
   const port = await freePort();
   let child = await startProcess(port, dir, settings);
   return {
-    url: settings.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(settings.password)}@127.0.0.1:${port}`,
+    url:
+      settings.password === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `redis://:${encodeURIComponent(settings.password)}@127.0.0.1:${port}`,
     port,
     async restart(pauseMs) {
       await stopProcess(child);

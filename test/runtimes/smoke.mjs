@@ -14,7 +14,11 @@ const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const offloop = require(join(root, 'dist', 'cjs', 'index.js'));
 const reference = require(join(root, 'dist', 'cjs', 'reference.js'));
-const runtime = globalThis.Bun ? `bun ${globalThis.Bun.version}` : globalThis.Deno ? `deno ${globalThis.Deno.version.deno}` : `node ${process.version}`;
+const runtime = globalThis.Bun
+  ? `bun ${globalThis.Bun.version}`
+  : globalThis.Deno
+    ? `deno ${globalThis.Deno.version.deno}`
+    : `node ${process.version}`;
 const out = process.argv[2] ?? (globalThis.Deno ? globalThis.Deno.args[0] : undefined);
 const results = [];
 
@@ -23,7 +27,7 @@ async function check(name, body) {
     await body();
     results.push([name, 'ok']);
   } catch (error) {
-    results.push([name, String(error && error.stack ? error.stack : error)]);
+    results.push([name, String(error?.stack ? error.stack : error)]);
   }
 }
 function equal(a, b, what) {
@@ -50,18 +54,28 @@ await check('grayscale, sync and pool, as the reference', async () => {
   equal(offloop.grayscaleSync(image), reference.grayscaleSync(image), 'sync');
   equal(await offloop.grayscale(image), reference.grayscaleSync(image), 'pool');
 });
-await check("grayscaleFile: a JPEG and a PNG fixture bit-exact with Pillow's goldens, one written to a file", async () => {
-  const images = join(root, 'test', 'fixtures', 'images');
-  for (const [file, golden] of [['jpeg/ycc-420-base-61x37.jpg', 'jpeg/ycc-420-base-61x37.gray'], ['png/rgba16-adam7-29x17.png', 'png/rgba16-adam7-29x17.gray']]) {
-    const result = await offloop.grayscaleFile(join(images, file));
-    equal(result.data, readFileSync(join(images, golden)), file);
-  }
-  const written = await offloop.grayscaleFile(join(images, 'jpeg/ycc-420-base-61x37.jpg'), { output: join(out, 'gray.png'), format: 'png' });
-  const back = await offloop.grayscaleFile(written.output);
-  equal(back.data, readFileSync(join(images, 'jpeg/ycc-420-base-61x37.gray')), 'written PNG');
-});
+await check(
+  "grayscaleFile: a JPEG and a PNG fixture bit-exact with Pillow's goldens, one written to a file",
+  async () => {
+    const images = join(root, 'test', 'fixtures', 'images');
+    for (const [file, golden] of [
+      ['jpeg/ycc-420-base-61x37.jpg', 'jpeg/ycc-420-base-61x37.gray'],
+      ['png/rgba16-adam7-29x17.png', 'png/rgba16-adam7-29x17.gray'],
+    ]) {
+      const result = await offloop.grayscaleFile(join(images, file));
+      equal(result.data, readFileSync(join(images, golden)), file);
+    }
+    const written = await offloop.grayscaleFile(join(images, 'jpeg/ycc-420-base-61x37.jpg'), {
+      output: join(out, 'gray.png'),
+      format: 'png',
+    });
+    const back = await offloop.grayscaleFile(written.output);
+    equal(back.data, readFileSync(join(images, 'jpeg/ycc-420-base-61x37.gray')), 'written PNG');
+  },
+);
 
-for (const [name, state] of results) console.log(`  ${state === 'ok' ? 'ok  ' : 'FAIL'} ${name}${state === 'ok' ? '' : `\n       ${state}`}`);
+for (const [name, state] of results)
+  console.log(`  ${state === 'ok' ? 'ok  ' : 'FAIL'} ${name}${state === 'ok' ? '' : `\n       ${state}`}`);
 const passed = results.filter(([, state]) => state === 'ok').length;
 console.log(`runtime-smoke: ${runtime}: ${passed} passed, ${results.length - passed} failed`);
 process.exitCode = passed === results.length ? 0 : 1;

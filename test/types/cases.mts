@@ -30,7 +30,7 @@ import offloop, {
   type OffloopFileError,
   type OffloopSystemError,
 } from 'offloop';
-import * as main from 'offloop';
+import type * as main from 'offloop';
 import reference from 'offloop/reference';
 import * as referenceNamespace from 'offloop/reference';
 
@@ -68,7 +68,10 @@ export async function results(): Promise<void> {
   void reference.computeSquaresSync(new Float64Array(4), { out: new BigInt64Array(4) });
 
   // Options are objects with known properties.
-  void (await sumOfSquares([1], { signal: AbortSignal.timeout(1000), onProgress: (done: number, total: number) => void [done, total] }));
+  void (await sumOfSquares([1], {
+    signal: AbortSignal.timeout(1000),
+    onProgress: (done: number, total: number) => void [done, total],
+  }));
   // @ts-expect-error options must be an object, not a string
   void (await sumOfSquares([1], 'abc'));
   // @ts-expect-error same for the sync call
@@ -152,12 +155,19 @@ export async function files(): Promise<void> {
   const written: GrayscaleFileWritten = await grayscaleFile(new URL('file:///a.png'), { output: 'b.png', quality: 90 });
   const writtenPath: string = written.output;
   const writtenSync: GrayscaleFileWritten = grayscaleFileSync(Buffer.from([1]), { output: new URL('file:///b.jpg') });
-  const pixelsSync: GrayscaleFilePixels = grayscaleFileSync('a.png', { mode: 'luma', autoOrient: true, limitInputPixels: false });
+  const pixelsSync: GrayscaleFilePixels = grayscaleFileSync('a.png', {
+    mode: 'luma',
+    autoOrient: true,
+    limitInputPixels: false,
+  });
   void new Blob([gray, encoded.data]);
   void [format, encodedBytes, writtenPath, writtenSync, pixelsSync];
 
   // With options only known at run time: the union, told apart by `output`.
-  const options: GrayscaleFileOptions = { signal: AbortSignal.timeout(1000), onProgress: (done, total) => void [done, total] };
+  const options: GrayscaleFileOptions = {
+    signal: AbortSignal.timeout(1000),
+    onProgress: (done, total) => void [done, total],
+  };
   const any: GrayscaleFileResult = await grayscaleFile('a.jpg', options);
   if (any.output !== undefined) {
     const path: string = any.output;
@@ -166,7 +176,17 @@ export async function files(): Promise<void> {
     const data: Uint8Array = any.data;
     void data;
   }
-  const info = [any.width, any.height, any.inputFormat, any.mode, any.orientation, any.oriented, any.bytesIn, any.extensionMismatch, any.timings.decode] as const;
+  const info = [
+    any.width,
+    any.height,
+    any.inputFormat,
+    any.mode,
+    any.orientation,
+    any.oriented,
+    any.bytesIn,
+    any.extensionMismatch,
+    any.timings.decode,
+  ] as const;
   void info;
 
   // @ts-expect-error pixels have no output path
@@ -210,24 +230,40 @@ export async function batch(): Promise<void> {
     yield 'a.jpg';
     yield { input: new URL('file:///b.png'), output: 'out/b.png' };
   }
-  const options: GrayscaleFilesOptions = { outDir: 'out', recursive: true, ordered: true, concurrency: 4, format: 'png' };
+  const options: GrayscaleFilesOptions = {
+    outDir: 'out',
+    recursive: true,
+    ordered: true,
+    concurrency: 4,
+    format: 'png',
+  };
   for await (const result of grayscaleFiles('photos', options)) {
     const typed: GrayscaleFilesResult = result;
     if (result.error !== undefined) {
       // A file's error carries its code, offloop's or the system's (issue 16: TS2339 before).
       const code: string | undefined = result.error.code;
-      if (result.error.code === 'ENOENT' || result.error.code === 'ERR_OFFLOOP_CORRUPT_IMAGE') void result.error.message;
+      if (result.error.code === 'ENOENT' || result.error.code === 'ERR_OFFLOOP_CORRUPT_IMAGE')
+        void result.error.message;
       const typedError: OffloopFileError = result.error;
       void [code, typedError];
-    }
-    else if (result.skipped) void result.output;
+    } else if (result.skipped) void result.output;
     else {
-      const sizes: [number, number, number, number, number] = [result.width, result.height, result.bytesIn, result.bytesOut, result.ms];
+      const sizes: [number, number, number, number, number] = [
+        result.width,
+        result.height,
+        result.bytesIn,
+        result.bytesOut,
+        result.ms,
+      ];
       void sizes;
     }
     void typed;
   }
-  void grayscaleFiles(paths(), { output: (input: string) => `${input}.png`, skipExisting: true, onProgress: ({ done, failed, total, bytesIn, pixels }) => void [done, failed, total, bytesIn, pixels] });
+  void grayscaleFiles(paths(), {
+    output: (input: string) => `${input}.png`,
+    skipExisting: true,
+    onProgress: ({ done, failed, total, bytesIn, pixels }) => void [done, failed, total, bytesIn, pixels],
+  });
   void grayscaleFiles([new URL('file:///a.jpg')], { signal: AbortSignal.timeout(1), mode: 'luma' });
   // @ts-expect-error bytes in memory are not batch inputs
   void grayscaleFiles([new Uint8Array(1)]);
@@ -235,8 +271,10 @@ export async function batch(): Promise<void> {
   void grayscaleFiles('photos', { output: 'out' });
   // In place; a refused output names the other input involved.
   for await (const result of grayscaleFiles('photos', { inPlace: true, format: 'jpeg' })) {
-    if (result.error?.code === 'ERR_OFFLOOP_OUTPUT_COLLISION' || result.error?.code === 'ERR_OFFLOOP_OUTPUT_IS_INPUT') void result.error.message;
+    if (result.error?.code === 'ERR_OFFLOOP_OUTPUT_COLLISION' || result.error?.code === 'ERR_OFFLOOP_OUTPUT_IS_INPUT')
+      void result.error.message;
   }
   const refused: OffloopBatchError | undefined = undefined as OffloopBatchError | undefined;
-  if (refused !== undefined) void [refused.output, refused.otherInput, ((code: OffloopBatchErrorCode) => code)(refused.code)];
+  if (refused !== undefined)
+    void [refused.output, refused.otherInput, ((code: OffloopBatchErrorCode) => code)(refused.code)];
 }

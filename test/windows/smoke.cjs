@@ -9,7 +9,17 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
+const {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Worker } = require('node:worker_threads');
@@ -26,7 +36,7 @@ async function check(name, body) {
     await body();
     checks[name] = 'ok';
   } catch (error) {
-    checks[name] = `FAILED: ${error && error.stack ? error.stack : error}`;
+    checks[name] = `FAILED: ${error?.stack ? error.stack : error}`;
   }
 }
 
@@ -39,12 +49,23 @@ async function kernels() {
     assert.equal(process.platform, 'win32');
     assert.match(binary.path.replace(/\\/g, '/'), /prebuilds\/win32-x64\/offloop\.node$/);
   });
-  await check('codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14, linked into offloop.node', () => {
-    const { codecs } = offloop.features();
-    for (const [name, version] of [['jpeg', '2.1.5'], ['png', '1.6.39'], ['zlib', '1.2.13'], ['deflate', '1.14']]) {
-      assert.deepEqual({ name, version: codecs[name].version, linkage: codecs[name].linkage }, { name, version, linkage: 'static' });
-    }
-  });
+  await check(
+    'codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14, linked into offloop.node',
+    () => {
+      const { codecs } = offloop.features();
+      for (const [name, version] of [
+        ['jpeg', '2.1.5'],
+        ['png', '1.6.39'],
+        ['zlib', '1.2.13'],
+        ['deflate', '1.14'],
+      ]) {
+        assert.deepEqual(
+          { name, version: codecs[name].version, linkage: codecs[name].linkage },
+          { name, version, linkage: 'static' },
+        );
+      }
+    },
+  );
   // Sync (the calling thread) and async (the pool), small and past several chunks.
   for (const n of [1, 7, 1000, 300_003]) {
     await check(`squares ${n} (${simd}): sync and pool as the reference`, async () => {
@@ -54,7 +75,10 @@ async function kernels() {
       assert.deepEqual(await offloop.computeSquares(values), want);
       const floats = Float32Array.from(values);
       assert.deepEqual(await offloop.computeSquares(floats), reference.computeSquaresSync(floats));
-      assert.deepEqual(await offloop.computeSquares({ from: -n, to: n }), reference.computeSquaresSync({ from: -n, to: n }));
+      assert.deepEqual(
+        await offloop.computeSquares({ from: -n, to: n }),
+        reference.computeSquaresSync({ from: -n, to: n }),
+      );
     });
     await check(`sum of squares ${n} (${simd}): sync and pool as the reference`, async () => {
       const range = { from: 2 ** 40 - n, to: 2 ** 40 };
@@ -64,7 +88,12 @@ async function kernels() {
       assert.equal(await offloop.sumOfSquares(values), reference.sumOfSquaresSync(values));
     });
   }
-  for (const [width, height, channels] of [[1, 1, 4], [13, 7, 3], [640, 480, 4], [1023, 517, 3]]) {
+  for (const [width, height, channels] of [
+    [1, 1, 4],
+    [13, 7, 3],
+    [640, 480, 4],
+    [1023, 517, 3],
+  ]) {
     await check(`grayscale ${width}x${height}x${channels} (${simd}): sync and pool as the reference`, async () => {
       const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 2654435761) >>> 24);
       const image = { data, width, height, channels };
@@ -110,8 +139,15 @@ async function files(work) {
   await check('grayscaleFiles with outDir and a non-ASCII name: every output, no temporary file', async () => {
     const outDir = join(work, 'out');
     const results = [];
-    for await (const result of offloop.grayscaleFiles(names.map((name) => join(input, name)), { outDir })) results.push(result);
-    assert.deepEqual(results.filter((result) => result.error).map((result) => String(result.error)), []);
+    for await (const result of offloop.grayscaleFiles(
+      names.map((name) => join(input, name)),
+      { outDir },
+    ))
+      results.push(result);
+    assert.deepEqual(
+      results.filter((result) => result.error).map((result) => String(result.error)),
+      [],
+    );
     assert.deepEqual(readdirSync(outDir).sort(), [...names].sort());
   });
 
@@ -122,7 +158,11 @@ async function files(work) {
     controller.abort(reason);
     let thrown;
     try {
-      for await (const result of offloop.grayscaleFiles(names.map((name) => join(input, name)), { outDir, signal: controller.signal })) void result;
+      for await (const result of offloop.grayscaleFiles(
+        names.map((name) => join(input, name)),
+        { outDir, signal: controller.signal },
+      ))
+        void result;
     } catch (error) {
       thrown = error;
     }
@@ -136,7 +176,11 @@ async function files(work) {
     const out = join(work, `${tag}.out`);
     const err = join(work, `${tag}.err`);
     const fds = [openSync(out, 'w'), openSync(err, 'w')];
-    const child = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', ...fds], env: process.env, timeout: 300_000 });
+    const child = spawnSync(process.execPath, [cli, ...args], {
+      stdio: ['ignore', ...fds],
+      env: process.env,
+      timeout: 300_000,
+    });
     fds.forEach(closeSync);
     return { status: child.status, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
   };
@@ -144,7 +188,10 @@ async function files(work) {
     const out = join(work, 'cli-out');
     const run = runCli(['gray', input, '-o', out, '--json'], 'gray');
     assert.equal(run.status, 0, run.stderr);
-    const lines = run.stdout.trim().split(/\r?\n/).map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trim()
+      .split(/\r?\n/)
+      .map((line) => JSON.parse(line));
     assert.equal(lines.filter((line) => line.type === 'file' && line.status === 'processed').length, names.length);
     assert.equal(lines.at(-1).type, 'summary');
     assert.deepEqual(readdirSync(out).sort(), [...names].sort());
@@ -196,9 +243,12 @@ async function workerTerminatedMidJob() {
     await workerTerminatedMidJob();
   }
   const ok = Object.values(checks).every((value) => value === 'ok');
-  writeFileSync(resultsFile, JSON.stringify({ ok, node: process.version, simd: offloop.features().simd, checks }, null, 1));
+  writeFileSync(
+    resultsFile,
+    JSON.stringify({ ok, node: process.version, simd: offloop.features().simd, checks }, null, 1),
+  );
   process.exitCode = ok ? 0 : 1;
 })().catch((error) => {
-  writeFileSync(resultsFile, JSON.stringify({ ok: false, crashed: String(error && error.stack) }));
+  writeFileSync(resultsFile, JSON.stringify({ ok: false, crashed: String(error?.stack) }));
   process.exitCode = 1;
 });

@@ -24,17 +24,40 @@ const FLAGS = {
     help: "exact: Pillow's pixels; luma: a JPEG's Y plane, faster; luma-lossless: JPEG to JPEG keeping the input's own luma (no re-encode, no quality loss), else as luma",
   },
   'auto-orient': { type: 'boolean', help: 'apply the EXIF orientation' },
-  'limit-input-pixels': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger images (0: no limit)' },
-  'limit-input-bytes': { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, value: '<n>', help: 'refuse larger files (default 1073741824, 1 GiB; 0: no limit)' },
+  'limit-input-pixels': {
+    type: 'integer',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    value: '<n>',
+    help: 'refuse larger images (0: no limit)',
+  },
+  'limit-input-bytes': {
+    type: 'integer',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    value: '<n>',
+    help: 'refuse larger files (default 1073741824, 1 GiB; 0: no limit)',
+  },
   fsync: { type: 'boolean', help: 'fsync each output and its folder, so it survives a power loss' },
-  threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
+  threads: {
+    type: 'integer',
+    min: 1,
+    max: 1024,
+    value: '<n>',
+    help: 'pool threads (default: the CPUs this process may use)',
+  },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
   recursive: { type: 'boolean', short: 'r', help: 'include subfolders of directories' },
   'skip-existing': { type: 'boolean', help: 'skip inputs whose output exists whole (resume a batch)' },
   ordered: { type: 'boolean', help: 'report in input order (default: as files complete)' },
   json: { type: 'boolean', help: 'one JSON object per file, then a summary object' },
   quiet: { type: 'boolean', short: 'q', help: 'print only failures and the summary' },
-  redis: { type: 'string', value: '<address>', section: 'on a Redis queue (offloop/queue; paths must be on storage every worker sees)', help: "submit to the queue's workers instead of running here" },
+  redis: {
+    type: 'string',
+    value: '<address>',
+    section: 'on a Redis queue (offloop/queue; paths must be on storage every worker sees)',
+    help: "submit to the queue's workers instead of running here",
+  },
   queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
 } as const satisfies FlagTable;
 
@@ -64,8 +87,10 @@ export const gray: Command = {
     if (positionals.length === 0) throw new UsageError('give at least one file or directory');
     const outDir = values['out-dir'];
     const inPlace = values['in-place'] ?? false;
-    if (inPlace && outDir !== undefined) throw new UsageError('--in-place writes each output over its input: it does not go with -o');
-    if (!inPlace && (outDir === undefined || outDir === '')) throw new UsageError('-o <dir> (--out-dir) is required (or --in-place to write over the inputs)');
+    if (inPlace && outDir !== undefined)
+      throw new UsageError('--in-place writes each output over its input: it does not go with -o');
+    if (!inPlace && (outDir === undefined || outDir === ''))
+      throw new UsageError('-o <dir> (--out-dir) is required (or --in-place to write over the inputs)');
     const format: OutputFormat = values.format ?? 'same';
     const mode = values.mode ?? 'exact';
     const { quality, compression: compressionLevel, threads, concurrency } = values;
@@ -76,8 +101,16 @@ export const gray: Command = {
     if (redis === undefined && values.queue !== undefined) throw new UsageError('--queue goes with --redis');
     if (redis !== undefined) {
       // (The queue's jobs do not carry --limit-input-bytes and --fsync yet: workers use the defaults.)
-      for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered', 'limit-input-bytes', 'fsync'] as const) {
-        if (values[local] !== undefined) throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
+      for (const local of [
+        'threads',
+        'concurrency',
+        'skip-existing',
+        'ordered',
+        'limit-input-bytes',
+        'fsync',
+      ] as const) {
+        if (values[local] !== undefined)
+          throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
       }
       if (inPlace) throw new UsageError('--in-place applies to a local run, not with --redis');
       redisFlag(redis);
@@ -120,10 +153,15 @@ interface BatchRun {
 }
 
 /** The results: from this machine's pool, or from the queue's workers (offloop/queue, loaded only then). */
-async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal): Promise<AsyncIterable<GrayscaleFilesResult>> {
+async function resultsOf(
+  run: BatchRun,
+  reporter: Reporter,
+  signal: AbortSignal,
+): Promise<AsyncIterable<GrayscaleFilesResult>> {
   const { target } = run;
   const outputs = cliOutputs(target);
-  const onEmpty = (dir: string) => reporter.warning(`${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}`);
+  const onEmpty = (dir: string) =>
+    reporter.warning(`${dir}: no JPEG or PNG file${target.recursive ? '' : ' (-r includes subfolders)'}`);
   const entries = cliEntries(run.positionals, target, outputs, onEmpty);
   if (run.redis === undefined) {
     const { grayscaleEntries } = await import('../../files/batch.js');
@@ -140,7 +178,10 @@ async function resultsOf(run: BatchRun, reporter: Reporter, signal: AbortSignal)
     signal,
     // No worker yet, jobs Redis lost, jobs removed on Ctrl-C: said apart from the files' lines.
     onNotice: (notice) => {
-      const hint = notice.type === 'no-worker' && notice.workers === 0 ? `; start one with \`offloop worker --redis ${redisShown(run.redis!.url)} --root <dir>\`` : '';
+      const hint =
+        notice.type === 'no-worker' && notice.workers === 0
+          ? `; start one with \`offloop worker --redis ${redisShown(run.redis!.url)} --root <dir>\``
+          : '';
       reporter.warning(`${notice.message}${hint}`);
     },
   });

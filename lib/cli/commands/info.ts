@@ -31,12 +31,12 @@ export const info: Command = {
       .map(([name, codec]) => `${name}: ${codec.library} ${codec.version} (${codec.linkage})`)
       .join(', ');
     io.stdout.write(
-      [
+      `${[
         `binary:  ${found.binary.path} (${found.binary.source})`,
         `simd:    ${found.simd}`,
         `codecs:  ${codecs || 'none'}`,
         `threads: ${report.threads} (default ${found.defaultConcurrency})`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     return 0;
   },

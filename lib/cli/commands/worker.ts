@@ -10,10 +10,25 @@ import { UsageError } from '../usage.js';
 const ERROR_EVERY_MS = 60_000;
 
 const FLAGS = {
-  redis: { type: 'string', value: '<address>', help: 'the Redis server: redis://[user:password@]host[:port], rediss://... or host:port (required)' },
-  root: { type: 'string', value: '<dir>', multiple: true, help: 'a folder jobs may read and write (required, repeatable): a job naming a path elsewhere fails' },
+  redis: {
+    type: 'string',
+    value: '<address>',
+    help: 'the Redis server: redis://[user:password@]host[:port], rediss://... or host:port (required)',
+  },
+  root: {
+    type: 'string',
+    value: '<dir>',
+    multiple: true,
+    help: 'a folder jobs may read and write (required, repeatable): a job naming a path elsewhere fails',
+  },
   queue: { type: 'string', value: '<name>', help: "the queue's name (default offloop)" },
-  threads: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'pool threads (default: the CPUs this process may use)' },
+  threads: {
+    type: 'integer',
+    min: 1,
+    max: 1024,
+    value: '<n>',
+    help: 'pool threads (default: the CPUs this process may use)',
+  },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
   json: { type: 'boolean', help: 'a JSON object per file on stdout (a failure with its code) instead of the lines' },
 } as const satisfies FlagTable;
@@ -31,19 +46,27 @@ says so (at most once a minute) and keeps trying.`,
 
 export const worker: Command = {
   line: LINE,
-  summary: 'run this machine\'s pool as a worker of a Redis queue (offloop/queue)',
+  summary: "run this machine's pool as a worker of a Redis queue (offloop/queue)",
   async run(argv, io) {
     const { values } = parseFlags(LINE, argv);
     const redis = redisFlag(values.redis);
     const roots = values.root ?? [];
     if (roots.length === 0) {
-      throw new UsageError('--root <dir> is required (repeatable): the folders this worker may read and write; anyone who can write to Redis can add jobs, and a job naming a path elsewhere fails');
+      throw new UsageError(
+        '--root <dir> is required (repeatable): the folders this worker may read and write; anyone who can write to Redis can add jobs, and a job naming a path elsewhere fails',
+      );
     }
     const { threads, concurrency } = values;
     const { createWorker } = await import('../../queue/index.js');
     let created: Awaited<ReturnType<typeof createWorker>>;
     try {
-      created = createWorker({ connection: redis, roots, ...(values.queue ? { queue: values.queue } : {}), ...(threads ? { threads } : {}), ...(concurrency ? { concurrency } : {}) });
+      created = createWorker({
+        connection: redis,
+        roots,
+        ...(values.queue ? { queue: values.queue } : {}),
+        ...(threads ? { threads } : {}),
+        ...(concurrency ? { concurrency } : {}),
+      });
     } catch (error) {
       // A root that is not there, or not a folder: said as such, no stack.
       const { code, message } = error as { code?: string; message: string };
@@ -68,7 +91,10 @@ export const worker: Command = {
     bull.on('completed', (job) => {
       completed++;
       if (job.name !== GRAY_FILE) return;
-      if (values.json) io.stdout.write(`${JSON.stringify({ type: 'file', status: 'processed', input: job.data.input, output: job.data.output })}\n`);
+      if (values.json)
+        io.stdout.write(
+          `${JSON.stringify({ type: 'file', status: 'processed', input: job.data.input, output: job.data.output })}\n`,
+        );
       else io.stdout.write(`processed: ${escapeText(String(job.data.output))}\n`);
     });
     bull.on('failed', (job, error) => {
@@ -80,9 +106,18 @@ export const worker: Command = {
       const retried = job !== undefined && job.attemptsMade < attempts && error.name !== 'UnrecoverableError';
       if (!retried) failed++;
       if (values.json) {
-        const line = { type: 'file', status: retried ? 'retried' : 'failed', input, error: { code: decoded.code ?? null, message: reason }, ...(retried ? { attempt: job!.attemptsMade, attempts } : {}) };
+        const line = {
+          type: 'file',
+          status: retried ? 'retried' : 'failed',
+          input,
+          error: { code: decoded.code ?? null, message: reason },
+          ...(retried ? { attempt: job!.attemptsMade, attempts } : {}),
+        };
         io.stdout.write(`${JSON.stringify(line)}\n`);
-      } else io.stderr.write(`failed: ${escapeText(input)}: ${escapeText(reason)}${retried ? ` (attempt ${job!.attemptsMade} of ${attempts}; retried)` : ''}\n`);
+      } else
+        io.stderr.write(
+          `failed: ${escapeText(input)}: ${escapeText(reason)}${retried ? ` (attempt ${job!.attemptsMade} of ${attempts}; retried)` : ''}\n`,
+        );
     });
     // ioredis retries a lost connection without end; each try is an 'error' here: one line, then at most one a minute.
     let lastErrorAt = 0;
@@ -93,12 +128,16 @@ export const worker: Command = {
         quiet++;
         return;
       }
-      io.stderr.write(`offloop worker: Redis at ${redisShown(redis)}: ${escapeText(error.message)}${quiet > 0 ? ` (${quiet} more errors since the last line)` : ''}; retrying\n`);
+      io.stderr.write(
+        `offloop worker: Redis at ${redisShown(redis)}: ${escapeText(error.message)}${quiet > 0 ? ` (${quiet} more errors since the last line)` : ''}; retrying\n`,
+      );
       lastErrorAt = now;
       quiet = 0;
     });
     if ((await Promise.race([bull.waitUntilReady().then(() => 'ready' as const), stopped])) === 'ready') {
-      io.stderr.write(`offloop worker: waiting for jobs on queue '${values.queue ?? 'offloop'}' at ${redisShown(redis)}; reading and writing only under ${roots.map(escapeText).join(', ')}\n`);
+      io.stderr.write(
+        `offloop worker: waiting for jobs on queue '${values.queue ?? 'offloop'}' at ${redisShown(redis)}; reading and writing only under ${roots.map(escapeText).join(', ')}\n`,
+      );
     }
     const signal = await stopped;
     // Finish the files in flight (a second signal aborts them: they go back to the queue).
