@@ -24,6 +24,7 @@ import offloop, {
   type GrayscaleFilesOptions,
   type GrayscaleFilesResult,
   type ImageFileFormat,
+  type ImageInputFormat,
   type OffloopBatchError,
   type OffloopBatchErrorCode,
   type OffloopErrorCode,
@@ -149,7 +150,10 @@ export async function files(): Promise<void> {
   // The result's type follows the options: pixels, the encoded image, or the file written.
   const pixels: GrayscaleFilePixels = await grayscaleFile('a.jpg');
   const gray: Uint8Array<ArrayBuffer> = pixels.data;
-  const format: ImageFileFormat = pixels.format;
+  // Pixels may come from any format offloop reads; an encoded or written file is one it writes.
+  const format: ImageInputFormat = pixels.format;
+  // @ts-expect-error a GIF or BMP input's pixels say so
+  const narrowed: ImageFileFormat = pixels.format;
   const encoded: GrayscaleFileEncoded = await grayscaleFile(new Uint8Array(4), { encode: true, format: 'png' });
   const encodedBytes: number = encoded.bytes;
   const written: GrayscaleFileWritten = await grayscaleFile(new URL('file:///a.png'), { output: 'b.png', quality: 90 });
@@ -161,7 +165,8 @@ export async function files(): Promise<void> {
     limitInputPixels: false,
   });
   void new Blob([gray, encoded.data]);
-  void [format, encodedBytes, writtenPath, writtenSync, pixelsSync];
+  const encodedFormat: ImageFileFormat = encoded.format;
+  void [format, narrowed, encodedFormat, encodedBytes, writtenPath, writtenSync, pixelsSync];
 
   // With options only known at run time: the union, told apart by `output`.
   const options: GrayscaleFileOptions = {
