@@ -15,7 +15,9 @@ namespace offloop::codecs {
 
 namespace {
 
-constexpr size_t kWindow = 32768;  // deflate's window: what a dictionary can reach
+// (Used by the zlib path only: clang's -Wunused-const-variable, an error
+// under -Werror, would stop a build that links libdeflate.)
+[[maybe_unused]] constexpr size_t kWindow = 32768;  // deflate's window: what a dictionary can reach
 constexpr size_t kSegmentPixels = size_t{1} << 20;
 
 enum Filter : uint8_t { kNone = 0, kSub = 1, kUp = 2, kAverage = 3, kPaeth = 4 };
