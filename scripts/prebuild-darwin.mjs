@@ -23,9 +23,11 @@ import { codecFlags, compileAddon, run } from './cross-build.mjs';
 // type: absolute"), and nasm's macho64 objects of libjpeg-turbo's x86 SIMD
 // name their constants so (F_0_211 equ ...). They are local and no
 // relocation uses them (the values are in the instructions), so a copy of
-// the archive without local symbols links (llvm-objcopy --discard-all).
-function linkableArchive(flag, work) {
-  if (!flag.endsWith('/libjpeg.a')) return flag;
+// the archive without local symbols links (llvm-objcopy --discard-all). x64
+// only: arm64's objects (no nasm) need none of this, and their relocations
+// name local symbols (Zig's linker crashed on the stripped copy).
+function linkableArchive(flag, work, arch) {
+  if (arch !== 'x64' || !flag.endsWith('/libjpeg.a')) return flag;
   const copy = join(work, 'libjpeg-no-locals.a');
   copyFileSync(flag, copy);
   run('llvm-objcopy', ['--discard-all', copy]);
@@ -61,7 +63,7 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
     // The install name is no path on the user's Mac; process.dlopen opens by path.
     '-Wl,-install_name,@rpath/offloop.node',
     ...objects,
-    ...codecFlags(root, codecsDir, '--libs', 'darwin').map((flag) => linkableArchive(flag, work)),
+    ...codecFlags(root, codecsDir, '--libs', 'darwin').map((flag) => linkableArchive(flag, work, arch)),
     // Strip: local symbols are no use to anyone loading the module.
     '-s',
   ]);
