@@ -18,6 +18,7 @@ import {
   sumOfSquaresSync,
 } from '../lib/reference.js';
 import { allocateSquaresOut, planSquares } from '../lib/validate.js';
+import { NUMBER_ARRAY_TYPES } from './helpers.js';
 
 // ---------------------------------------------------------------------------
 // Independent oracles, written plainly from the specification (no unrolling).
@@ -236,17 +237,7 @@ describe('computeSquaresSync', () => {
 
   it('squaresInto agrees with a plain loop on random data of every type', () => {
     const next = rng(7);
-    const types = [
-      Int8Array,
-      Uint8Array,
-      Uint8ClampedArray,
-      Int16Array,
-      Uint16Array,
-      Int32Array,
-      Uint32Array,
-      Float32Array,
-      Float64Array,
-    ];
+    const types = NUMBER_ARRAY_TYPES;
     for (const T of types) {
       const a = new T(1000);
       for (let i = 0; i < a.length; i++) a[i] = (next() - 0.5) * 2 ** 34 * (i % 3 === 0 ? 1e-9 : 1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NUMBER_ARRAY_TYPES } from './helpers.js';
 
 import {
   describeReceived,
@@ -166,17 +167,7 @@ describe('isOffloopError', () => {
 
 describe('planSquares', () => {
   it('accepts every TypedArray kind in place, and number[] as a Float64Array copy', () => {
-    const types = [
-      Int8Array,
-      Uint8Array,
-      Uint8ClampedArray,
-      Int16Array,
-      Uint16Array,
-      Int32Array,
-      Uint32Array,
-      Float32Array,
-      Float64Array,
-    ];
+    const types = NUMBER_ARRAY_TYPES;
     for (const T of types) {
       const a = new T(3);
       expect(planSquares(a)).toEqual({ kind: 'array', array: a, length: 3, bigint: false });
