@@ -118,7 +118,11 @@ function peakRssMiB() {
   return line ? Number(line.split(/\s+/)[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
-const delay = monitorEventLoopDelay({ resolution: 5 });
+// Resolution 1, as the kernel cases' (bench/measure.mjs): the histogram
+// records each interval whole, sampling interval included, so at 5 an idle
+// loop already reads 5.1-6 ms, and the files cases' p99 (5.5-6.0 ms in the
+// 2026-11-22 run) was mostly the interval, not comparable with the kernels'.
+const delay = monitorEventLoopDelay({ resolution: 1 });
 await new Promise((resolve) => setTimeout(resolve, 10));
 delay.enable();
 const start = performance.now();

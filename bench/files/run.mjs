@@ -252,7 +252,7 @@ for (const c of cases) {
   lines.push('');
 }
 lines.push(
-  "Peak RSS is the contender process's peak resident set (VmHWM) (Pillow: the parent plus threads times the largest worker's peak). The event-loop p99 is the 99th percentile of the delay of the contender process's event loop while its batch ran (the pure-JS main-thread pipeline yields to the loop between files; Pillow has no event loop).",
+  "Peak RSS is the contender process's peak resident set (VmHWM) (Pillow: the parent plus threads times the largest worker's peak). The event-loop p99 is the 99th percentile of the delay of the contender process's event loop while its batch ran, sampled every 1 ms as in `npm run bench` (each sample includes that 1 ms) (the pure-JS main-thread pipeline yields to the loop between files; Pillow has no event loop).",
   '',
   'Per-file stages are the mean over the files of each stage on the thread that ran it (offloop: its pool thread, decode includes the fused gray; Pillow: read+decode, gray, encode+write in the worker process). With several threads they overlap, so they add up to more than the wall time per file.',
 );
