@@ -12,6 +12,16 @@ describe('lifetimes', () => {
     expect(run.status).toBe(0);
   });
 
+  it("a collection's worth of dropped large results stays cached for reuse, and recycled results are exact", () => {
+    const run = runFixture('page-cycle.mjs', [], ['--expose-gc']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { cached, max, exact } = JSON.parse(run.stdout) as { cached: number; max: number; exact: boolean };
+    // Where offloop maps no pages (no mmap), nothing is cached: nothing to check.
+    if (max > 0) expect(cached).toBeGreaterThanOrEqual(16);
+    expect(exact).toBe(true);
+  });
+
   it('an idle process exits by itself; a pending job keeps it alive until it settles', () => {
     const run = runFixture('idle-exit.mjs', [], [], 20_000);
     expect(run.error).toBeUndefined(); // not killed by the timeout

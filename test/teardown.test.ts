@@ -141,7 +141,7 @@ interface Round {
 }
 interface Spec {
   load: 'main' | 'workers';
-  fill: 0 | 4 | 8;
+  fill: 0 | 4 | 'full';
   rounds: Round[];
 }
 
@@ -203,7 +203,7 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
       'mapped outputs, and a mapped result passed back as the input of other jobs, page cache full (releases unmap)',
       matrix({
         load: 'main',
-        fill: 8,
+        fill: 'full',
         rounds: [...terminated('mapped', ['submit', 'mid', 'complete']), ...terminated('input', ['submit', 'sync'])],
       }),
     );
@@ -213,7 +213,7 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
       matrix(
         {
           load: 'main',
-          fill: 8,
+          fill: 'full',
           rounds: [
             { output: 'mapped', when: 'submit', end: 'exit' },
             { output: 'input', when: 'submit', end: 'exit' },
@@ -241,7 +241,7 @@ describe.concurrent('teardown matrix', { timeout: 60 * 60_000 }, () => {
       'mapped outputs, and a mapped result as input, page cache full',
       matrix({
         load: 'workers',
-        fill: 8,
+        fill: 'full',
         rounds: [
           ...bothWays([...terminated('mapped', ['submit']), ...terminated('input', ['submit'])]),
           { output: 'mapped', when: 'complete', end: 'terminate', alone: true },

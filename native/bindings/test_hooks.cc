@@ -14,13 +14,15 @@ namespace offloop {
 
 namespace {
 
-// Mapped result pages alive and cached, for the teardown tests.
+// Mapped result pages alive and cached, and the most the cache keeps, for
+// the teardown and page-cache tests.
 Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   memory::PageCounts counts = memory::Counts();
   Napi::Object result = Napi::Object::New(env);
   result.Set("livePages", static_cast<double>(counts.live));
   result.Set("cachedPages", static_cast<double>(counts.cached));
+  result.Set("maxCachedPages", static_cast<double>(counts.max_cached));
   return result;
 }
 

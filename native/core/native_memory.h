@@ -37,10 +37,12 @@ std::shared_ptr<Pages> AllocatePages(size_t bytes);
 // offloop did not map that address (ordinary JS memory, owned by V8).
 std::shared_ptr<const void> FindOwner(const void* address);
 
-// Counters for tests: mappings alive (owned by JS or a job) and cached for reuse.
+// Counters for tests: mappings alive (owned by JS or a job), cached for
+// reuse, and the most the cache keeps.
 struct PageCounts {
   size_t live = 0;
   size_t cached = 0;
+  size_t max_cached = 0;
 };
 PageCounts Counts();
 
