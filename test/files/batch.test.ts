@@ -1,7 +1,7 @@
 // grayscaleFiles: results equal grayscaleFile's, order, failures as results,
 // bounded pulls, clean stops, listing rules, naming, skipExisting, abort.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -138,6 +138,27 @@ describe('grayscaleFiles', () => {
     );
     expect(results.every((r) => r.error === undefined)).toBe(true);
     expect(listAll(out)).toEqual(['fn/gray-base-61x37.jpg.jpg', 'p/q/pair.jpg']);
+  });
+
+  it("a failing file makes no folder for its output (the pool thread makes it once the image is ready, as grayscaleFile's)", async () => {
+    const out = folder('failing-folders');
+    const missing = join(src, 'no-such-file.jpg');
+    const notImage = join(src, 'notes.txt');
+    const results = await collect(
+      grayscaleFiles(
+        [
+          { input: missing, output: join(out, 'never', 'a.jpg') },
+          { input: notImage, output: join(out, 'nor', 'b.jpg') },
+          { input: join(src, basename(JPEGS[0]!)), output: join(out, 'made', 'deep', 'c.jpg') },
+        ],
+        { ordered: true },
+      ),
+    );
+    expect(results.map((r) => r.error === undefined)).toEqual([false, false, true]);
+    expect(results[0]!.error).toMatchObject({ code: 'ENOENT' });
+    expect(listAll(out)).toEqual(['made/deep/c.jpg']);
+    expect(existsSync(join(out, 'never'))).toBe(false);
+    expect(existsSync(join(out, 'nor'))).toBe(false);
   });
 
   it('pulls lazily: a never-ending generator, stopped after N, was pulled at most N + concurrency times and closed', async () => {
