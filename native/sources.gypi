@@ -45,6 +45,7 @@
       'native/codecs/pillow_gray.cc',
       'native/codecs/png_decode.cc',
       'native/codecs/png_encode.cc',
+      'native/codecs/png_filter.cc',
       'native/codecs/png_segments.cc',
     ],
     # Image files as pool jobs (read, decode, orient, encode, write) over the

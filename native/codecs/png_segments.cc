@@ -1,7 +1,6 @@
 #include "png_segments.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -11,6 +10,8 @@
 #include <libdeflate.h>
 #endif
 
+#include "png_filter.h"
+
 namespace offloop::codecs {
 
 namespace {
@@ -19,82 +20,6 @@ namespace {
 // under -Werror, would stop a build that links libdeflate.)
 [[maybe_unused]] constexpr size_t kWindow = 32768;  // deflate's window: what a dictionary can reach
 constexpr size_t kSegmentPixels = size_t{1} << 20;
-
-enum Filter : uint8_t { kNone = 0, kSub = 1, kUp = 2, kAverage = 3, kPaeth = 4 };
-
-// Branch-free selects, so the loop over a row vectorizes.
-inline int PaethPredictor(int a, int b, int c) {
-  const int pa = std::abs(b - c);          // |p - a| with p = a + b - c
-  const int pb = std::abs(a - c);          // |p - b|
-  const int pc = std::abs(a + b - 2 * c);  // |p - c|
-  const int b_or_c = pb <= pc ? b : c;
-  return (pa <= pb && pa <= pc) ? a : b_or_c;
-}
-
-// libpng's heuristic: a filtered byte v costs min(v, 256 - v).
-inline uint32_t Cost(uint8_t v) { return v < 128 ? v : 256u - v; }
-
-// One filtered row: the filter type byte, then `width` bytes. `prior` is the
-// row above (all zeros for the first row, as PNG defines it). `scratch`
-// holds 4 * width bytes. Straight loops over bytes, so that the compiler
-// vectorizes all five filters and their costs.
-void FilterRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t* scratch, uint8_t* out) {
-  uint8_t* sub = scratch;
-  uint8_t* up = scratch + width;
-  uint8_t* average = scratch + 2 * size_t{width};
-  uint8_t* paeth = scratch + 3 * size_t{width};
-  uint32_t cost_none = 0, cost_sub = 0, cost_up = 0, cost_average = 0, cost_paeth = 0;
-  if (width > 0) {
-    // x = 0: no left neighbour (a = c = 0).
-    const uint8_t v = row[0];
-    const uint8_t b = prior[0];
-    sub[0] = v;
-    up[0] = static_cast<uint8_t>(v - b);
-    average[0] = static_cast<uint8_t>(v - (b >> 1));
-    paeth[0] = static_cast<uint8_t>(v - b);  // Paeth(0, b, 0) = b
-    cost_none += Cost(v);
-    cost_sub += Cost(sub[0]);
-    cost_up += Cost(up[0]);
-    cost_average += Cost(average[0]);
-    cost_paeth += Cost(paeth[0]);
-  }
-  for (uint32_t x = 1; x < width; ++x) {
-    const int a = row[x - 1];
-    const int b = prior[x];
-    const int c = prior[x - 1];
-    const uint8_t v = row[x];
-    sub[x] = static_cast<uint8_t>(v - a);
-    up[x] = static_cast<uint8_t>(v - b);
-    average[x] = static_cast<uint8_t>(v - ((a + b) >> 1));
-    paeth[x] = static_cast<uint8_t>(v - PaethPredictor(a, b, c));
-  }
-  for (uint32_t x = 1; x < width; ++x) {
-    cost_none += Cost(row[x]);
-    cost_sub += Cost(sub[x]);
-    cost_up += Cost(up[x]);
-    cost_average += Cost(average[x]);
-    cost_paeth += Cost(paeth[x]);
-  }
-  // The cheapest, first in filter order on ties.
-  uint8_t best = kNone;
-  uint32_t best_cost = cost_none;
-  const uint8_t* best_row = row;
-  const struct {
-    uint8_t type;
-    uint32_t cost;
-    const uint8_t* bytes;
-  } candidates[] = {
-      {kSub, cost_sub, sub}, {kUp, cost_up, up}, {kAverage, cost_average, average}, {kPaeth, cost_paeth, paeth}};
-  for (const auto& candidate : candidates) {
-    if (candidate.cost < best_cost) {
-      best = candidate.type;
-      best_cost = candidate.cost;
-      best_row = candidate.bytes;
-    }
-  }
-  out[0] = best;
-  std::memcpy(out + 1, best_row, width);
-}
 
 // Filters rows [first, first + rows) into `out` ((width + 1) bytes a row).
 // `scratch` holds 5 * width bytes (the last width: the zero row above row 0).
@@ -106,7 +31,7 @@ void FilterRows(const uint8_t* pixels, uint32_t width, size_t stride, uint32_t f
     const uint32_t y = first + i;
     const uint8_t* row = pixels + size_t{y} * stride;
     const uint8_t* prior = y > 0 ? row - stride : zeros;
-    FilterRow(row, prior, width, scratch, out + size_t{i} * (size_t{width} + 1));
+    FilterGrayRow(row, prior, width, scratch, out + size_t{i} * (size_t{width} + 1));
   }
 }
 
