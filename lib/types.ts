@@ -254,7 +254,10 @@ export interface CodecsInfo {
   jpeg: CodecLibrary;
   png: CodecLibrary;
   zlib: CodecLibrary;
-  /** What deflates encoded PNGs: `'libdeflate'` (prebuilt binaries, or a source build that found it) or `'zlib'`. */
+  /**
+   * What deflates encoded PNGs and inflates decoded ones: `'libdeflate'` (prebuilt binaries, or a source build that
+   * found it; damaged PNGs still inflate through libpng's zlib) or `'zlib'`.
+   */
   deflate: CodecLibrary;
   /** offloop's own GIF reader (`library: 'offloop'`, `version`: the Pillow release whose reading it reproduces). */
   gif: CodecLibrary;

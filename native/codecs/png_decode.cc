@@ -6,8 +6,20 @@
 // progressive ("push") reader is used so that a file which stops after its
 // last row is still complete (as for Pillow), and so that decoding goes in
 // bands: we feed a slice of input, libpng hands back the rows it completes.
+//
+// Built with libdeflate (OFFLOOP_HAVE_LIBDEFLATE, as the prebuilt binaries
+// are), a well-formed file skips libpng: its IDAT data is inflated in one
+// libdeflate call (about a third of zlib's CPU time) into the raw rows, whose
+// size the header gives, and Step unfilters and converts them band by band.
+// Anything that call or the filter bytes do not accept as a whole, exact
+// stream (a short, long, damaged or truncated one, a small declared window,
+// an IDAT longer than libpng allows) goes through libpng as before, which
+// gives the verdicts on damaged files; so does an image whose raw rows would
+// take more than kMaxWholeInflate bytes, or more than deflate can expand the
+// IDAT bytes present to (no allocation sized by a header the data cannot fill).
 #include "png_decode.h"
 
+#include <atomic>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -15,10 +27,17 @@
 
 #include <png.h>
 #include <zlib.h>
+#if OFFLOOP_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
+
+#include "png_filter.h"
 
 namespace offloop::codecs {
 
 namespace {
+
+std::atomic<uint64_t> g_whole_inflates{0};
 
 // Adam7: first column, first row, column step, row step of each pass.
 constexpr uint32_t kPassX[7] = {0, 4, 0, 2, 0, 1, 0};
@@ -128,6 +147,74 @@ void ConvertRow(const PngContext* c, const uint8_t* row, uint32_t count, uint8_t
   }
 }
 
+// Where the rows of each pass come from: Adam7's seven, or one pass of the
+// whole image. A pass with no column has no rows (and no filter bytes).
+struct PassGeometry {
+  uint32_t x0, dx, y0, dy;
+  uint32_t columns, rows;
+};
+
+PassGeometry Pass(const PngContext* c, int pass) {
+  PassGeometry g{0, 1, 0, 1, c->width, c->height};
+  if (c->interlaced) {
+    g.x0 = kPassX[pass], g.dx = kPassDx[pass], g.y0 = kPassY[pass], g.dy = kPassDy[pass];
+    g.columns = c->width > g.x0 ? (c->width - g.x0 + g.dx - 1) / g.dx : 0;
+    g.rows = c->height > g.y0 ? (c->height - g.y0 + g.dy - 1) / g.dy : 0;
+    if (g.columns == 0) g.rows = 0;
+  }
+  return g;
+}
+
+// Bits a pixel, from IHDR's colour type (validated by InspectPng) and depth.
+uint64_t BitsPerPixel(int color_type, int bit_depth) {
+  static const int kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
+  return uint64_t(kChannels[color_type]) * uint64_t(bit_depth);
+}
+
+inline uint32_t Big32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+// Calls visit(data, available, length) for each IDAT chunk in the run that
+// starts at `pos`, as much of its data as the input holds; stops after a
+// chunk cut short (by its data or its CRC) or when visit returns false.
+template <typename Visit>
+void ForEachIdat(const uint8_t* data, size_t size, size_t pos, Visit visit) {
+  while (pos <= size && size - pos >= 8 && std::memcmp(data + pos + 4, "IDAT", 4) == 0) {
+    const uint32_t length = Big32(data + pos);
+    const size_t after_header = size - pos - 8;
+    const size_t available = after_header < length ? after_header : length;
+    if (!visit(data + pos + 8, available, length)) return;
+    if (after_header - available < 4) return;  // no room for the CRC: the input ends in this chunk
+    pos += 12 + size_t(length);
+  }
+}
+
+// Undoes one row's PNG filter in place. `prior` is the row above (zeros for
+// a pass's first row); bpp: bytes a pixel, at least 1. The type is <= 4.
+void Unfilter(uint8_t type, uint8_t* row, const uint8_t* prior, size_t n, size_t bpp) {
+  switch (type) {
+    case 1:
+      for (size_t i = bpp; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + row[i - bpp]);
+      break;
+    case 2:
+      for (size_t i = 0; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + prior[i]);
+      break;
+    case 3:
+      for (size_t i = 0; i < bpp && i < n; i++) row[i] = static_cast<uint8_t>(row[i] + (prior[i] >> 1));
+      for (size_t i = bpp; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + ((row[i - bpp] + prior[i]) >> 1));
+      break;
+    case 4:
+      for (size_t i = 0; i < bpp && i < n; i++) row[i] = static_cast<uint8_t>(row[i] + prior[i]);  // Paeth(0, b, 0)
+      for (size_t i = bpp; i < n; i++) {
+        row[i] = static_cast<uint8_t>(row[i] + PaethPredictor(row[i - bpp], prior[i], prior[i - bpp]));
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 void OnRow(png_structp png, png_bytep row, png_uint_32 row_number, int pass) {
   PngContext* c = static_cast<PngContext*>(png_get_progressive_ptr(png));
   if (row == nullptr) return;
@@ -202,9 +289,7 @@ class PngGrayDecoder final : public GrayDecoder {
     // libpng holds two raw rows (and zeroes one per pass): a 16-bit RGBA row
     // of 2^31 pixels is 16 GiB, whatever the pixel limit says. Real images
     // are far below this cap (a 16-bit RGBA row of it is 33 million pixels).
-    static const int kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
-    const uint64_t row_bytes =
-        (uint64_t{info_.width} * kChannels[info_.png_color_type] * uint64_t(info_.bit_depth) + 7) / 8;
+    const uint64_t row_bytes = (uint64_t{info_.width} * BitsPerPixel(info_.png_color_type, info_.bit_depth) + 7) / 8;
     if (row_bytes > kMaxRowBytes) {
       return Fail(Status::Error(ErrorCode::kTooLarge, "PNG rows of %llu bytes are over offloop's limit of %llu per row",
                                 static_cast<unsigned long long>(row_bytes),
@@ -257,6 +342,17 @@ class PngGrayDecoder final : public GrayDecoder {
     if (info_.progressive) {
       for (uint32_t y = 0; y < info_.height; y++) std::memset(target.data + y * target.stride, 0, info_.width);
     }
+#if OFFLOOP_HAVE_LIBDEFLATE
+    // libpng reads every chunk before the image data, as it always did (its
+    // verdict on them stands); then the data is inflated whole if it can be,
+    // else libpng goes on from the first IDAT's data.
+    const size_t prefix = layout_.first_idat + 8;
+    if (prefix <= size_) {
+      if (!CallFeed(context_.get(), data_, prefix)) return Fail();
+      fed_ = prefix;
+      whole_ = InflateWhole();
+    }
+#endif
     return Status::Ok();
   }
 
@@ -269,7 +365,10 @@ class PngGrayDecoder final : public GrayDecoder {
     }
     PngContext* c = context_.get();
     const uint64_t goal = c->rows_done + rows;
-    while (!finished_ && c->rows_done < goal) {
+    if (whole_) {
+      StepWhole(goal);
+    }
+    while (!whole_ && !finished_ && c->rows_done < goal) {
       if (c->rows_done >= c->rows_total) {
         finished_ = true;  // every row is in: what follows does not matter (Pillow)
         break;
@@ -314,6 +413,119 @@ class PngGrayDecoder final : public GrayDecoder {
  private:
   static constexpr size_t kSlice = 16384;
   static constexpr uint64_t kMaxRowBytes = uint64_t{256} << 20;
+  // The largest raw image inflated in one piece (a 16-bit RGBA image of 33
+  // MP); larger ones stream through libpng, a row at a time.
+  static constexpr uint64_t kMaxWholeInflate = uint64_t{256} << 20;
+  // Deflate's largest expansion: a 258-byte match costs at least 2 bits.
+  static constexpr uint64_t kMaxDeflateRatio = 1032;
+
+  // Inflates all of the IDAT data into raw_ when it is one exact, intact
+  // zlib stream whose rows have valid filter types; false (nothing kept)
+  // sends the file through libpng.
+  bool InflateWhole() {
+#if OFFLOOP_HAVE_LIBDEFLATE
+    const PngContext* c = context_.get();
+    const uint64_t bits = BitsPerPixel(info_.png_color_type, info_.bit_depth);
+    uint64_t raw_size = 0, widest = 0;
+    for (int pass = 0; pass < Passes(); pass++) {
+      const PassGeometry g = Pass(c, pass);
+      const uint64_t row_bytes = (uint64_t{g.columns} * bits + 7) / 8;
+      if (g.rows == 0) continue;
+      raw_size += g.rows * (row_bytes + 1);
+      if (row_bytes > widest) widest = row_bytes;
+    }
+    if (raw_size == 0 || raw_size > kMaxWholeInflate) return false;
+    // libpng refuses an IDAT longer than this (png_check_chunk_length, at
+    // least; a larger user limit only raises it): such files stay its own.
+    const uint64_t row_factor = uint64_t{info_.width} * (bits / info_.bit_depth) * (info_.bit_depth > 8 ? 2 : 1) + 1 +
+                                (info_.progressive ? 6 : 0);
+    uint64_t chunk_limit = uint64_t{info_.height} * row_factor;
+    chunk_limit += 6 + 5 * (chunk_limit / (row_factor > 32566 ? 32566 : row_factor) + 1);
+    if (chunk_limit > 0x7FFFFFFF) chunk_limit = 0x7FFFFFFF;
+    uint64_t idat_bytes = 0;
+    uint32_t chunks = 0;
+    bool too_long = false;
+    const uint8_t* first = nullptr;
+    ForEachIdat(data_, size_, layout_.first_idat, [&](const uint8_t* bytes, size_t available, uint32_t length) {
+      if (length > chunk_limit) return !(too_long = true);
+      if (first == nullptr && available > 0) first = bytes;  // the stream's first byte, past empty IDATs
+      idat_bytes += available;
+      chunks++;
+      return true;
+    });
+    // A window smaller than 32 KiB is zlib's to enforce (libdeflate ignores it).
+    if (too_long || idat_bytes < 2 || (first[0] >> 4) != 7 || raw_size > idat_bytes * kMaxDeflateRatio) return false;
+    std::unique_ptr<uint8_t[]> joined;
+    const uint8_t* input = first;
+    if (chunks > 1) {
+      joined.reset(new (std::nothrow) uint8_t[idat_bytes]);
+      if (!joined) return false;
+      size_t at = 0;
+      ForEachIdat(data_, size_, layout_.first_idat, [&](const uint8_t* bytes, size_t available, uint32_t) {
+        std::memcpy(joined.get() + at, bytes, available);
+        at += available;
+        return true;
+      });
+      input = joined.get();
+    }
+    raw_.reset(new (std::nothrow) uint8_t[raw_size]);
+    zeros_.reset(new (std::nothrow) uint8_t[widest + 1]());
+    libdeflate_decompressor* inflater = libdeflate_alloc_decompressor();
+    size_t produced = 0;
+    const libdeflate_result result =
+        raw_ && zeros_ && inflater != nullptr
+            ? libdeflate_zlib_decompress(inflater, input, idat_bytes, raw_.get(), raw_size, &produced)
+            : LIBDEFLATE_BAD_DATA;
+    if (inflater != nullptr) libdeflate_free_decompressor(inflater);
+    bool usable = result == LIBDEFLATE_SUCCESS && produced == raw_size;
+    size_t at = 0;
+    for (int pass = 0; usable && pass < Passes(); pass++) {
+      const PassGeometry g = Pass(c, pass);
+      const size_t row_bytes = static_cast<size_t>((uint64_t{g.columns} * bits + 7) / 8);
+      for (uint32_t y = 0; usable && y < g.rows; y++, at += row_bytes + 1) usable = raw_[at] <= 4;
+    }
+    if (!usable) {
+      raw_.reset();
+      zeros_.reset();
+      return false;
+    }
+    bytes_per_pixel_ = bits >= 8 ? static_cast<size_t>(bits / 8) : 1;
+    bits_per_pixel_ = bits;
+    g_whole_inflates.fetch_add(1, std::memory_order_relaxed);
+    return true;
+#else
+    return false;
+#endif
+  }
+
+  // Unfilters and converts raw_'s rows until `goal` rows are done.
+  void StepWhole(uint64_t goal) {
+    PngContext* c = context_.get();
+    while (c->rows_done < goal && c->rows_done < c->rows_total && pass_ < Passes()) {
+      const PassGeometry g = Pass(c, pass_);
+      if (pass_row_ >= g.rows) {
+        pass_++;
+        pass_row_ = 0;
+        continue;
+      }
+      const size_t row_bytes = static_cast<size_t>((uint64_t{g.columns} * bits_per_pixel_ + 7) / 8);
+      uint8_t* row = raw_.get() + raw_at_;
+      const uint8_t* prior = pass_row_ == 0 ? zeros_.get() : row - row_bytes;
+      Unfilter(row[0], row + 1, prior, row_bytes, bytes_per_pixel_);
+      const size_t y = g.y0 + size_t{pass_row_} * g.dy;
+      ConvertRow(c, row + 1, g.columns, c->target + y * c->stride, g.x0, g.dx);
+      raw_at_ += row_bytes + 1;
+      pass_row_++;
+      c->rows_done++;
+    }
+    if (c->rows_done >= c->rows_total) {
+      finished_ = true;
+      raw_.reset();  // the rows are converted: give the memory back before the caller encodes
+      zeros_.reset();
+    }
+  }
+
+  int Passes() const { return info_.progressive ? 7 : 1; }
 
   // Cold path, for a zlib stream that ends before the rows do. Pillow accepts
   // that only when the stream stops exactly after a whole row (its inflate
@@ -321,19 +533,14 @@ class PngGrayDecoder final : public GrayDecoder {
   // that never comes and reports the file truncated. libpng does not say
   // where the stream ended, so inflate the IDAT data again and look.
   bool StreamEndsOnRowBoundary() const {
-    static const int kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
-    const uint64_t bits = uint64_t(kChannels[info_.png_color_type]) * uint64_t(info_.bit_depth);
+    const uint64_t bits = BitsPerPixel(info_.png_color_type, info_.bit_depth);
     z_stream z;
     std::memset(&z, 0, sizeof z);
     if (inflateInit(&z) != Z_OK) return false;
     uint8_t scratch[16384];
     int ret = Z_OK;
-    size_t pos = layout_.first_idat;
-    while (ret == Z_OK && size_ - pos >= 8 && std::memcmp(data_ + pos + 4, "IDAT", 4) == 0) {
-      uint32_t length = (uint32_t(data_[pos]) << 24) | (uint32_t(data_[pos + 1]) << 16) |
-                        (uint32_t(data_[pos + 2]) << 8) | data_[pos + 3];
-      size_t available = size_ - pos - 8 < length ? size_ - pos - 8 : length;
-      z.next_in = const_cast<Bytef*>(data_ + pos + 8);
+    ForEachIdat(data_, size_, layout_.first_idat, [&](const uint8_t* bytes, size_t available, uint32_t length) {
+      z.next_in = const_cast<Bytef*>(bytes);
       z.avail_in = static_cast<uInt>(available);
       while (ret == Z_OK && z.avail_in > 0) {
         z.next_out = scratch;
@@ -341,9 +548,8 @@ class PngGrayDecoder final : public GrayDecoder {
         ret = inflate(&z, Z_NO_FLUSH);
         if (ret == Z_BUF_ERROR) ret = Z_OK;
       }
-      if (available < length) break;
-      pos += 12 + size_t(length);
-    }
+      return ret == Z_OK && available == length;
+    });
     const uint64_t total = z.total_out;
     inflateEnd(&z);
     if (ret != Z_STREAM_END) return false;
@@ -376,6 +582,16 @@ class PngGrayDecoder final : public GrayDecoder {
   Status status_;
   bool started_ = false;
   bool finished_ = false;
+  // The whole-inflate path: the raw rows, a zero row above each pass's
+  // first, and where Step is.
+  bool whole_ = false;
+  std::unique_ptr<uint8_t[]> raw_;
+  std::unique_ptr<uint8_t[]> zeros_;
+  size_t raw_at_ = 0;
+  int pass_ = 0;
+  uint32_t pass_row_ = 0;
+  size_t bytes_per_pixel_ = 1;
+  uint64_t bits_per_pixel_ = 8;
 };
 
 }  // namespace
@@ -384,6 +600,12 @@ const char* PngLibraryVersion() { return PNG_LIBPNG_VER_STRING; }
 const char* ZlibVersion() { return zlibVersion(); }
 const void* PngLibrarySymbol() { return reinterpret_cast<const void*>(&png_access_version_number); }
 const void* ZlibSymbol() { return reinterpret_cast<const void*>(&zlibVersion); }
+#if OFFLOOP_HAVE_LIBDEFLATE
+bool PngInflatesWhole() { return true; }
+#else
+bool PngInflatesWhole() { return false; }
+#endif
+uint64_t PngWholeInflates() { return g_whole_inflates.load(std::memory_order_relaxed); }
 
 Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                           std::unique_ptr<GrayDecoder>* decoder) noexcept {

@@ -20,4 +20,10 @@ const char* ZlibVersion();
 const void* PngLibrarySymbol();
 const void* ZlibSymbol();
 
+// Whether this build inflates a well-formed PNG's image data whole with
+// libdeflate, and how many decodes have so far (for tests: the libpng path
+// gives the same pixels, so only this tells which path ran).
+bool PngInflatesWhole();
+uint64_t PngWholeInflates();
+
 }  // namespace offloop::codecs

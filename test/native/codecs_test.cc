@@ -874,6 +874,112 @@ void TestRobustness(const std::vector<DecodeCase>& cases) {
   munmap(shared, sizeof(FuzzState));
 }
 
+// A PNG rebuilt from `png`'s chunks with its zlib stream `stream` cut into
+// IDATs of `piece` bytes (an empty IDAT first), every IDAT CRC wrong when
+// `bad_crcs` (Pillow never checks them).
+std::vector<uint8_t> RechunkPng(const std::vector<uint8_t>& png, const std::vector<uint8_t>& stream, size_t piece,
+                                bool bad_crcs) {
+  std::vector<uint8_t> out(png.begin(), png.begin() + 8);
+  auto chunk = [&](const char* type, const uint8_t* data, size_t n, bool bad) {
+    size_t at = out.size();
+    out.resize(at + 12 + n);
+    PutBe32(&out, at, uint32_t(n));
+    std::memcpy(&out[at + 4], type, 4);
+    if (n > 0) std::memcpy(&out[at + 8], data, n);
+    PutBe32(&out, at + 8 + n, uint32_t(crc32(0L, &out[at + 4], uInt(n + 4))) ^ (bad ? 1u : 0u));
+  };
+  bool wrote_idat = false;
+  for (size_t pos = 8; pos + 12 <= png.size();) {
+    uint32_t n =
+        (uint32_t(png[pos]) << 24) | (uint32_t(png[pos + 1]) << 16) | (uint32_t(png[pos + 2]) << 8) | png[pos + 3];
+    std::string type(reinterpret_cast<const char*>(&png[pos + 4]), 4);
+    if (type == "IDAT") {
+      if (!wrote_idat) {
+        chunk("IDAT", nullptr, 0, bad_crcs);
+        for (size_t at = 0; at < stream.size(); at += piece) {
+          chunk("IDAT", stream.data() + at, std::min(piece, stream.size() - at), bad_crcs);
+        }
+        wrote_idat = true;
+      }
+    } else {
+      chunk(type.c_str(), &png[pos + 8], n, false);
+    }
+    pos += 12 + size_t(n);
+  }
+  return out;
+}
+
+std::vector<uint8_t> IdatStream(const std::vector<uint8_t>& png) {
+  std::vector<uint8_t> stream;
+  for (size_t pos = 8; pos + 12 <= png.size();) {
+    uint32_t n =
+        (uint32_t(png[pos]) << 24) | (uint32_t(png[pos + 1]) << 16) | (uint32_t(png[pos + 2]) << 8) | png[pos + 3];
+    if (std::memcmp(&png[pos + 4], "IDAT", 4) == 0) stream.insert(stream.end(), &png[pos + 8], &png[pos + 8 + n]);
+    pos += 12 + size_t(n);
+  }
+  return stream;
+}
+
+// The same image data laid out otherwise must decode to the same pixels,
+// whichever path inflates it (libdeflate's whole stream, or libpng's): IDATs
+// of any size, empty ones, wrong IDAT CRCs, a stream with a 512-byte window
+// (zlib enforces it; libdeflate does not), bytes after the stream's end.
+void TestPngIdatLayouts(const std::vector<DecodeCase>& cases) {
+  int files = 0;
+  for (const DecodeCase& c : cases) {
+    if (c.file.rfind("png/", 0) != 0) continue;
+    std::vector<uint8_t> png = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> want = ReadFile(g_dir + "/" + c.exact);
+    std::vector<uint8_t> stream = IdatStream(png);
+    // The raw rows, deflated again with a 512-byte window, and with junk after the end.
+    std::vector<uint8_t> raw(size_t(c.width) * c.height * 8 + c.height * 8 + 64);
+    z_stream z{};
+    inflateInit(&z);
+    z.next_in = stream.data(), z.avail_in = uInt(stream.size());
+    z.next_out = raw.data(), z.avail_out = uInt(raw.size());
+    bool inflated = inflate(&z, Z_FINISH) == Z_STREAM_END;
+    raw.resize(z.total_out);
+    inflateEnd(&z);
+    std::vector<uint8_t> small_window(raw.size() + 1024);
+    z_stream d{};
+    deflateInit2(&d, 9, Z_DEFLATED, 9, 8, Z_DEFAULT_STRATEGY);
+    d.next_in = raw.data(), d.avail_in = uInt(raw.size());
+    d.next_out = small_window.data(), d.avail_out = uInt(small_window.size());
+    bool deflated = deflate(&d, Z_FINISH) == Z_STREAM_END;
+    small_window.resize(d.total_out);
+    deflateEnd(&d);
+    Check(inflated && deflated && (small_window[0] >> 4) == 1, c.file + ": its rows deflate with a 512-byte window");
+    std::vector<uint8_t> trailing = stream;
+    trailing.insert(trailing.end(), {0x00, 0xFF, 0x13, 0x37});
+    struct Layout {
+      const char* name;
+      const std::vector<uint8_t>* stream;
+      size_t piece;
+      bool bad_crcs;
+    } layouts[] = {{"1-byte IDATs", &stream, 1, false},
+                   {"5-byte IDATs, bad CRCs", &stream, 5, true},
+                   {"4 KiB IDATs", &stream, 4096, false},
+                   {"one IDAT, bad CRC", &stream, 1 << 30, true},
+                   {"a 512-byte window", &small_window, 7, false},
+                   {"bytes after the stream", &trailing, 1 << 30, false}};
+    for (const Layout& layout : layouts) {
+      std::vector<uint8_t> file = RechunkPng(png, *layout.stream, layout.piece, layout.bad_crcs);
+      GrayImage image;
+      const uint64_t wholes = PngWholeInflates();
+      Status s = Decode(file, DecodeOptions(), &image);
+      Check(s.ok() && image.pixels == want,
+            c.file + " with " + layout.name + ": Pillow's pixels" + (s.ok() ? "" : " (" + Describe(s) + ")"));
+      // libpng would give the same pixels: check which path ran.
+      const bool whole_expected = PngInflatesWhole() && layout.stream != &small_window;
+      Check((PngWholeInflates() == wholes + 1) == whole_expected,
+            c.file + " with " + layout.name + (whole_expected ? ": inflated whole" : ": inflated by libpng"));
+    }
+    files++;
+  }
+  Check(files >= 20, "PNG layouts: the PNG fixtures are there");
+  std::printf("PNG layouts: %d PNG fixtures decode the same with their IDATs laid out 6 other ways\n", files);
+}
+
 // The vector row filter (SSE2 on x86-64) against the scalar reference: the
 // same type byte and filtered bytes for every width around the 16-byte steps,
 // on random rows and on the extremes (0, 255, 128 and alternations, where
@@ -1247,6 +1353,7 @@ int main(int argc, char** argv) {
   TestCorrupt(corrupt);
   TestEncode(encode);
   TestPngFilterPaths();
+  TestPngIdatLayouts(decode);
   TestDetection();
   TestLimitsAndHugeHeaders();
   TestOrientationReaders();
