@@ -34,6 +34,38 @@ function linkableArchive(flag, work, arch) {
   return copy;
 }
 
+// Zig 0.11's linker crashed once in three cold links here (a segfault in
+// the linker itself, which Zig's handler reports, then aborts). A link that
+// crashed so is run once more; any other failure (an undefined symbol, a bad
+// flag) fails at once, as does a second crash.
+const LINKER_CRASH = /Segmentation fault at address|^panic: |reached unreachable code/m;
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL']);
+
+function linkerCrashed(result) {
+  return CRASH_SIGNALS.has(result.signal) || LINKER_CRASH.test(result.stderr ?? '');
+}
+
+function link(cxx, args) {
+  for (let attempt = 1; ; attempt++) {
+    const result = spawnSync(cxx, args, {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    process.stderr.write(result.stderr ?? '');
+    if (!result.error && result.status === 0) return;
+    if (attempt === 1 && linkerCrashed(result)) {
+      console.error(
+        `prebuild-darwin: Zig's linker crashed (${result.signal ?? `exit ${result.status}`}); linking once more`,
+      );
+      continue;
+    }
+    throw new Error(
+      `prebuild-darwin: failed: ${cxx} ${args.join(' ')}${result.error ? ` (${result.error.message})` : ''}${result.signal ? ` (${result.signal})` : ''}`,
+    );
+  }
+}
+
 export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
   const tools = spawnSync('bash', [join(root, 'scripts/zig-macos.sh'), arch], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -52,7 +84,7 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
     platformFlags: ['-fvisibility-inlines-hidden'],
   });
   mkdirSync(dirname(outFile), { recursive: true });
-  run(cxx, [
+  link(cxx, [
     // -O2 at the link too: Zig builds (and caches) libc++ per optimization
     // mode, and without it links a debug build.
     '-shared',
@@ -75,7 +107,7 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
     join(work, 'baseline.cc'),
     '#include <string>\nstatic std::string kept(40, 1);\nint Baseline(int n) { return static_cast<int>(std::string(n, 1).size() + kept.size()); }\n',
   );
-  run(cxx, ['-shared', '-O2', '-fvisibility=hidden', '-o', baseline, join(work, 'baseline.cc')]);
+  link(cxx, ['-shared', '-O2', '-fvisibility=hidden', '-o', baseline, join(work, 'baseline.cc')]);
   // Zig 0.11's compiler-rt has no __cpu_model / __cpu_indicator_init, which
   // clang's __builtin_cpu_supports (kernels/cpu_features.cc) calls on x86:
   // they stay undefined, and dyld would refuse the x64 binary on a Mac
