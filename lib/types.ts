@@ -259,6 +259,8 @@ export interface CodecsInfo {
    * found it; damaged PNGs still inflate through libpng's zlib) or `'zlib'`.
    */
   deflate: CodecLibrary;
+  /** libwebp (`version`: its own, e.g. `'1.2.4'`): WebP reading. */
+  webp: CodecLibrary;
   /** offloop's own GIF reader (`library: 'offloop'`, `version`: the Pillow release whose reading it reproduces). */
   gif: CodecLibrary;
   /** offloop's own BMP reader, likewise. */

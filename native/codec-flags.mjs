@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The compiler and linker flags for offloop's image codecs (libjpeg-turbo,
-// libpng, zlib), printed for binding.gyp (`<!@(node native/codec-flags.mjs
+// libpng, zlib, libwebp), printed for binding.gyp (`<!@(node native/codec-flags.mjs
 // --cflags)`) and CMakeLists.txt alike, so the two builds cannot drift.
 //
 //   --cflags   include directories (and -DOFFLOOP_CODECS_STATIC=1 for static builds,
@@ -21,13 +21,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MODULES = ['libjpeg', 'libpng', 'zlib'];
+const MODULES = ['libjpeg', 'libpng', 'zlib', 'libwebp', 'libwebpdemux', 'libwebpmux'];
 const INSTALL_HINT = [
-  'offloop needs the development files of libjpeg(-turbo), libpng and zlib to build from source:',
-  '  Debian/Ubuntu: sudo apt-get install libjpeg-dev libpng-dev zlib1g-dev pkg-config',
-  '  Fedora/RHEL:   sudo dnf install libjpeg-turbo-devel libpng-devel zlib-devel pkgconf-pkg-config',
-  '  Alpine:        apk add libjpeg-turbo-dev libpng-dev zlib-dev pkgconf',
-  '  Homebrew:      brew install jpeg-turbo libpng pkg-config',
+  'offloop needs the development files of libjpeg(-turbo), libpng, zlib and libwebp (with libwebpdemux and',
+  'libwebpmux) to build from source:',
+  '  Debian/Ubuntu: sudo apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev pkg-config',
+  '  Fedora/RHEL:   sudo dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel pkgconf-pkg-config',
+  '  Alpine:        apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev pkgconf',
+  '  Homebrew:      brew install jpeg-turbo libpng webp pkg-config',
   '(A prebuilt binary, which needs none of these, exists for linux-x64 and linux-arm64.)',
 ].join('\n');
 
@@ -39,7 +40,7 @@ if (!['--cflags', '--libs'].includes(what)) {
 
 const staticDir = process.env.OFFLOOP_CODECS_DIR;
 if (staticDir) {
-  const archives = ['libjpeg.a', 'libpng16.a', 'libz.a', 'libdeflate.a'].map((name) => join(staticDir, 'lib', name));
+  const archives = ['libjpeg.a', 'libpng16.a', 'libz.a', 'libdeflate.a', 'libwebpmux.a', 'libwebpdemux.a', 'libwebp.a'].map((name) => join(staticDir, 'lib', name));
   const missing = archives.filter((path) => !existsSync(path));
   if (missing.length > 0) fail(`OFFLOOP_CODECS_DIR=${staticDir} lacks ${missing.join(', ')} (make them with scripts/build-codecs.sh)`);
   if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1', '-DOFFLOOP_HAVE_LIBDEFLATE=1']);
@@ -50,7 +51,11 @@ if (staticDir) {
 } else {
   const probe = spawnSync('pkg-config', ['--exists', '--print-errors', ...MODULES], { encoding: 'utf8' });
   if (probe.error) fail(`pkg-config was not found (${probe.error.message}).\n${INSTALL_HINT}`);
-  if (probe.status !== 0) fail(`pkg-config cannot find ${MODULES.join(', ')}:\n${probe.stderr.trim()}\n${INSTALL_HINT}`);
+  if (probe.status !== 0) {
+    // Name the ones that are missing, not only the whole list.
+    const missing = MODULES.filter((name) => spawnSync('pkg-config', ['--exists', name]).status !== 0);
+    fail(`pkg-config cannot find ${missing.join(', ') || MODULES.join(', ')}:\n${probe.stderr.trim()}\n${INSTALL_HINT}`);
+  }
   const deflate = spawnSync('pkg-config', ['--exists', 'libdeflate']).status === 0 ? ['libdeflate'] : [];
   const flags = spawnSync('pkg-config', [what, ...MODULES, ...deflate], { encoding: 'utf8' });
   if (flags.status !== 0) fail(`pkg-config ${what} failed:\n${flags.stderr.trim()}`);

@@ -27,8 +27,8 @@
       'native/jobs/squares_job.cc',
       'native/jobs/sum_job.cc',
     ],
-    # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib), GIF and BMP
-    # -> gray (offloop's own readers); no Node-API.
+    # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib), WebP -> gray
+    # (libwebp), GIF and BMP -> gray (offloop's own readers); no Node-API.
     'offloop_codec_sources': [
       'native/codecs/bmp_decode.cc',
       'native/codecs/complete.cc',
@@ -47,6 +47,7 @@
       'native/codecs/png_encode.cc',
       'native/codecs/png_filter.cc',
       'native/codecs/png_segments.cc',
+      'native/codecs/webp_decode.cc',
     ],
     # Image files as pool jobs (read, decode, orient, encode, write) over the
     # codecs; no Node-API. Kept out of the core list so the core's C++ tests

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the image codecs that offloop's prebuilt binaries link statically:
-# libjpeg-turbo, libpng, zlib and libdeflate as static, position-independent archives
-# (-fPIC, -O2, hidden visibility) plus their headers, in one prefix:
+# libjpeg-turbo, libpng, zlib, libdeflate and libwebp (with libwebpdemux and libwebpmux)
+# as static, position-independent archives (-fPIC, -O2, hidden visibility) plus their
+# headers, in one prefix:
 #
-#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a,libdeflate.a}  <prefix>/include/*.h
+#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a,libdeflate.a,libwebp.a,libwebpdemux.a,libwebpmux.a}
+#   <prefix>/include/*.h, <prefix>/include/webp/*.h
 #   <prefix>/share/licenses/<library>/          <prefix>/BUILD-INFO
 #
 # which is what native/codec-flags.mjs expects in OFFLOOP_CODECS_DIR.
@@ -31,7 +33,7 @@
 #  - upstream: the same libjpeg-turbo and libpng files from their GitHub tag
 #    archives, and zlib's release tarball (curl or wget). The release workflow
 #    uses this.
-# Debian's patches are not applied, so both sources build the same code. What
+# Debian's patches are not applied (but libwebp's, below), so both sources build the same code. What
 # they are, and why offloop does not need them:
 #  - libjpeg-turbo 2.1.5-2: build details (timestamp, RPATH, a man page) and
 #    upstream's "initialize SIMD support before every use" (2.1.5.1), which
@@ -47,6 +49,12 @@
 #  - libdeflate 1.14-1: packaging only (PNG encoding deflates with it: a third
 #    to a half of zlib's CPU time, see native/codecs/README.md). Debian 12 has
 #    no zlib-ng; libdeflate's library is built from lib/ as its Makefile does.
+#  - libwebp 1.2.4-0.2+deb12u1: the exception. Its two patches are security
+#    fixes in code offloop runs (CVE-2023-4863, the lossless decoder's Huffman
+#    tables, exploited in the wild; CVE-2023-1999, a double free in the alpha
+#    encoder), so they are applied, from scripts/codec-patches/libwebp/ (copies
+#    of Debian's, which are upstream's commits), to either source: the code is
+#    then what Debian's Pillow links, whose WebP pixels and bytes the fixtures hold.
 #
 # Cache: ${OFFLOOP_CODECS_CACHE:-$HOME/.cache/offloop-codecs}/<key>, the key
 # made of platform, arch, libc, versions, source and a hash of this script and
@@ -62,6 +70,7 @@ readonly JPEG_VERSION=2.1.5
 readonly PNG_VERSION=1.6.39
 readonly ZLIB_VERSION=1.2.13
 readonly DEFLATE_VERSION=1.14
+readonly WEBP_VERSION=1.2.4
 
 # Pinned sources. libjpeg-turbo and libpng: the tag archives, which are the
 # files Debian ships as libjpeg-turbo_2.1.5.orig.tar.gz and
@@ -82,6 +91,11 @@ readonly ZLIB_DFSG_SHA256=71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06
 # only Debian's archive, so a differing archive fails the download loudly.
 readonly DEFLATE_URL="https://github.com/ebiggers/libdeflate/archive/refs/tags/v${DEFLATE_VERSION}.tar.gz"
 readonly DEFLATE_SHA256=89e7df898c37c3427b0f39aadcf733731321a278771d20fc553f92da8d4808ac
+# libwebp: Debian's libwebp_1.2.4.orig.tar.gz is upstream's signed release
+# tarball (its .asc beside it); the URL's file is pinned to the same sum,
+# unchecked here for the reason above.
+readonly WEBP_URL="https://storage.googleapis.com/downloads.webmproject.org/releases/webp/libwebp-${WEBP_VERSION}.tar.gz"
+readonly WEBP_SHA256=7bf5a8a28cc69bcfa8cb214f2c3095703c6b73ac5fba4d5480c205331d9494df
 
 say() { echo "build-codecs: $*" >&2; }
 die() { echo "build-codecs: error: $*" >&2; exit 1; }
@@ -172,8 +186,8 @@ script="$here/$(basename "${BASH_SOURCE[0]}")"
 cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
 sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
 cc_version=$("$cc" --version | sed -n 1p)
-hash=$({ cat "$script"; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
-key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-$source_kind-$hash"
+hash=$({ cat "$script" "$here"/codec-patches/*/*.patch; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
+key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-webp$WEBP_VERSION-$source_kind-$hash"
 prefix="$cache/$key"
 if [[ -f $prefix/BUILD-INFO ]]; then
   say "cached: $prefix"
@@ -264,11 +278,12 @@ debian_orig() {
 jpeg_tar="$sources/libjpeg-turbo-$JPEG_VERSION.tar.gz"
 png_tar="$sources/libpng-$PNG_VERSION.tar.gz"
 deflate_tar="$sources/libdeflate-$DEFLATE_VERSION.tar.gz"
+webp_tar="$sources/libwebp-$WEBP_VERSION.tar.gz"
 if [[ $source_kind == debian ]]; then
   zlib_tar="$sources/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2"
   zlib_sum=$ZLIB_DFSG_SHA256
   if ! { have "$jpeg_tar" "$JPEG_SHA256" && have "$png_tar" "$PNG_SHA256" && have "$zlib_tar" "$zlib_sum" &&
-    have "$deflate_tar" "$DEFLATE_SHA256"; }; then
+    have "$deflate_tar" "$DEFLATE_SHA256" && have "$webp_tar" "$WEBP_SHA256"; }; then
     command -v apt-get >/dev/null ||
       die "apt-get is not available here, so Debian's source packages cannot be fetched: use --source upstream (downloads upstream's tarballs, checked against pinned sha256 sums), or set OFFLOOP_CODECS_DIR to a prefix built elsewhere"
     ensure_deb_src
@@ -276,6 +291,7 @@ if [[ $source_kind == debian ]]; then
     debian_orig libpng1.6 "$PNG_VERSION" "libpng1.6_$PNG_VERSION.orig.tar.gz" "$PNG_SHA256" "$png_tar"
     debian_orig zlib "$ZLIB_VERSION" "zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" "$ZLIB_DFSG_SHA256" "$zlib_tar"
     debian_orig libdeflate "$DEFLATE_VERSION" "libdeflate_$DEFLATE_VERSION.orig.tar.gz" "$DEFLATE_SHA256" "$deflate_tar"
+    debian_orig libwebp "$WEBP_VERSION" "libwebp_$WEBP_VERSION.orig.tar.gz" "$WEBP_SHA256" "$webp_tar"
   fi
 else
   zlib_tar="$sources/zlib-$ZLIB_VERSION.tar.gz"
@@ -284,6 +300,7 @@ else
   download "$PNG_URL" "$png_tar" "$PNG_SHA256"
   download "$ZLIB_URL" "$zlib_tar" "$ZLIB_SHA256"
   download "$DEFLATE_URL" "$deflate_tar" "$DEFLATE_SHA256"
+  download "$WEBP_URL" "$webp_tar" "$WEBP_SHA256"
 fi
 
 # --- build -------------------------------------------------------------------
@@ -298,11 +315,12 @@ run() { # runs a build command, its output in the log; shows the log's end on fa
     die "failed: $*"
   fi
 }
-for name in jpeg png zlib deflate; do mkdir -p "$work/$name"; done
+for name in jpeg png zlib deflate webp; do mkdir -p "$work/$name"; done
 tar -xf "$jpeg_tar" -C "$work/jpeg" --strip-components=1
 tar -xf "$png_tar" -C "$work/png" --strip-components=1
 tar -xf "$zlib_tar" -C "$work/zlib" --strip-components=1
 tar -xf "$deflate_tar" -C "$work/deflate" --strip-components=1
+tar -xf "$webp_tar" -C "$work/webp" --strip-components=1
 
 # -fvisibility=hidden: the codecs' symbols stay inside offloop.node even where
 # the linker has no --exclude-libs; -fPIC: they link into a shared object.
@@ -407,6 +425,24 @@ t=$SECONDS
 )
 say "libdeflate $DEFLATE_VERSION: $((SECONDS - t)) s"
 
+t=$SECONDS
+# libwebp with Debian 12's security patches (see the top of this file): the
+# three libraries only (no tools), its SIMD with run-time dispatch, threads
+# as its default build has them (offloop asks for none: Pillow's settings).
+for patch in "$here"/codec-patches/libwebp/*.patch; do
+  run patch -d "$work/webp" -p1 --forward -i "$patch"
+done
+run cmake -S "$work/webp" -B "$work/webp/build" "${cmake_args[@]}" -DBUILD_SHARED_LIBS=OFF \
+  -DWEBP_BUILD_ANIM_UTILS=OFF -DWEBP_BUILD_CWEBP=OFF -DWEBP_BUILD_DWEBP=OFF -DWEBP_BUILD_GIF2WEBP=OFF \
+  -DWEBP_BUILD_IMG2WEBP=OFF -DWEBP_BUILD_VWEBP=OFF -DWEBP_BUILD_WEBPINFO=OFF -DWEBP_BUILD_WEBPMUX=OFF \
+  -DWEBP_BUILD_EXTRAS=OFF -DWEBP_BUILD_LIBWEBPMUX=ON
+run cmake --build "$work/webp/build" --target webp webpdemux libwebpmux -j "$jobs"
+cp "$work/webp/build/libwebp.a" "$work/webp/build/libwebpdemux.a" "$work/webp/build/libwebpmux.a" "$stage/lib/"
+mkdir -p "$stage/include/webp"
+cp "$work/webp/src/webp/"{decode,encode,demux,mux,mux_types,types}.h "$stage/include/webp/"
+mkdir -p "$stage/share/licenses/libwebp" && cp "$work/webp/COPYING" "$work/webp/PATENTS" "$stage/share/licenses/libwebp/"
+say "libwebp $WEBP_VERSION: $((SECONDS - t)) s"
+
 # --- checks ------------------------------------------------------------------
 # The headers say the pinned versions, and the archives link into a shared
 # object (Debian's own libjpeg.a / libpng16.a do not: they are not PIC).
@@ -416,23 +452,32 @@ grep -q "#define D_ARITH_CODING_SUPPORTED" "$stage/include/jconfig.h" || die "li
 grep -q "#define PNG_LIBPNG_VER_STRING \"$PNG_VERSION\"" "$stage/include/png.h" || die "png.h is not libpng $PNG_VERSION"
 grep -q "#define ZLIB_VERSION \"$ZLIB_VERSION\"" "$stage/include/zlib.h" || die "zlib.h is not zlib $ZLIB_VERSION"
 grep -q "#define LIBDEFLATE_VERSION_STRING[[:space:]]*\"$DEFLATE_VERSION\"" "$stage/include/libdeflate.h" || die "libdeflate.h is not libdeflate $DEFLATE_VERSION"
+grep -q "^AC_INIT(\[libwebp\], \[$WEBP_VERSION\]" "$work/webp/configure.ac" || die "the libwebp sources are not libwebp $WEBP_VERSION"
+grep -q "HuffmanTables" "$work/webp/src/utils/huffman_utils.h" || die "libwebp lacks the CVE-2023-4863 fix"
 cat >"$work/probe.c" <<'EOF'
 #include <stdio.h>
 #include <jpeglib.h>
 #include <png.h>
 #include <zlib.h>
 #include <libdeflate.h>
+#include <webp/decode.h>
+#include <webp/demux.h>
+#include <webp/mux.h>
 const char *offloop_codecs_probe(void) {
   struct jpeg_error_mgr err;
   jpeg_std_error(&err);
   libdeflate_free_compressor(libdeflate_alloc_compressor(6));
+  WebPMuxDelete(WebPMuxNew());
+  WebPAnimDecoderDelete(NULL);
+  if (WebPGetDecoderVersion() == 0) return "no webp";
   return png_get_libpng_ver(NULL)[0] == zlibVersion()[0] ? "same" : "different";
 }
 EOF
 shared_flag=-shared
 [[ $platform == darwin && -z $cross ]] && shared_flag=-dynamiclib
 run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
-  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" -lm
+  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" \
+  "$stage/lib/libwebpmux.a" "$stage/lib/libwebpdemux.a" "$stage/lib/libwebp.a" -lm $([[ $platform == linux ]] && echo -pthread)
 
 {
   echo "offloop codecs for $platform-$arch$libc, made by scripts/build-codecs.sh (hash $hash)"
@@ -440,7 +485,8 @@ run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/prob
   echo "libpng $PNG_VERSION  sha256 $PNG_SHA256  $(basename "$png_tar")"
   echo "zlib $ZLIB_VERSION  sha256 $zlib_sum  $(basename "$zlib_tar")"
   echo "libdeflate $DEFLATE_VERSION  sha256 $DEFLATE_SHA256  $(basename "$deflate_tar")"
-  echo "source: $source_kind (no patches applied)"
+  echo "libwebp $WEBP_VERSION  sha256 $WEBP_SHA256  $(basename "$webp_tar")  + $(cd "$here/codec-patches/libwebp" && echo *.patch)"
+  echo "source: $source_kind (patches applied: libwebp's security fixes from scripts/codec-patches/libwebp only)"
   echo "compiler: $cc ($cc_version)"
   echo "cflags: $cflags"
 } >"$stage/BUILD-INFO"

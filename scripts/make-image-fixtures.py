@@ -52,6 +52,13 @@ interlace, clear codes; 1/4/8/16/24/32-bit, BITFIELDS, OS/2 and V4/V5 headers, R
 with Pillow 9.4's quirks), each with convert('L') and truncation verdicts:
 
     /usr/bin/python3 scripts/make-image-fixtures.py --only gif-bmp
+
+WebP (webp/, corrupt/webp-*; entries in the main manifest, format "webp"): Pillow's own
+WebPs (lossy, lossless, alpha, animated), damaged ones, EXIF orientation cases
+(webp/orient.json) and Pillow's save() of a gray image as WebP (webp/encode.json), made
+with Debian's python3-pil 9.4 and its libwebp 1.2.4:
+
+    /usr/bin/python3 scripts/make-image-fixtures.py --only webp
 """
 
 import io
@@ -1042,6 +1049,122 @@ def only_gif_bmp():
     return len(decode), len(corrupt)
 
 
+# ---------------------------------------------------------------- WebP
+
+
+def make_webp():
+    """WebP inputs of every kind Pillow 9.4 reads through libwebp's WebPAnimDecoder
+    (lossy, lossless, alpha, animated: the first frame), with their goldens, damaged
+    ones with Pillow's verdict, EXIF orientation cases (webp/orient.json) and Pillow's
+    save() of a gray image as WebP (webp/encode.json). Returns (decode, corrupt)."""
+    fresh_dir("webp")
+    decode, corrupt = [], []
+    W, H = 61, 37
+    rgb = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 900))
+    alpha = Image.frombytes("L", (W, H), bytes((x * 7 + y * 3) & 255 for y in range(H) for x in range(W)))
+    rgba = rgb.copy()
+    rgba.putalpha(alpha)
+
+    def webp(name, kind, im, **kw):
+        rel = "webp/" + name
+        im.save(os.path.join(OUT, rel), "WEBP", **kw)
+        decode.append(decode_entry(rel, kind, False))
+
+    webp("lossy-rgb-%dx%d.webp" % (W, H), "webp lossy (Pillow's defaults: quality 80, method 4)", rgb)
+    webp("lossy-q30-m6-rgb-%dx%d.webp" % (W, H), "webp lossy quality 30, method 6", rgb, quality=30, method=6)
+    webp("lossy-gray-%dx%d.webp" % (W, H), "webp lossy from an L image (saved as RGB)", rgb.convert("L"))
+    webp("lossless-rgb-%dx%d.webp" % (W, H), "webp lossless", rgb, lossless=True)
+    webp("lossy-rgba-%dx%d.webp" % (W, H), "webp lossy with alpha (VP8X, ALPH)", rgba)
+    webp("lossless-rgba-%dx%d.webp" % (W, H), "webp lossless with alpha", rgba, lossless=True)
+    webp("lossy-1x1.webp", "webp lossy 1x1", rgb.crop((5, 5, 6, 6)))
+    webp("lossy-odd-257x3.webp", "webp lossy 257x3", Image.frombytes("RGB", (257, 3), rgb_pixels(257, 3, 901)))
+    second = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 902))
+    webp("animated-lossy-%dx%d.webp" % (W, H), "webp animated (2 lossy frames): the first", rgb, save_all=True,
+         append_images=[second], duration=50, loop=0)
+    clear = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    clear.paste(rgba.crop((10, 6, 40, 30)), (10, 6))
+    webp("animated-rgba-subframe-%dx%d.webp" % (W, H), "webp animated, first frame transparent outside 30x24",
+         clear, save_all=True, append_images=[rgba], duration=50, loop=0, lossless=True)
+
+    def broken(name, kind, data):
+        corrupt.append(damaged_entry(name, kind, data))
+
+    lossy = open(os.path.join(OUT, "webp/lossy-rgb-%dx%d.webp" % (W, H)), "rb").read()
+    lossless = open(os.path.join(OUT, "webp/lossless-rgb-%dx%d.webp" % (W, H)), "rb").read()
+    with_alpha = open(os.path.join(OUT, "webp/lossy-rgba-%dx%d.webp" % (W, H)), "rb").read()
+    for name, base in (("lossy", lossy), ("lossless", lossless), ("alpha", with_alpha)):
+        flipped = bytearray(base)
+        for k in range(40, len(flipped), 29):
+            flipped[k] ^= 0x5A
+        broken("webp-%s-bytes-flipped.webp" % name, "webp %s with damaged data" % name, bytes(flipped))
+    broken("webp-riff-size-long.webp", "webp RIFF size past the end of the file",
+           lossy[:4] + struct.pack("<I", len(lossy) + 100) + lossy[8:])
+    broken("webp-riff-size-short.webp", "webp RIFF size 40 bytes short of the file",
+           lossy[:4] + struct.pack("<I", len(lossy) - 48) + lossy[8:])
+    broken("webp-trailing-bytes.webp", "webp with 37 bytes after the RIFF chunk", lossy + bytes(range(37)))
+    broken("webp-vp8-size-long.webp", "webp VP8 chunk size past the RIFF chunk",
+           lossy[:16] + struct.pack("<I", len(lossy)) + lossy[20:])
+    broken("webp-vp8x-canvas-small.webp", "webp VP8X canvas smaller than its image",
+           with_alpha[:24] + struct.pack("<I", 9)[:3] + struct.pack("<I", 9)[:3] + with_alpha[30:])
+    broken("webp-header-only.webp", "webp RIFF header and nothing else", lossy[:12])
+
+    # EXIF orientation: Pillow writes the EXIF chunk without "Exif\0\0"; one file keeps it
+    # (Pillow's Exif.load strips it when present). exif_transpose's result is the golden.
+    cases = []
+    for orientation in range(1, 9):
+        for prefixed in (False, True) if orientation == 6 else (False,):
+            payload = exif_orientation(orientation, orientation % 2 == 0)
+            name = "webp/orient-%d%s.webp" % (orientation, "-exif-prefix" if prefixed else "")
+            path = os.path.join(OUT, name)
+            rgb.save(path, "WEBP", exif=payload)
+            if prefixed:
+                data = open(path, "rb").read()
+                at = data.index(b"EXIF")
+                size = struct.unpack("<I", data[at + 4 : at + 8])[0]
+                body = b"Exif\x00\x00" + data[at + 8 : at + 8 + size]
+                chunk_ = b"EXIF" + struct.pack("<I", len(body)) + body + (b"\x00" if len(body) & 1 else b"")
+                data = data[:at] + chunk_ + data[at + 8 + size + (size & 1) :]
+                data = data[:4] + struct.pack("<I", len(data) - 8) + data[8:]
+                open(path, "wb").write(data)
+            im = Image.open(path)
+            got = im.getexif().get(0x0112, 0)
+            oriented = ImageOps.exif_transpose(Image.open(path)).convert("L")
+            base = name.rsplit(".", 1)[0]
+            open(os.path.join(OUT, base + ".oriented.gray"), "wb").write(oriented.tobytes())
+            cases.append({"file": name, "orientation": got, "width": oriented.size[0], "height": oriented.size[1],
+                          "oriented": base + ".oriented.gray"})
+    with open(os.path.join(OUT, "webp", "orient.json"), "w") as f:
+        json.dump({"pillow": PIL.__version__, "libwebp": features.version("webp"), "cases": cases}, f, indent=1)
+
+    # Pillow's save() of a gray (L) image as WebP: it converts L to RGB first.
+    EW, EH = 97, 61
+    source = Image.frombytes("RGB", (EW, EH), rgb_pixels(EW, EH, 903)).convert("L")
+    source.save(os.path.join(OUT, "webp/encode-source-%dx%d.png" % (EW, EH)))
+    encodes = []
+    for name, kw in (("default", {}), ("q50", {"quality": 50}), ("q100", {"quality": 100}), ("q1-m4", {"quality": 1}),
+                     ("lossless", {"lossless": True})):
+        rel = "webp/encode-%s.webp" % name
+        Image.open(os.path.join(OUT, "webp/encode-source-%dx%d.png" % (EW, EH))).save(os.path.join(OUT, rel), "WEBP", **kw)
+        encodes.append({"source": "webp/encode-source-%dx%d.png" % (EW, EH), "options": kw, "file": rel})
+    with open(os.path.join(OUT, "webp", "encode.json"), "w") as f:
+        json.dump({"pillow": PIL.__version__, "libwebp": features.version("webp"), "cases": encodes}, f, indent=1)
+    return decode, corrupt
+
+
+def only_webp():
+    """Remakes the WebP fixtures and their manifest entries only."""
+    warnings.simplefilter("ignore")
+    manifest = json.load(open(os.path.join(OUT, "manifest.json")))
+    keep = [e for e in manifest["decode"] if e["format"] != "webp"]
+    keep_corrupt = [e for e in manifest["corrupt"] if not e["corrupt"].startswith("corrupt/webp-")]
+    for name in os.listdir(os.path.join(OUT, "corrupt")):
+        if name.startswith("webp-"):
+            os.remove(os.path.join(OUT, "corrupt", name))
+    decode, corrupt = make_webp()
+    write_manifest(keep + decode, manifest["encode"], keep_corrupt + corrupt)
+    return len(decode), len(corrupt)
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -1312,6 +1435,9 @@ def main():
     gif_bmp, gif_bmp_damaged = make_gif_bmp()
     decode += gif_bmp
     corrupt += gif_bmp_damaged
+    webp, webp_damaged = make_webp()
+    decode += webp
+    corrupt += webp_damaged
     write_manifest(decode, encode, corrupt)
     shutil.rmtree(tmp)
     oriented = make_orientation()
@@ -1330,7 +1456,9 @@ if __name__ == "__main__":
         print("%d orientation source cases in %s" % (make_orientation_sources(), os.path.join(OUT, "orient-sources")))
     elif sys.argv[1:] == ["--only", "gif-bmp"]:
         print("%d GIF and BMP inputs, %d damaged ones in %s" % (*only_gif_bmp(), OUT))
+    elif sys.argv[1:] == ["--only", "webp"]:
+        print("%d WebP inputs, %d damaged ones in %s" % (*only_webp(), OUT))
     elif sys.argv[1:]:
-        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources | --only gif-bmp]")
+        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources | --only gif-bmp | --only webp]")
     else:
         main()

@@ -158,6 +158,7 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
         png: { library: 'libpng', version: '1.6.39', linkage: 'static' },
         zlib: { library: 'zlib', version: '1.2.13', linkage: 'static' },
         deflate: { library: 'libdeflate', version: '1.14', linkage: 'static' },
+        webp: { library: 'libwebp', version: '1.2.4', linkage: 'static' },
         gif: { library: 'offloop', version: 'pillow-9.4', linkage: 'static' },
         bmp: { library: 'offloop', version: 'pillow-9.4', linkage: 'static' },
       });

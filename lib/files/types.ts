@@ -4,8 +4,8 @@ import type { ControlOptions } from '../types.js';
 /** The formats offloop reads and writes, always detected from the bytes. */
 export type ImageFileFormat = 'jpeg' | 'png';
 
-/** The formats `grayscaleFile` reads: the ones it writes, and GIF (the first frame) and BMP. */
-export type ImageInputFormat = ImageFileFormat | 'gif' | 'bmp';
+/** The formats `grayscaleFile` reads: the ones it writes, WebP and GIF (the first frame of an animation) and BMP. */
+export type ImageInputFormat = ImageFileFormat | 'webp' | 'gif' | 'bmp';
 
 /**
  * An image file: a path (relative to the process's working directory), a

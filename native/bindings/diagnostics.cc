@@ -11,6 +11,7 @@
 #include "bindings/register.h"
 #include "codecs/bmp_decode.h"
 #include "codecs/gif_decode.h"
+#include "codecs/webp_decode.h"
 #include "codecs/jpeg_decode.h"
 #include "codecs/png_decode.h"
 #include "codecs/png_segments.h"
@@ -75,6 +76,7 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
       {"png", "libpng", codecs::PngLibraryVersion(), codecs::PngLibrarySymbol()},
       {"zlib", "zlib", codecs::ZlibVersion(), codecs::ZlibSymbol()},
       {"deflate", codecs::DeflateLibraryName(), codecs::DeflateLibraryVersion(), codecs::DeflateLibrarySymbol()},
+      {"webp", "libwebp", codecs::WebpLibraryVersion(), codecs::WebpLibrarySymbol()},
       // offloop's own readers; the version is the Pillow release they follow.
       {"gif", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenGifGrayDecoder)},
       {"bmp", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenBmpGrayDecoder)},

@@ -8,6 +8,7 @@
 #include "bmp_decode.h"
 #include "gif_decode.h"
 #include "orientation.h"
+#include "webp_decode.h"
 
 namespace offloop::codecs {
 
@@ -192,14 +193,16 @@ const char* FormatName(ImageFormat format) {
 namespace {
 
 // The first 1-7 bytes of a PNG signature, 1-2 of a JPEG's SOI and marker,
-// 1-5 of a GIF's, or a BMP's "BM" and less than the rest of its file header.
+// 1-5 of a GIF's, a BMP's "BM" and less than the rest of its file header, or
+// a RIFF header cut before its form type (a WebP's "WEBP").
 bool IsSignaturePrefix(const uint8_t* data, size_t size) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   static const uint8_t kJpeg[3] = {0xFF, 0xD8, 0xFF};
   return (size < sizeof kPng && std::memcmp(data, kPng, size) == 0) ||
          (size < sizeof kJpeg && std::memcmp(data, kJpeg, size) == 0) ||
          (size < 6 && (std::memcmp(data, "GIF87a", size) == 0 || std::memcmp(data, "GIF89a", size) == 0)) ||
-         (size < 14 && std::memcmp(data, "BM", size < 2 ? size : 2) == 0);
+         (size < 14 && std::memcmp(data, "BM", size < 2 ? size : 2) == 0) ||
+         (size < 12 && std::memcmp(data, "RIFF", size < 4 ? size : 4) == 0);
 }
 
 }  // namespace
@@ -341,7 +344,7 @@ Status UnreadableFormat(const uint8_t* data, size_t size, ImageFormat format) {
     return Status::Error(ErrorCode::kTruncated, "image data ends inside the file signature (%zu bytes)", size);
   }
   // One wording whether the format has a name or not: "unsupported format: webp (...)", "...: unknown (...)".
-  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG, PNG, GIF and BMP)",
+  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG, PNG, WebP, GIF and BMP)",
                        FormatName(format));
 }
 
@@ -365,6 +368,8 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
       BmpLayout layout;
       return InspectBmp(data, size, info, &layout);
     }
+    case ImageFormat::kWebp:
+      return InspectWebp(data, size, info);
     default:
       if (info->format != ImageFormat::kUnknown) {
         std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
@@ -380,11 +385,17 @@ Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t ma
     *need_more = true;
     return Status::Ok();
   }
+  // libwebp reads a WebP's size from a prefix, and the limit is judged on it
+  // first; a whole file is then judged by InspectHeader below as well.
+  if (DetectFormat(data, size) == ImageFormat::kWebp) {
+    const Status screened = ScreenWebpPrefix(data, size, complete, max_pixels, need_more);
+    if (!screened.ok() || !complete) return screened;
+  }
   HeaderInfo info;
   const Status header = InspectHeader(data, size, &info);
   if (header.ok()) return CheckPixelLimit(info.width, info.height, max_pixels);
-  if (info.format == ImageFormat::kUnknown || info.format == ImageFormat::kWebp || info.format == ImageFormat::kTiff ||
-      info.format == ImageFormat::kHeif || info.format == ImageFormat::kAvif || info.format == ImageFormat::kJpegXl ||
+  if (info.format == ImageFormat::kUnknown || info.format == ImageFormat::kTiff || info.format == ImageFormat::kHeif ||
+      info.format == ImageFormat::kAvif || info.format == ImageFormat::kJpegXl ||
       info.format == ImageFormat::kJpeg2000) {
     return header;
   }

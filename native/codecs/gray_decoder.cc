@@ -4,6 +4,7 @@
 
 #include "bmp_decode.h"
 #include "gif_decode.h"
+#include "webp_decode.h"
 #include "jpeg_decode.h"
 #include "png_decode.h"
 
@@ -26,6 +27,8 @@ Status OpenGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& op
       return OpenGifGrayDecoder(data, size, options, decoder);
     case ImageFormat::kBmp:
       return OpenBmpGrayDecoder(data, size, options, decoder);
+    case ImageFormat::kWebp:
+      return OpenWebpGrayDecoder(data, size, options, decoder);
     default:
       return UnreadableFormat(data, size, format);
   }

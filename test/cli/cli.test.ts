@@ -326,7 +326,7 @@ describe('offloop (no terminal)', () => {
     expect(lines).toContain(`processed: ${out}/b\\x1b[31m\\\\red\\u2028.jpg`);
     expect(lines.at(-1)).toMatch(/^3 files in /);
     expect(run.stderr).toBe(
-      `failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG, PNG, GIF and BMP)\n`,
+      `failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG, PNG, WebP, GIF and BMP)\n`,
     );
     expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
     // The files themselves keep their names.
@@ -348,7 +348,7 @@ describe('offloop (no terminal)', () => {
   it('one file: "1 file" in the summary; failures say the path once, the code in --json; one wording for an unsupported format', () => {
     const tree = join(temp.dir, 'wording');
     mkdirSync(tree);
-    writeFileSync(join(tree, 'w.jpg'), Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1'));
+    writeFileSync(join(tree, 'w.jpg'), Buffer.from('\xff\x0a\xfa\x7f-a JPEG XL codestream', 'latin1'));
     writeFileSync(join(tree, 'u.jpg'), 'hello world, no image here');
     const one = cli(['gray', fixture(SMALL[0]!), '-o', join(temp.dir, 'one-out')]);
     expect(one.status).toBe(0);
@@ -364,8 +364,8 @@ describe('offloop (no terminal)', () => {
       '--ordered',
     ]);
     expect(lines.stderr.trim().split('\n')).toEqual([
-      `failed: ${join(tree, 'w.jpg')}: unsupported format: webp (offloop reads JPEG, PNG, GIF and BMP)`,
-      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG, PNG, GIF and BMP)`,
+      `failed: ${join(tree, 'w.jpg')}: unsupported format: jxl (offloop reads JPEG, PNG, WebP, GIF and BMP)`,
+      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG, PNG, WebP, GIF and BMP)`,
       `failed: ${missing}: ENOENT: no such file or directory, stat`,
     ]);
     const json = cli([
@@ -383,7 +383,7 @@ describe('offloop (no terminal)', () => {
       .map((line) => JSON.parse(line));
     expect(webp.error).toEqual({
       code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
-      message: 'unsupported format: webp (offloop reads JPEG, PNG, GIF and BMP)',
+      message: 'unsupported format: jxl (offloop reads JPEG, PNG, WebP, GIF and BMP)',
     });
     expect(enoent.error).toEqual({ code: 'ENOENT', message: 'ENOENT: no such file or directory, stat' });
   });

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { features } from '../../lib/index.js';
 
 describe('features().codecs', () => {
-  it('names libjpeg-turbo, libpng, zlib and the PNG deflater with their versions and linkage', () => {
+  it('names libjpeg-turbo, libpng, zlib, libwebp and the PNG deflater with their versions and linkage', () => {
     const { codecs, binary } = features();
-    expect(Object.keys(codecs).sort()).toEqual(['bmp', 'deflate', 'gif', 'jpeg', 'png', 'zlib']);
+    expect(Object.keys(codecs).sort()).toEqual(['bmp', 'deflate', 'gif', 'jpeg', 'png', 'webp', 'zlib']);
     expect(codecs.jpeg.library).toBe('libjpeg-turbo');
     expect(codecs.png.library).toBe('libpng');
     expect(codecs.zlib.library).toBe('zlib');
@@ -15,7 +15,8 @@ describe('features().codecs', () => {
     // pkg-config finds it too, else with zlib.
     expect(['libdeflate', 'zlib']).toContain(codecs.deflate.library);
     if (binary.source === 'prebuild') expect(codecs.deflate.library).toBe('libdeflate');
-    for (const codec of [codecs.jpeg, codecs.png, codecs.zlib, codecs.deflate]) {
+    expect(codecs.webp.library).toBe('libwebp');
+    for (const codec of [codecs.jpeg, codecs.png, codecs.zlib, codecs.deflate, codecs.webp]) {
       expect(codec.version).toMatch(/^\d+\.\d+(\.\d+)?/);
       expect(['static', 'system', 'runtime']).toContain(codec.linkage);
       // Prebuilt binaries carry their own codecs; a local build links the system's.
