@@ -101,7 +101,7 @@ export interface NativeBinding {
     head: Uint8Array,
     tail: Uint8Array,
     fileSize: number,
-  ): { format: 'jpeg' | 'png'; width: number; height: number } | { code: string; message: string };
+  ): { format: 'jpeg' | 'png' | 'webp'; width: number; height: number } | { code: string; message: string };
   /** A large output on fresh OS pages, or undefined (then allocate in JS). */
   allocateOutput(
     type: OutputType,
@@ -124,8 +124,11 @@ export interface NativeFileRequest {
   mode: number;
   /** One of {@link NativeConstants.fileFormats}. */
   format: number;
+  /** 1..100, or 0: the written format's default (JPEG 75, WebP 80). */
   quality: number;
   compressionLevel: number;
+  /** WebP: lossless. */
+  lossless: boolean;
   autoOrient: boolean;
   /** 0: no limit. */
   limitInputPixels: number;
@@ -139,9 +142,9 @@ export interface NativeFileResult {
   /** After orientation. */
   width: number;
   height: number;
-  inputFormat: 'jpeg' | 'png';
+  inputFormat: 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp';
   /** What was encoded; the input's format when nothing was. */
-  format: 'jpeg' | 'png';
+  format: 'jpeg' | 'png' | 'webp';
   /** The mode that ran. */
   mode: 'exact' | 'luma' | 'luma-lossless';
   /** The EXIF orientation, 0 when none. */
@@ -184,9 +187,15 @@ export interface NativeConstants {
   /** NativeFileRequest's `mode` for each mode. */
   fileModes: Record<GrayscaleFileMode, number>;
   /** NativeFileRequest's `format` for each format. */
-  fileFormats: Record<'same' | 'jpeg' | 'png', number>;
+  fileFormats: Record<'same' | 'jpeg' | 'png' | 'webp', number>;
   /** The file options' defaults (lib/files/settings.ts's copies). */
-  fileDefaults: { limitInputPixels: number; limitInputBytes: number; quality: number; compressionLevel: number };
+  fileDefaults: {
+    limitInputPixels: number;
+    limitInputBytes: number;
+    quality: number;
+    webpQuality: number;
+    compressionLevel: number;
+  };
 }
 
 /** napi_typedarray_type values of the arrays allocateOutput makes. */

@@ -28,7 +28,7 @@
       'native/jobs/sum_job.cc',
     ],
     # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib), WebP -> gray
-    # (libwebp), GIF and BMP -> gray (offloop's own readers); no Node-API.
+    # <-> gray (libwebp), GIF and BMP -> gray (offloop's own readers); no Node-API.
     'offloop_codec_sources': [
       'native/codecs/bmp_decode.cc',
       'native/codecs/complete.cc',
@@ -48,6 +48,7 @@
       'native/codecs/png_filter.cc',
       'native/codecs/png_segments.cc',
       'native/codecs/webp_decode.cc',
+      'native/codecs/webp_encode.cc',
     ],
     # Image files as pool jobs (read, decode, orient, encode, write) over the
     # codecs; no Node-API. Kept out of the core list so the core's C++ tests

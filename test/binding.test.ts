@@ -137,6 +137,7 @@ describe('native grayscaleFile re-validates', () => {
     format: 0,
     quality: 75,
     compressionLevel: 6,
+    lossless: false,
     autoOrient: false,
     limitInputPixels: 0,
     limitInputBytes: 0,
@@ -205,8 +206,8 @@ describe('native grayscaleFile re-validates', () => {
 
   it('rejects options out of range or of the wrong type', () => {
     expect(call('mode', 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call('format', 3)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
-    expect(call('quality', 0)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('format', 4)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
+    expect(call('quality', -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call('quality', 101)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call('compressionLevel', 10)).toThrow(rangeError('ERR_OUT_OF_RANGE'));
     expect(call('limitInputPixels', -1)).toThrow(rangeError('ERR_OUT_OF_RANGE'));

@@ -8,6 +8,7 @@ import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_PIXEL_LIMIT,
   DEFAULT_QUALITY,
+  DEFAULT_WEBP_QUALITY,
   GRAYSCALE_FILE_MODES,
 } from '../lib/files/settings.js';
 import { JOB_STATUS } from '../lib/job-table.js';
@@ -24,13 +25,14 @@ describe("the native constants and lib/'s copies", () => {
       limitInputPixels: DEFAULT_PIXEL_LIMIT,
       limitInputBytes: DEFAULT_BYTE_LIMIT,
       quality: DEFAULT_QUALITY,
+      webpQuality: DEFAULT_WEBP_QUALITY,
       compressionLevel: DEFAULT_COMPRESSION_LEVEL,
     });
   });
 
   it('a distinct native number for every file mode and format lib/ accepts', () => {
     expect(Object.keys(constants.fileModes).sort()).toEqual([...GRAYSCALE_FILE_MODES].sort());
-    expect(Object.keys(constants.fileFormats).sort()).toEqual(['jpeg', 'png', 'same']);
+    expect(Object.keys(constants.fileFormats).sort()).toEqual(['jpeg', 'png', 'same', 'webp']);
     for (const table of [constants.fileModes, constants.fileFormats]) {
       expect(new Set(Object.values(table)).size).toBe(Object.keys(table).length);
     }

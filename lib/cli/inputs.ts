@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { batchEntries, outputUnder, type BatchEntry } from '../files/batch-inputs.js';
 import { BatchOutputs } from '../files/batch-outputs.js';
 
-export type OutputFormat = 'same' | 'jpeg' | 'png';
+export type OutputFormat = 'same' | 'jpeg' | 'png' | 'webp';
 
 /** Where outputs go: `outDir`, or beside each input when it is undefined (`--in-place`). */
 export interface CliTarget {

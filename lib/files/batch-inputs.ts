@@ -106,7 +106,7 @@ export async function* batchEntries(
   for await (const item of inputs as AsyncIterable<unknown>) yield { item };
 }
 
-const EXTENSION_OF = { jpeg: '.jpg', png: '.png' } as const;
+const EXTENSION_OF = { jpeg: '.jpg', png: '.png', webp: '.webp' } as const;
 
 /**
  * The default output of `input` under `outDir`: same relative path,

@@ -15,7 +15,7 @@ const HEAD_BYTES = 64 * 1024;
 const MAX_HEAD_BYTES = 16 * 1024 * 1024;
 const TAIL_BYTES = 12;
 
-/** True when `path` is a regular file holding a whole JPEG or PNG; false for anything else, missing included. */
+/** True when `path` is a regular file holding a whole JPEG, PNG or WebP; false for anything else, missing included. */
 export async function isCompleteImage(path: string): Promise<boolean> {
   let file: FileHandle;
   try {

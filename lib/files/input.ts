@@ -83,14 +83,15 @@ const EXTENSION_FORMATS: Readonly<Record<string, ImageFileFormat>> = {
   '.jpe': 'jpeg',
   '.jfif': 'jpeg',
   '.png': 'png',
+  '.webp': 'webp',
 };
 
 /** Extensions of formats offloop reads but does not write (case-insensitive). */
-const READ_ONLY_EXTENSIONS: ReadonlySet<string> = new Set(['.gif', '.bmp', '.webp']);
+const READ_ONLY_EXTENSIONS: ReadonlySet<string> = new Set(['.gif', '.bmp']);
 
 /**
  * The format `format: 'same'` writes for an input named `path`, where its
- * extension tells: PNG for a GIF, BMP or WebP (offloop writes none of them), undefined
+ * extension tells: PNG for a GIF or BMP (offloop writes neither), undefined
  * for every other name (the input's own format is written).
  */
 export function sameFormatForName(path: string): ImageFileFormat | undefined {

@@ -15,7 +15,11 @@ import type { GrayscaleFileMode } from './types.js';
 /** sharp's default pixel limit: 0x3FFF * 0x3FFF. */
 export const DEFAULT_PIXEL_LIMIT = 268_402_689;
 
+/** JPEG's default quality (Pillow's). */
 export const DEFAULT_QUALITY = 75;
+
+/** WebP's default quality, Pillow's. */
+export const DEFAULT_WEBP_QUALITY = 80;
 
 export const DEFAULT_COMPRESSION_LEVEL = 6;
 
@@ -31,6 +35,7 @@ export const FILE_SETTING_KEYS = [
   'format',
   'quality',
   'compressionLevel',
+  'lossless',
   'autoOrient',
   'limitInputPixels',
   'limitInputBytes',
@@ -43,9 +48,12 @@ export const FILE_OPTION_KEYS = [...FILE_SETTING_KEYS, 'output', 'encode', 'sign
 /** How to turn a file gray and encode it: the same for every file of a call. */
 export interface FileSettings {
   mode: GrayscaleFileMode;
-  format: 'same' | 'jpeg' | 'png';
-  quality: number;
+  format: 'same' | 'jpeg' | 'png' | 'webp';
+  /** undefined: the written format's default (JPEG 75, WebP 80, Pillow's). */
+  quality: number | undefined;
   compressionLevel: number;
+  /** WebP: lossless instead of lossy. */
+  lossless: boolean;
   autoOrient: boolean;
   /** 0: no limit. */
   limitInputPixels: number;
@@ -83,8 +91,11 @@ export function readFileSettings(
 ): FileSettings {
   return {
     mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
-    format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png'] as const, 'same'),
-    quality: readInteger(options.quality, `${name}.quality`, 1, 100, DEFAULT_QUALITY),
+    format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png', 'webp'] as const, 'same'),
+    quality:
+      options.quality === undefined
+        ? undefined
+        : readInteger(options.quality, `${name}.quality`, 1, 100, DEFAULT_QUALITY),
     compressionLevel: readInteger(
       options.compressionLevel,
       `${name}.compressionLevel`,
@@ -92,6 +103,7 @@ export function readFileSettings(
       9,
       DEFAULT_COMPRESSION_LEVEL,
     ),
+    lossless: readBoolean(options.lossless, `${name}.lossless`, false),
     autoOrient: readBoolean(options.autoOrient, `${name}.autoOrient`, false),
     limitInputPixels: readLimit(options.limitInputPixels, `${name}.limitInputPixels`, DEFAULT_PIXEL_LIMIT),
     limitInputBytes: readLimit(options.limitInputBytes, `${name}.limitInputBytes`, DEFAULT_BYTE_LIMIT),

@@ -2,10 +2,10 @@
 import type { ControlOptions } from '../types.js';
 
 /** The formats offloop reads and writes, always detected from the bytes. */
-export type ImageFileFormat = 'jpeg' | 'png';
+export type ImageFileFormat = 'jpeg' | 'png' | 'webp';
 
-/** The formats `grayscaleFile` reads: the ones it writes, WebP and GIF (the first frame of an animation) and BMP. */
-export type ImageInputFormat = ImageFileFormat | 'webp' | 'gif' | 'bmp';
+/** The formats `grayscaleFile` reads: the ones it writes (a WebP animation: its first frame), GIF (the first frame) and BMP. */
+export type ImageInputFormat = ImageFileFormat | 'gif' | 'bmp';
 
 /**
  * An image file: a path (relative to the process's working directory), a
@@ -42,8 +42,10 @@ export interface GrayscaleFileOptions extends ControlOptions {
    * input (default), `'jpeg'` or `'png'`. Ignored when pixels are returned.
    */
   format?: 'same' | ImageFileFormat;
-  /** JPEG quality, an integer from 1 to 100 (default 75, Pillow's). */
+  /** JPEG or lossy WebP quality, an integer from 1 to 100 (default: JPEG 75, WebP 80, Pillow's). */
   quality?: number;
+  /** WebP output: lossless instead of lossy (default false, Pillow's); `quality` then sets the effort, as in Pillow. */
+  lossless?: boolean;
   /** PNG zlib level, an integer from 0 to 9 (default 6, Pillow's and zlib's). */
   compressionLevel?: number;
   /**

@@ -22,6 +22,7 @@ export const QUEUED_SETTING_KEYS = [
   'format',
   'quality',
   'compressionLevel',
+  'lossless',
   'autoOrient',
   'limitInputPixels',
 ] as const satisfies ReadonlyArray<(typeof FILE_SETTING_KEYS)[number]>;
@@ -47,7 +48,7 @@ export interface GrayFileData {
 export interface GrayFileDone {
   width: number;
   height: number;
-  format: 'jpeg' | 'png';
+  format: 'jpeg' | 'png' | 'webp';
   bytesIn: number;
   bytesOut: number;
   ms: number;

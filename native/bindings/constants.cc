@@ -43,12 +43,14 @@ Napi::Value Constants(const Napi::CallbackInfo& info) {
   SetEnum(formats, "same", FileFormat::kSame);
   SetEnum(formats, "jpeg", FileFormat::kJpeg);
   SetEnum(formats, "png", FileFormat::kPng);
+  SetEnum(formats, "webp", FileFormat::kWebp);
   result.Set("fileFormats", formats);
 
   Napi::Object defaults = Napi::Object::New(env);
   defaults.Set("limitInputPixels", static_cast<double>(codecs::kDefaultMaxPixels));
   defaults.Set("limitInputBytes", static_cast<double>(kDefaultMaxInputBytes));
   defaults.Set("quality", kDefaultQuality);
+  defaults.Set("webpQuality", kDefaultWebpQuality);
   defaults.Set("compressionLevel", kDefaultCompressionLevel);
   result.Set("fileDefaults", defaults);
   return result;

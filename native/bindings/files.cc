@@ -41,7 +41,8 @@ std::string GetPath(Napi::Env env, const Napi::Value& value, const char* name) {
 
 // The request's properties, each read once.
 struct RequestValues {
-  Napi::Value input, output, mode, format, quality, compression_level, auto_orient, max_pixels, max_bytes, durable;
+  Napi::Value input, output, mode, format, quality, compression_level, lossless, auto_orient, max_pixels, max_bytes,
+      durable;
 };
 
 RequestValues ReadRequest(Napi::Env env, const Napi::Value& value) {
@@ -49,10 +50,10 @@ RequestValues ReadRequest(Napi::Env env, const Napi::Value& value) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"request\" argument must be an object");
   }
   const Napi::Object request = value.As<Napi::Object>();
-  return RequestValues{request.Get("input"),      request.Get("output"),           request.Get("mode"),
-                       request.Get("format"),     request.Get("quality"),          request.Get("compressionLevel"),
-                       request.Get("autoOrient"), request.Get("limitInputPixels"), request.Get("limitInputBytes"),
-                       request.Get("durable")};
+  return RequestValues{request.Get("input"),           request.Get("output"),     request.Get("mode"),
+                       request.Get("format"),          request.Get("quality"),    request.Get("compressionLevel"),
+                       request.Get("lossless"),        request.Get("autoOrient"), request.Get("limitInputPixels"),
+                       request.Get("limitInputBytes"), request.Get("durable")};
 }
 
 FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
@@ -84,8 +85,9 @@ FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
   const auto mode = static_cast<FileMode>(GetInteger(env, values.mode, "mode", 0, 2));
   request.mode = mode == FileMode::kExact ? codecs::GrayMode::kExact : codecs::GrayMode::kLuma;
   request.luma_copy = mode == FileMode::kLumaLossless;
-  request.format = static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, 2));
-  request.quality = static_cast<int>(GetInteger(env, values.quality, "quality", 1, 100));
+  request.format = static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, 3));
+  request.quality = static_cast<int>(GetInteger(env, values.quality, "quality", 0, 100));
+  request.lossless = GetBoolean(env, values.lossless, "lossless");
   request.compression_level = static_cast<int>(GetInteger(env, values.compression_level, "compressionLevel", 0, 9));
   request.auto_orient = GetBoolean(env, values.auto_orient, "autoOrient");
   request.max_pixels =

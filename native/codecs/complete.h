@@ -1,4 +1,4 @@
-// Whether a stored JPEG or PNG file is whole, from its first and last bytes
+// Whether a stored JPEG, PNG or WebP file is whole, from its first and last bytes
 // only: what `skipExisting` asks of an output before it counts as done.
 #pragma once
 
@@ -16,7 +16,8 @@ constexpr size_t kWholeFileTailBytes = 12;
 // `head` holds the file's first bytes (all of them, or enough for its
 // header), `tail` its last min(file_size, kWholeFileTailBytes) bytes. Ok
 // when the header parses (InspectHeader, filling `info`) and the file ends
-// as its format ends: a JPEG with its EOI marker, a PNG with its IEND chunk.
+// as its format ends: a JPEG with its EOI marker, a PNG with its IEND chunk,
+// a WebP where its RIFF chunk's size says (its header read by libwebp).
 // Every file offloop writes ends so, and a file cut short anywhere fails one
 // or the other (EOI cannot occur inside a JPEG's entropy-coded data, nor
 // IEND's CRC before a PNG's end), so a zero-length, truncated or partly

@@ -71,6 +71,15 @@ Status InspectWebp(const uint8_t* data, size_t size, HeaderInfo* info) {
   return Status::Ok();
 }
 
+Status WebpHeaderSize(const uint8_t* data, size_t size, uint64_t* width, uint64_t* height) {
+  WebPBitstreamFeatures features;
+  const Status header = FeaturesStatus(WebPGetFeatures(data, size, &features));
+  if (!header.ok()) return header;
+  *width = static_cast<uint64_t>(features.width);
+  *height = static_cast<uint64_t>(features.height);
+  return Status::Ok();
+}
+
 Status ScreenWebpPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels, bool* need_more) {
   *need_more = false;
   WebPBitstreamFeatures features;
@@ -144,8 +153,9 @@ class WebpGrayDecoder final : public OwnGrayDecoder {
     const VP8StatusCode decoded = WebPDecode(bytes, size, &config);
     WebPFreeDecBuffer(&config.output);
     if (decoded != VP8_STATUS_OK) {
-      return status_ = Status::Error(decoded == VP8_STATUS_OUT_OF_MEMORY ? ErrorCode::kOutOfMemory : ErrorCode::kCorrupt,
-                                     "libwebp cannot decode the WebP image data (status %d)", static_cast<int>(decoded));
+      return status_ =
+                 Status::Error(decoded == VP8_STATUS_OUT_OF_MEMORY ? ErrorCode::kOutOfMemory : ErrorCode::kCorrupt,
+                               "libwebp cannot decode the WebP image data (status %d)", static_cast<int>(decoded));
     }
     WebPDemuxDelete(demux_);
     demux_ = nullptr;

@@ -24,6 +24,10 @@ Status InspectWebp(const uint8_t* data, size_t size, HeaderInfo* info);
 // header is still cut and more of the file is to come (`complete` false).
 Status ScreenWebpPrefix(const uint8_t* data, size_t size, bool complete, uint64_t max_pixels, bool* need_more);
 
+// The size WebPGetFeatures reads from the first bytes (the VP8X canvas, else
+// the frame header); kTruncated while they are cut, kCorrupt if refused.
+Status WebpHeaderSize(const uint8_t* data, size_t size, uint64_t* width, uint64_t* height);
+
 Status OpenWebpGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                            std::unique_ptr<GrayDecoder>* decoder) noexcept;
 

@@ -13,6 +13,7 @@
 #include "codecs/jpeg_encode.h"
 #include "codecs/jpeg_luma_copy.h"
 #include "codecs/png_segments.h"
+#include "codecs/webp_encode.h"
 #include "core/pool.h"
 #include "kernels/grayscale.h"
 #include "kernels/orient.h"
@@ -163,7 +164,9 @@ bool GrayFileJob::ReadScreened(files::InputFile& input, files::FileBytes* bytes)
 }
 
 bool GrayFileJob::CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded) {
-  if (!request_.luma_copy || request_.output == FileOutput::kPixels || request_.format == FileFormat::kPng ||
+  // Only a JPEG written as JPEG ('same' or 'jpeg') can take the input's luma.
+  if (!request_.luma_copy || request_.output == FileOutput::kPixels ||
+      (request_.format != FileFormat::kSame && request_.format != FileFormat::kJpeg) ||
       codecs::DetectFormat(data, size) != codecs::ImageFormat::kJpeg) {
     return false;
   }
@@ -318,7 +321,7 @@ bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* en
   const uint32_t height = result_.height;
   codecs::JpegGrayEncoder encoder;
   codecs::JpegEncodeOptions options;
-  options.quality = request_.quality;
+  options.quality = request_.quality == 0 ? kDefaultQuality : request_.quality;
   if (!Check(encoder.Start(width, height, options, encoded))) return false;
   for (uint32_t row = 0; row < height; row += kBandRows) {
     if (cancelled()) return false;
@@ -329,15 +332,33 @@ bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* en
   return Check(encoder.Finish());
 }
 
+// libwebp encodes the whole image in one call (Pillow's WebPEncode): no
+// bands to report, and cancellation is seen before and after it.
+bool GrayFileJob::EncodeWebp(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
+  if (cancelled()) return false;
+  codecs::WebpEncodeOptions options;
+  options.lossless = request_.lossless;
+  options.quality = request_.quality == 0 ? kDefaultWebpQuality : request_.quality;
+  if (!Check(codecs::EncodeGrayWebp(pixels.data(), result_.width, result_.height, result_.width, options, encoded))) {
+    return false;
+  }
+  AddItemsDone(result_.height);
+  return !cancelled();
+}
+
 bool GrayFileJob::Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
   const auto start = std::chrono::steady_clock::now();
-  // 'same' writes a JPEG as JPEG and everything else (PNG, GIF, BMP) as PNG.
-  codecs::ImageFormat format =
-      result_.input_format == codecs::ImageFormat::kJpeg ? codecs::ImageFormat::kJpeg : codecs::ImageFormat::kPng;
+  // 'same' writes a JPEG as JPEG, a WebP as WebP and everything else (PNG, GIF, BMP) as PNG.
+  codecs::ImageFormat format = result_.input_format == codecs::ImageFormat::kJpeg   ? codecs::ImageFormat::kJpeg
+                               : result_.input_format == codecs::ImageFormat::kWebp ? codecs::ImageFormat::kWebp
+                                                                                    : codecs::ImageFormat::kPng;
   if (request_.format == FileFormat::kJpeg) format = codecs::ImageFormat::kJpeg;
   if (request_.format == FileFormat::kPng) format = codecs::ImageFormat::kPng;
+  if (request_.format == FileFormat::kWebp) format = codecs::ImageFormat::kWebp;
   result_.output_format = format;
-  const bool ok = format == codecs::ImageFormat::kJpeg ? EncodeJpeg(pixels, encoded) : EncodePng(pixels, encoded);
+  const bool ok = format == codecs::ImageFormat::kJpeg   ? EncodeJpeg(pixels, encoded)
+                  : format == codecs::ImageFormat::kWebp ? EncodeWebp(pixels, encoded)
+                                                         : EncodePng(pixels, encoded);
   result_.bytes_out = encoded->size();
   result_.timings.encode = MsSince(start);
   return ok;

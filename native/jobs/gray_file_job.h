@@ -22,11 +22,12 @@ namespace offloop {
 
 enum class FileOutput { kPixels, kEncoded, kFile };
 // The numbers are the binding's (lib/ reads them from constants()).
-enum class FileFormat { kSame = 0, kJpeg = 1, kPng = 2 };
+enum class FileFormat { kSame = 0, kJpeg = 1, kPng = 2, kWebp = 3 };
 enum class FileMode { kExact = 0, kLuma = 1, kLumaLossless = 2 };
 
 // The public defaults (lib/ reads them from constants()).
-constexpr int kDefaultQuality = 75;
+constexpr int kDefaultQuality = 75;      // JPEG's (Pillow's)
+constexpr int kDefaultWebpQuality = 80;  // WebP's (Pillow's)
 constexpr int kDefaultCompressionLevel = 6;
 constexpr uint64_t kDefaultMaxInputBytes = uint64_t{1} << 30;  // 1 GiB
 
@@ -45,8 +46,10 @@ struct GrayFileRequest {
   // (kLuma).
   bool luma_copy = false;
   FileFormat format = FileFormat::kSame;
-  int quality = kDefaultQuality;
+  // 1..100, or 0: the written format's default.
+  int quality = 0;
   int compression_level = kDefaultCompressionLevel;
+  bool lossless = false;  // WebP
   bool auto_orient = false;
   uint64_t max_pixels = codecs::kDefaultMaxPixels;
   // An input file of more bytes than this is refused before it is read
@@ -135,6 +138,7 @@ class GrayFileJob : public Job {
   bool EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
   // Segments of rows deflated in parallel on the pool (codecs/png_segments.h).
   bool EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
+  bool EncodeWebp(const ResultBytes& pixels, codecs::OutputBuffer* encoded);
   bool Write(const codecs::OutputBuffer& encoded);
   bool Check(const codecs::Status& status);
   bool CheckSystem(bool ok, const files::SystemError& error, const char* target);

@@ -114,13 +114,13 @@ describe('offloop (no terminal)', () => {
     ],
     [['gray', small, '-o', 'out', '--quality', '7.5'], '--quality must be an integer', 'usage: offloop gray'],
     [
-      ['gray', small, '-o', 'out', '--format', 'webp'],
-      "--format must be one of same, jpeg, png; got 'webp'\n",
+      ['gray', small, '-o', 'out', '--format', 'tiff'],
+      "--format must be one of same, jpeg, png, webp; got 'tiff'\n",
       'usage: offloop gray',
     ],
     [
       ['gray', small, '-o', 'out', '--format', 'jpg'],
-      "--format must be one of same, jpeg, png; got 'jpg' (did you mean 'jpeg'?)",
+      "--format must be one of same, jpeg, png, webp; got 'jpg' (did you mean 'jpeg'?)",
       'usage: offloop gray',
     ],
     [['gray', small, '-o', 'out', '--mode', 'fast'], '--mode must be one of exact, luma', 'usage: offloop gray'],
@@ -263,6 +263,25 @@ describe('offloop (no terminal)', () => {
       'rgba8-61x37.png',
       'ycc-444-base-61x37.png',
     ]);
+  });
+
+  it("--format webp writes Pillow's WebP (quality 80; --quality, --lossless), named .webp; a WebP input keeps WebP", () => {
+    const out = join(temp.dir, 'webp-out');
+    const source = fixture('webp/encode-source-97x61.png');
+    expect(cli(['gray', source, '-o', out, '--format', 'webp', '--quiet']).status).toBe(0);
+    expect(
+      readFileSync(join(out, 'encode-source-97x61.webp')).equals(readFileSync(fixture('webp/encode-default.webp'))),
+    ).toBe(true);
+    const lossless = join(temp.dir, 'webp-lossless-out');
+    expect(cli(['gray', source, '-o', lossless, '--format', 'webp', '--lossless', '--quiet']).status).toBe(0);
+    expect(
+      readFileSync(join(lossless, 'encode-source-97x61.webp')).equals(
+        readFileSync(fixture('webp/encode-lossless.webp')),
+      ),
+    ).toBe(true);
+    const same = join(temp.dir, 'webp-same-out');
+    expect(cli(['gray', fixture('webp/lossy-rgb-61x37.webp'), '-o', same, '--quiet']).status).toBe(0);
+    expect(grayscaleFileSync(join(same, 'lossy-rgb-61x37.webp')).inputFormat).toBe('webp');
   });
 
   it('--json: one object per file, then a summary; --skip-existing reports skips', () => {

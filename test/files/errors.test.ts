@@ -416,9 +416,9 @@ describe("bad arguments: TypeError / RangeError with Node's codes, sync and asyn
     [
       'format',
       JPEG,
-      { format: 'webp' },
+      { format: 'tiff' },
       'ERR_INVALID_ARG_VALUE',
-      /'options\.format' must be one of: 'same', 'jpeg', 'png'/,
+      /'options\.format' must be one of: 'same', 'jpeg', 'png', 'webp'/,
     ],
     [
       'format: not a string',

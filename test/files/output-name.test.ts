@@ -22,6 +22,7 @@ function formatOf(path: string): string {
   const head = readFileSync(path).subarray(0, 4);
   if (head[0] === 0xff && head[1] === 0xd8) return 'jpeg';
   if (head.toString('latin1', 1, 4) === 'PNG') return 'png';
+  if (head.toString('latin1', 0, 4) === 'RIFF') return 'webp';
   return 'other';
 }
 
@@ -31,7 +32,8 @@ describe("an output's extension", () => {
     ['a PNG to .jpg', PNG, 'y.jpg', 'jpeg'],
     ['a PNG to .JPEG (any case)', PNG, 'z.JPEG', 'jpeg'],
     ['a JPEG to .jpeg', JPEG, 'w.jpeg', 'jpeg'],
-    ["a PNG to .webp (not a format offloop writes): the input's", PNG, 'v.webp', 'png'],
+    ['a PNG to .webp', PNG, 'v.webp', 'webp'],
+    ["a JPEG to .gif (not a format offloop writes): the input's", JPEG, 'u.gif', 'jpeg'],
     ["a JPEG to a name without extension: the input's", JPEG, 'noext', 'jpeg'],
   ])('with format same: %s', async (_name, input, name, expected) => {
     for (const [how, run] of [

@@ -154,8 +154,10 @@ describe('inputs and outputs', () => {
     expect(settings).toEqual({
       mode: 'exact',
       format: 'same',
-      quality: 75,
+      // The written format's default: JPEG 75, WebP 80 (chosen natively).
+      quality: undefined,
       compressionLevel: 6,
+      lossless: false,
       autoOrient: false,
       limitInputPixels: DEFAULT_PIXEL_LIMIT,
       limitInputBytes: DEFAULT_BYTE_LIMIT,

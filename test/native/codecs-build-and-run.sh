@@ -33,22 +33,22 @@ fi
 mkdir -p "$out"
 
 if [[ -n "$static_dir" ]]; then
-  for lib in libjpeg.a libpng16.a libz.a libwebp.a libwebpdemux.a; do
+  for lib in libjpeg.a libpng16.a libz.a libwebp.a libwebpdemux.a libwebpmux.a; do
     [[ -f "$static_dir/lib/$lib" ]] || { echo "codecs: $static_dir/lib/$lib missing (make it with scripts/build-codecs.sh)" >&2; exit 1; }
   done
   codec_cflags=(-I"$static_dir/include")
   codec_libs=("$static_dir/lib/libpng16.a" "$static_dir/lib/libjpeg.a" "$static_dir/lib/libz.a"
-    "$static_dir/lib/libwebpdemux.a" "$static_dir/lib/libwebp.a" -pthread -lm)
-elif ! pkg-config --exists libjpeg libpng zlib libwebp libwebpdemux; then
-  echo "codecs: needs libjpeg, libpng, zlib and libwebp development files (pkg-config names libjpeg libpng zlib libwebp libwebpdemux)." >&2
+    "$static_dir/lib/libwebpmux.a" "$static_dir/lib/libwebpdemux.a" "$static_dir/lib/libwebp.a" -pthread -lm)
+elif ! pkg-config --exists libjpeg libpng zlib libwebp libwebpdemux libwebpmux; then
+  echo "codecs: needs libjpeg, libpng, zlib and libwebp development files (pkg-config names libjpeg libpng zlib libwebp libwebpdemux libwebpmux)." >&2
   echo "  Debian/Ubuntu: apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev" >&2
   echo "  Fedora: dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel" >&2
   echo "  Alpine: apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev" >&2
   echo "  Homebrew: brew install jpeg-turbo libpng zlib webp" >&2
   exit 1
 else
-  read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib libwebp libwebpdemux)"
-  read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib libwebp libwebpdemux)"
+  read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib libwebp libwebpdemux libwebpmux)"
+  read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib libwebp libwebpdemux libwebpmux)"
 fi
 flags=(-std=c++17 -Wall -Wextra -Werror -fPIC -I"$root/native" "${codec_cflags[@]}")
 sources=("$root"/native/codecs/*.cc)

@@ -201,7 +201,10 @@ export async function files(): Promise<void> {
   // @ts-expect-error not a mode
   void grayscaleFile('a.jpg', { mode: 'fast' });
   // @ts-expect-error not a format offloop writes
-  void grayscaleFile('a.jpg', { format: 'webp' });
+  void grayscaleFile('a.jpg', { format: 'gif' });
+  void grayscaleFile('a.jpg', { format: 'webp', lossless: true, quality: 90 });
+  // @ts-expect-error lossless is a boolean
+  void grayscaleFile('a.jpg', { format: 'webp', lossless: 1 });
   // @ts-expect-error quality is a number
   void grayscaleFileSync('a.jpg', { quality: '90' });
   // @ts-expect-error the input is a path, a URL or bytes

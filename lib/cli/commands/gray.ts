@@ -15,8 +15,18 @@ import { UsageError } from '../usage.js';
 const FLAGS = {
   'out-dir': { type: 'string', short: 'o', value: '<dir>', help: 'where outputs go (required, unless --in-place)' },
   'in-place': { type: 'boolean', help: 'write each output over its input (a new format: beside it, the input kept)' },
-  format: { type: 'choice', choices: ['same', 'jpeg', 'png'], help: "output format (default same: the input's)" },
-  quality: { type: 'integer', min: 1, max: 100, help: "JPEG quality (default 75, Pillow's)" },
+  format: {
+    type: 'choice',
+    choices: ['same', 'jpeg', 'png', 'webp'],
+    help: "output format (default same: the input's)",
+  },
+  quality: {
+    type: 'integer',
+    min: 1,
+    max: 100,
+    help: "JPEG or WebP quality (default 75 for JPEG, 80 for WebP: Pillow's)",
+  },
+  lossless: { type: 'boolean', help: 'WebP: lossless (default lossy, as Pillow)' },
   compression: { type: 'integer', min: 0, max: 9, help: "PNG compression level (default 6, Pillow's)" },
   mode: {
     type: 'choice',
@@ -129,6 +139,7 @@ export const gray: Command = {
         format,
         ...(quality === undefined ? {} : { quality }),
         ...(compressionLevel === undefined ? {} : { compressionLevel }),
+        ...(values.lossless === undefined ? {} : { lossless: values.lossless }),
         ...(limitInputPixels === undefined ? {} : { limitInputPixels }),
         ...(limitInputBytes === undefined ? {} : { limitInputBytes }),
         durable: values.fsync ?? false,
