@@ -432,7 +432,11 @@ t=$SECONDS
 for patch in "$here"/codec-patches/libwebp/*.patch; do
   run patch -d "$work/webp" -p1 --forward -i "$patch"
 done
-run cmake -S "$work/webp" -B "$work/webp/build" "${cmake_args[@]}" -DBUILD_SHARED_LIBS=OFF \
+# libwebp's headers mark its API visibility("default") (WEBP_EXTERN), which
+# beats -fvisibility=hidden: without this define the macOS binary, where no
+# --exclude-libs applies, exported all of libwebp (scripts/check-macho.mjs).
+run cmake -S "$work/webp" -B "$work/webp/build" "${cmake_args[@]}" "-DCMAKE_C_FLAGS=$cflags -DWEBP_EXTERN=extern" \
+  -DBUILD_SHARED_LIBS=OFF \
   -DWEBP_BUILD_ANIM_UTILS=OFF -DWEBP_BUILD_CWEBP=OFF -DWEBP_BUILD_DWEBP=OFF -DWEBP_BUILD_GIF2WEBP=OFF \
   -DWEBP_BUILD_IMG2WEBP=OFF -DWEBP_BUILD_VWEBP=OFF -DWEBP_BUILD_WEBPINFO=OFF -DWEBP_BUILD_WEBPMUX=OFF \
   -DWEBP_BUILD_EXTRAS=OFF -DWEBP_BUILD_LIBWEBPMUX=ON
