@@ -62,7 +62,13 @@ export interface FileSettings {
   durable: boolean;
 }
 
-function readInteger(value: unknown, name: string, min: number, max: number, fallback: number): number {
+function readInteger<F extends number | undefined>(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  fallback: F,
+): number | F {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number', value);
   if (!Number.isInteger(value) || value < min || value > max)
@@ -92,10 +98,8 @@ export function readFileSettings(
   return {
     mode: readEnum(options.mode, `${name}.mode`, GRAYSCALE_FILE_MODES, 'exact'),
     format: readEnum(options.format, `${name}.format`, ['same', 'jpeg', 'png', 'webp'] as const, 'same'),
-    quality:
-      options.quality === undefined
-        ? undefined
-        : readInteger(options.quality, `${name}.quality`, 1, 100, DEFAULT_QUALITY),
+    // No default here: the written format's (JPEG 75, WebP 80) is the native side's.
+    quality: readInteger(options.quality, `${name}.quality`, 1, 100, undefined),
     compressionLevel: readInteger(
       options.compressionLevel,
       `${name}.compressionLevel`,

@@ -82,10 +82,12 @@ FileCall PrepareFile(Napi::Env env, const Napi::Value& request_value) {
   } else {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "\"output\" must be undefined, true or a path");
   }
-  const auto mode = static_cast<FileMode>(GetInteger(env, values.mode, "mode", 0, 2));
+  const auto mode =
+      static_cast<FileMode>(GetInteger(env, values.mode, "mode", 0, static_cast<int64_t>(FileMode::kLumaLossless)));
   request.mode = mode == FileMode::kExact ? codecs::GrayMode::kExact : codecs::GrayMode::kLuma;
   request.luma_copy = mode == FileMode::kLumaLossless;
-  request.format = static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, 3));
+  request.format =
+      static_cast<FileFormat>(GetInteger(env, values.format, "format", 0, static_cast<int64_t>(FileFormat::kWebp)));
   request.quality = static_cast<int>(GetInteger(env, values.quality, "quality", 0, 100));
   request.lossless = GetBoolean(env, values.lossless, "lossless");
   request.compression_level = static_cast<int>(GetInteger(env, values.compression_level, "compressionLevel", 0, 9));

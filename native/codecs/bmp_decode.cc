@@ -423,11 +423,7 @@ class BmpGrayDecoder final : public OwnGrayDecoder {
 
 Status OpenBmpGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                           std::unique_ptr<GrayDecoder>* decoder) noexcept {
-  std::unique_ptr<BmpGrayDecoder> d(new (std::nothrow) BmpGrayDecoder(data, size, options));
-  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  Status status = d->Open();
-  if (status.ok()) *decoder = std::move(d);
-  return status;
+  return OpenFormatDecoder<BmpGrayDecoder>(data, size, options, decoder);
 }
 
 }  // namespace offloop::codecs

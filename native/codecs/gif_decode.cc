@@ -406,11 +406,7 @@ class GifGrayDecoder final : public OwnGrayDecoder {
 
 Status OpenGifGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                           std::unique_ptr<GrayDecoder>* decoder) noexcept {
-  std::unique_ptr<GifGrayDecoder> d(new (std::nothrow) GifGrayDecoder(data, size, options));
-  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  Status status = d->Open();
-  if (status.ok()) *decoder = std::move(d);
-  return status;
+  return OpenFormatDecoder<GifGrayDecoder>(data, size, options, decoder);
 }
 
 }  // namespace offloop::codecs

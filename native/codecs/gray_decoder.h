@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "detect.h"
@@ -105,6 +106,18 @@ class GrayDecoder {
   bool luma_ = false;
   int warnings_ = 0;
 };
+
+// Each format's Open*GrayDecoder: allocates its decoder without throwing,
+// reads the header, and hands the decoder over only when that succeeded.
+template <typename FormatDecoder>
+Status OpenFormatDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
+                         std::unique_ptr<GrayDecoder>* decoder) noexcept {
+  std::unique_ptr<FormatDecoder> d(new (std::nothrow) FormatDecoder(data, size, options));
+  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+  Status status = d->Open();
+  if (status.ok()) *decoder = std::move(d);
+  return status;
+}
 
 // Reads the header of `data` (format from the bytes), checks the pixel limit
 // and sets up the decoder. kUnsupported names the format it found.

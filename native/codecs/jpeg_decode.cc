@@ -297,11 +297,7 @@ const void* JpegLibrarySymbol() { return reinterpret_cast<const void*>(&jpeg_std
 
 Status OpenJpegGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                            std::unique_ptr<GrayDecoder>* decoder) noexcept {
-  std::unique_ptr<JpegGrayDecoder> d(new (std::nothrow) JpegGrayDecoder(data, size, options));
-  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  Status status = d->Open();
-  if (status.ok()) *decoder = std::move(d);
-  return status;
+  return OpenFormatDecoder<JpegGrayDecoder>(data, size, options, decoder);
 }
 
 }  // namespace offloop::codecs

@@ -609,11 +609,7 @@ uint64_t PngWholeInflates() { return g_whole_inflates.load(std::memory_order_rel
 
 Status OpenPngGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                           std::unique_ptr<GrayDecoder>* decoder) noexcept {
-  std::unique_ptr<PngGrayDecoder> d(new (std::nothrow) PngGrayDecoder(data, size, options));
-  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  Status status = d->Open();
-  if (status.ok()) *decoder = std::move(d);
-  return status;
+  return OpenFormatDecoder<PngGrayDecoder>(data, size, options, decoder);
 }
 
 }  // namespace offloop::codecs

@@ -201,11 +201,7 @@ class WebpGrayDecoder final : public OwnGrayDecoder {
 
 Status OpenWebpGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options,
                            std::unique_ptr<GrayDecoder>* decoder) noexcept {
-  std::unique_ptr<WebpGrayDecoder> d(new (std::nothrow) WebpGrayDecoder(data, size, options));
-  if (!d) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
-  Status status = d->Open();
-  if (status.ok()) *decoder = std::move(d);
-  return status;
+  return OpenFormatDecoder<WebpGrayDecoder>(data, size, options, decoder);
 }
 
 const char* WebpLibraryVersion() {
