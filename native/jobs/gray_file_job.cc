@@ -23,6 +23,22 @@ namespace offloop {
 
 namespace {
 
+// The format an output is written in: the one asked for, or with 'same' a
+// JPEG as JPEG, a WebP as WebP and everything else (PNG, GIF, BMP) as PNG.
+codecs::ImageFormat WrittenFormat(FileFormat asked, codecs::ImageFormat input) {
+  switch (asked) {
+    case FileFormat::kJpeg:
+      return codecs::ImageFormat::kJpeg;
+    case FileFormat::kPng:
+      return codecs::ImageFormat::kPng;
+    case FileFormat::kWebp:
+      return codecs::ImageFormat::kWebp;
+    case FileFormat::kSame:
+      break;
+  }
+  return input == codecs::ImageFormat::kJpeg || input == codecs::ImageFormat::kWebp ? input : codecs::ImageFormat::kPng;
+}
+
 double MsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -164,10 +180,10 @@ bool GrayFileJob::ReadScreened(files::InputFile& input, files::FileBytes* bytes)
 }
 
 bool GrayFileJob::CopyLuma(const uint8_t* data, size_t size, codecs::OutputBuffer* encoded) {
-  // Only a JPEG written as JPEG ('same' or 'jpeg') can take the input's luma.
+  // Only a JPEG written as JPEG can take the input's luma.
   if (!request_.luma_copy || request_.output == FileOutput::kPixels ||
-      (request_.format != FileFormat::kSame && request_.format != FileFormat::kJpeg) ||
-      codecs::DetectFormat(data, size) != codecs::ImageFormat::kJpeg) {
+      codecs::DetectFormat(data, size) != codecs::ImageFormat::kJpeg ||
+      WrittenFormat(request_.format, codecs::ImageFormat::kJpeg) != codecs::ImageFormat::kJpeg) {
     return false;
   }
   codecs::HeaderInfo header;
@@ -348,13 +364,7 @@ bool GrayFileJob::EncodeWebp(const ResultBytes& pixels, codecs::OutputBuffer* en
 
 bool GrayFileJob::Encode(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
   const auto start = std::chrono::steady_clock::now();
-  // 'same' writes a JPEG as JPEG, a WebP as WebP and everything else (PNG, GIF, BMP) as PNG.
-  codecs::ImageFormat format = result_.input_format == codecs::ImageFormat::kJpeg   ? codecs::ImageFormat::kJpeg
-                               : result_.input_format == codecs::ImageFormat::kWebp ? codecs::ImageFormat::kWebp
-                                                                                    : codecs::ImageFormat::kPng;
-  if (request_.format == FileFormat::kJpeg) format = codecs::ImageFormat::kJpeg;
-  if (request_.format == FileFormat::kPng) format = codecs::ImageFormat::kPng;
-  if (request_.format == FileFormat::kWebp) format = codecs::ImageFormat::kWebp;
+  const codecs::ImageFormat format = WrittenFormat(request_.format, result_.input_format);
   result_.output_format = format;
   const bool ok = format == codecs::ImageFormat::kJpeg   ? EncodeJpeg(pixels, encoded)
                   : format == codecs::ImageFormat::kWebp ? EncodeWebp(pixels, encoded)
