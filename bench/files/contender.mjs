@@ -46,7 +46,7 @@ const runners = {
     return { pixels: null, stages: null };
   },
   async sharp() {
-    const { default: sharp } = await import('sharp');
+    const sharp = modules.sharp;
     // Each file one libvips thread; UV_THREADPOOL_SIZE (set by the parent) files at once.
     sharp.concurrency(1);
     sharp.cache(false);
@@ -61,7 +61,7 @@ const runners = {
     return { pixels: infos.reduce((sum, info) => sum + info.width * info.height, 0), stages: null };
   },
   async js() {
-    const { grayFileInJs } = await import('./js-pipeline.mjs');
+    const { grayFileInJs } = modules.js;
     // One file per turn of the event loop, as a server would interleave
     // them: the delay monitor sees each file's stall.
     const done = [];
@@ -75,7 +75,7 @@ const runners = {
     };
   },
   async piscina() {
-    const { Piscina } = await import('piscina');
+    const { Piscina } = modules.piscina;
     const pool = new Piscina({
       filename: fileURLToPath(new URL('./piscina-worker.mjs', import.meta.url)),
       minThreads: threads,
@@ -94,8 +94,7 @@ const runners = {
 };
 
 async function offloop(mode) {
-  const { grayscaleFiles, setConcurrency } = await import('../../dist/esm/index.js');
-  setConcurrency(threads);
+  const { grayscaleFiles } = modules.offloop;
   let pixels = 0;
   const timings = [];
   for await (const result of grayscaleFiles(
@@ -122,6 +121,18 @@ function peakRssMiB() {
 // records each interval whole, sampling interval included, so at 5 an idle
 // loop already reads 5.1-6 ms, and the files cases' p99 (5.5-6.0 ms in the
 // 2026-11-22 run) was mostly the interval, not comparable with the kernels'.
+// Each contender's modules load (and offloop's pool starts) before the loop
+// is watched: loading an addon or a library stalls the loop once per
+// process, which is start-up, not the batch. A JPEG batch lasts under a
+// second (about 700 samples), so a few such stalls alone made its p99.
+const modules = {
+  offloop: contender.startsWith('offloop-') ? await import('../../dist/esm/index.js') : null,
+  sharp: contender === 'sharp' ? (await import('sharp')).default : null,
+  piscina: contender === 'piscina' ? await import('piscina') : null,
+  js: contender === 'js' ? await import('./js-pipeline.mjs') : null,
+};
+modules.offloop?.setConcurrency(threads);
+
 const delay = monitorEventLoopDelay({ resolution: 1 });
 await new Promise((resolve) => setTimeout(resolve, 10));
 delay.enable();

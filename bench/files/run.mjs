@@ -6,7 +6,7 @@
 // JPEG to JPEG, PNG to PNG, JPEG to PNG. Each contender runs in a process
 // of its own; medians of several runs. Writes bench/results/files.{md,json,svg}.
 //   --quick        6 JPEGs, 3 PNGs, one run (a smoke test)
-//   --runs N       runs per contender and case (default 3)
+//   --runs N       rounds per case, every contender once a round (default 3)
 //   --threads N    threads for every contender (default: available parallelism)
 //   --generated    the generated corpus even where apt works
 import { spawnSync } from 'node:child_process';
@@ -131,21 +131,30 @@ try {
   for (const [caseIndex, testCase] of CASES.entries()) {
     const rows = [];
     const outputsOf = {};
-    for (const contender of CONTENDERS) {
-      if (contender.cases && !contender.cases.includes(testCase.name)) continue;
+    const taking = CONTENDERS.filter((contender) => !contender.cases || contender.cases.includes(testCase.name));
+    const samplesOf = new Map(taking.map((contender) => [contender, []]));
+    // Rounds: every contender once per round, so a drift of the machine's
+    // speed during the case (a shared VM's memory bandwidth moves by tens of
+    // percent within minutes here) touches every contender alike, where
+    // three runs in a row of one contender would give it one period's speed.
+    for (let r = 0; r < runs; r++) {
+      for (const contender of taking) {
+        if (contender.skip || (contender.js && r > 0)) continue;
+        const inputs = contender.js ? jsShare(testCase.inputs) : testCase.inputs;
+        const outDir = join(work, `case${caseIndex}-${contender.id}-${r}`);
+        samplesOf.get(contender).push(runContender(contender, inputs, testCase.format, outDir));
+        await verifyOutputs(outDir, inputs, sizes);
+        if (r > 0) rmSync(outDir, { recursive: true, force: true });
+        else outputsOf[contender.id] = outDir;
+      }
+    }
+    for (const contender of taking) {
       if (contender.skip) {
         rows.push({ contender: contender.name, skipped: contender.skip });
         continue;
       }
       const inputs = contender.js ? jsShare(testCase.inputs) : testCase.inputs;
-      const samples = [];
-      for (let r = 0; r < (contender.js ? 1 : runs); r++) {
-        const outDir = join(work, `case${caseIndex}-${contender.id}-${r}`);
-        samples.push(runContender(contender, inputs, testCase.format, outDir));
-        await verifyOutputs(outDir, inputs, sizes);
-        if (r > 0) rmSync(outDir, { recursive: true, force: true });
-        else outputsOf[contender.id] = outDir;
-      }
+      const samples = samplesOf.get(contender);
       const seconds = median(samples.map((s) => s.seconds));
       const pixels =
         samples[0].pixels ??
@@ -219,7 +228,7 @@ function stagesText(stages) {
 const lines = [
   '# Files benchmark',
   '',
-  `Run ${startedAt.toISOString()} with \`npm run bench:files${quick ? ' -- --quick' : ''}\`; ${threads} threads for every contender, ${runs} runs each (median), the pure-JS pipeline on ${jsShare(jpegs).length} JPEGs / ${jsShare(pngs).length} PNGs once.`,
+  `Run ${startedAt.toISOString()} with \`npm run bench:files${quick ? ' -- --quick' : ''}\`; ${threads} threads for every contender, ${runs} rounds (every contender once a round; medians), the pure-JS pipeline on ${jsShare(jpegs).length} JPEGs / ${jsShare(pngs).length} PNGs once.`,
   '',
   ...machineLines(machine).map((line) => `- ${line}`),
   `- Corpus (${corpus.kind}): ${corpus.description}: ${jpegs.length} JPEGs, ${pngs.length} PNGs.${corpus.sources.length ? ` Sources: ${corpus.sources.join('; ')}.` : ''}`,
