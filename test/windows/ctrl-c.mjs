@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { pngChunk, rng } from '../fixtures/fuzz/cases.mjs';
+import { ihdr, pngFrom, rng } from '../fixtures/fuzz/cases.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const offloop = createRequire(import.meta.url)(join(root, 'dist', 'cjs', 'index.js'));
@@ -56,16 +56,10 @@ function photoPng(width, height) {
       rows[at + 2] = Math.max(0, Math.min(255, 128 + 40 * Math.sin(x / 37) + noise));
     }
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(rows, { level: 1 })),
-    pngChunk('IEND', new Uint8Array(0)),
+  return pngFrom([
+    { type: 'IHDR', data: ihdr(width, height, 8, 2, 0) }, // 8-bit RGB, not interlaced
+    { type: 'IDAT', data: deflateSync(rows, { level: 1 }) },
+    { type: 'IEND', data: new Uint8Array(0) },
   ]);
 }
 
