@@ -142,7 +142,7 @@ export interface NativeFileResult {
   /** After orientation. */
   width: number;
   height: number;
-  inputFormat: 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp';
+  inputFormat: 'jpeg' | 'png' | 'webp' | 'tiff' | 'gif' | 'bmp';
   /** What was encoded; the input's format when nothing was. */
   format: 'jpeg' | 'png' | 'webp';
   /** The mode that ran. */

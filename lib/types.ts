@@ -261,6 +261,8 @@ export interface CodecsInfo {
   deflate: CodecLibrary;
   /** libwebp (`version`: its own, e.g. `'1.2.4'`): WebP reading. */
   webp: CodecLibrary;
+  /** libtiff (`version`: its own, e.g. `'4.5.0'`): TIFF reading. */
+  tiff: CodecLibrary;
   /** offloop's own GIF reader (`library: 'offloop'`, `version`: the Pillow release whose reading it reproduces). */
   gif: CodecLibrary;
   /** offloop's own BMP reader, likewise. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The compiler and linker flags for offloop's image codecs (libjpeg-turbo,
-// libpng, zlib, libwebp), printed for binding.gyp (`<!@(node native/codec-flags.mjs
+// libpng, zlib, libwebp, libtiff), printed for binding.gyp (`<!@(node native/codec-flags.mjs
 // --cflags)`) and CMakeLists.txt alike, so the two builds cannot drift.
 //
 //   --cflags   include directories (and -DOFFLOOP_CODECS_STATIC=1 for static builds,
@@ -21,14 +21,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MODULES = ['libjpeg', 'libpng', 'zlib', 'libwebp', 'libwebpdemux', 'libwebpmux'];
+const MODULES = ['libjpeg', 'libpng', 'zlib', 'libwebp', 'libwebpdemux', 'libwebpmux', 'libtiff-4'];
 const INSTALL_HINT = [
-  'offloop needs the development files of libjpeg(-turbo), libpng, zlib and libwebp (with libwebpdemux and',
-  'libwebpmux) to build from source:',
-  '  Debian/Ubuntu: sudo apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev pkg-config',
-  '  Fedora/RHEL:   sudo dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel pkgconf-pkg-config',
-  '  Alpine:        apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev pkgconf',
-  '  Homebrew:      brew install jpeg-turbo libpng webp pkg-config',
+  'offloop needs the development files of libjpeg(-turbo), libpng, zlib, libwebp (with libwebpdemux and',
+  'libwebpmux) and libtiff (pkg-config name libtiff-4) to build from source:',
+  '  Debian/Ubuntu: sudo apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev libtiff-dev pkg-config',
+  '  Fedora/RHEL:   sudo dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel libtiff-devel pkgconf-pkg-config',
+  '  Alpine:        apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev tiff-dev pkgconf',
+  '  Homebrew:      brew install jpeg-turbo libpng webp libtiff pkg-config',
   '(A prebuilt binary, which needs none of these, exists for linux-x64 and linux-arm64.)',
 ].join('\n');
 
@@ -40,7 +40,8 @@ if (!['--cflags', '--libs'].includes(what)) {
 
 const staticDir = process.env.OFFLOOP_CODECS_DIR;
 if (staticDir) {
-  const archives = ['libjpeg.a', 'libpng16.a', 'libz.a', 'libdeflate.a', 'libwebpmux.a', 'libwebpdemux.a', 'libwebp.a'].map((name) => join(staticDir, 'lib', name));
+  // (libtiff first: it calls into libjpeg and zlib, and archives resolve left to right.)
+  const archives = ['libtiff.a', 'libjpeg.a', 'libpng16.a', 'libz.a', 'libdeflate.a', 'libwebpmux.a', 'libwebpdemux.a', 'libwebp.a'].map((name) => join(staticDir, 'lib', name));
   const missing = archives.filter((path) => !existsSync(path));
   if (missing.length > 0) fail(`OFFLOOP_CODECS_DIR=${staticDir} lacks ${missing.join(', ')} (make them with scripts/build-codecs.sh)`);
   if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1', '-DOFFLOOP_HAVE_LIBDEFLATE=1']);

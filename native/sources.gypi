@@ -28,7 +28,8 @@
       'native/jobs/sum_job.cc',
     ],
     # JPEG/PNG <-> 8-bit gray over bytes (libjpeg-turbo, libpng, zlib), WebP -> gray
-    # <-> gray (libwebp), GIF and BMP -> gray (offloop's own readers); no Node-API.
+    # <-> gray (libwebp), TIFF -> gray (libtiff; with kernels/orient for Pillow's
+    # load-time turn), GIF and BMP -> gray (offloop's own readers); no Node-API.
     'offloop_codec_sources': [
       'native/codecs/bmp_decode.cc',
       'native/codecs/complete.cc',
@@ -47,6 +48,7 @@
       'native/codecs/png_encode.cc',
       'native/codecs/png_filter.cc',
       'native/codecs/png_segments.cc',
+      'native/codecs/tiff_decode.cc',
       'native/codecs/webp_decode.cc',
       'native/codecs/webp_encode.cc',
     ],

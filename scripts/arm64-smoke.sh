@@ -69,10 +69,10 @@ echo
 needed=$(aarch64-linux-gnu-readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 say "needs: $needed"
 case "$needed" in
-  *jpeg* | *png* | *libz.* | *webp*) say "FAILED: $binary needs a shared codec library"; exit 1 ;;
+  *jpeg* | *png* | *libz.* | *webp* | *tiff*) say "FAILED: $binary needs a shared codec library"; exit 1 ;;
 esac
 codec_symbols=$(aarch64-linux-gnu-readelf -W --dyn-syms "$binary" | awk '{print $8}' | sed 's/@.*//' |
-  grep -E '^(jpeg|jinit_|jsimd_|png_|deflate|inflate|zlibVersion|crc32|adler32|gz|WebP|VP8)' || true)
+  grep -E '^(jpeg|jinit_|jsimd_|png_|deflate|inflate|zlibVersion|crc32|adler32|gz|WebP|VP8|TIFF|_TIFF)' || true)
 [ -z "$codec_symbols" ] || { say "FAILED: $binary exports or imports codec symbols: $(echo $codec_symbols | head -c 300)"; exit 1; }
 
 # 2. An arm64 Node 22 (the oldest supported) from the registry, cached as CI's other Node builds.
@@ -102,7 +102,7 @@ done
 # 5. Image files with the installed package: decode (Pillow's goldens) and
 #    encode JPEG and PNG. Only undamaged fixtures: on damaged JPEG data
 #    libjpeg-turbo's NEON and x86 SIMD paths give different pixels.
-files='["jpeg/ycc-420-base-61x37.jpg","jpeg/ycc-444-prog-61x37.jpg","jpeg/ycc-420-arith-61x37.jpg","jpeg/cmyk-adobe-61x37.jpg","png/pillow-p-61x37.png","png/rgba16-adam7-29x17.png","webp/lossy-rgb-61x37.webp","webp/lossless-rgba-61x37.webp","webp/animated-lossy-61x37.webp"]'
+files='["jpeg/ycc-420-base-61x37.jpg","jpeg/ycc-444-prog-61x37.jpg","jpeg/ycc-420-arith-61x37.jpg","jpeg/cmyk-adobe-61x37.jpg","png/pillow-p-61x37.png","png/rgba16-adam7-29x17.png","webp/lossy-rgb-61x37.webp","webp/lossless-rgba-61x37.webp","webp/animated-lossy-61x37.webp","tiff/rgb-lzw-61x37.tif","tiff/rgb-jpeg-ycbcr-61x37.tif","tiff/gray16-tiles-zip-61x37.tif"]'
 out=$(PREBUILDS_ONLY=1 "$qemu" -L "$sysroot" "$node_arm64" "$root/test/fixtures/coexist/child.cjs" \
   "{\"load\":[\"offloop\"],\"files\":$files,\"encode\":true,\"offloopRoot\":\"$PWD/node_modules/offloop\"}")
 echo "$out"
@@ -110,7 +110,7 @@ node -e '
   const out = JSON.parse(process.argv[1]);
   const bad = [];
   if (!out.offloop.binary.path.endsWith("prebuilds/linux-arm64/offloop.glibc.node")) bad.push(`loaded ${out.offloop.binary.path}`);
-  for (const [lib, version] of [["jpeg", "2.1.5"], ["png", "1.6.39"], ["zlib", "1.2.13"], ["deflate", "1.14"], ["webp", "1.2.4"]]) {
+  for (const [lib, version] of [["jpeg", "2.1.5"], ["png", "1.6.39"], ["zlib", "1.2.13"], ["deflate", "1.14"], ["webp", "1.2.4"], ["tiff", "4.5.0"]]) {
     const codec = out.offloop.codecs[lib];
     if (codec.version !== version || codec.linkage !== "static") bad.push(`${lib}: ${JSON.stringify(codec)}`);
   }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the image codecs that offloop's prebuilt binaries link statically:
-# libjpeg-turbo, libpng, zlib, libdeflate and libwebp (with libwebpdemux and libwebpmux)
-# as static, position-independent archives (-fPIC, -O2, hidden visibility) plus their
+# libjpeg-turbo, libpng, zlib, libdeflate, libwebp (with libwebpdemux and libwebpmux)
+# and libtiff as static, position-independent archives (-fPIC, -O2, hidden visibility) plus their
 # headers, in one prefix:
 #
-#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a,libdeflate.a,libwebp.a,libwebpdemux.a,libwebpmux.a}
+#   <prefix>/lib/{libjpeg.a,libpng16.a,libz.a,libdeflate.a,libwebp.a,libwebpdemux.a,libwebpmux.a,libtiff.a}
 #   <prefix>/include/*.h, <prefix>/include/webp/*.h
 #   <prefix>/share/licenses/<library>/          <prefix>/BUILD-INFO
 #
@@ -55,6 +55,15 @@
 #    encoder), so they are applied, from scripts/codec-patches/libwebp/ (copies
 #    of Debian's, which are upstream's commits), to either source: the code is
 #    then what Debian's Pillow links, whose WebP pixels and bytes the fixtures hold.
+#  - tiff 4.5.0-6+deb12u4: likewise. The patches of Debian's series that touch
+#    the library (libtiff/: CVE fixes in the LZW decoder, the directory reader,
+#    TIFFRGBAImage and LogLuv, and three overflow/NULL fixes) are applied, from
+#    scripts/codec-patches/libtiff/ (copies of Debian's, numbered in the
+#    series' order); the ones for the tools (tiffcrop, tiffcp, raw2tiff) and the
+#    docs are not, as no tool is built. libtiff is built with its own LZW,
+#    PackBits and CCITT codecs, Deflate through the zlib above and JPEG through
+#    the libjpeg-turbo above (no old-JPEG, 12-bit JPEG, LZMA, ZSTD, WebP, JBIG,
+#    LERC, libdeflate, PixarLog, C++ or tools).
 #
 # Cache: ${OFFLOOP_CODECS_CACHE:-$HOME/.cache/offloop-codecs}/<key>, the key
 # made of platform, arch, libc, versions, source and a hash of this script and
@@ -71,6 +80,7 @@ readonly PNG_VERSION=1.6.39
 readonly ZLIB_VERSION=1.2.13
 readonly DEFLATE_VERSION=1.14
 readonly WEBP_VERSION=1.2.4
+readonly TIFF_VERSION=4.5.0
 
 # Pinned sources. libjpeg-turbo and libpng: the tag archives, which are the
 # files Debian ships as libjpeg-turbo_2.1.5.orig.tar.gz and
@@ -96,6 +106,11 @@ readonly DEFLATE_SHA256=89e7df898c37c3427b0f39aadcf733731321a278771d20fc553f92da
 # unchecked here for the reason above.
 readonly WEBP_URL="https://storage.googleapis.com/downloads.webmproject.org/releases/webp/libwebp-${WEBP_VERSION}.tar.gz"
 readonly WEBP_SHA256=7bf5a8a28cc69bcfa8cb214f2c3095703c6b73ac5fba4d5480c205331d9494df
+# libtiff: Debian's tiff_4.5.0.orig.tar.bz2 (the archive of upstream's v4.5.0
+# tag, top folder libtiff-v4.5.0); the URL's file is pinned to the same sum,
+# unchecked here for the reason above.
+readonly TIFF_URL="https://gitlab.com/libtiff/libtiff/-/archive/v${TIFF_VERSION}/libtiff-v${TIFF_VERSION}.tar.bz2"
+readonly TIFF_SHA256=638f43d7dea33948d5dee7f39572fc0194d9cc3c74195de9dd26a4388a1f880a
 
 say() { echo "build-codecs: $*" >&2; }
 die() { echo "build-codecs: error: $*" >&2; exit 1; }
@@ -160,6 +175,11 @@ if [[ $platform-$arch != "$host_platform-$host_arch" ]]; then
   fi
   cc=${CC:-$cross-gcc$([[ $platform == win32 ]] && echo -posix)}
   command -v "$cc" >/dev/null || die "$cc not found (Debian/Ubuntu: apt-get install $hint)"
+  # libtiff's CMake project enables C++ (for its C++ API, not built here) and
+  # checks that the compiler links for the target, which the host's c++ does
+  # not: the C compiler's C++ sibling (Zig's c++ beside its cc).
+  if [[ $cross == darwin ]]; then cross_cxx=$(dirname "$cc")/c++; else cross_cxx=${cc/gcc/g++}; fi
+  command -v "$cross_cxx" >/dev/null || die "$cross_cxx not found (the target's C++ compiler, which libtiff's CMake checks)"
 else
   cc=${CC:-cc}
   command -v "$cc" >/dev/null || die "no C compiler: $cc not found"
@@ -187,7 +207,7 @@ cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
 sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
 cc_version=$("$cc" --version | sed -n 1p)
 hash=$({ cat "$script" "$here"/codec-patches/*/*.patch; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
-key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-webp$WEBP_VERSION-$source_kind-$hash"
+key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-webp$WEBP_VERSION-tiff$TIFF_VERSION-$source_kind-$hash"
 prefix="$cache/$key"
 if [[ -f $prefix/BUILD-INFO ]]; then
   say "cached: $prefix"
@@ -279,11 +299,12 @@ jpeg_tar="$sources/libjpeg-turbo-$JPEG_VERSION.tar.gz"
 png_tar="$sources/libpng-$PNG_VERSION.tar.gz"
 deflate_tar="$sources/libdeflate-$DEFLATE_VERSION.tar.gz"
 webp_tar="$sources/libwebp-$WEBP_VERSION.tar.gz"
+tiff_tar="$sources/libtiff-$TIFF_VERSION.tar.bz2"
 if [[ $source_kind == debian ]]; then
   zlib_tar="$sources/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2"
   zlib_sum=$ZLIB_DFSG_SHA256
   if ! { have "$jpeg_tar" "$JPEG_SHA256" && have "$png_tar" "$PNG_SHA256" && have "$zlib_tar" "$zlib_sum" &&
-    have "$deflate_tar" "$DEFLATE_SHA256" && have "$webp_tar" "$WEBP_SHA256"; }; then
+    have "$deflate_tar" "$DEFLATE_SHA256" && have "$webp_tar" "$WEBP_SHA256" && have "$tiff_tar" "$TIFF_SHA256"; }; then
     command -v apt-get >/dev/null ||
       die "apt-get is not available here, so Debian's source packages cannot be fetched: use --source upstream (downloads upstream's tarballs, checked against pinned sha256 sums), or set OFFLOOP_CODECS_DIR to a prefix built elsewhere"
     ensure_deb_src
@@ -292,6 +313,7 @@ if [[ $source_kind == debian ]]; then
     debian_orig zlib "$ZLIB_VERSION" "zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" "$ZLIB_DFSG_SHA256" "$zlib_tar"
     debian_orig libdeflate "$DEFLATE_VERSION" "libdeflate_$DEFLATE_VERSION.orig.tar.gz" "$DEFLATE_SHA256" "$deflate_tar"
     debian_orig libwebp "$WEBP_VERSION" "libwebp_$WEBP_VERSION.orig.tar.gz" "$WEBP_SHA256" "$webp_tar"
+    debian_orig tiff "$TIFF_VERSION" "tiff_$TIFF_VERSION.orig.tar.bz2" "$TIFF_SHA256" "$tiff_tar"
   fi
 else
   zlib_tar="$sources/zlib-$ZLIB_VERSION.tar.gz"
@@ -301,6 +323,7 @@ else
   download "$ZLIB_URL" "$zlib_tar" "$ZLIB_SHA256"
   download "$DEFLATE_URL" "$deflate_tar" "$DEFLATE_SHA256"
   download "$WEBP_URL" "$webp_tar" "$WEBP_SHA256"
+  download "$TIFF_URL" "$tiff_tar" "$TIFF_SHA256"
 fi
 
 # --- build -------------------------------------------------------------------
@@ -315,12 +338,13 @@ run() { # runs a build command, its output in the log; shows the log's end on fa
     die "failed: $*"
   fi
 }
-for name in jpeg png zlib deflate webp; do mkdir -p "$work/$name"; done
+for name in jpeg png zlib deflate webp tiff; do mkdir -p "$work/$name"; done
 tar -xf "$jpeg_tar" -C "$work/jpeg" --strip-components=1
 tar -xf "$png_tar" -C "$work/png" --strip-components=1
 tar -xf "$zlib_tar" -C "$work/zlib" --strip-components=1
 tar -xf "$deflate_tar" -C "$work/deflate" --strip-components=1
 tar -xf "$webp_tar" -C "$work/webp" --strip-components=1
+tar -xf "$tiff_tar" -C "$work/tiff" --strip-components=1
 
 # -fvisibility=hidden: the codecs' symbols stay inside offloop.node even where
 # the linker has no --exclude-libs; -fPIC: they link into a shared object.
@@ -335,6 +359,7 @@ if [[ -n $cross ]]; then
 set(CMAKE_SYSTEM_NAME $cmake_system)
 set(CMAKE_SYSTEM_PROCESSOR $cmake_processor)
 set(CMAKE_C_COMPILER $cc)
+set(CMAKE_CXX_COMPILER $cross_cxx)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_AR $cross_ar)
 set(CMAKE_RANLIB $cross_ranlib)
@@ -447,6 +472,28 @@ cp "$work/webp/src/webp/"{decode,encode,demux,mux,mux_types,types}.h "$stage/inc
 mkdir -p "$stage/share/licenses/libwebp" && cp "$work/webp/COPYING" "$work/webp/PATENTS" "$stage/share/licenses/libwebp/"
 say "libwebp $WEBP_VERSION: $((SECONDS - t)) s"
 
+t=$SECONDS
+# libtiff with Debian 12's library patches (see the top of this file), the
+# library only, against the zlib and libjpeg-turbo above; every optional
+# codec or library not named is off, so nothing on the build machine is
+# picked up. Its API has no visibility attributes: -fvisibility=hidden holds.
+for patch in "$here"/codec-patches/libtiff/*.patch; do
+  run patch -d "$work/tiff" -p1 --forward -i "$patch"
+done
+run cmake -S "$work/tiff" -B "$work/tiff/build" "${cmake_args[@]}" -DBUILD_SHARED_LIBS=OFF \
+  -Dtiff-tools=OFF -Dtiff-tests=OFF -Dtiff-contrib=OFF -Dtiff-docs=OFF -Dtiff-deprecated=OFF -Dtiff-install=OFF \
+  -Dcxx=OFF -Dtiff-opengl=OFF -Dsphinx=OFF -Dld-version-script=OFF \
+  -Dzlib=ON -DZLIB_LIBRARY="$stage/lib/libz.a" -DZLIB_INCLUDE_DIR="$stage/include" \
+  -Djpeg=ON -DJPEG_LIBRARY="$stage/lib/libjpeg.a" -DJPEG_INCLUDE_DIR="$stage/include" -Dold-jpeg=OFF -Djpeg12=OFF \
+  -Dlibdeflate=OFF -Dpixarlog=OFF -Dlzma=OFF -Dzstd=OFF -Dwebp=OFF -Djbig=OFF -Dlerc=OFF \
+  -Dthunder=OFF -Dnext=OFF -Dlogluv=OFF -Dmdi=OFF
+run cmake --build "$work/tiff/build" --target tiff -j "$jobs"
+cp "$work/tiff/build/libtiff/libtiff.a" "$stage/lib/"
+cp "$work/tiff/libtiff/tiff.h" "$work/tiff/libtiff/tiffio.h" "$work/tiff/libtiff/tiffvers.h" \
+  "$work/tiff/build/libtiff/tiffconf.h" "$stage/include/"
+mkdir -p "$stage/share/licenses/libtiff" && cp "$work/tiff/LICENSE.md" "$stage/share/licenses/libtiff/"
+say "libtiff $TIFF_VERSION: $((SECONDS - t)) s"
+
 # --- checks ------------------------------------------------------------------
 # The headers say the pinned versions, and the archives link into a shared
 # object (Debian's own libjpeg.a / libpng16.a do not: they are not PIC).
@@ -458,6 +505,9 @@ grep -q "#define ZLIB_VERSION \"$ZLIB_VERSION\"" "$stage/include/zlib.h" || die 
 grep -q "#define LIBDEFLATE_VERSION_STRING[[:space:]]*\"$DEFLATE_VERSION\"" "$stage/include/libdeflate.h" || die "libdeflate.h is not libdeflate $DEFLATE_VERSION"
 grep -q "^AC_INIT(\[libwebp\], \[$WEBP_VERSION\]" "$work/webp/configure.ac" || die "the libwebp sources are not libwebp $WEBP_VERSION"
 grep -q "HuffmanTables" "$work/webp/src/utils/huffman_utils.h" || die "libwebp lacks the CVE-2023-4863 fix"
+grep -q "#define TIFFLIB_VERSION_STR \"LIBTIFF, Version $TIFF_VERSION\\\\n" "$stage/include/tiffvers.h" || die "tiffvers.h is not libtiff $TIFF_VERSION"
+grep -q "^#define JPEG_SUPPORT" "$stage/include/tiffconf.h" && grep -q "^#define ZIP_SUPPORT" "$stage/include/tiffconf.h" ||
+  die "libtiff was built without JPEG or Deflate"
 cat >"$work/probe.c" <<'EOF'
 #include <stdio.h>
 #include <jpeglib.h>
@@ -467,6 +517,7 @@ cat >"$work/probe.c" <<'EOF'
 #include <webp/decode.h>
 #include <webp/demux.h>
 #include <webp/mux.h>
+#include <tiffio.h>
 const char *offloop_codecs_probe(void) {
   struct jpeg_error_mgr err;
   jpeg_std_error(&err);
@@ -474,13 +525,14 @@ const char *offloop_codecs_probe(void) {
   WebPMuxDelete(WebPMuxNew());
   WebPAnimDecoderDelete(NULL);
   if (WebPGetDecoderVersion() == 0) return "no webp";
+  if (!TIFFIsCODECConfigured(COMPRESSION_JPEG) || !TIFFIsCODECConfigured(COMPRESSION_ADOBE_DEFLATE)) return "no tiff codecs";
   return png_get_libpng_ver(NULL)[0] == zlibVersion()[0] ? "same" : "different";
 }
 EOF
 shared_flag=-shared
 [[ $platform == darwin && -z $cross ]] && shared_flag=-dynamiclib
 run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
-  "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" \
+  "$stage/lib/libtiff.a" "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" \
   "$stage/lib/libwebpmux.a" "$stage/lib/libwebpdemux.a" "$stage/lib/libwebp.a" -lm $([[ $platform == linux ]] && echo -pthread)
 
 {
@@ -490,7 +542,8 @@ run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/prob
   echo "zlib $ZLIB_VERSION  sha256 $zlib_sum  $(basename "$zlib_tar")"
   echo "libdeflate $DEFLATE_VERSION  sha256 $DEFLATE_SHA256  $(basename "$deflate_tar")"
   echo "libwebp $WEBP_VERSION  sha256 $WEBP_SHA256  $(basename "$webp_tar")  + $(cd "$here/codec-patches/libwebp" && echo *.patch)"
-  echo "source: $source_kind (patches applied: libwebp's security fixes from scripts/codec-patches/libwebp only)"
+  echo "libtiff $TIFF_VERSION  sha256 $TIFF_SHA256  $(basename "$tiff_tar")  + $(cd "$here/codec-patches/libtiff" && echo *.patch)"
+  echo "source: $source_kind (patches applied: libwebp's and libtiff's security fixes from scripts/codec-patches/ only)"
   echo "compiler: $cc ($cc_version)"
   echo "cflags: $cflags"
 } >"$stage/BUILD-INFO"

@@ -59,6 +59,14 @@ WebPs (lossy, lossless, alpha, animated), damaged ones, EXIF orientation cases
 with Debian's python3-pil 9.4 and its libwebp 1.2.4:
 
     /usr/bin/python3 scripts/make-image-fixtures.py --only webp
+
+TIFF (tiff/, corrupt/tiff-*; entries in the main manifest, format "tiff"): Pillow's own
+TIFFs (uncompressed, LZW, Deflate, PackBits, JPEG, Group 4; RGB, RGBA, gray, LA, palette,
+bilevel, 16-bit gray), hand-written ones for what Pillow does not write and tiffcp's
+(Debian's libtiff-tools) recompressions, strips and tiles; the variants refused
+(tiff/refused.json), damaged ones, and the Orientation tag's cases (tiff/orient.json):
+
+    /usr/bin/python3 scripts/make-image-fixtures.py --only tiff
 """
 
 import io
@@ -74,7 +82,7 @@ import warnings
 import zlib
 
 import PIL
-from PIL import Image, ImageFile, ImageOps, features
+from PIL import Image, ImageFile, ImageOps, TiffImagePlugin, features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "test", "fixtures", "images")
@@ -1165,6 +1173,297 @@ def only_webp():
     return len(decode), len(corrupt)
 
 
+# ---------------------------------------------------------------- TIFF
+
+
+def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, extra=(), colormap=None,
+               rows_per_strip=None, fill_order=None, orientation=None):
+    """A minimal uncompressed TIFF (one IFD, strips of `rows_per_strip` rows) for the
+    variants Pillow does not write; tiffcp recompresses or tiles it."""
+    e = ">" if big_endian else "<"
+    row = (w * bits * samples + 7) // 8
+    rps = rows_per_strip or h
+    strips = [data[y * row : min(h, y + rps) * row] for y in range(0, h, rps)]
+    entries = []  # (tag, type, values)
+    entries.append((256, 4, [w]))
+    entries.append((257, 4, [h]))
+    entries.append((258, 3, [bits] * samples))
+    entries.append((259, 3, [1]))
+    entries.append((262, 3, [photometric]))
+    if fill_order:
+        entries.append((266, 3, [fill_order]))
+    entries.append((273, 4, [0] * len(strips)))  # patched below
+    if orientation:
+        entries.append((274, 3, [orientation]))
+    entries.append((277, 3, [samples]))
+    entries.append((278, 4, [rps]))
+    entries.append((279, 4, [len(s) for s in strips]))
+    if colormap:
+        entries.append((320, 3, colormap))
+    if extra:
+        entries.append((338, 3, list(extra)))
+    entries.sort()
+    n = len(entries)
+    ifd_size = 2 + n * 12 + 4
+    blob_at = 8 + ifd_size
+    blobs = b""
+    pixel_at = None
+    def size_of(t):
+        return {3: 2, 4: 4}[t]
+    # Out-of-line values first, then the pixel data.
+    layout = {}
+    for tag, t, values in entries:
+        nbytes = size_of(t) * len(values)
+        if nbytes > 4:
+            layout[tag] = blob_at + len(blobs)
+            blobs += b"\0" * nbytes
+            if len(blobs) % 2:
+                blobs += b"\0"
+    pixel_at = blob_at + len(blobs)
+    offsets, at = [], pixel_at
+    for strip in strips:
+        offsets.append(at)
+        at += len(strip)
+    entries = [(tag, t, offsets if tag == 273 else values) for tag, t, values in entries]
+    out = bytearray((b"MM\0*" if big_endian else b"II*\0") + struct.pack(e + "I", 8))
+    out += struct.pack(e + "H", n)
+    blob = bytearray(blobs)
+    for tag, t, values in entries:
+        packed = b"".join(struct.pack(e + ("H" if t == 3 else "I"), v) for v in values)
+        if len(packed) > 4:
+            off = layout[tag] - blob_at
+            blob[off : off + len(packed)] = packed
+            out += struct.pack(e + "HHII", tag, t, len(values), layout[tag])
+        else:
+            out += struct.pack(e + "HHI", tag, t, len(values)) + packed.ljust(4, b"\0")
+    out += struct.pack(e + "I", 0)
+    out += blob
+    for strip in strips:
+        out += strip
+    open(path, "wb").write(bytes(out))
+
+
+def tiff_set_short(data, tag, value):
+    """A copy of a TIFF with IFD0's `tag` (a SHORT held in its entry) set to `value`."""
+    e = "<" if data[:2] == b"II" else ">"
+    ifd = struct.unpack(e + "I", data[4:8])[0]
+    n = struct.unpack(e + "H", data[ifd : ifd + 2])[0]
+    out = bytearray(data)
+    for i in range(n):
+        at = ifd + 2 + 12 * i
+        if struct.unpack(e + "H", data[at : at + 2])[0] == tag:
+            out[at + 8 : at + 10] = struct.pack(e + "H", value)
+            return bytes(out)
+    raise ValueError("no tag %d" % tag)
+
+
+def make_tiff():
+    """TIFF inputs of every kind offloop reads, with Pillow's convert('L') goldens: Pillow's
+    own saves (raw, LZW, Deflate, PackBits, JPEG, Group 4), hand-written ones for what
+    Pillow does not write (2/4-bit gray and palettes, 16-bit RGB, associated alpha, RGBX,
+    min-is-white, big-endian, fill order 2), tiffcp's recompressions, strips and tiles; the
+    variants refused (tiff/refused.json), damaged files, and the Orientation tag's cases
+    (tiff/orient.json). Returns (decode, corrupt)."""
+    fresh_dir("tiff")
+    decode, corrupt = [], []
+    W, H = 61, 37
+    rgb = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 1900))
+    alpha = Image.frombytes("L", (W, H), bytes((x * 7 + y * 3) & 255 for y in range(H) for x in range(W)))
+    rgba = rgb.copy()
+    rgba.putalpha(alpha)
+    gray = rgb.convert("L")
+    rnd = random.Random(1901)
+
+    def entry(name, kind):
+        decode.append(decode_entry("tiff/" + name, kind, False))
+
+    def pillow(name, kind, im, **kw):
+        im.save(os.path.join(OUT, "tiff", name), "TIFF", **kw)
+        entry(name, kind)
+
+    def tiffcp(source, name, kind, *args):
+        run(["tiffcp", *args, os.path.join(OUT, "tiff", source), os.path.join(OUT, "tiff", name)])
+        # tiffcp writes Orientation 1; without it the file is like the others (orientation 0).
+        run(["tiffset", "-u", "Orientation", os.path.join(OUT, "tiff", name)])
+        entry(name, kind)
+
+    def hand(name, kind, *args, **kw):
+        write_tiff(os.path.join(OUT, "tiff", name), *args, **kw)
+        entry(name, kind)
+
+    # Pillow's own saves.
+    pillow("rgb-raw-%dx%d.tif" % (W, H), "tiff rgb 8-bit uncompressed (Pillow)", rgb)
+    pillow("rgb-lzw-%dx%d.tif" % (W, H), "tiff rgb 8-bit LZW (Pillow)", rgb, compression="tiff_lzw")
+    pillow("rgb-deflate-%dx%d.tif" % (W, H), "tiff rgb 8-bit Deflate (Pillow)", rgb, compression="tiff_adobe_deflate")
+    pillow("rgb-packbits-%dx%d.tif" % (W, H), "tiff rgb 8-bit PackBits (Pillow)", rgb, compression="packbits")
+    pillow("rgb-jpeg-%dx%d.tif" % (W, H), "tiff rgb JPEG (Pillow)", rgb, compression="jpeg")
+    pillow("rgba-raw-%dx%d.tif" % (W, H), "tiff rgba 8-bit unassociated alpha (Pillow)", rgba)
+    pillow("rgba-lzw-%dx%d.tif" % (W, H), "tiff rgba 8-bit LZW (Pillow)", rgba, compression="tiff_lzw")
+    pillow("gray-raw-%dx%d.tif" % (W, H), "tiff gray 8-bit (Pillow)", gray)
+    pillow("gray-deflate-%dx%d.tif" % (W, H), "tiff gray 8-bit Deflate (Pillow)", gray, compression="tiff_adobe_deflate")
+    pillow("la-raw-%dx%d.tif" % (W, H), "tiff gray+alpha 8-bit (Pillow)", gray.convert("LA"))
+    pillow("pal8-raw-%dx%d.tif" % (W, H), "tiff palette 8-bit (Pillow)", rgb.quantize(200))
+    pillow("pal8-lzw-%dx%d.tif" % (W, H), "tiff palette 8-bit LZW (Pillow)", rgb.quantize(37), compression="tiff_lzw")
+    bilevel = gray.point(lambda v: 255 if v > 110 else 0).convert("1", dither=Image.Dither.NONE)
+    pillow("bilevel-raw-%dx%d.tif" % (W, H), "tiff bilevel (Pillow)", bilevel)
+    pillow("bilevel-g4-%dx%d.tif" % (W, H), "tiff bilevel CCITT Group 4 (Pillow)", bilevel, compression="group4")
+    g16 = Image.frombytes("I;16", (W, H), b"".join(struct.pack("<H", (x * 23 + y * 7) % 600 if (x + y) % 3 else rnd.randint(0, 65535)) for y in range(H) for x in range(W)))
+    pillow("gray16-raw-%dx%d.tif" % (W, H), "tiff gray 16-bit little-endian (Pillow): L clips at 255", g16)
+    pillow("gray16-lzw-%dx%d.tif" % (W, H), "tiff gray 16-bit LZW (Pillow)", g16, compression="tiff_lzw")
+    g16b = Image.frombytes("I;16B", (W, H), b"".join(struct.pack(">H", (x * 19 + y * 5) % 500) for y in range(H) for x in range(W)))
+    pillow("gray16be-raw-%dx%d.tif" % (W, H), "tiff gray 16-bit big-endian (Pillow, I;16B)", g16b)
+    second = Image.frombytes("RGB", (W, H), rgb_pixels(W, H, 1902))
+    pillow("pages-2-%dx%d.tif" % (W, H), "tiff two pages: the first", rgb, save_all=True, append_images=[second])
+    pillow("rgb-1x1.tif", "tiff rgb 1x1", rgb.crop((5, 5, 6, 6)))
+    pillow("rgb-odd-257x3.tif", "tiff rgb 257x3 LZW", Image.frombytes("RGB", (257, 3), rgb_pixels(257, 3, 1903)), compression="tiff_lzw")
+
+    # Hand-written variants Pillow does not write.
+    def packed(values, bits):
+        out, acc, n = bytearray(), 0, 0
+        for v in values:
+            acc = (acc << bits) | v
+            n += bits
+            while n >= 8:
+                out.append((acc >> (n - 8)) & 255)
+                n -= 8
+        if n:
+            out.append((acc << (8 - n)) & 255)
+        return bytes(out)
+
+    def rows_of(bits, samples, value):
+        return b"".join(packed([value(x, y, s) for x in range(W) for s in range(samples)], bits) for y in range(H))
+
+    for bits in (2, 4):
+        m = (1 << bits) - 1
+        data = rows_of(bits, 1, lambda x, y, s: (x + 2 * y) % (m + 1))
+        hand("gray%d-%dx%d.tif" % (bits, W, H), "tiff gray %d-bit" % bits, W, H, 1, bits, 1, data)
+        hand("gray%d-miniswhite-%dx%d.tif" % (bits, W, H), "tiff gray %d-bit min-is-white" % bits, W, H, 0, bits, 1, data)
+        cmap = [rnd.randint(0, 65535) for _ in range(3 * (1 << bits))]
+        hand("pal%d-%dx%d.tif" % (bits, W, H), "tiff palette %d-bit" % bits, W, H, 3, bits, 1, data, colormap=cmap)
+    cmap1 = [rnd.randint(0, 65535) for _ in range(6)]
+    hand("pal1-%dx%d.tif" % (W, H), "tiff palette 1-bit", W, H, 3, 1, 1, rows_of(1, 1, lambda x, y, s: (x ^ y) & 1), colormap=cmap1)
+    gbytes = gray.tobytes()
+    hand("gray-miniswhite-%dx%d.tif" % (W, H), "tiff gray 8-bit min-is-white", W, H, 0, 8, 1, gbytes)
+    hand("gray-be-fill2-%dx%d.tif" % (W, H), "tiff gray 8-bit big-endian, fill order 2", W, H, 1, 8, 1, gbytes, big_endian=True, fill_order=2)
+    hand("bilevel-miniswhite-%dx%d.tif" % (W, H), "tiff bilevel min-is-white", W, H, 0, 1, 1, rows_of(1, 1, lambda x, y, s: ((x // 3) ^ (y // 2)) & 1))
+    g16min = b"".join(struct.pack("<H", (x * 31 + y * 11) % 700) for y in range(H) for x in range(W))
+    hand("gray16-miniswhite-%dx%d.tif" % (W, H), "tiff gray 16-bit min-is-white (Pillow: I;16, not inverted)", W, H, 0, 16, 1, g16min)
+    rgbb = rgb.tobytes()
+    abytes = alpha.tobytes()
+    def premultiplied(x):
+        return x
+    rgba_assoc = bytearray()
+    rgbx = bytearray()
+    for i in range(W * H):
+        a = abytes[i]
+        r, g, b = rgbb[3 * i : 3 * i + 3]
+        rgba_assoc += bytes((r * a // 255, g * a // 255, b * a // 255, a))
+        rgbx += bytes((r, g, b, (i * 13) & 255))
+    hand("rgba-assoc-%dx%d.tif" % (W, H), "tiff rgba 8-bit associated alpha (Pillow unpremultiplies)", W, H, 2, 8, 4, bytes(rgba_assoc), extra=(1,))
+    hand("rgbx-%dx%d.tif" % (W, H), "tiff rgb + unspecified extra sample (RGBX)", W, H, 2, 8, 4, bytes(rgbx), extra=(0,))
+    hand("rgba-noextra-%dx%d.tif" % (W, H), "tiff 4 samples with no ExtraSamples (RGBA)", W, H, 2, 8, 4, bytes(rgbx))
+    hand("rgba-be-%dx%d.tif" % (W, H), "tiff rgba 8-bit big-endian", W, H, 2, 8, 4, rgba.tobytes(), big_endian=True, extra=(2,))
+    rgb16 = b"".join(struct.pack("<HHH", *[rnd.randint(0, 65535) for _ in range(3)]) for _ in range(W * H))
+    hand("rgb16-%dx%d.tif" % (W, H), "tiff rgb 16-bit little-endian: the high bytes", W, H, 2, 16, 3, rgb16)
+    rgb16be = b"".join(struct.pack(">HHH", *[rnd.randint(0, 65535) for _ in range(3)]) for _ in range(W * H))
+    hand("rgb16be-%dx%d.tif" % (W, H), "tiff rgb 16-bit big-endian", W, H, 2, 16, 3, rgb16be, big_endian=True)
+    rgba16 = bytearray()
+    for _ in range(W * H):
+        a = rnd.choice([0, 65535, rnd.randint(0, 65535)])
+        rgba16 += struct.pack("<HHHH", *[rnd.randint(0, a) for _ in range(3)], a)
+    hand("rgba16-assoc-%dx%d.tif" % (W, H), "tiff rgba 16-bit associated alpha", W, H, 2, 16, 4, bytes(rgba16), extra=(1,))
+    hand("rgba16-%dx%d.tif" % (W, H), "tiff rgba 16-bit unassociated alpha", W, H, 2, 16, 4, bytes(rgba16), extra=(2,))
+    hand("rgb-strips5-%dx%d.tif" % (W, H), "tiff rgb, 5 rows per strip", W, H, 2, 8, 3, rgbb, rows_per_strip=5)
+
+    # tiffcp: other compressions, strips and tiles.
+    raw = "rgb-raw-%dx%d.tif" % (W, H)
+    tiffcp(raw, "rgb-lzw-pred2-%dx%d.tif" % (W, H), "tiff rgb LZW with horizontal predictor (tiffcp)", "-c", "lzw:2")
+    tiffcp(raw, "rgb-zip-pred2-strips7-%dx%d.tif" % (W, H), "tiff rgb Deflate, predictor, 7 rows per strip (tiffcp)", "-c", "zip:2", "-r", "7")
+    tiffcp(raw, "rgb-jpeg-ycbcr-%dx%d.tif" % (W, H), "tiff YCbCr JPEG 2x2 (tiffcp)", "-c", "jpeg", "-r", "16")
+    tiffcp(raw, "rgb-jpeg-rgb-%dx%d.tif" % (W, H), "tiff RGB JPEG (tiffcp -c jpeg:r)", "-c", "jpeg:r", "-r", "8")
+    tiffcp(raw, "rgb-tiles16-lzw-%dx%d.tif" % (W, H), "tiff rgb 16x16 tiles LZW (tiffcp)", "-c", "lzw", "-t", "-w", "16", "-l", "16")
+    tiffcp(raw, "rgb-tiles32x16-raw-%dx%d.tif" % (W, H), "tiff rgb 32x16 tiles uncompressed (tiffcp)", "-c", "none", "-t", "-w", "32", "-l", "16")
+    tiffcp(raw, "rgb-tiles-jpeg-%dx%d.tif" % (W, H), "tiff YCbCr JPEG 32x32 tiles (tiffcp)", "-c", "jpeg", "-t", "-w", "32", "-l", "32")
+    tiffcp("gray16-raw-%dx%d.tif" % (W, H), "gray16-tiles-zip-%dx%d.tif" % (W, H), "tiff gray 16-bit 16x16 tiles Deflate (tiffcp)", "-c", "zip", "-t", "-w", "16", "-l", "16")
+    tiffcp("pal4-%dx%d.tif" % (W, H), "pal4-packbits-%dx%d.tif" % (W, H), "tiff palette 4-bit PackBits (tiffcp)", "-c", "packbits")
+    tiffcp("bilevel-miniswhite-%dx%d.tif" % (W, H), "bilevel-miniswhite-g3-%dx%d.tif" % (W, H), "tiff bilevel min-is-white CCITT Group 3 (tiffcp)", "-c", "g3")
+    tiffcp("rgba-raw-%dx%d.tif" % (W, H), "rgba-tiles-zip-%dx%d.tif" % (W, H), "tiff rgba 16x32 tiles Deflate (tiffcp)", "-c", "zip", "-t", "-w", "16", "-l", "32")
+    tiffcp("la-raw-%dx%d.tif" % (W, H), "la-lzw-be-%dx%d.tif" % (W, H), "tiff gray+alpha LZW big-endian (tiffcp -B)", "-c", "lzw", "-B")
+
+    # Refused: variants Pillow opens that offloop does not read yet, or that Pillow refuses.
+    refused = []
+    def refuse(name, why, *args, **kw):
+        write_tiff(os.path.join(OUT, "tiff", name), *args, **kw)
+        try:
+            pillow_reads = Image.open(os.path.join(OUT, "tiff", name)).convert("L") is not None
+        except Exception:
+            pillow_reads = False
+        refused.append({"file": "tiff/" + name, "why": why, "pillow": pillow_reads})
+    refuse("cmyk-%dx%d.tif" % (W, H), "CMYK", W, H, 5, 8, 4, bytes(rgbx))
+    refuse("ycbcr-raw-%dx%d.tif" % (W, H), "YCbCr without JPEG", W, H, 6, 8, 3, rgbb)
+    refuse("rgb-planar-sep-%dx%d.tif" % (W, H), "separate planes", W, H, 2, 8, 3, rgbb)
+    data = open(os.path.join(OUT, "tiff", "rgb-planar-sep-%dx%d.tif" % (W, H)), "rb").read()
+    # (PlanarConfiguration 2 added by tiffcp from the contiguous file.)
+    run(["tiffcp", "-p", "separate", os.path.join(OUT, "tiff", raw), os.path.join(OUT, "tiff", "rgb-planar-sep-%dx%d.tif" % (W, H))])
+    refuse("gray12-%dx%d.tif" % (W, H), "12-bit gray", W, H, 1, 12, 1, packed([0] * (W * H), 12))
+    refuse("rgb4-%dx%d.tif" % (W, H), "4-bit RGB (Pillow refuses)", W, H, 2, 4, 3, packed([1] * (W * H * 3), 4))
+    with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:
+        json.dump({"pillow": PIL.__version__, "cases": refused}, f, indent=1)
+
+    # Orientation: Pillow 9.4 turns a TIFF by its tag when it loads (exact), and
+    # exif_transpose turns the loaded image once more (oriented).
+    cases = []
+    for orientation in range(0, 10):
+        name = "tiff/orient-%d.tif" % orientation
+        path = os.path.join(OUT, name)
+        ifd = TiffImagePlugin.ImageFileDirectory_v2()
+        if orientation:
+            ifd[274] = orientation
+        rgb.crop((0, 0, 29, 17)).save(path, "TIFF", tiffinfo=ifd)
+        got = Image.open(path).getexif().get(0x0112, 0)
+        exact = Image.open(path).convert("L")
+        oriented = ImageOps.exif_transpose(Image.open(path)).convert("L")
+        base = name.rsplit(".", 1)[0]
+        open(os.path.join(OUT, base + ".gray"), "wb").write(exact.tobytes())
+        open(os.path.join(OUT, base + ".oriented.gray"), "wb").write(oriented.tobytes())
+        cases.append({"file": name, "orientation": got if 1 <= got <= 8 else 0, "width": exact.size[0], "height": exact.size[1],
+                      "exact": base + ".gray", "orientedWidth": oriented.size[0], "orientedHeight": oriented.size[1],
+                      "oriented": base + ".oriented.gray"})
+    with open(os.path.join(OUT, "tiff", "orient.json"), "w") as f:
+        json.dump({"pillow": PIL.__version__, "cases": cases}, f, indent=1)
+
+    def broken(name, kind, data):
+        corrupt.append(damaged_entry(name, kind, data))
+
+    lzw = open(os.path.join(OUT, "tiff", "rgb-lzw-%dx%d.tif" % (W, H)), "rb").read()
+    jpeg = open(os.path.join(OUT, "tiff", "rgb-jpeg-ycbcr-%dx%d.tif" % (W, H)), "rb").read()
+    tiles = open(os.path.join(OUT, "tiff", "rgb-tiles16-lzw-%dx%d.tif" % (W, H)), "rb").read()
+    for name, base in (("lzw", lzw), ("jpeg", jpeg), ("tiles", tiles)):
+        flipped = bytearray(base)
+        # Pillow's IFD is at the start, tiffcp's at the end: flip the middle half.
+        for k in range(len(flipped) // 4, 3 * len(flipped) // 4, 29):
+            flipped[k] ^= 0x5A
+        broken("tiff-%s-bytes-flipped.tif" % name, "tiff %s with damaged data" % name, bytes(flipped))
+    broken("tiff-ifd-offset-past-end.tif", "tiff whose first IFD is past the end", lzw[:4] + struct.pack("<I", len(lzw) + 10) + lzw[8:])
+    broken("tiff-header-only.tif", "tiff header and nothing else", lzw[:8])
+    broken("tiff-no-width.tif", "tiff without ImageWidth", tiff_set_short(lzw, 256, 0))
+    return decode, corrupt
+
+
+def only_tiff():
+    """Remakes the TIFF fixtures and their manifest entries only."""
+    warnings.simplefilter("ignore")
+    manifest = json.load(open(os.path.join(OUT, "manifest.json")))
+    keep = [e for e in manifest["decode"] if e["format"] != "tiff"]
+    keep_corrupt = [e for e in manifest["corrupt"] if not e["corrupt"].startswith("corrupt/tiff-")]
+    for name in os.listdir(os.path.join(OUT, "corrupt")):
+        if name.startswith("tiff-"):
+            os.remove(os.path.join(OUT, "corrupt", name))
+    decode, corrupt = make_tiff()
+    write_manifest(keep + decode, manifest["encode"], keep_corrupt + corrupt)
+    return len(decode), len(corrupt)
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -1438,6 +1737,9 @@ def main():
     webp, webp_damaged = make_webp()
     decode += webp
     corrupt += webp_damaged
+    tiff, tiff_damaged = make_tiff()
+    decode += tiff
+    corrupt += tiff_damaged
     write_manifest(decode, encode, corrupt)
     shutil.rmtree(tmp)
     oriented = make_orientation()
@@ -1458,7 +1760,9 @@ if __name__ == "__main__":
         print("%d GIF and BMP inputs, %d damaged ones in %s" % (*only_gif_bmp(), OUT))
     elif sys.argv[1:] == ["--only", "webp"]:
         print("%d WebP inputs, %d damaged ones in %s" % (*only_webp(), OUT))
+    elif sys.argv[1:] == ["--only", "tiff"]:
+        print("%d TIFF inputs, %d damaged ones in %s" % (*only_tiff(), OUT))
     elif sys.argv[1:]:
-        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources | --only gif-bmp | --only webp]")
+        sys.exit("usage: make-image-fixtures.py [--only orient | --only orient-sources | --only gif-bmp | --only webp | --only tiff]")
     else:
         main()

@@ -29,11 +29,12 @@ const FILES = [
   'jpeg/cmyk-adobe-61x37.jpg',
   'png/pillow-p-61x37.png',
   'png/rgba16-adam7-29x17.png',
+  'tiff/rgb-jpeg-ycbcr-61x37.tif',
 ];
 // Unmangled names of the codecs' functions (the addon's own C++ names are
 // mangled, _Z..., so none of them can match).
 const CODEC_SYMBOL =
-  /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz)/;
+  /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz|WebP|VP8|_?TIFF)/;
 const CODEC_LIBRARY = /^(libjpeg|libpng16|libz)\.so/;
 // Where a Debian/Ubuntu or Alpine loader finds them.
 const LIBRARY_DIRS = [
@@ -159,6 +160,7 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
         zlib: { library: 'zlib', version: '1.2.13', linkage: 'static' },
         deflate: { library: 'libdeflate', version: '1.14', linkage: 'static' },
         webp: { library: 'libwebp', version: '1.2.4', linkage: 'static' },
+        tiff: { library: 'libtiff', version: '4.5.0', linkage: 'static' },
         gif: { library: 'offloop', version: 'pillow-9.4', linkage: 'static' },
         bmp: { library: 'offloop', version: 'pillow-9.4', linkage: 'static' },
       });

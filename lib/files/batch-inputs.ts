@@ -111,7 +111,7 @@ const EXTENSION_OF = { jpeg: '.jpg', png: '.png', webp: '.webp' } as const;
 /**
  * The default output of `input` under `outDir`: same relative path,
  * extension changed only when `format` names another format (with 'same',
- * a GIF or BMP name becomes .png: what is written). In place, pass
+ * a TIFF, GIF or BMP name becomes .png: what is written). In place, pass
  * the input's own folder: the input's path, or its name with the new
  * extension beside it (as `mogrify -format` writes).
  */

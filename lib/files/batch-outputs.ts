@@ -36,7 +36,16 @@ export interface BatchOutputsOptions {
 }
 
 /** The extensions a listed folder's images have (lowercased): what listing keeps. */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.bmp',
+]);
 
 interface Located {
   /** Real path: symbolic links followed as far as the path exists, then the rest as given. */

@@ -87,11 +87,11 @@ const EXTENSION_FORMATS: Readonly<Record<string, ImageFileFormat>> = {
 };
 
 /** Extensions of formats offloop reads but does not write (case-insensitive). */
-const READ_ONLY_EXTENSIONS: ReadonlySet<string> = new Set(['.gif', '.bmp']);
+const READ_ONLY_EXTENSIONS: ReadonlySet<string> = new Set(['.tif', '.tiff', '.gif', '.bmp']);
 
 /**
  * The format `format: 'same'` writes for an input named `path`, where its
- * extension tells: PNG for a GIF or BMP (offloop writes neither), undefined
+ * extension tells: PNG for a TIFF, GIF or BMP (offloop writes none of them), undefined
  * for every other name (the input's own format is written).
  */
 export function sameFormatForName(path: string): ImageFileFormat | undefined {

@@ -4,8 +4,8 @@ import type { ControlOptions } from '../types.js';
 /** The formats offloop reads and writes, always detected from the bytes. */
 export type ImageFileFormat = 'jpeg' | 'png' | 'webp';
 
-/** The formats `grayscaleFile` reads: the ones it writes (a WebP animation: its first frame), GIF (the first frame) and BMP. */
-export type ImageInputFormat = ImageFileFormat | 'gif' | 'bmp';
+/** The formats `grayscaleFile` reads: the ones it writes (a WebP animation: its first frame), TIFF (the first page), GIF (the first frame) and BMP. */
+export type ImageInputFormat = ImageFileFormat | 'tiff' | 'gif' | 'bmp';
 
 /**
  * An image file: a path (relative to the process's working directory), a

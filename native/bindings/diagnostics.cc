@@ -11,6 +11,7 @@
 #include "bindings/register.h"
 #include "codecs/bmp_decode.h"
 #include "codecs/gif_decode.h"
+#include "codecs/tiff_decode.h"
 #include "codecs/webp_decode.h"
 #include "codecs/jpeg_decode.h"
 #include "codecs/png_decode.h"
@@ -77,6 +78,7 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
       {"zlib", "zlib", codecs::ZlibVersion(), codecs::ZlibSymbol()},
       {"deflate", codecs::DeflateLibraryName(), codecs::DeflateLibraryVersion(), codecs::DeflateLibrarySymbol()},
       {"webp", "libwebp", codecs::WebpLibraryVersion(), codecs::WebpLibrarySymbol()},
+      {"tiff", "libtiff", codecs::TiffLibraryVersion(), codecs::TiffLibrarySymbol()},
       // offloop's own readers; the version is the Pillow release they follow.
       {"gif", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenGifGrayDecoder)},
       {"bmp", "offloop", "pillow-9.4", reinterpret_cast<const void*>(&codecs::OpenBmpGrayDecoder)},

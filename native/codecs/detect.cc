@@ -8,6 +8,7 @@
 #include "bmp_decode.h"
 #include "gif_decode.h"
 #include "orientation.h"
+#include "tiff_decode.h"
 #include "webp_decode.h"
 
 namespace offloop::codecs {
@@ -194,7 +195,8 @@ namespace {
 
 // The first 1-7 bytes of a PNG signature, 1-2 of a JPEG's SOI and marker,
 // 1-5 of a GIF's, a BMP's "BM" and less than the rest of its file header, or
-// a RIFF header cut before its form type (a WebP's "WEBP").
+// a RIFF header cut before its form type (a WebP's "WEBP"), or 1-3 bytes of a
+// TIFF's byte order and magic number.
 bool IsSignaturePrefix(const uint8_t* data, size_t size) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   static const uint8_t kJpeg[3] = {0xFF, 0xD8, 0xFF};
@@ -202,7 +204,8 @@ bool IsSignaturePrefix(const uint8_t* data, size_t size) {
          (size < sizeof kJpeg && std::memcmp(data, kJpeg, size) == 0) ||
          (size < 6 && (std::memcmp(data, "GIF87a", size) == 0 || std::memcmp(data, "GIF89a", size) == 0)) ||
          (size < 14 && std::memcmp(data, "BM", size < 2 ? size : 2) == 0) ||
-         (size < 12 && std::memcmp(data, "RIFF", size < 4 ? size : 4) == 0);
+         (size < 12 && std::memcmp(data, "RIFF", size < 4 ? size : 4) == 0) ||
+         (size < 4 && (std::memcmp(data, "II*", size) == 0 || std::memcmp(data, "MM\0", size) == 0));
 }
 
 }  // namespace
@@ -344,8 +347,8 @@ Status UnreadableFormat(const uint8_t* data, size_t size, ImageFormat format) {
     return Status::Error(ErrorCode::kTruncated, "image data ends inside the file signature (%zu bytes)", size);
   }
   // One wording whether the format has a name or not: "unsupported format: webp (...)", "...: unknown (...)".
-  return Status::Error(ErrorCode::kUnsupported, "unsupported format: %s (offloop reads JPEG, PNG, WebP, GIF and BMP)",
-                       FormatName(format));
+  return Status::Error(ErrorCode::kUnsupported,
+                       "unsupported format: %s (offloop reads JPEG, PNG, WebP, TIFF, GIF and BMP)", FormatName(format));
 }
 
 Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
@@ -370,6 +373,8 @@ Status InspectHeader(const uint8_t* data, size_t size, HeaderInfo* info) {
     }
     case ImageFormat::kWebp:
       return InspectWebp(data, size, info);
+    case ImageFormat::kTiff:
+      return InspectTiff(data, size, info);
     default:
       if (info->format != ImageFormat::kUnknown) {
         std::snprintf(info->kind, sizeof info->kind, "%s", FormatName(info->format));
@@ -389,6 +394,12 @@ Status ScreenPrefix(const uint8_t* data, size_t size, bool complete, uint64_t ma
   // first; a whole file is then judged by InspectHeader below as well.
   if (DetectFormat(data, size) == ImageFormat::kWebp) {
     const Status screened = ScreenWebpPrefix(data, size, complete, max_pixels, need_more);
+    if (!screened.ok() || !complete) return screened;
+  }
+  // A TIFF's size is in its first directory, which may be anywhere (often at
+  // the end); libtiff reads the whole file, so the rest waits for all of it.
+  if (DetectFormat(data, size) == ImageFormat::kTiff) {
+    const Status screened = ScreenTiffPrefix(data, size, complete, max_pixels, need_more);
     if (!screened.ok() || !complete) return screened;
   }
   HeaderInfo info;

@@ -4,6 +4,7 @@
 
 #include "bmp_decode.h"
 #include "gif_decode.h"
+#include "tiff_decode.h"
 #include "webp_decode.h"
 #include "jpeg_decode.h"
 #include "png_decode.h"
@@ -29,6 +30,8 @@ Status OpenGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& op
       return OpenBmpGrayDecoder(data, size, options, decoder);
     case ImageFormat::kWebp:
       return OpenWebpGrayDecoder(data, size, options, decoder);
+    case ImageFormat::kTiff:
+      return OpenTiffGrayDecoder(data, size, options, decoder);
     default:
       return UnreadableFormat(data, size, format);
   }

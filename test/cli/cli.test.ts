@@ -345,7 +345,7 @@ describe('offloop (no terminal)', () => {
     expect(lines).toContain(`processed: ${out}/b\\x1b[31m\\\\red\\u2028.jpg`);
     expect(lines.at(-1)).toMatch(/^3 files in /);
     expect(run.stderr).toBe(
-      `failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG, PNG, WebP, GIF and BMP)\n`,
+      `failed: ${temp.dir}/c\\nfailed: other.jpg: unsupported format: unknown (offloop reads JPEG, PNG, WebP, TIFF, GIF and BMP)\n`,
     );
     expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
     // The files themselves keep their names.
@@ -383,8 +383,8 @@ describe('offloop (no terminal)', () => {
       '--ordered',
     ]);
     expect(lines.stderr.trim().split('\n')).toEqual([
-      `failed: ${join(tree, 'w.jpg')}: unsupported format: jxl (offloop reads JPEG, PNG, WebP, GIF and BMP)`,
-      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG, PNG, WebP, GIF and BMP)`,
+      `failed: ${join(tree, 'w.jpg')}: unsupported format: jxl (offloop reads JPEG, PNG, WebP, TIFF, GIF and BMP)`,
+      `failed: ${join(tree, 'u.jpg')}: unsupported format: unknown (offloop reads JPEG, PNG, WebP, TIFF, GIF and BMP)`,
       `failed: ${missing}: ENOENT: no such file or directory, stat`,
     ]);
     const json = cli([
@@ -402,7 +402,7 @@ describe('offloop (no terminal)', () => {
       .map((line) => JSON.parse(line));
     expect(webp.error).toEqual({
       code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
-      message: 'unsupported format: jxl (offloop reads JPEG, PNG, WebP, GIF and BMP)',
+      message: 'unsupported format: jxl (offloop reads JPEG, PNG, WebP, TIFF, GIF and BMP)',
     });
     expect(enoent.error).toEqual({ code: 'ENOENT', message: 'ENOENT: no such file or directory, stat' });
   });

@@ -144,8 +144,6 @@ describe('files that are not a usable image', () => {
   });
 
   const OTHER_FORMATS: Array<[string, Buffer]> = [
-    ['tiff', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), Buffer.alloc(20)])],
-    ['tiff', Buffer.concat([Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]), Buffer.alloc(20)])],
     [
       'heif',
       Buffer.concat([
@@ -184,13 +182,22 @@ describe('files that are not a usable image', () => {
     }
   });
 
-  it('GIF, BMP and WebP are read: a header with no image data is a truncated file, and a BMP variant Pillow refuses is unsupported', async () => {
+  it('GIF, BMP, WebP and TIFF are read: a header with no image data is a truncated file, and a BMP variant Pillow refuses is unsupported', async () => {
     for (const bytes of [
       Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)]),
       Buffer.from('BM\0\0'),
       Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1'),
+      Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]),
+      Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]),
     ]) {
       for (const error of await bothWays(bytes)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_TRUNCATED_IMAGE' });
+    }
+    // A TIFF whose first directory has no entries is damaged, not another format.
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), Buffer.alloc(20)]),
+      Buffer.concat([Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]), Buffer.alloc(20)]),
+    ]) {
+      for (const error of await bothWays(bytes)) expect(error).toMatchObject({ code: 'ERR_OFFLOOP_CORRUPT_IMAGE' });
     }
     const twoBit = Buffer.alloc(54);
     twoBit.write('BM');

@@ -7,7 +7,7 @@ import { features } from '../../lib/index.js';
 describe('features().codecs', () => {
   it('names libjpeg-turbo, libpng, zlib, libwebp and the PNG deflater with their versions and linkage', () => {
     const { codecs, binary } = features();
-    expect(Object.keys(codecs).sort()).toEqual(['bmp', 'deflate', 'gif', 'jpeg', 'png', 'webp', 'zlib']);
+    expect(Object.keys(codecs).sort()).toEqual(['bmp', 'deflate', 'gif', 'jpeg', 'png', 'tiff', 'webp', 'zlib']);
     expect(codecs.jpeg.library).toBe('libjpeg-turbo');
     expect(codecs.png.library).toBe('libpng');
     expect(codecs.zlib.library).toBe('zlib');
@@ -16,7 +16,8 @@ describe('features().codecs', () => {
     expect(['libdeflate', 'zlib']).toContain(codecs.deflate.library);
     if (binary.source === 'prebuild') expect(codecs.deflate.library).toBe('libdeflate');
     expect(codecs.webp.library).toBe('libwebp');
-    for (const codec of [codecs.jpeg, codecs.png, codecs.zlib, codecs.deflate, codecs.webp]) {
+    expect(codecs.tiff.library).toBe('libtiff');
+    for (const codec of [codecs.jpeg, codecs.png, codecs.zlib, codecs.deflate, codecs.webp, codecs.tiff]) {
       expect(codec.version).toMatch(/^\d+\.\d+(\.\d+)?/);
       expect(['static', 'system', 'runtime']).toContain(codec.linkage);
       // Prebuilt binaries carry their own codecs; a local build links the system's.

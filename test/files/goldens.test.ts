@@ -116,11 +116,11 @@ describe("truncated files: Pillow's verdict on every cut", () => {
 
 /**
  * The codes a damaged file may be refused with: a codec error, or for the
- * GIF/BMP variants Pillow refuses to open (unknown depths, compressions,
- * header sizes, bitfields) unsupported.
+ * GIF/BMP/TIFF variants Pillow refuses to open (unknown depths, compressions,
+ * header sizes, bitfields, TIFF tags damaged into another layout) unsupported.
  */
 function refusalCodes(c: { corrupt: string; kind: string }): string[] {
-  if (/^corrupt\/(gif|bmp)-/.test(c.corrupt)) return [...CODEC_ERRORS, 'ERR_OFFLOOP_UNSUPPORTED_FORMAT'];
+  if (/^corrupt\/(gif|bmp|tiff)-/.test(c.corrupt)) return [...CODEC_ERRORS, 'ERR_OFFLOOP_UNSUPPORTED_FORMAT'];
   return CODEC_ERRORS;
 }
 

@@ -12,7 +12,7 @@ export const IMAGES = join(ROOT, 'test/fixtures/images');
 export interface DecodeCase {
   file: string;
   kind: string;
-  format: 'jpeg' | 'png' | 'gif' | 'bmp';
+  format: 'jpeg' | 'png' | 'webp' | 'tiff' | 'gif' | 'bmp';
   width: number;
   height: number;
   exact: string;

@@ -33,26 +33,27 @@ fi
 mkdir -p "$out"
 
 if [[ -n "$static_dir" ]]; then
-  for lib in libjpeg.a libpng16.a libz.a libwebp.a libwebpdemux.a libwebpmux.a; do
+  for lib in libtiff.a libjpeg.a libpng16.a libz.a libwebp.a libwebpdemux.a libwebpmux.a; do
     [[ -f "$static_dir/lib/$lib" ]] || { echo "codecs: $static_dir/lib/$lib missing (make it with scripts/build-codecs.sh)" >&2; exit 1; }
   done
   codec_cflags=(-I"$static_dir/include")
-  codec_libs=("$static_dir/lib/libpng16.a" "$static_dir/lib/libjpeg.a" "$static_dir/lib/libz.a"
+  codec_libs=("$static_dir/lib/libtiff.a" "$static_dir/lib/libpng16.a" "$static_dir/lib/libjpeg.a" "$static_dir/lib/libz.a"
     "$static_dir/lib/libwebpmux.a" "$static_dir/lib/libwebpdemux.a" "$static_dir/lib/libwebp.a" -pthread -lm)
-elif ! pkg-config --exists libjpeg libpng zlib libwebp libwebpdemux libwebpmux; then
-  echo "codecs: needs libjpeg, libpng, zlib and libwebp development files (pkg-config names libjpeg libpng zlib libwebp libwebpdemux libwebpmux)." >&2
-  echo "  Debian/Ubuntu: apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev" >&2
-  echo "  Fedora: dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel" >&2
-  echo "  Alpine: apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev" >&2
-  echo "  Homebrew: brew install jpeg-turbo libpng zlib webp" >&2
+elif ! pkg-config --exists libjpeg libpng zlib libwebp libwebpdemux libwebpmux libtiff-4; then
+  echo "codecs: needs libjpeg, libpng, zlib, libwebp and libtiff development files (pkg-config names libjpeg libpng zlib libwebp libwebpdemux libwebpmux libtiff-4)." >&2
+  echo "  Debian/Ubuntu: apt-get install libjpeg-dev libpng-dev zlib1g-dev libwebp-dev libtiff-dev" >&2
+  echo "  Fedora: dnf install libjpeg-turbo-devel libpng-devel zlib-devel libwebp-devel libtiff-devel" >&2
+  echo "  Alpine: apk add libjpeg-turbo-dev libpng-dev zlib-dev libwebp-dev tiff-dev" >&2
+  echo "  Homebrew: brew install jpeg-turbo libpng zlib webp libtiff" >&2
   exit 1
 else
-  read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib libwebp libwebpdemux libwebpmux)"
-  read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib libwebp libwebpdemux libwebpmux)"
+  read -r -a codec_cflags <<<"$(pkg-config --cflags libjpeg libpng zlib libwebp libwebpdemux libwebpmux libtiff-4)"
+  read -r -a codec_libs <<<"$(pkg-config --libs libjpeg libpng zlib libwebp libwebpdemux libwebpmux libtiff-4)"
 fi
 flags=(-std=c++17 -Wall -Wextra -Werror -fPIC -I"$root/native" "${codec_cflags[@]}")
-sources=("$root"/native/codecs/*.cc)
-headers=("$root"/native/codecs/*.h)
+# (kernels/orient: the TIFF reader turns an image by its Orientation tag on load, as Pillow.)
+sources=("$root"/native/codecs/*.cc "$root"/native/kernels/orient.cc)
+headers=("$root"/native/codecs/*.h "$root"/native/kernels/orient.h)
 
 newest_header=0
 for h in "${headers[@]}"; do
@@ -78,7 +79,7 @@ build() {
 extra_sources=()
 if [[ "${BENCH:-0}" == 1 ]]; then
   # The addon's SIMD gray kernel too, to compare "decode to RGBX then kernel".
-  extra_sources=("$root"/native/kernels/*.cc)
+  for src in "$root"/native/kernels/*.cc; do [[ $src == */orient.cc ]] || extra_sources+=("$src"); done
   flags+=(-DOFFLOOP_WITH_KERNELS)
   for h in "$root"/native/kernels/*.h "$root"/native/kernels/*.inc; do
     t=$(stat -c %Y "$h"); ((t > newest_header)) && newest_header=$t

@@ -50,7 +50,7 @@ async function kernels() {
     assert.match(binary.path.replace(/\\/g, '/'), /prebuilds\/win32-x64\/offloop\.node$/);
   });
   await check(
-    'codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14, libwebp 1.2.4, linked into offloop.node',
+    'codecs: libjpeg-turbo 2.1.5, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14, libwebp 1.2.4, libtiff 4.5.0, linked into offloop.node',
     () => {
       const { codecs } = offloop.features();
       for (const [name, version] of [
@@ -59,6 +59,7 @@ async function kernels() {
         ['zlib', '1.2.13'],
         ['deflate', '1.14'],
         ['webp', '1.2.4'],
+        ['tiff', '4.5.0'],
       ]) {
         assert.deepEqual(
           { name, version: codecs[name].version, linkage: codecs[name].linkage },
