@@ -1,10 +1,12 @@
 // The files benchmark's corpus: real photographic wallpapers from Debian
 // packages (fetched with `apt-get download`, unpacked with `dpkg-deb -x`, no
 // root needed), scaled with sharp to 8-10 megapixels: at least 30 JPEGs and
-// 9 PNGs. Where apt is unavailable, generated photo-like images instead; the
-// report says which ran. Built once into ~/.cache/offloop-bench-corpus.
+// 9 PNGs, and the PNGs again as LZW TIFFs (as a scanner or an archive writes
+// them: RGB strips, no predictor), made from them with sharp once. Where apt
+// is unavailable, generated photo-like images instead; the report says which
+// ran. Built once into ~/.cache/offloop-bench-corpus.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -136,12 +138,38 @@ async function buildGenerated() {
   };
 }
 
-/** The corpus: { kind, description, sources, jpegs, pngs }. */
+/**
+ * The TIFFs: each PNG of the corpus written by sharp (libvips, libtiff) as an
+ * LZW TIFF, RGB in strips, no predictor. Made once and added to a corpus
+ * built before they existed.
+ */
+async function withTiffs(corpus, manifest) {
+  if (corpus.tiffs !== undefined) return corpus;
+  mkdirSync(join(CACHE, 'tiff'), { recursive: true });
+  const tiffs = [];
+  for (const png of corpus.pngs) {
+    const tiff = join(CACHE, 'tiff', `${png.slice(png.lastIndexOf('/') + 1).replace(/\.png$/, '')}.tif`);
+    await sharp(png).tiff({ compression: 'lzw', predictor: 'none' }).toFile(tiff);
+    tiffs.push(tiff);
+  }
+  const updated = {
+    ...corpus,
+    description: `${corpus.description}; the PNGs also as LZW TIFFs (sharp: RGB strips, no predictor)`,
+    tiffs,
+    bytes: corpus.bytes + tiffs.reduce((sum, path) => sum + statSync(path).size, 0),
+  };
+  // (Renamed into place: another run may be reading the manifest.)
+  writeFileSync(`${manifest}.tmp`, `${JSON.stringify(updated, null, 1)}\n`);
+  renameSync(`${manifest}.tmp`, manifest);
+  return updated;
+}
+
+/** The corpus: { kind, description, sources, jpegs, pngs, tiffs }. */
 export async function loadCorpus({ forceGenerated = false } = {}) {
   const manifest = join(CACHE, 'manifest.json');
   if (existsSync(manifest)) {
     const cached = JSON.parse(readFileSync(manifest, 'utf8'));
-    if (!forceGenerated || cached.kind === 'generated') return cached;
+    if (!forceGenerated || cached.kind === 'generated') return withTiffs(cached, manifest);
   }
   rmSync(CACHE, { recursive: true, force: true });
   mkdirSync(join(CACHE, 'jpeg'), { recursive: true });
@@ -156,6 +184,5 @@ export async function loadCorpus({ forceGenerated = false } = {}) {
       .map((name) => join(CACHE, sub, name));
   const corpus = { ...built, jpegs: list('jpeg'), pngs: list('png') };
   corpus.bytes = [...corpus.jpegs, ...corpus.pngs].reduce((sum, path) => sum + statSync(path).size, 0);
-  writeFileSync(manifest, `${JSON.stringify(corpus, null, 1)}\n`);
-  return corpus;
+  return withTiffs(corpus, manifest);
 }

@@ -3,9 +3,9 @@
 // `jpegtran -grayscale` beside it), sharp, the pure-JS pipeline on one
 // thread and on piscina, and Pillow in a multiprocessing.Pool, with the
 // same thread count and output format, side by side in one run. Cases:
-// JPEG to JPEG, PNG to PNG, JPEG to PNG. Each contender runs in a process
+// JPEG to JPEG, PNG to PNG, JPEG to PNG, TIFF to PNG (LZW TIFFs). Each contender runs in a process
 // of its own; medians of several runs. Writes bench/results/files.{md,json,svg}.
-//   --quick        6 JPEGs, 3 PNGs, one run (a smoke test)
+//   --quick        6 JPEGs, 3 PNGs, 3 TIFFs, one run (a smoke test)
 //   --runs N       rounds per case, every contender once a round (default 3)
 //   --threads N    threads for every contender (default: available parallelism)
 //   --generated    the generated corpus even where apt works
@@ -45,6 +45,7 @@ const hasPillow = spawnSync(PILLOW_PYTHON, ['-c', 'import PIL'], { stdio: 'ignor
 const corpus = await loadCorpus({ forceGenerated: values.generated });
 const jpegs = quick ? corpus.jpegs.slice(0, 6) : corpus.jpegs;
 const pngs = quick ? corpus.pngs.slice(0, 3) : corpus.pngs;
+const tiffs = quick ? corpus.tiffs.slice(0, 3) : corpus.tiffs;
 // The pure-JS pipeline takes seconds a file: it gets a few files and one run
 // (rates per file compare all the same).
 const jsShare = (list) => list.slice(0, Math.min(list.length, Math.max(2, threads * 2)));
@@ -53,7 +54,10 @@ const CASES = [
   { name: 'JPEG to JPEG', inputs: jpegs, format: 'jpeg' },
   { name: 'PNG to PNG', inputs: pngs, format: 'png' },
   { name: 'JPEG to PNG', inputs: jpegs, format: 'png' },
+  { name: 'TIFF to PNG', inputs: tiffs, format: 'png' },
 ];
+// jpeg-js and pngjs read no TIFF.
+const JS_CASES = ['JPEG to JPEG', 'PNG to PNG', 'JPEG to PNG'];
 const hasJpegtran = spawnSync('jpegtran', ['-version'], { stdio: 'ignore' }).status === 0;
 
 // `cases`: the output formats a contender takes part in (default: all).
@@ -73,8 +77,8 @@ const CONTENDERS = [
     id: 'pillow',
     skip: hasPillow ? undefined : `no Pillow in ${PILLOW_PYTHON} (Debian: apt-get install python3-pil)`,
   },
-  { name: `piscina (${threads} workers, jpeg-js/pngjs)`, id: 'piscina', js: true },
-  { name: 'pure JS, main thread (jpeg-js/pngjs)', id: 'js', js: true },
+  { name: `piscina (${threads} workers, jpeg-js/pngjs)`, id: 'piscina', js: true, cases: JS_CASES },
+  { name: 'pure JS, main thread (jpeg-js/pngjs)', id: 'js', js: true, cases: JS_CASES },
 ];
 
 function runContender(contender, inputs, format, outDir) {
@@ -118,10 +122,10 @@ const startedAt = new Date();
 const machine = describeMachine(features());
 console.error(machineLines(machine).join('\n'));
 console.error(
-  `corpus: ${corpus.kind}: ${corpus.description}; ${jpegs.length} JPEGs, ${pngs.length} PNGs; ${threads} threads; ${runs} runs`,
+  `corpus: ${corpus.kind}: ${corpus.description}; ${jpegs.length} JPEGs, ${pngs.length} PNGs, ${tiffs.length} TIFFs; ${threads} threads; ${runs} runs`,
 );
 const sizes = new Map();
-for (const input of [...jpegs, ...pngs]) {
+for (const input of [...jpegs, ...pngs, ...tiffs]) {
   const { width, height } = await sharp(input).metadata();
   sizes.set(basename(input).replace(/\.\w+$/, ''), { width, height });
 }
@@ -213,6 +217,7 @@ const json = {
     sources: corpus.sources,
     jpegs: jpegs.length,
     pngs: pngs.length,
+    tiffs: tiffs.length,
   },
   cases,
 };
@@ -231,7 +236,7 @@ const lines = [
   `Run ${startedAt.toISOString()} with \`npm run bench:files${quick ? ' -- --quick' : ''}\`; ${threads} threads for every contender, ${runs} rounds (every contender once a round; medians), the pure-JS pipeline on ${jsShare(jpegs).length} JPEGs / ${jsShare(pngs).length} PNGs once.`,
   '',
   ...machineLines(machine).map((line) => `- ${line}`),
-  `- Corpus (${corpus.kind}): ${corpus.description}: ${jpegs.length} JPEGs, ${pngs.length} PNGs.${corpus.sources.length ? ` Sources: ${corpus.sources.join('; ')}.` : ''}`,
+  `- Corpus (${corpus.kind}): ${corpus.description}: ${jpegs.length} JPEGs, ${pngs.length} PNGs, ${tiffs.length} TIFFs.${corpus.sources.length ? ` Sources: ${corpus.sources.join('; ')}.` : ''}`,
   '- Every contender in a process of its own; outputs verified to decode to the input size. Inputs come from the page cache after the first run.',
   '- sharp: `sharp(f).greyscale().jpeg({ quality: 75 })` or `.png({ compressionLevel: 6 })`, all files in flight, `sharp.concurrency(1)` and `UV_THREADPOOL_SIZE` = threads (one libvips thread per file, threads files at once). Pillow: `Image.open(p).convert("L").save(out, quality=75 | compress_level=6)` in `multiprocessing.Pool(threads)`.',
   '',
