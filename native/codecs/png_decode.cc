@@ -190,31 +190,6 @@ void ForEachIdat(const uint8_t* data, size_t size, size_t pos, Visit visit) {
   }
 }
 
-// Undoes one row's PNG filter in place. `prior` is the row above (zeros for
-// a pass's first row); bpp: bytes a pixel, at least 1. The type is <= 4.
-void Unfilter(uint8_t type, uint8_t* row, const uint8_t* prior, size_t n, size_t bpp) {
-  switch (type) {
-    case 1:
-      for (size_t i = bpp; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + row[i - bpp]);
-      break;
-    case 2:
-      for (size_t i = 0; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + prior[i]);
-      break;
-    case 3:
-      for (size_t i = 0; i < bpp && i < n; i++) row[i] = static_cast<uint8_t>(row[i] + (prior[i] >> 1));
-      for (size_t i = bpp; i < n; i++) row[i] = static_cast<uint8_t>(row[i] + ((row[i - bpp] + prior[i]) >> 1));
-      break;
-    case 4:
-      for (size_t i = 0; i < bpp && i < n; i++) row[i] = static_cast<uint8_t>(row[i] + prior[i]);  // Paeth(0, b, 0)
-      for (size_t i = bpp; i < n; i++) {
-        row[i] = static_cast<uint8_t>(row[i] + PaethPredictor(row[i - bpp], prior[i], prior[i - bpp]));
-      }
-      break;
-    default:
-      break;
-  }
-}
-
 void OnRow(png_structp png, png_bytep row, png_uint_32 row_number, int pass) {
   PngContext* c = static_cast<PngContext*>(png_get_progressive_ptr(png));
   if (row == nullptr) return;
@@ -360,9 +335,7 @@ class PngGrayDecoder final : public GrayDecoder {
     if (!status_.ok()) return status_;
     if (!started_) return Status::Error(ErrorCode::kInvalidArgument, "Step before Start");
     if (rows == 0) rows = 1;
-    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
-      return Fail(Status::Error(ErrorCode::kCancelled, "cancelled"));
-    }
+    if (Cancelled()) return Fail(Status::Error(ErrorCode::kCancelled, "cancelled"));
     PngContext* c = context_.get();
     const uint64_t goal = c->rows_done + rows;
     if (whole_) {
@@ -511,7 +484,7 @@ class PngGrayDecoder final : public GrayDecoder {
       const size_t row_bytes = static_cast<size_t>((uint64_t{g.columns} * bits_per_pixel_ + 7) / 8);
       uint8_t* row = raw_.get() + raw_at_;
       const uint8_t* prior = pass_row_ == 0 ? zeros_.get() : row - row_bytes;
-      Unfilter(row[0], row + 1, prior, row_bytes, bytes_per_pixel_);
+      UnfilterRow(row[0], row + 1, prior, row_bytes, bytes_per_pixel_);
       const size_t y = g.y0 + size_t{pass_row_} * g.dy;
       ConvertRow(c, row + 1, g.columns, c->target + y * c->stride, g.x0, g.dx);
       raw_at_ += row_bytes + 1;
@@ -526,6 +499,7 @@ class PngGrayDecoder final : public GrayDecoder {
   }
 
   int Passes() const { return info_.progressive ? 7 : 1; }
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed); }
 
   // Cold path, for a zlib stream that ends before the rows do. Pillow accepts
   // that only when the stream stops exactly after a whole row (its inflate

@@ -1,8 +1,12 @@
-// libpng's default filter choice for 8-bit gray PNG rows (one byte a pixel):
-// per row, the one of the five PNG filters whose output has the smallest sum
-// of absolute (signed) byte values, the first in filter order on ties. The
-// scalar row is the reference; x86-64 filters 16 pixels at a time with SSE2
-// (its baseline, so no dispatch), and every path gives the same bytes.
+// PNG's row filters, both ways.
+// Encoding: libpng's default filter choice for 8-bit gray PNG rows (one byte
+// a pixel): per row, the one of the five PNG filters whose output has the
+// smallest sum of absolute (signed) byte values, the first in filter order on
+// ties. The scalar row is the reference; x86-64 filters 16 pixels at a time
+// with SSE2 (its baseline, so no dispatch), and every path gives the same bytes.
+// Decoding: undoing any row's filter, for every pixel size, with SSE2 on
+// x86-64 and NEON on arm64 (both baselines, so again no dispatch); the scalar
+// row is the reference.
 #pragma once
 
 #include <cstddef>
@@ -28,5 +32,14 @@ void FilterGrayRow(const uint8_t* row, const uint8_t* prior, uint32_t width, uin
 
 // The scalar reference, for tests that compare it with FilterGrayRow.
 void FilterGrayRowScalar(const uint8_t* row, const uint8_t* prior, uint32_t width, uint8_t* scratch, uint8_t* out);
+
+// Undoes one row's filter in place: `type` is the row's filter byte (above 4
+// leaves the row as it is: callers refuse those), `row` its n bytes, `prior`
+// the row above, unfiltered (n zeros for a pass's first row), `bpp` the bytes
+// a pixel, at least 1 (1 for depths below 8).
+void UnfilterRow(uint8_t type, uint8_t* row, const uint8_t* prior, size_t n, size_t bpp);
+
+// The scalar reference, for tests that compare it with UnfilterRow.
+void UnfilterRowScalar(uint8_t type, uint8_t* row, const uint8_t* prior, size_t n, size_t bpp);
 
 }  // namespace offloop::codecs
