@@ -629,6 +629,19 @@ void TestLimitsAndHugeHeaders() {
       Check(d->Step(8, &p).code == ErrorCode::kCancelled, "stays failed");
       cancel = false;
     }
+    // A PNG inflated whole: a cancellation already set when Start comes is
+    // seen before the one libdeflate call, not after it.
+    {
+      cancel = true;
+      std::unique_ptr<GrayDecoder> d;
+      Check(OpenGrayDecoder(png_big.data(), png_big.size(), options, &d).ok(), "open for cancel before inflating");
+      std::vector<uint8_t> target(size_t(d->width()) * d->height());
+      const uint64_t wholes = PngWholeInflates();
+      Check(d->Start({target.data(), d->width()}).code == (PngInflatesWhole() ? ErrorCode::kCancelled : ErrorCode::kOk),
+            "PNG: cancelled before the whole inflate");
+      Check(PngWholeInflates() == wholes, "PNG: nothing inflated once cancelled");
+      cancel = false;
+    }
     cancel = true;
     Check(Decode(prog, options, &image).code == ErrorCode::kCancelled,
           "cancel seen inside libjpeg while it reads progressive scans");
