@@ -8,8 +8,9 @@ import { basename, extname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-const { contender, inputs, outDir, format, threads } = JSON.parse(process.argv[2]);
-const outputOf = (input) => join(outDir, basename(input, extname(input)) + (format === 'png' ? '.png' : '.jpg'));
+const { contender, inputs, outDir, format, threads, webpQuality } = JSON.parse(process.argv[2]);
+const EXTENSIONS = { jpeg: '.jpg', png: '.png', webp: '.webp' };
+const outputOf = (input) => join(outDir, basename(input, extname(input)) + EXTENSIONS[format]);
 
 function meanStages(list) {
   const sums = {};
@@ -53,9 +54,12 @@ const runners = {
     const infos = await Promise.all(
       inputs.map((input) => {
         const image = sharp(input).greyscale();
-        return (format === 'png' ? image.png({ compressionLevel: 6 }) : image.jpeg({ quality: 75 })).toFile(
-          outputOf(input),
-        );
+        const encoded = {
+          png: () => image.png({ compressionLevel: 6 }),
+          jpeg: () => image.jpeg({ quality: 75 }),
+          webp: () => image.webp({ quality: webpQuality }),
+        }[format]();
+        return encoded.toFile(outputOf(input));
       }),
     );
     return { pixels: infos.reduce((sum, info) => sum + info.width * info.height, 0), stages: null };
@@ -99,7 +103,7 @@ async function offloop(mode) {
   const timings = [];
   for await (const result of grayscaleFiles(
     inputs.map((input) => ({ input, output: outputOf(input) })),
-    { mode, format },
+    format === 'webp' ? { mode, format, quality: webpQuality } : { mode, format },
   )) {
     if (result.error) throw result.error;
     pixels += result.width * result.height;

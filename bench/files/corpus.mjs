@@ -186,3 +186,27 @@ export async function loadCorpus({ forceGenerated = false } = {}) {
   corpus.bytes = [...corpus.jpegs, ...corpus.pngs].reduce((sum, path) => sum + statSync(path).size, 0);
   return withTiffs(corpus, manifest);
 }
+
+// The WebP to WebP case's inputs: the corpus JPEGs converted once to lossy
+// WebP as a camera app or a web export would save them (sharp's defaults:
+// quality 80, effort 4, 4:2:0), into CACHE/webp. Made from the JPEGs, so
+// they follow the corpus when it is rebuilt.
+export const WEBP_INPUT_QUALITY = 80;
+export async function loadWebps(corpus) {
+  const dir = join(CACHE, 'webp');
+  mkdirSync(dir, { recursive: true });
+  const webps = [];
+  for (const jpeg of corpus.jpegs) {
+    const webp = join(dir, `${relative(join(CACHE, 'jpeg'), jpeg).replace(/\.\w+$/, '')}.webp`);
+    if (!existsSync(webp)) {
+      const partial = `${webp}.partial`;
+      await sharp(jpeg).webp({ quality: WEBP_INPUT_QUALITY }).toFile(partial);
+      renameSync(partial, webp);
+    }
+    webps.push(webp);
+  }
+  return {
+    webps,
+    description: `the corpus JPEGs converted once with sharp (\`.webp({ quality: ${WEBP_INPUT_QUALITY} })\`: lossy, effort 4, 4:2:0)`,
+  };
+}

@@ -3,9 +3,10 @@
 // `jpegtran -grayscale` beside it), sharp, the pure-JS pipeline on one
 // thread and on piscina, and Pillow in a multiprocessing.Pool, with the
 // same thread count and output format, side by side in one run. Cases:
-// JPEG to JPEG, PNG to PNG, JPEG to PNG, TIFF to PNG (LZW TIFFs). Each contender runs in a process
+// JPEG to JPEG, PNG to PNG, JPEG to PNG, TIFF to PNG (LZW TIFFs), WebP to WebP
+// (lossy WebPs made from the JPEGs). Each contender runs in a process
 // of its own; medians of several runs. Writes bench/results/files.{md,json,svg}.
-//   --quick        6 JPEGs, 3 PNGs, 3 TIFFs, one run (a smoke test)
+//   --quick        6 JPEGs, 3 PNGs, 3 TIFFs, 3 WebPs, one run (a smoke test)
 //   --runs N       rounds per case, every contender once a round (default 3)
 //   --threads N    threads for every contender (default: available parallelism)
 //   --generated    the generated corpus even where apt works
@@ -21,7 +22,7 @@ import sharp from 'sharp';
 import { features } from '../../dist/esm/index.js';
 import { describeMachine, machineLines } from '../machine.mjs';
 import { renderSvg } from '../report.mjs';
-import { loadCorpus } from './corpus.mjs';
+import { loadCorpus, loadWebps } from './corpus.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +47,8 @@ const corpus = await loadCorpus({ forceGenerated: values.generated });
 const jpegs = quick ? corpus.jpegs.slice(0, 6) : corpus.jpegs;
 const pngs = quick ? corpus.pngs.slice(0, 3) : corpus.pngs;
 const tiffs = quick ? corpus.tiffs.slice(0, 3) : corpus.tiffs;
+const webpCorpus = await loadWebps(corpus);
+const webps = quick ? webpCorpus.webps.slice(0, 3) : webpCorpus.webps;
 // The pure-JS pipeline takes seconds a file: it gets a few files and one run
 // (rates per file compare all the same).
 const jsShare = (list) => list.slice(0, Math.min(list.length, Math.max(2, threads * 2)));
@@ -55,9 +58,12 @@ const CASES = [
   { name: 'PNG to PNG', inputs: pngs, format: 'png' },
   { name: 'JPEG to PNG', inputs: jpegs, format: 'png' },
   { name: 'TIFF to PNG', inputs: tiffs, format: 'png' },
+  { name: 'WebP to WebP', inputs: webps, format: 'webp' },
 ];
-// jpeg-js and pngjs read no TIFF.
+// jpeg-js and pngjs read no TIFF and no WebP.
 const JS_CASES = ['JPEG to JPEG', 'PNG to PNG', 'JPEG to PNG'];
+// Pillow's default WebP quality, and offloop's.
+const WEBP_QUALITY = 80;
 const hasJpegtran = spawnSync('jpegtran', ['-version'], { stdio: 'ignore' }).status === 0;
 
 // `cases`: the output formats a contender takes part in (default: all).
@@ -87,14 +93,18 @@ function runContender(contender, inputs, format, outDir) {
   if (contender.id === 'pillow') {
     const listing = join(outDir, '..', `${basename(outDir)}.json`);
     writeFileSync(listing, JSON.stringify(inputs));
-    run = spawnSync(PILLOW_PYTHON, [join(here, 'pillow_pool.py'), listing, outDir, format, String(threads)], {
+    const args = [join(here, 'pillow_pool.py'), listing, outDir, format, String(threads), String(WEBP_QUALITY)];
+    run = spawnSync(PILLOW_PYTHON, args, {
       encoding: 'utf8',
     });
   } else {
     const env = { ...process.env, UV_THREADPOOL_SIZE: String(threads) };
     run = spawnSync(
       process.execPath,
-      [join(here, 'contender.mjs'), JSON.stringify({ contender: contender.id, inputs, outDir, format, threads })],
+      [
+        join(here, 'contender.mjs'),
+        JSON.stringify({ contender: contender.id, inputs, outDir, format, threads, webpQuality: WEBP_QUALITY }),
+      ],
       { encoding: 'utf8', env },
     );
   }
@@ -125,7 +135,7 @@ console.error(
   `corpus: ${corpus.kind}: ${corpus.description}; ${jpegs.length} JPEGs, ${pngs.length} PNGs, ${tiffs.length} TIFFs; ${threads} threads; ${runs} runs`,
 );
 const sizes = new Map();
-for (const input of [...jpegs, ...pngs, ...tiffs]) {
+for (const input of [...jpegs, ...pngs, ...tiffs, ...webps]) {
   const { width, height } = await sharp(input).metadata();
   sizes.set(basename(input).replace(/\.\w+$/, ''), { width, height });
 }
@@ -239,6 +249,7 @@ const lines = [
   `- Corpus (${corpus.kind}): ${corpus.description}: ${jpegs.length} JPEGs, ${pngs.length} PNGs, ${tiffs.length} TIFFs.${corpus.sources.length ? ` Sources: ${corpus.sources.join('; ')}.` : ''}`,
   '- Every contender in a process of its own; outputs verified to decode to the input size. Inputs come from the page cache after the first run.',
   '- sharp: `sharp(f).greyscale().jpeg({ quality: 75 })` or `.png({ compressionLevel: 6 })`, all files in flight, `sharp.concurrency(1)` and `UV_THREADPOOL_SIZE` = threads (one libvips thread per file, threads files at once). Pillow: `Image.open(p).convert("L").save(out, quality=75 | compress_level=6)` in `multiprocessing.Pool(threads)`.',
+  `- WebP to WebP: ${webps.length} inputs, ${webpCorpus.description}; every contender writes lossy WebP at quality ${WEBP_QUALITY}: offloop \`format: 'webp'\`, sharp \`.webp({ quality: ${WEBP_QUALITY} })\`, Pillow \`save(out, 'WEBP', quality=${WEBP_QUALITY})\` (method 4 in all three, each one's default).`,
   '',
 ];
 for (const c of cases) {
