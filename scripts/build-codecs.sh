@@ -477,12 +477,16 @@ t=$SECONDS
 # library only, against the zlib and libjpeg-turbo above; every optional
 # codec or library not named is off, so nothing on the build machine is
 # picked up. Its API has no visibility attributes: -fvisibility=hidden holds.
+# CMath_LIBRARY=m: its FindCMath looks for libm with find_library, which in a
+# cross build finds the host's (or none), and then finds no pow: -lm instead
+# (a STRING: as a FILEPATH, CMake would make "m" a path).
 for patch in "$here"/codec-patches/libtiff/*.patch; do
   run patch -d "$work/tiff" -p1 --forward -i "$patch"
 done
 run cmake -S "$work/tiff" -B "$work/tiff/build" "${cmake_args[@]}" -DBUILD_SHARED_LIBS=OFF \
   -Dtiff-tools=OFF -Dtiff-tests=OFF -Dtiff-contrib=OFF -Dtiff-docs=OFF -Dtiff-deprecated=OFF -Dtiff-install=OFF \
   -Dcxx=OFF -Dtiff-opengl=OFF -Dsphinx=OFF -Dld-version-script=OFF \
+  -DCMath_LIBRARY:STRING=m \
   -Dzlib=ON -DZLIB_LIBRARY="$stage/lib/libz.a" -DZLIB_INCLUDE_DIR="$stage/include" \
   -Djpeg=ON -DJPEG_LIBRARY="$stage/lib/libjpeg.a" -DJPEG_INCLUDE_DIR="$stage/include" -Dold-jpeg=OFF -Djpeg12=OFF \
   -Dlibdeflate=OFF -Dpixarlog=OFF -Dlzma=OFF -Dzstd=OFF -Dwebp=OFF -Djbig=OFF -Dlerc=OFF \
