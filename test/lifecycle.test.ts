@@ -22,6 +22,20 @@ describe('lifetimes', () => {
     expect(exact).toBe(true);
   });
 
+  it('cached pages stay while results keep coming and go back to the OS when the process idles', () => {
+    const run = runFixture('page-trim.mjs', [], ['--expose-gc'], 30_000);
+    expect(run.error).toBeUndefined(); // exited by itself: the trimming thread keeps nothing alive
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { max, cachedBusy, cachedIdle, exact } = JSON.parse(run.stdout) as Record<string, number | boolean>;
+    // Where offloop maps no pages (no mmap), nothing is cached: nothing to check.
+    if ((max as number) > 0) {
+      expect(cachedBusy).toBeGreaterThan(0);
+      expect(cachedIdle).toBe(0);
+    }
+    expect(exact).toBe(true);
+  });
+
   it('an idle process exits by itself; a pending job keeps it alive until it settles', () => {
     const run = runFixture('idle-exit.mjs', [], [], 20_000);
     expect(run.error).toBeUndefined(); // not killed by the timeout

@@ -1,5 +1,6 @@
 // Calls for offloop's own tests: the native memory's page counts and
 // failure injection (core/fault_injection.h). Not used by lib/'s API.
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -24,6 +25,15 @@ Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   result.Set("cachedPages", static_cast<double>(counts.cached));
   result.Set("maxCachedPages", static_cast<double>(counts.max_cached));
   return result;
+}
+
+// setPageCacheIdleMs(ms): how long the page cache waits, idle, before it
+// unmaps what it holds (10 s by default), so a test need not wait that long.
+Napi::Value SetPageCacheIdleMs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto ms = GetInteger(env, info[0], "ms", 0, 3600000);
+  memory::SetIdleTrimForTests(std::chrono::milliseconds(ms));
+  return env.Undefined();
 }
 
 // injectFault(kind, count): tests only (core/fault_injection.h).
@@ -58,6 +68,7 @@ Napi::Value InjectFault(const Napi::CallbackInfo& info) {
 
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryStats", Napi::Function::New(env, Guarded<MemoryStats>, "memoryStats"));
+  exports.Set("setPageCacheIdleMs", Napi::Function::New(env, Guarded<SetPageCacheIdleMs>, "setPageCacheIdleMs"));
   exports.Set("injectFault", Napi::Function::New(env, Guarded<InjectFault>, "injectFault"));
 }
 

@@ -1,10 +1,14 @@
 #include "native_memory.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <new>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #if defined(_WIN32)
@@ -68,12 +72,19 @@ void AdviseHugePages([[maybe_unused]] void* data, [[maybe_unused]] size_t bytes)
 // calls before the next one mapped fresh pages again (measured: one or two
 // calls of 20-35 ms every nine, where the others took 0.5 ms; fresh pages on
 // a VM cost up to 2 ms a MiB to fault in). kMaxEntries holds a whole batch;
-// kMaxCachedBytes holds 24 results of 8 MiB and bounds what an idle process
-// keeps resident (at 512 MiB a fuzz run's odd sizes left 360 MB behind).
+// kMaxCachedBytes holds 24 results of 8 MiB (at 512 MiB a fuzz run's odd
+// sizes left 360 MB behind).
+//
+// The cache serves bursts, so an idle process gives it all back: once no
+// page was taken or given for kDefaultIdleTrim (jemalloc's decay time for
+// unused pages), a thread of its own unmaps what is cached. That thread
+// starts with the first cached mapping, sleeps while the cache is empty,
+// and never keeps a process alive (Node waits for its loop, not for threads).
 class PageCache {
  public:
   static constexpr size_t kMaxCachedBytes = size_t{192} << 20;
   static constexpr size_t kMaxEntries = 24;
+  static constexpr std::chrono::milliseconds kDefaultIdleTrim{10000};
 
   PageCache() { free_.reserve(kMaxEntries); }  // Give never allocates
 
@@ -85,6 +96,7 @@ class PageCache {
         *out = free_[i];
         cached_bytes_ -= free_[i].mapped;
         free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+        last_used_ = std::chrono::steady_clock::now();
         return true;
       }
     }
@@ -97,6 +109,9 @@ class PageCache {
       if (free_.size() < kMaxEntries && cached_bytes_ + pages.mapped <= kMaxCachedBytes) {
         free_.push_back(pages);  // within the reserved capacity
         cached_bytes_ += pages.mapped;
+        last_used_ = std::chrono::steady_clock::now();
+        StartTrimmerLocked();
+        wake_.notify_one();
         return;
       }
     }
@@ -108,10 +123,57 @@ class PageCache {
     return free_.size();
   }
 
+  // Tests shorten the idle time; the sleeping trimmer re-reads it.
+  void SetIdleTrim(std::chrono::milliseconds idle) {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_trim_ = idle;
+    wake_.notify_one();
+  }
+
  private:
+  void StartTrimmerLocked() noexcept {
+    if (trimmer_started_) return;
+    try {
+      std::thread([this] { TrimWhenIdle(); }).detach();
+      trimmer_started_ = true;
+    } catch (const std::system_error&) {
+      // No thread to be had: the cache keeps its bounded pages, as it did
+      // before it had a trimmer; the next Give tries again.
+    }
+  }
+
+  [[noreturn]] void TrimWhenIdle() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (free_.empty()) {
+        wake_.wait(lock);
+        continue;
+      }
+      const auto idle_until = last_used_ + idle_trim_;
+      if (std::chrono::steady_clock::now() < idle_until) {
+        wake_.wait_until(lock, idle_until);
+        continue;
+      }
+      // Unmapped outside the lock: munmap of many huge pages takes a while,
+      // and Take/Give must not wait for it.
+      Pages idle[kMaxEntries];
+      const size_t count = free_.size();
+      for (size_t i = 0; i < count; ++i) idle[i] = free_[i];
+      free_.clear();  // keeps the reserved capacity
+      cached_bytes_ = 0;
+      lock.unlock();
+      for (size_t i = 0; i < count; ++i) UnmapPages(idle[i].base, idle[i].mapped);
+      lock.lock();
+    }
+  }
+
   std::mutex mu_;
+  std::condition_variable wake_;
   std::vector<Pages> free_;
   size_t cached_bytes_ = 0;
+  std::chrono::steady_clock::time_point last_used_{};
+  std::chrono::milliseconds idle_trim_ = kDefaultIdleTrim;
+  bool trimmer_started_ = false;
 };
 
 // Live pages by start address, so that a job can find the owner of any
@@ -211,11 +273,14 @@ std::shared_ptr<const void> FindOwner(const void* address) { return Registry().F
 
 PageCounts Counts() { return PageCounts{Registry().Size(), Cache().Size(), PageCache::kMaxEntries}; }
 
+void SetIdleTrimForTests(std::chrono::milliseconds idle) { Cache().SetIdleTrim(idle); }
+
 #else  // no page mapping: results are ordinary JS allocations
 
 std::shared_ptr<Pages> AllocatePages(size_t) { return nullptr; }
 std::shared_ptr<const void> FindOwner(const void*) { return nullptr; }
 PageCounts Counts() { return PageCounts{}; }
+void SetIdleTrimForTests(std::chrono::milliseconds) {}
 
 #endif
 

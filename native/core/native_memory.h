@@ -12,6 +12,7 @@
 // return to the reuse cache, or to the OS, only when the last owner lets go.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
@@ -45,5 +46,9 @@ struct PageCounts {
   size_t max_cached = 0;
 };
 PageCounts Counts();
+
+// How long the page cache waits with no page taken or given before it
+// unmaps what it holds (10 s unless a test shortens it).
+void SetIdleTrimForTests(std::chrono::milliseconds idle);
 
 }  // namespace offloop::memory

@@ -375,6 +375,34 @@ void TestPagesHaveJointOwners() {
   Check(memory::Counts().live == live - 1, "the last owner releases the pages");
 }
 
+// An idle process gives the cached pages back; a busy one keeps them.
+void TestIdleCacheIsTrimmed() {
+  using namespace std::chrono_literals;
+  memory::SetIdleTrimForTests(300ms);
+  std::shared_ptr<memory::Pages> pages = memory::AllocatePages(memory::kNativeOutputBytes);
+  if (pages == nullptr) {
+    Check(true, "no mmap here: no page cache");
+    return;
+  }
+  pages.reset();
+  Check(memory::Counts().cached >= 1, "released pages are cached");
+  // Busy: a take and a give every 20 ms for longer than the idle time.
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(20ms);
+    memory::AllocatePages(memory::kNativeOutputBytes).reset();
+  }
+  Check(memory::Counts().cached >= 1, "a cache in use is not trimmed");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (memory::Counts().cached != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  Check(memory::Counts().cached == 0, "an idle cache is unmapped");
+  std::shared_ptr<memory::Pages> again = memory::AllocatePages(memory::kNativeOutputBytes);
+  Check(again != nullptr, "pages are mapped again after a trim");
+  static_cast<uint8_t*>(again->data)[memory::kNativeOutputBytes - 1] = 1;
+  memory::SetIdleTrimForTests(10000ms);
+}
+
 #if defined(__linux__)
 // The huge-page advice covers whole 2 MiB pages past the result's end (else
 // its tail is faulted in 4 KiB pages: 417 faults for 8,000,000 bytes).
@@ -421,6 +449,7 @@ int main() {
   TestThreadStartFailure();
   TestSurplusThreadsRetire();
   TestPagesHaveJointOwners();
+  TestIdleCacheIsTrimmed();
 #if defined(__linux__)
   TestPagesAdviseWholeHugePages();
 #endif
