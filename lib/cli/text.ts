@@ -9,6 +9,8 @@
 // the bidirectional marks, embeddings, overrides and isolates.
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\\]/g;
+// The same less the backslash, for Windows (see escapeText).
+const UNSAFE_ON_WINDOWS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 const NAMED: Readonly<Record<string, string>> = {
   '\u0007': '\\a',
@@ -26,9 +28,14 @@ const NAMED: Readonly<Record<string, string>> = {
  * (`ls -b`) writes names: a newline as `\n`, ESC as `\x1b`, U+2028 as
  * `\u2028`, and a backslash as `\\` so an escape cannot be faked either.
  * Other text, spaces and non-ASCII letters included, is left as it is.
+ *
+ * On Windows a backslash is the path separator and no file name holds one
+ * (nor a C0 control), so `C:\photos\new` is written as it is, not as
+ * `C:\\photos\\new`; C1 controls and the line-breaking and reordering
+ * characters, which NTFS names may hold, are still escaped.
  */
-export function escapeText(text: string): string {
-  return text.replace(UNSAFE, (char) => {
+export function escapeText(text: string, platform: NodeJS.Platform = process.platform): string {
+  return text.replace(platform === 'win32' ? UNSAFE_ON_WINDOWS : UNSAFE, (char) => {
     const named = NAMED[char];
     if (named !== undefined) return named;
     const code = char.charCodeAt(0);

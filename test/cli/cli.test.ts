@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { barLine } from '../../lib/cli/reporters.js';
+import { escapeText } from '../../lib/cli/text.js';
 import { grayscaleFileSync } from '../../lib/index.js';
 import { fixture, listAll as listFiles, tempFolder, writeLargePng } from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
@@ -325,6 +326,14 @@ describe('offloop (no terminal)', () => {
       .map((line) => JSON.parse(line));
     expect(skipped.pop()).toMatchObject({ files: SMALL.length, skipped: SMALL.length, processed: 0 });
     expect(skipped.every((r) => r.status === 'skipped')).toBe(true);
+  });
+
+  it("on Windows a path's backslashes are its separators, written as they are; controls are still escaped", () => {
+    expect(escapeText('C:\\photos\\new\\a.png', 'win32')).toBe('C:\\photos\\new\\a.png');
+    expect(escapeText('C:\\x\n\u2028\u0085\u202e.png', 'win32')).toBe('C:\\x\\n\\u2028\\x85\\u202e.png');
+    // Elsewhere a backslash is a name's own character: escaped, so no escape can be faked.
+    expect(escapeText('/tmp/a\\nb', 'linux')).toBe('/tmp/a\\\\nb');
+    expect(escapeText('/tmp/a\\nb', 'darwin')).toBe('/tmp/a\\\\nb');
   });
 
   it('names with control characters are escaped: one line per file, no forged processed: line (issue 15)', () => {

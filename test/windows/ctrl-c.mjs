@@ -119,7 +119,11 @@ async function interruptOnce(work, input, want, run) {
   const temporaries = [...files, ...listAll(input)].filter((name) => name.includes('offloop-tmp'));
   if (temporaries.length) problems.push(`temporary files left: ${temporaries.join(', ')}`);
   if (outputs.length >= FILES) problems.push(`all ${FILES} outputs written: the signal did not stop the batch`);
-  const processed = stdout.split(/\r?\n/).filter((line) => line.startsWith('processed: ')).length;
+  const processedLines = stdout.split(/\r?\n/).filter((line) => line.startsWith('processed: '));
+  const processed = processedLines.length;
+  // Windows paths as Windows writes them: one backslash between folders.
+  const doubled = processedLines.find((line) => line.includes('\\\\'));
+  if (doubled) problems.push(`a path printed with doubled backslashes: ${doubled}`);
   if (interrupted && Number(interrupted[1]) !== processed)
     problems.push(`the summary counts ${interrupted[1]} files, the lines ${processed}`);
   // A file renamed into place counts however late the abort; one the abort

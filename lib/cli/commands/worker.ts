@@ -136,7 +136,7 @@ export const worker: Command = {
     });
     if ((await Promise.race([bull.waitUntilReady().then(() => 'ready' as const), stopped])) === 'ready') {
       io.stderr.write(
-        `offloop worker: waiting for jobs on queue '${values.queue ?? 'offloop'}' at ${redisShown(redis)}; reading and writing only under ${roots.map(escapeText).join(', ')}\n`,
+        `offloop worker: waiting for jobs on queue '${values.queue ?? 'offloop'}' at ${redisShown(redis)}; reading and writing only under ${roots.map((text) => escapeText(text)).join(', ')}\n`,
       );
     }
     const signal = await stopped;
