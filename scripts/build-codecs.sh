@@ -479,14 +479,19 @@ t=$SECONDS
 # picked up. Its API has no visibility attributes: -fvisibility=hidden holds.
 # CMath_LIBRARY=m: its FindCMath looks for libm with find_library, which in a
 # cross build finds the host's (or none), and then finds no pow: -lm instead
-# (a STRING: as a FILEPATH, CMake would make "m" a path).
+# (a STRING: as a FILEPATH, CMake would make "m" a path). Not for Windows,
+# where pow is in the C runtime and a bare "m" in the library list breaks
+# libtiff's pkg-config step (mingw's library prefixes include "", and its
+# REGEX REPLACE of "^" then fails the configure).
+tiff_cmath=()
+[[ $platform == win32 ]] || tiff_cmath=(-DCMath_LIBRARY:STRING=m)
 for patch in "$here"/codec-patches/libtiff/*.patch; do
   run patch -d "$work/tiff" -p1 --forward -i "$patch"
 done
 run cmake -S "$work/tiff" -B "$work/tiff/build" "${cmake_args[@]}" -DBUILD_SHARED_LIBS=OFF \
   -Dtiff-tools=OFF -Dtiff-tests=OFF -Dtiff-contrib=OFF -Dtiff-docs=OFF -Dtiff-deprecated=OFF -Dtiff-install=OFF \
   -Dcxx=OFF -Dtiff-opengl=OFF -Dsphinx=OFF -Dld-version-script=OFF \
-  -DCMath_LIBRARY:STRING=m \
+  ${tiff_cmath[@]+"${tiff_cmath[@]}"} \
   -Dzlib=ON -DZLIB_LIBRARY="$stage/lib/libz.a" -DZLIB_INCLUDE_DIR="$stage/include" \
   -Djpeg=ON -DJPEG_LIBRARY="$stage/lib/libjpeg.a" -DJPEG_INCLUDE_DIR="$stage/include" -Dold-jpeg=OFF -Djpeg12=OFF \
   -Dlibdeflate=OFF -Dpixarlog=OFF -Dlzma=OFF -Dzstd=OFF -Dwebp=OFF -Djbig=OFF -Dlerc=OFF \
