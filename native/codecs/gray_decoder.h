@@ -49,6 +49,11 @@ enum class JpegExactPath {
   kFusedYcc,  // libjpeg -> upsampled YCbCr, then YCbCr -> RGB -> L in one pass
 };
 
+using ScratchAllocator = uint8_t* (*)(size_t bytes, std::shared_ptr<void>* owner);
+
+// ScratchAllocator's default: operator new[] (nothrow).
+uint8_t* HeapScratch(size_t bytes, std::shared_ptr<void>* owner) noexcept;
+
 struct DecodeOptions {
   GrayMode mode = GrayMode::kExact;
   // Width * height above this is refused (kTooLarge) from the header, before
@@ -62,6 +67,13 @@ struct DecodeOptions {
   const std::atomic<bool>* cancel = nullptr;
   // RGBX rows -> L; nullptr: RgbxRowToLScalar. Must produce the same bytes.
   RgbxRowToL rgbx_to_l = nullptr;
+  // 8-bit RGB or RGBA rows (PNG's) -> L; nullptr: RgbRowToL. Same bytes.
+  RgbRowToLFn rgb_to_l = nullptr;
+  // Where a decode's large scratch buffer comes from (PNG's raw rows when
+  // inflated whole): `bytes` of any content, freed when *owner lets go, or
+  // null. nullptr: operator new[]. The addon passes its page cache, so that
+  // file after file reuses mapped pages instead of faulting fresh ones in.
+  ScratchAllocator scratch = nullptr;
   JpegExactPath jpeg_exact_path = JpegExactPath::kRgbx;
 };
 

@@ -39,4 +39,8 @@ void AdobeCmykRowToL(const uint8_t* src, size_t pixels, uint8_t* dst);
 using RgbxRowToL = void (*)(const uint8_t* rgbx, size_t pixels, uint8_t* dst);
 void RgbxRowToLScalar(const uint8_t* rgbx, size_t pixels, uint8_t* dst);
 
+// The same for 3- or 4-byte pixels (`step`), RgbRowToL's signature: PNG's
+// RGB and RGBA rows.
+using RgbRowToLFn = void (*)(const uint8_t* src, size_t step, size_t pixels, uint8_t* dst);
+
 }  // namespace offloop::codecs

@@ -57,7 +57,8 @@ struct PngContext {
   int bit_depth = 0;
   int color_type = 0;
   bool interlaced = false;
-  uint8_t palette_l[256] = {};  // L of each palette entry, Pillow's ramp past PLTE's end
+  uint8_t palette_l[256] = {};       // L of each palette entry, Pillow's ramp past PLTE's end
+  RgbRowToLFn rgb_to_l = RgbRowToL;  // 8-bit RGB(A) rows of whole width
   // Output
   uint8_t* target = nullptr;
   size_t stride = 0;
@@ -136,6 +137,10 @@ void ConvertRow(const PngContext* c, const uint8_t* row, uint32_t count, uint8_t
       const uint32_t channels = c->color_type == PNG_COLOR_TYPE_RGB ? 3 : 4;
       const uint32_t bytes = depth == 16 ? 2 : 1;  // 16-bit: high bytes only
       const uint32_t step = channels * bytes;
+      if (dx == 1 && bytes == 1) {
+        c->rgb_to_l(row, step, count, o);
+        break;
+      }
       for (uint32_t i = 0; i < count; i++, o += dx) {
         const uint8_t* p = row + i * step;
         *o = PillowLuma(p[0], p[bytes], p[2 * bytes]);
@@ -277,6 +282,7 @@ class PngGrayDecoder final : public GrayDecoder {
     c->height = info_.height;
     c->bit_depth = info_.bit_depth;
     c->color_type = info_.png_color_type;
+    if (options_.rgb_to_l != nullptr) c->rgb_to_l = options_.rgb_to_l;
     c->interlaced = info_.progressive;
     for (int i = 0; i < 256; i++) c->palette_l[i] = static_cast<uint8_t>(i);  // Pillow's ramp
     if (layout.palette_offset != 0) {
@@ -451,18 +457,17 @@ class PngGrayDecoder final : public GrayDecoder {
       });
       input = joined.get();
     }
-    raw_.reset(new (std::nothrow) uint8_t[raw_size]);
+    raw_ = AllocateScratch(static_cast<size_t>(raw_size), &raw_owner_);
     zeros_.reset(new (std::nothrow) uint8_t[widest + 1]());
-    if (raw_ && !TouchPages(raw_.get(), raw_size)) {
-      raw_.reset();
-      zeros_.reset();
+    if (raw_ != nullptr && !TouchPages(raw_, raw_size)) {
+      ReleaseRaw();
       return false;  // cancelled
     }
     libdeflate_decompressor* inflater = libdeflate_alloc_decompressor();
     size_t produced = 0;
     const libdeflate_result result =
-        raw_ && zeros_ && inflater != nullptr
-            ? libdeflate_zlib_decompress(inflater, input, idat_bytes, raw_.get(), raw_size, &produced)
+        raw_ != nullptr && zeros_ && inflater != nullptr
+            ? libdeflate_zlib_decompress(inflater, input, idat_bytes, raw_, raw_size, &produced)
             : LIBDEFLATE_BAD_DATA;
     if (inflater != nullptr) libdeflate_free_decompressor(inflater);
     bool usable = result == LIBDEFLATE_SUCCESS && produced == raw_size;
@@ -473,8 +478,7 @@ class PngGrayDecoder final : public GrayDecoder {
       for (uint32_t y = 0; usable && y < g.rows; y++, at += row_bytes + 1) usable = raw_[at] <= 4;
     }
     if (!usable) {
-      raw_.reset();
-      zeros_.reset();
+      ReleaseRaw();
       return false;
     }
     bytes_per_pixel_ = bits >= 8 ? static_cast<size_t>(bits / 8) : 1;
@@ -484,6 +488,16 @@ class PngGrayDecoder final : public GrayDecoder {
 #else
     return false;
 #endif
+  }
+
+  uint8_t* AllocateScratch(size_t bytes, std::shared_ptr<void>* owner) const {
+    return (options_.scratch != nullptr ? options_.scratch : HeapScratch)(bytes, owner);
+  }
+
+  void ReleaseRaw() {
+    raw_ = nullptr;
+    raw_owner_.reset();
+    zeros_.reset();
   }
 
   // Writes to every page of `bytes` (the kernel maps it then), 4 MiB at a
@@ -510,7 +524,7 @@ class PngGrayDecoder final : public GrayDecoder {
         continue;
       }
       const size_t row_bytes = static_cast<size_t>((uint64_t{g.columns} * bits_per_pixel_ + 7) / 8);
-      uint8_t* row = raw_.get() + raw_at_;
+      uint8_t* row = raw_ + raw_at_;
       const uint8_t* prior = pass_row_ == 0 ? zeros_.get() : row - row_bytes;
       UnfilterRow(row[0], row + 1, prior, row_bytes, bytes_per_pixel_);
       const size_t y = g.y0 + size_t{pass_row_} * g.dy;
@@ -521,8 +535,7 @@ class PngGrayDecoder final : public GrayDecoder {
     }
     if (c->rows_done >= c->rows_total) {
       finished_ = true;
-      raw_.reset();  // the rows are converted: give the memory back before the caller encodes
-      zeros_.reset();
+      ReleaseRaw();  // the rows are converted: give the memory back before the caller encodes
     }
   }
 
@@ -587,7 +600,8 @@ class PngGrayDecoder final : public GrayDecoder {
   // The whole-inflate path: the raw rows, a zero row above each pass's
   // first, and where Step is.
   bool whole_ = false;
-  std::unique_ptr<uint8_t[]> raw_;
+  uint8_t* raw_ = nullptr;
+  std::shared_ptr<void> raw_owner_;
   std::unique_ptr<uint8_t[]> zeros_;
   size_t raw_at_ = 0;
   int pass_ = 0;

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -994,6 +995,64 @@ void TestPngIdatLayouts(const std::vector<DecodeCase>& cases) {
   std::printf("PNG layouts: %d PNG fixtures decode the same with their IDATs laid out 6 other ways\n", files);
 }
 
+// DecodeOptions' hooks on PNGs: every 8-bit RGB and RGBA fixture that is
+// not interlaced converts its rows through rgb_to_l (3 or 4 bytes a pixel),
+// and a file inflated whole takes its raw rows from `scratch` once and
+// lets them go by the end of the decode; the pixels stay Pillow's.
+int g_rgb_rows = 0;
+size_t g_rgb_steps = 0;  // bit 3 or 4: the steps seen
+int g_scratch_taken = 0;
+std::weak_ptr<void> g_scratch_owner;
+
+void CountingRgbToL(const uint8_t* src, size_t step, size_t pixels, uint8_t* dst) {
+  g_rgb_rows++;
+  g_rgb_steps |= size_t{1} << step;
+  RgbRowToL(src, step, pixels, dst);
+}
+
+uint8_t* CountingScratch(size_t bytes, std::shared_ptr<void>* owner) {
+  g_scratch_taken++;
+  uint8_t* data = HeapScratch(bytes, owner);
+  g_scratch_owner = *owner;
+  return data;
+}
+
+void TestPngDecodeHooks(const std::vector<DecodeCase>& cases) {
+  int hooked = 0, scratched = 0;
+  for (const DecodeCase& c : cases) {
+    if (c.file.rfind("png/", 0) != 0) continue;
+    std::vector<uint8_t> png = ReadFile(g_dir + "/" + c.file);
+    std::vector<uint8_t> want = ReadFile(g_dir + "/" + c.exact);
+    DecodeOptions options;
+    options.rgb_to_l = CountingRgbToL;
+    options.scratch = CountingScratch;
+    g_rgb_rows = 0, g_rgb_steps = 0, g_scratch_taken = 0;
+    g_scratch_owner.reset();
+    const uint64_t wholes = PngWholeInflates();
+    GrayImage image;
+    Status s = Decode(png, options, &image);
+    Check(s.ok() && image.pixels == want,
+          c.file + " through the hooks: Pillow's pixels" + (s.ok() ? "" : " (" + Describe(s) + ")"));
+    const bool rgb8 = (c.kind.find("png rgb 8-bit") == 0 || c.kind.find("png rgba 8-bit") == 0 ||
+                       c.kind == "png rgba written by Pillow");
+    Check(rgb8 == (g_rgb_rows == int(c.height)),
+          c.file + (rgb8 ? ": every row through rgb_to_l" : ": no row through rgb_to_l") + " (" +
+              std::to_string(g_rgb_rows) + " of " + std::to_string(c.height) + ")");
+    if (rgb8) {
+      hooked++;
+      const size_t step = c.kind.find("rgba") != std::string::npos ? 4 : 3;
+      Check(g_rgb_steps == (size_t{1} << step), c.file + ": rgb_to_l saw " + std::to_string(step) + "-byte pixels");
+    }
+    const bool whole = PngWholeInflates() == wholes + 1;
+    Check(g_scratch_taken == (whole ? 1 : 0), c.file + ": scratch taken once when inflated whole, else never");
+    Check(g_scratch_owner.expired(), c.file + ": the scratch is let go by the end of the decode");
+    if (whole) scratched++;
+  }
+  Check(hooked >= 4, "PNG hooks: the 8-bit RGB(A) fixtures are there");
+  Check(scratched > 0 || !PngInflatesWhole(), "PNG hooks: some fixtures inflated whole into the scratch");
+  std::printf("PNG hooks: %d fixtures through rgb_to_l, %d inflated into the scratch\n", hooked, scratched);
+}
+
 // The vector row filter (SSE2 on x86-64) against the scalar reference: the
 // same type byte and filtered bytes for every width around the 16-byte steps,
 // on random rows and on the extremes (0, 255, 128 and alternations, where
@@ -1454,6 +1513,7 @@ int main(int argc, char** argv) {
   TestPngFilterPaths();
   TestPngUnfilterPaths();
   TestPngIdatLayouts(decode);
+  TestPngDecodeHooks(decode);
   TestDetection();
   TestLimitsAndHugeHeaders();
   TestOrientationReaders();
