@@ -427,7 +427,7 @@ size_t UnfilterPaethBytes(uint8_t* row, const uint8_t* prior, size_t n) {
     const int lo = b < far ? b : far, hi = b < far ? far : b;
     const int half = (3 * c - b - 1 + (b < c)) >> 1;
     const int above = b < c ? c : b, below = b < c ? b : c;
-    const int predicted = (lo < a) & (a < hi) ? (a > half ? above : below) : a;
+    const int predicted = ((lo < a) & (a < hi)) ? (a > half ? above : below) : a;
     a = (row[i] + predicted) & 0xFF;
     row[i] = static_cast<uint8_t>(a);
     c = b;
