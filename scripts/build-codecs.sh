@@ -540,32 +540,17 @@ const char *offloop_codecs_probe(void) {
 EOF
 shared_flag=-shared
 [[ $platform == darwin && -z $cross ]] && shared_flag=-dynamiclib
-probe_jpeg="$stage/lib/libjpeg.a"
-probe_attempts=1
+probe_archives=("$stage/lib/libtiff.a" "$stage/lib/libpng16.a" "$stage/lib/libjpeg.a" "$stage/lib/libz.a" "$stage/lib/libdeflate.a"
+  "$stage/lib/libwebpmux.a" "$stage/lib/libwebpdemux.a" "$stage/lib/libwebp.a")
 if [[ $cross == darwin ]]; then
-  # libtiff's JPEG codec pulls libjpeg-turbo's decompressor into the probe, and
-  # Zig's linker cannot take the absolute constants (local symbols) of its
-  # x86 nasm objects: linked, as scripts/prebuild-darwin.mjs links the addon,
-  # from a copy without local symbols. Zig 0.11's linker also crashes now and
-  # then (see there): up to three attempts.
-  if [[ $arch == x64 ]]; then
-    command -v llvm-objcopy >/dev/null || die "llvm-objcopy not found (Debian/Ubuntu: apt-get install llvm)"
-    probe_jpeg="$work/libjpeg-no-locals.a"
-    cp "$stage/lib/libjpeg.a" "$probe_jpeg"
-    run llvm-objcopy --discard-all "$probe_jpeg"
-  fi
-  probe_attempts=3
+  # Linked as scripts/prebuild-darwin.mjs links the addon: with ld64.lld (the
+  # `ld` beside Zig's cc, scripts/zig-macos.sh), not Zig's own linker.
+  run "$cc" $cflags -I"$stage/include" -c "$work/probe.c" -o "$work/probe.o"
+  run "${LD:-$(dirname "$cc")/ld}" -dylib -o "$work/probe.so" "$work/probe.o" "${probe_archives[@]}"
+else
+  run "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
+    "${probe_archives[@]}" -lm $([[ $platform == linux ]] && echo -pthread)
 fi
-probe_link() {
-  "$cc" $shared_flag $cflags -I"$stage/include" "$work/probe.c" -o "$work/probe.so" \
-    "$stage/lib/libtiff.a" "$stage/lib/libpng16.a" "$probe_jpeg" "$stage/lib/libz.a" "$stage/lib/libdeflate.a" \
-    "$stage/lib/libwebpmux.a" "$stage/lib/libwebpdemux.a" "$stage/lib/libwebp.a" -lm $([[ $platform == linux ]] && echo -pthread)
-}
-for ((attempt = 1; attempt < probe_attempts; attempt++)); do
-  probe_link >>"$log" 2>&1 && break
-  say "the probe's link failed (attempt $attempt of $probe_attempts)"
-done
-((attempt < probe_attempts)) || run probe_link
 
 {
   echo "offloop codecs for $platform-$arch$libc, made by scripts/build-codecs.sh (hash $hash)"

@@ -2,7 +2,7 @@
 // Link check of a macOS addon binary, for builds that cannot be run where
 // they are made (scripts/prebuild-darwin.mjs cross-builds them on Linux):
 //
-//   node scripts/check-macho.mjs --arch x64|arm64 [--runtime-baseline <dylib>] [--known-gap <symbol>]... <file.node>...
+//   node scripts/check-macho.mjs --arch x64|arm64 [--known-gap <symbol>]... <file.node>...
 //
 // Fails unless each file is
 //  - a 64-bit Mach-O dylib or bundle for that CPU, for macOS 11.0 or older
@@ -13,14 +13,8 @@
 //  - left with no undefined symbol but Node-API's (napi_*, node_api_*,
 //    looked up in the loading process: -undefined dynamic_lookup) and the
 //    system libraries' (bound to them by name);
-//  - exporting nothing but the module's entry points (hidden symbols: the
-//    codecs' and libc++'s copies stay inside), and what --runtime-baseline
-//    exports: a library of a few lines linked by the same toolchain, whose
-//    exports are the toolchain's runtime's, not the addon's. Zig 0.11's
-//    Mach-O linker exports its compiler-rt (memcpy, sin, __udivti3, ...) and
-//    libc++abi's operator new/delete, and takes no export list
-//    (-exported_symbol): these are reported, and are one reason the
-//    cross-built binaries do not ship (README).
+//  - exporting nothing but the module's entry points (the codecs', libc++'s
+//    and compiler-rt's copies stay inside).
 // Uses llvm-nm and llvm-objdump (Debian: apt-get install llvm).
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -28,7 +22,6 @@ import { parseArgs } from 'node:util';
 const { values, positionals } = parseArgs({
   options: {
     arch: { type: 'string' },
-    'runtime-baseline': { type: 'string' },
     'known-gap': { type: 'string', multiple: true, default: [] },
   },
   allowPositionals: true,
@@ -38,7 +31,7 @@ const { values, positionals } = parseArgs({
 const knownGaps = new Set(values['known-gap']);
 const CPU = { x64: 'X86_64', arm64: 'ARM64' };
 if (!CPU[values.arch] || positionals.length === 0) {
-  console.error('usage: node scripts/check-macho.mjs --arch x64|arm64 [--runtime-baseline <dylib>] <file.node>...');
+  console.error('usage: node scripts/check-macho.mjs --arch x64|arm64 [--known-gap <symbol>]... <file.node>...');
   process.exit(2);
 }
 const SYSTEM_LIBRARIES = /^\/usr\/lib\/(libSystem\.B|libc\+\+\.1|libc\+\+abi)\.dylib$/;
@@ -76,17 +69,8 @@ function symbolsOf(file) {
       };
     });
 }
-const runtimeExports = new Set(
-  values['runtime-baseline']
-    ? symbolsOf(values['runtime-baseline'])
-        .filter((symbol) => symbol.exported)
-        .map((symbol) => symbol.name)
-    : [],
-);
-
 function check(file) {
   const problems = [];
-  let runtimeExported = 0;
   const headers = tool('llvm-objdump', ['--macho', '--private-headers', file]);
   const header = headers.match(/^\s*(MH_MAGIC_64)\s+(\S+)\s+\S+\s+\S+\s+(\S+)/m);
   if (!header) problems.push('not a 64-bit Mach-O file');
@@ -128,8 +112,7 @@ function check(file) {
         problems.push(
           `undefined ${symbol.name}${symbol.from ? ` from ${symbol.from}` : ''}: not Node-API or a system library's`,
         );
-    } else if (symbol.exported && runtimeExports.has(symbol.name)) runtimeExported += 1;
-    else if (symbol.exported && ENTRY_POINTS.has(symbol.name)) entryPoints.add(symbol.name);
+    } else if (symbol.exported && ENTRY_POINTS.has(symbol.name)) entryPoints.add(symbol.name);
     else if (symbol.exported) problems.push(`exports ${symbol.name} (only the module's entry points may be visible)`);
   }
   if (!entryPoints.has('_napi_register_module_v1'))
@@ -139,7 +122,7 @@ function check(file) {
   }
   return {
     problems,
-    summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points${runtimeExported ? ` and ${runtimeExported} symbols of the toolchain's runtime (compiler-rt, operator new/delete)` : ''}${gaps.length ? `; KNOWN GAP, would not load as built: ${gaps.join(', ')} undefined` : ''}`,
+    summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points only${gaps.length ? `; KNOWN GAP, would not load as built: ${gaps.join(', ')} undefined` : ''}`,
   };
 }
 

