@@ -74,9 +74,25 @@ OFFLOOP_INLINE GrayConsts MakeGrayConsts(uint32_t w0, uint32_t w2, uint32_t g_lo
 #define OFFLOOP_BGG(s) s + 1, -1, s + 1, -1
 #define OFFLOOP_LANE_CTRL(M, C) M(0), M(C), M(2 * C), M(3 * C)
 
+// RGBA pixels are read with two 256-bit loads, not one 512-bit load. The
+// buffer may start anywhere (Node's large ArrayBuffers start 16 bytes past a
+// page), and on this AMD EPYC (family 1Ah) a 512-bit load across a cache line
+// is much dearer than a 256-bit one: with the source 4, 16 or 48 bytes off a
+// line, one-thread 8K RGBA took 1.6-1.7x the AVX2 path's time with 512-bit
+// loads and the same time with the pair; from aligned sources the two forms
+// measured alike. RGB's loads (a 48-byte stride, mostly across lines anyway)
+// measured the same either way and keep the single load.
+template <int C>
+OFFLOOP_INLINE __m512i LoadPixels(const uint8_t* p) {
+  if (C == 3) return _mm512_loadu_si512(p);
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
 template <int C>
 OFFLOOP_INLINE __m512i GrayVec(const uint8_t* p, const GrayConsts& k) {
-  __m512i v = _mm512_loadu_si512(p);
+  __m512i v = LoadPixels<C>(p);
   if (C == 3) {
     // 128-bit lane i gets bytes 12i..12i+15, i.e. pixels 4i..4i+3.
     v = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
