@@ -62,7 +62,7 @@ with Debian's python3-pil 9.4 and its libwebp 1.2.4:
 
 TIFF (tiff/, corrupt/tiff-*; entries in the main manifest, format "tiff"): Pillow's own
 TIFFs (uncompressed, LZW, Deflate, PackBits, JPEG, Group 4; RGB, RGBA, gray, LA, palette,
-bilevel, 16-bit gray), hand-written ones for what Pillow does not write and tiffcp's
+bilevel, 16-bit gray), hand-written ones for what Pillow does not write (CMYK, separate planes...) and tiffcp's
 (Debian's libtiff-tools) recompressions, strips and tiles; the variants refused
 (tiff/refused.json), damaged ones, and the Orientation tag's cases (tiff/orient.json):
 
@@ -1177,19 +1177,30 @@ def only_webp():
 
 
 def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, extra=(), colormap=None,
-               rows_per_strip=None, fill_order=None, orientation=None):
+               rows_per_strip=None, fill_order=None, orientation=None, planar=False, photometric_tag=True):
     """A minimal uncompressed TIFF (one IFD, strips of `rows_per_strip` rows) for the
-    variants Pillow does not write; tiffcp recompresses or tiles it."""
+    variants Pillow does not write; tiffcp recompresses or tiles it. `data` is
+    interleaved; `planar` stores it as separate planes (whole-byte samples), each
+    plane's strips after the previous plane's (tiffcp -p separate does 8-bit only)."""
     e = ">" if big_endian else "<"
-    row = (w * bits * samples + 7) // 8
     rps = rows_per_strip or h
-    strips = [data[y * row : min(h, y + rps) * row] for y in range(0, h, rps)]
+    if planar:
+        unit = max(1, bits // 8)
+        pixel = unit * samples
+        planes = [bytes(data[i * pixel + k * unit + b] for i in range(w * h) for b in range(unit)) if samples > 1 else data
+                  for k in range(samples if samples > 1 else 1)]
+        row = (w * bits * (1 if samples > 1 else samples) + 7) // 8
+    else:
+        planes = [data]
+        row = (w * bits * samples + 7) // 8
+    strips = [plane[y * row : min(h, y + rps) * row] for plane in planes for y in range(0, h, rps)]
     entries = []  # (tag, type, values)
     entries.append((256, 4, [w]))
     entries.append((257, 4, [h]))
     entries.append((258, 3, [bits] * samples))
     entries.append((259, 3, [1]))
-    entries.append((262, 3, [photometric]))
+    if photometric_tag:
+        entries.append((262, 3, [photometric]))
     if fill_order:
         entries.append((266, 3, [fill_order]))
     entries.append((273, 4, [0] * len(strips)))  # patched below
@@ -1198,6 +1209,8 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     entries.append((277, 3, [samples]))
     entries.append((278, 4, [rps]))
     entries.append((279, 4, [len(s) for s in strips]))
+    if planar:
+        entries.append((284, 3, [2]))
     if colormap:
         entries.append((320, 3, colormap))
     if extra:
@@ -1261,7 +1274,7 @@ def make_tiff():
     """TIFF inputs of every kind offloop reads, with Pillow's convert('L') goldens: Pillow's
     own saves (raw, LZW, Deflate, PackBits, JPEG, Group 4), hand-written ones for what
     Pillow does not write (2/4-bit gray and palettes, 16-bit RGB, associated alpha, RGBX,
-    min-is-white, big-endian, fill order 2), tiffcp's recompressions, strips and tiles; the
+    min-is-white, big-endian, fill order 2, CMYK, separate planes), tiffcp's recompressions, strips and tiles; the
     variants refused (tiff/refused.json), damaged files, and the Orientation tag's cases
     (tiff/orient.json). Returns (decode, corrupt)."""
     fresh_dir("tiff")
@@ -1375,6 +1388,17 @@ def make_tiff():
     hand("rgba16-%dx%d.tif" % (W, H), "tiff rgba 16-bit unassociated alpha", W, H, 2, 16, 4, bytes(rgba16), extra=(2,))
     hand("rgb-strips5-%dx%d.tif" % (W, H), "tiff rgb, 5 rows per strip", W, H, 2, 8, 3, rgbb, rows_per_strip=5)
 
+    # CMYK (Pillow's "CMYK", "CMYKX", "CMYKXX", "CMYK;16L"): CMYK -> RGB -> L.
+    cmyk = cmyk_pixels(W, H, 1904)
+    hand("cmyk-%dx%d.tif" % (W, H), "tiff cmyk 8-bit", W, H, 5, 8, 4, cmyk)
+    hand("cmyk-be-%dx%d.tif" % (W, H), "tiff cmyk 8-bit big-endian", W, H, 5, 8, 4, cmyk, big_endian=True)
+    cmykx = bytes(v for i in range(W * H) for v in cmyk[4 * i : 4 * i + 4] + bytes(((i * 13) & 255,)))
+    hand("cmykx-%dx%d.tif" % (W, H), "tiff cmyk + unspecified extra sample (CMYKX)", W, H, 5, 8, 5, cmykx, extra=(0,))
+    cmykxx = bytes(v for i in range(W * H) for v in cmyk[4 * i : 4 * i + 4] + bytes(((i * 13) & 255, (i * 7) & 255)))
+    hand("cmykxx-%dx%d.tif" % (W, H), "tiff cmyk + two unspecified extra samples (CMYKXX)", W, H, 5, 8, 6, cmykxx, extra=(0, 0))
+    cmyk16 = b"".join(struct.pack("<HHHH", *[rnd.randint(0, 65535) for _ in range(4)]) for _ in range(W * H))
+    hand("cmyk16-%dx%d.tif" % (W, H), "tiff cmyk 16-bit little-endian: the high bytes", W, H, 5, 16, 4, cmyk16)
+
     # tiffcp: other compressions, strips and tiles.
     raw = "rgb-raw-%dx%d.tif" % (W, H)
     tiffcp(raw, "rgb-lzw-pred2-%dx%d.tif" % (W, H), "tiff rgb LZW with horizontal predictor (tiffcp)", "-c", "lzw:2")
@@ -1389,22 +1413,89 @@ def make_tiff():
     tiffcp("bilevel-miniswhite-%dx%d.tif" % (W, H), "bilevel-miniswhite-g3-%dx%d.tif" % (W, H), "tiff bilevel min-is-white CCITT Group 3 (tiffcp)", "-c", "g3")
     tiffcp("rgba-raw-%dx%d.tif" % (W, H), "rgba-tiles-zip-%dx%d.tif" % (W, H), "tiff rgba 16x32 tiles Deflate (tiffcp)", "-c", "zip", "-t", "-w", "16", "-l", "32")
     tiffcp("la-raw-%dx%d.tif" % (W, H), "la-lzw-be-%dx%d.tif" % (W, H), "tiff gray+alpha LZW big-endian (tiffcp -B)", "-c", "lzw", "-B")
+    tiffcp("cmyk-%dx%d.tif" % (W, H), "cmyk-lzw-%dx%d.tif" % (W, H), "tiff cmyk LZW (tiffcp)", "-c", "lzw")
+    tiffcp("cmyk-%dx%d.tif" % (W, H), "cmyk-jpeg-%dx%d.tif" % (W, H), "tiff cmyk JPEG (tiffcp)", "-c", "jpeg", "-r", "16")
+    tiffcp("cmyk-%dx%d.tif" % (W, H), "cmyk-tiles-zip-%dx%d.tif" % (W, H), "tiff cmyk 16x16 tiles Deflate (tiffcp)", "-c", "zip", "-t", "-w", "16", "-l", "16")
+    tiffcp("cmyk16-%dx%d.tif" % (W, H), "cmyk16-lzw-%dx%d.tif" % (W, H), "tiff cmyk 16-bit LZW (tiffcp)", "-c", "lzw")
+
+    # Separate planes. Compressed ones go through libtiff in Pillow (one plane per band; RGBA
+    # unpremultiplied when libtiff calls its first extra sample unspecified or associated),
+    # uncompressed ones through Pillow's raw decoder (the raw mode's k-th letter for plane k:
+    # min-is-white not inverted).
+    def planar(name, kind, compress, *args, **kw):
+        write_tiff(os.path.join(OUT, "tiff", "planar-source.tif"), *args, planar=True, **kw)
+        if compress is None:
+            os.replace(os.path.join(OUT, "tiff", "planar-source.tif"), os.path.join(OUT, "tiff", name))
+            entry(name, kind)
+        else:
+            tiffcp("planar-source.tif", name, kind, *compress)
+            os.remove(os.path.join(OUT, "tiff", "planar-source.tif"))
+    sep = ("-p", "separate")
+    tiffcp(raw, "rgb-planar-raw-%dx%d.tif" % (W, H), "tiff rgb separate planes uncompressed", *sep)
+    tiffcp(raw, "rgb-planar-lzw-%dx%d.tif" % (W, H), "tiff rgb separate planes LZW", *sep, "-c", "lzw")
+    tiffcp(raw, "rgb-planar-tiles-raw-%dx%d.tif" % (W, H), "tiff rgb separate planes 16x16 tiles uncompressed", *sep, "-t", "-w", "16", "-l", "16")
+    tiffcp(raw, "rgb-planar-tiles-zip-%dx%d.tif" % (W, H), "tiff rgb separate planes 16x16 tiles Deflate", *sep, "-c", "zip", "-t", "-w", "16", "-l", "16")
+    tiffcp(raw, "rgb-planar-jpeg-%dx%d.tif" % (W, H), "tiff rgb separate planes JPEG (RGB)", *sep, "-c", "jpeg:r", "-r", "16")
+    tiffcp("rgba-raw-%dx%d.tif" % (W, H), "rgba-planar-raw-%dx%d.tif" % (W, H), "tiff rgba separate planes uncompressed", *sep)
+    tiffcp("rgba-raw-%dx%d.tif" % (W, H), "rgba-planar-zip-%dx%d.tif" % (W, H), "tiff rgba separate planes Deflate", *sep, "-c", "zip")
+    tiffcp("rgba-assoc-%dx%d.tif" % (W, H), "rgba-assoc-planar-lzw-%dx%d.tif" % (W, H), "tiff rgba associated alpha separate planes LZW", *sep, "-c", "lzw")
+    tiffcp("rgba-noextra-%dx%d.tif" % (W, H), "rgba-noextra-planar-raw-%dx%d.tif" % (W, H), "tiff 4 samples, no ExtraSamples, separate planes uncompressed (not unpremultiplied)", *sep)
+    tiffcp("rgba-noextra-%dx%d.tif" % (W, H), "rgba-noextra-planar-lzw-%dx%d.tif" % (W, H), "tiff 4 samples, no ExtraSamples, separate planes LZW (Pillow unpremultiplies)", *sep, "-c", "lzw")
+    tiffcp("rgbx-%dx%d.tif" % (W, H), "rgbx-planar-raw-%dx%d.tif" % (W, H), "tiff rgbx separate planes uncompressed", *sep)
+    tiffcp("rgbx-%dx%d.tif" % (W, H), "rgbx-planar-lzw-%dx%d.tif" % (W, H), "tiff rgbx separate planes LZW", *sep, "-c", "lzw")
+    tiffcp("cmyk-%dx%d.tif" % (W, H), "cmyk-planar-raw-%dx%d.tif" % (W, H), "tiff cmyk separate planes uncompressed", *sep)
+    tiffcp("cmyk-%dx%d.tif" % (W, H), "cmyk-planar-lzw-%dx%d.tif" % (W, H), "tiff cmyk separate planes LZW", *sep, "-c", "lzw")
+    tiffcp("cmykx-%dx%d.tif" % (W, H), "cmykx-planar-tiles-lzw-%dx%d.tif" % (W, H), "tiff cmykx separate planes 16x16 tiles LZW (4 planes read)", *sep, "-c", "lzw", "-t", "-w", "16", "-l", "16")
+    tiffcp("la-raw-%dx%d.tif" % (W, H), "la-planar-lzw-%dx%d.tif" % (W, H), "tiff gray+alpha separate planes LZW", *sep, "-c", "lzw")
+    planar("rgbxx-planar-raw-%dx%d.tif" % (W, H), "tiff rgb + 2 unspecified samples separate planes uncompressed", None, W, H, 2, 8, 5,
+           bytes(v for i in range(W * H) for v in rgbx[4 * i : 4 * i + 4] + bytes(((i * 5) & 255,))), extra=(0, 0))
+    planar("rgb16-planar-lzw-%dx%d.tif" % (W, H), "tiff rgb 16-bit separate planes LZW", ("-c", "lzw"), W, H, 2, 16, 3, rgb16)
+    planar("rgba16-assoc-planar-zip-%dx%d.tif" % (W, H), "tiff rgba 16-bit associated alpha separate planes Deflate", ("-c", "zip"), W, H, 2, 16, 4, bytes(rgba16), extra=(1,))
+    planar("cmyk16-planar-lzw-%dx%d.tif" % (W, H), "tiff cmyk 16-bit separate planes LZW", ("-c", "lzw"), W, H, 5, 16, 4, cmyk16)
+    planar("gray-miniswhite-planar-raw-%dx%d.tif" % (W, H), "tiff gray min-is-white, PlanarConfiguration 2, uncompressed (Pillow: not inverted)", None, W, H, 0, 8, 1, gbytes)
+    planar("gray-miniswhite-planar-lzw-%dx%d.tif" % (W, H), "tiff gray min-is-white, PlanarConfiguration 2, LZW (inverted)", ("-c", "lzw"), W, H, 0, 8, 1, gbytes)
+    planar("bilevel-miniswhite-planar-raw-%dx%d.tif" % (W, H), "tiff bilevel min-is-white, PlanarConfiguration 2, uncompressed (Pillow: not inverted)", None, W, H, 0, 1, 1, rows_of(1, 1, lambda x, y, s: ((x // 3) ^ (y // 2)) & 1))
+    planar("gray16-planar-lzw-%dx%d.tif" % (W, H), "tiff gray 16-bit, PlanarConfiguration 2, LZW", ("-c", "lzw"), W, H, 1, 16, 1, g16min)
+
+    # No PhotometricInterpretation: Pillow takes 0 (min-is-white), where libtiff guesses.
+    hand("gray-nophotometric-%dx%d.tif" % (W, H), "tiff gray 8-bit without PhotometricInterpretation (Pillow: min-is-white)", W, H, 1, 8, 1, gbytes, photometric_tag=False)
+    hand("bilevel-nophotometric-%dx%d.tif" % (W, H), "tiff bilevel without PhotometricInterpretation (Pillow: min-is-white)", W, H, 1, 1, 1, rows_of(1, 1, lambda x, y, s: ((x // 3) ^ (y // 2)) & 1), photometric_tag=False)
+    hand("gray16-nophotometric-%dx%d.tif" % (W, H), "tiff gray 16-bit without PhotometricInterpretation (I;16)", W, H, 1, 16, 1, g16min, photometric_tag=False)
+    hand("pal4-nophotometric-%dx%d.tif" % (W, H), "tiff 4-bit with a ColorMap, without PhotometricInterpretation (Pillow: min-is-white gray)", W, H, 3, 4, 1,
+         rows_of(4, 1, lambda x, y, s: (x + 2 * y) % 16), colormap=[rnd.randint(0, 65535) for _ in range(48)], photometric_tag=False)
+    tiffcp("gray-nophotometric-%dx%d.tif" % (W, H), "gray-nophotometric-lzw-%dx%d.tif" % (W, H), "tiff gray 8-bit LZW without PhotometricInterpretation", "-c", "lzw")
+    run(["tiffset", "-u", "262", os.path.join(OUT, "tiff", "gray-nophotometric-lzw-%dx%d.tif" % (W, H))])
+    decode[-1] = decode_entry("tiff/gray-nophotometric-lzw-%dx%d.tif" % (W, H), decode[-1]["kind"], False)
 
     # Refused: variants Pillow opens that offloop does not read yet, or that Pillow refuses.
     refused = []
-    def refuse(name, why, *args, **kw):
-        write_tiff(os.path.join(OUT, "tiff", name), *args, **kw)
+    def refuse(name, why, *args, tiffcp_args=None, **kw):
+        path = os.path.join(OUT, "tiff", name)
+        write_tiff(path, *args, **kw)
+        if tiffcp_args:
+            run(["tiffcp", *tiffcp_args, path, path + ".tmp"])
+            os.replace(path + ".tmp", path)
         try:
             pillow_reads = Image.open(os.path.join(OUT, "tiff", name)).convert("L") is not None
         except Exception:
             pillow_reads = False
         refused.append({"file": "tiff/" + name, "why": why, "pillow": pillow_reads})
-    refuse("cmyk-%dx%d.tif" % (W, H), "CMYK", W, H, 5, 8, 4, bytes(rgbx))
+    refuse("cmyk16be-%dx%d.tif" % (W, H), "16-bit CMYK big-endian (Pillow refuses)", W, H, 5, 16, 4, cmyk16, big_endian=True)
+    refuse("cmyka-%dx%d.tif" % (W, H), "CMYK with alpha (Pillow refuses)", W, H, 5, 8, 5, cmykx, extra=(2,))
+    refuse("cmyk5-noextra-%dx%d.tif" % (W, H), "5 CMYK samples without ExtraSamples (Pillow refuses)", W, H, 5, 8, 5, cmykx)
     refuse("ycbcr-raw-%dx%d.tif" % (W, H), "YCbCr without JPEG", W, H, 6, 8, 3, rgbb)
-    refuse("rgb-planar-sep-%dx%d.tif" % (W, H), "separate planes", W, H, 2, 8, 3, rgbb)
-    data = open(os.path.join(OUT, "tiff", "rgb-planar-sep-%dx%d.tif" % (W, H)), "rb").read()
-    # (PlanarConfiguration 2 added by tiffcp from the contiguous file.)
-    run(["tiffcp", "-p", "separate", os.path.join(OUT, "tiff", raw), os.path.join(OUT, "tiff", "rgb-planar-sep-%dx%d.tif" % (W, H))])
+    # Separate planes Pillow 9.4 refuses, or misreads (its raw decoder: 8-bit unpackers for 16-bit planes, bits left reversed).
+    refuse("rgba-assoc-planar-raw-%dx%d.tif" % (W, H), "separate planes, associated alpha, uncompressed (Pillow refuses)", W, H, 2, 8, 4, bytes(rgba_assoc), extra=(1,), planar=True)
+    refuse("la-planar-raw-%dx%d.tif" % (W, H), "separate planes, gray+alpha, uncompressed (Pillow refuses)", W, H, 1, 8, 2, gray.convert("LA").tobytes(), extra=(2,), planar=True)
+    refuse("cmykx-planar-raw-%dx%d.tif" % (W, H), "separate planes, CMYKX, uncompressed (Pillow refuses)", W, H, 5, 8, 5, cmykx, extra=(0,), planar=True)
+    refuse("cmykx-planar-lzw-%dx%d.tif" % (W, H), "separate planes, CMYKX in strips (Pillow fails)", W, H, 5, 8, 5, cmykx, extra=(0,), planar=True, tiffcp_args=("-c", "lzw"))
+    refuse("rgb16-planar-raw-%dx%d.tif" % (W, H), "separate planes, 16-bit, uncompressed (Pillow reads 8-bit samples)", W, H, 2, 16, 3, rgb16, planar=True)
+    refuse("gray16-planar-raw-%dx%d.tif" % (W, H), "PlanarConfiguration 2, 16-bit gray, uncompressed (Pillow refuses)", W, H, 1, 16, 1, g16min, planar=True)
+    refuse("gray4-planar-raw-%dx%d.tif" % (W, H), "PlanarConfiguration 2, 4-bit gray, uncompressed (Pillow refuses)", W, H, 1, 4, 1, rows_of(4, 1, lambda x, y, s: (x + y) & 15), planar=True)
+    refuse("gray-fill2-planar-raw-%dx%d.tif" % (W, H), "PlanarConfiguration 2, fill order 2, uncompressed (Pillow leaves the bits reversed)", W, H, 1, 8, 1, gbytes, fill_order=2, planar=True)
+    refuse("rgba-noextra-planar-tiles-raw-%dx%d.tif" % (W, H), "separate planes, RGBA without ExtraSamples, partial tiles, uncompressed (Pillow's stride is wrong)", W, H, 2, 8, 4, bytes(rgbx), planar=True,
+           tiffcp_args=("-t", "-w", "16", "-l", "16"))
+    refuse("rgb-nophotometric-%dx%d.tif" % (W, H), "3 samples without PhotometricInterpretation (Pillow refuses: min-is-white)", W, H, 2, 8, 3, rgbb, photometric_tag=False)
     refuse("gray12-%dx%d.tif" % (W, H), "12-bit gray", W, H, 1, 12, 1, packed([0] * (W * H), 12))
     refuse("rgb4-%dx%d.tif" % (W, H), "4-bit RGB (Pillow refuses)", W, H, 2, 4, 3, packed([1] * (W * H * 3), 4))
     with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:
@@ -1447,6 +1538,10 @@ def make_tiff():
     broken("tiff-ifd-offset-past-end.tif", "tiff whose first IFD is past the end", lzw[:4] + struct.pack("<I", len(lzw) + 10) + lzw[8:])
     broken("tiff-header-only.tif", "tiff header and nothing else", lzw[:8])
     broken("tiff-no-width.tif", "tiff without ImageWidth", tiff_set_short(lzw, 256, 0))
+    # libtiff calls a palette image without a ColorMap gray; Pillow fails for the missing map.
+    write_tiff(os.path.join(OUT, "tiff", "no-colormap.tif"), W, H, 3, 8, 1, gbytes)
+    broken("tiff-palette-no-colormap.tif", "tiff palette 8-bit without a ColorMap", open(os.path.join(OUT, "tiff", "no-colormap.tif"), "rb").read())
+    os.remove(os.path.join(OUT, "tiff", "no-colormap.tif"))
     return decode, corrupt
 
 

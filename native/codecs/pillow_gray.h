@@ -18,15 +18,17 @@ inline uint32_t PillowMulDiv255(uint32_t a, uint32_t b) {
   return ((t >> 8) + t) >> 8;
 }
 
+// A CMYK pixel to L as Pillow's convert('L') of a CMYK image: cmyk2rgb
+// (nk = 255 - K, X = nk - MULDIV255(C, nk)), then the luma of that RGB.
+inline uint8_t PillowCmykToL(uint32_t c, uint32_t m, uint32_t y, uint32_t k) {
+  const uint32_t nk = 255u - k;
+  return PillowLuma(nk - PillowMulDiv255(c, nk), nk - PillowMulDiv255(m, nk), nk - PillowMulDiv255(y, nk));
+}
+
 // A JPEG CMYK pixel as libjpeg returns it (Adobe polarity, i.e. inverted:
-// 255 = no ink) to L: Pillow inverts ("CMYK;I"), converts CMYK -> RGB with
-// nk = 255 - K, X = nk - MULDIV255(C, nk), then takes the luma.
+// 255 = no ink) to L: Pillow inverts ("CMYK;I"), then as PillowCmykToL.
 inline uint8_t PillowAdobeCmykToL(const uint8_t* p) {
-  uint32_t nk = p[3];  // 255 - (255 - k)
-  uint32_t r = nk - PillowMulDiv255(255u - p[0], nk);
-  uint32_t g = nk - PillowMulDiv255(255u - p[1], nk);
-  uint32_t b = nk - PillowMulDiv255(255u - p[2], nk);
-  return PillowLuma(r, g, b);
+  return PillowCmykToL(255u - p[0], 255u - p[1], 255u - p[2], 255u - p[3]);
 }
 
 // Rows of interleaved 8-bit samples to L. `step` is bytes per pixel (3 for

@@ -97,6 +97,57 @@ Status FirstDirectorySize(const uint8_t* data, size_t size, bool complete, uint6
   return Status::Ok();
 }
 
+// The count of IFD0's first `tag` entry as Pillow's directory reader keeps
+// it, or -1 when there is none (or its values are not in the data, which
+// Pillow skips); *first: its first value when a SHORT or LONG. libtiff fills
+// some tags in or rewrites them (ExtraSamples for samples beyond the colour
+// channels, a palette image without a colour map called gray or RGB);
+// Pillow's table of modes is keyed by what the file holds.
+int64_t Ifd0Entry(const uint8_t* data, size_t size, uint64_t wanted, uint64_t* first = nullptr) {
+  if (size < 16) return -1;
+  const bool big_endian = data[0] == 'M';
+  const bool big_tiff = ReadUnsigned(data + 2, 2, big_endian) == 43;
+  const int offset_bytes = big_tiff ? 8 : 4;
+  const int count_bytes = big_tiff ? 8 : 2;
+  const uint64_t entry_bytes = big_tiff ? 20 : 12;
+  const uint64_t ifd = ReadUnsigned(data + (big_tiff ? 8 : 4), offset_bytes, big_endian);
+  if (ifd > size || size - ifd < static_cast<uint64_t>(count_bytes)) return -1;
+  const uint64_t entries = ReadUnsigned(data + ifd, count_bytes, big_endian);
+  for (uint64_t i = 0; i < entries; i++) {
+    const uint64_t at = ifd + count_bytes + i * entry_bytes;
+    if (at > size || size - at < entry_bytes) return -1;
+    if (ReadUnsigned(data + at, 2, big_endian) != wanted) continue;
+    const uint64_t type = ReadUnsigned(data + at + 2, 2, big_endian);
+    const uint64_t count = ReadUnsigned(data + at + 4, offset_bytes, big_endian);
+    const uint64_t unit = type == 3 || type == 8 ? 2 : type == 4 || type == 9 || type == 13 ? 4 : type >= 16 ? 8 : 1;
+    if (count > (uint64_t{1} << 40) / unit) return -1;
+    const uint8_t* value = data + at + 4 + offset_bytes;
+    if (count * unit > static_cast<uint64_t>(offset_bytes)) {
+      const uint64_t where = ReadUnsigned(value, offset_bytes, big_endian);
+      if (where > size || count * unit > size - where) return -1;
+      value = data + where;
+    }
+    if (first != nullptr)
+      *first = count > 0 && (type == 3 || type == 4) ? ReadUnsigned(value, type == 3 ? 2 : 4, big_endian) : 0;
+    return static_cast<int64_t>(count);
+  }
+  return -1;
+}
+
+// Pillow's photometric interpretation: the file's value (libtiff calls a
+// palette image without a colour map gray or RGB; Pillow then fails for the
+// missing map), 0 (min-is-white) when the file has none (libtiff 4.5 leaves
+// it unset too but for old-style JPEG), and 6 (YCbCr) for old-style JPEG
+// whatever the tag says.
+uint16_t PillowPhotometric(TIFF* tiff, const uint8_t* data, size_t size) {
+  uint16_t compression = 1;
+  TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
+  if (compression == COMPRESSION_OJPEG) return PHOTOMETRIC_YCBCR;
+  uint64_t value = 0;
+  if (Ifd0Entry(data, size, TIFFTAG_PHOTOMETRIC, &value) < 1) return PHOTOMETRIC_MINISWHITE;
+  return value > 0xFFFF ? 0xFFFF : static_cast<uint16_t>(value);
+}
+
 // --- libtiff over the input bytes -------------------------------------------
 
 struct MemoryFile {
@@ -186,12 +237,17 @@ enum class Kind {
   kPalette,   // "P" of 1-8 bits, or PA: the colour map's L
   kRgb8,      // "RGB", "RGBX", "RGBA": L of the first three samples
   kRgb16,     // the same on the high bytes of 16-bit samples
+  kCmyk8,     // "CMYK", "CMYKX", "CMYKXX": CMYK -> RGB -> L
+  kCmyk16,    // "CMYK;16L": the same on the high bytes
 };
 
 struct Layout {
   Kind kind = Kind::kGray8;
   int bits = 8;                // per sample
-  int samples = 1;             // per pixel
+  int samples = 1;             // per pixel, as stored
+  int planes = 1;              // separate planes read (Pillow's bands), interleaved per row; 1: contiguous
+  int step = 1;                // samples per pixel of the rows RowToL reads
+  int stored_planes = 1;       // separate planes whose strips or tiles must be in the file (Pillow reads them)
   bool invert = false;         // min-is-white
   bool premultiplied = false;  // associated alpha (sample 3), unpremultiplied as Pillow's "RGBa"
   bool ycbcr_jpeg = false;     // read as RGB through libjpeg (JPEGCOLORMODE_RGB)
@@ -202,9 +258,9 @@ struct Layout {
 // photometric, sample format, fill order, bits per sample, extra samples),
 // with libtiff's view: fill order 2 is undone by libtiff, as Pillow's libtiff
 // path lets it be. Returns kUnsupported naming what is not read.
-Status Classify(TIFF* tiff, Layout* layout, char* kind_text, size_t kind_size) {
-  uint16_t photometric = 0, sample_format = 1, fill_order = 1, bits = 1, samples = 1, planar = 1, compression = 1;
-  TIFFGetField(tiff, TIFFTAG_PHOTOMETRIC, &photometric);  // absent: 0, as Pillow
+Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout, char* kind_text, size_t kind_size) {
+  const uint16_t photometric = PillowPhotometric(tiff, data, size);
+  uint16_t sample_format = 1, fill_order = 1, bits = 1, samples = 1, planar = 1, compression = 1;
   TIFFGetFieldDefaulted(tiff, TIFFTAG_SAMPLEFORMAT, &sample_format);
   TIFFGetFieldDefaulted(tiff, TIFFTAG_FILLORDER, &fill_order);
   TIFFGetFieldDefaulted(tiff, TIFFTAG_BITSPERSAMPLE, &bits);
@@ -235,7 +291,9 @@ Status Classify(TIFF* tiff, Layout* layout, char* kind_text, size_t kind_size) {
   };
   layout->bits = bits;
   layout->samples = samples;
-  if (planar != PLANARCONFIG_CONTIG && samples > 1) return unsupported("separate planes");
+  if (planar != PLANARCONFIG_CONTIG && samples > 1 && photometric == PHOTOMETRIC_YCBCR) {
+    return unsupported("YCbCr in separate planes");  // (Pillow: TIFFRGBAImage)
+  }
   switch (photometric) {
     case PHOTOMETRIC_MINISWHITE:
     case PHOTOMETRIC_MINISBLACK: {
@@ -304,11 +362,95 @@ Status Classify(TIFF* tiff, Layout* layout, char* kind_text, size_t kind_size) {
       layout->ycbcr_jpeg = true;
       return Status::Ok();
     }
-    case PHOTOMETRIC_SEPARATED:
-      return unsupported("CMYK");
+    case PHOTOMETRIC_SEPARATED: {
+      // InkSet is not looked at (Pillow does not). Extra samples as the file
+      // lists them: libtiff would call a 5th sample without the tag one.
+      const int64_t listed = Ifd0Entry(data, size, TIFFTAG_EXTRASAMPLES);
+      if (fill_order != 1 || listed != (samples > 4 ? samples - 4 : -1)) return unsupported("CMYK layout");
+      if (bits == 8 && samples >= 4 && samples <= 6 && extras_are(0, samples - 4)) {
+        layout->kind = Kind::kCmyk8;
+        return Status::Ok();
+      }
+      if (bits == 16 && samples == 4 && !big_endian) {  // (Pillow has no big-endian "CMYK;16B" entry)
+        layout->kind = Kind::kCmyk16;
+        return Status::Ok();
+      }
+      return unsupported("CMYK layout");
+    }
     default:
       return unsupported("photometric interpretation");
   }
+}
+
+// Separate planes (PlanarConfiguration 2), as Pillow 9.4 reads them. Through
+// libtiff (compressed): one plane per band of the mode (RGB 3; RGBA, RGBX,
+// CMYK 4; LA, PA 2), each unpacked into its byte of the pixel, then, for
+// RGBA whose first extra sample libtiff calls unspecified or associated
+// (libtiff names a 4th sample without ExtraSamples unspecified), unpremultiplied
+// as "RGBa"; in strips, more samples than bands fail Pillow's size check.
+// Uncompressed: Pillow's raw decoder unpacks plane k with the k-th letter of
+// the raw mode, so min-is-white is not inverted ("L;I" -> "L"), 16-bit samples
+// would be read as 8-bit ones, "RGBa", "LA", "PA", "CMYKX" have no such
+// unpackers, and a tiled RGBA without ExtraSamples gets a wrong stride in its
+// partial tiles: those are refused.
+Status Classify(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout, char* kind_text, size_t kind_size) {
+  const Status mode = ClassifyMode(tiff, data, size, layout, kind_text, kind_size);
+  if (!mode.ok()) return mode;
+  const uint16_t photometric = PillowPhotometric(tiff, data, size);
+  uint16_t planar = 1, compression = 1, fill_order = 1;
+  TIFFGetFieldDefaulted(tiff, TIFFTAG_PLANARCONFIG, &planar);
+  TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
+  TIFFGetFieldDefaulted(tiff, TIFFTAG_FILLORDER, &fill_order);
+  layout->step = layout->samples;
+  if (planar != PLANARCONFIG_SEPARATE) return Status::Ok();
+  auto unsupported = [&](const char* what) {
+    return Status::Error(ErrorCode::kUnsupported, "unsupported TIFF variant: separate planes, %s (%s)", what,
+                         kind_text);
+  };
+  const bool raw = compression == COMPRESSION_NONE;
+  if (layout->samples == 1) {
+    if (!raw) return Status::Ok();  // libtiff's path: one plane is the contiguous case
+    if (fill_order != 1) return unsupported("uncompressed, fill order 2 (Pillow 9.4 leaves the bits reversed)");
+    const bool plain = (layout->kind == Kind::kGray8 || layout->kind == Kind::kPalette) && layout->bits == 8;
+    if (!plain && !(layout->kind == Kind::kGrayBits && layout->bits == 1)) {
+      return unsupported("uncompressed, below 8 or 16-bit (Pillow 9.4 misreads or refuses them)");
+    }
+    layout->invert = false;
+    return Status::Ok();
+  }
+  // (Defaulted, as Pillow asks: it holds the extra sample libtiff names itself.)
+  uint16_t extra_count = 0;
+  uint16_t* extra = nullptr;
+  if (!TIFFGetFieldDefaulted(tiff, TIFFTAG_EXTRASAMPLES, &extra_count, &extra)) extra_count = 0;
+  const int64_t listed = Ifd0Entry(data, size, TIFFTAG_EXTRASAMPLES);
+  const bool rgb = photometric == PHOTOMETRIC_RGB;
+  const bool rgbx = rgb && listed >= 1 && extra_count >= 1 && extra[0] == EXTRASAMPLE_UNSPECIFIED;
+  const int bands = rgb ? (layout->samples == 3 ? 3 : 4) : photometric == PHOTOMETRIC_SEPARATED ? 4 : 2;
+  const bool tiled = TIFFIsTiled(tiff) != 0;
+  if (raw) {
+    if (layout->bits != 8) return unsupported("uncompressed, 16-bit (Pillow 9.4 reads them as 8-bit samples)");
+    if (bands == 2) return unsupported("uncompressed, with alpha (Pillow 9.4 has no unpacker for it)");
+    if (layout->premultiplied) return unsupported("uncompressed, associated alpha (Pillow 9.4 has no unpacker for it)");
+    if (layout->samples > bands && !rgbx)
+      return unsupported("uncompressed, extra samples (Pillow 9.4 has no unpacker for them)");
+    uint32_t tile_width = 0, width = 0;
+    TIFFGetField(tiff, TIFFTAG_IMAGEWIDTH, &width);
+    if (tiled && TIFFGetField(tiff, TIFFTAG_TILEWIDTH, &tile_width) && tile_width != 0 && width % tile_width != 0 &&
+        rgb && listed < 0 && layout->samples == 4) {
+      return unsupported("uncompressed, RGBA without ExtraSamples in partial tiles (Pillow 9.4 misreads them)");
+    }
+  } else {
+    if (layout->samples > bands && !tiled) {
+      return unsupported("more samples than Pillow's mode has bands, in strips (Pillow 9.4 fails on them)");
+    }
+    layout->premultiplied = rgb && !rgbx && bands == 4 && extra_count >= 1 &&
+                            (extra[0] == EXTRASAMPLE_UNSPECIFIED || extra[0] == EXTRASAMPLE_ASSOCALPHA);
+  }
+  layout->planes = bands;
+  layout->step = bands;
+  // Pillow's raw decoder reads every plane (RGBXX's 5th too); libtiff's path the bands only.
+  layout->stored_planes = raw ? layout->samples : bands;
+  return Status::Ok();
 }
 
 // Pillow's CLIP8(c * 255 / a) of its "RGBa" unpackers.
@@ -320,7 +462,7 @@ inline uint32_t Unpremultiply(uint32_t c, uint32_t a) {
 // One run of `pixels` stored pixels to L, as Pillow's unpacker and then its
 // conversion to L.
 void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* dst) {
-  const size_t step = static_cast<size_t>(layout.samples);
+  const size_t step = static_cast<size_t>(layout.step);
   switch (layout.kind) {
     case Kind::kGrayBits: {
       const int bits = layout.bits;
@@ -380,6 +522,19 @@ void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* ds
         }
       }
       return;
+    case Kind::kCmyk8:
+      for (size_t i = 0; i < pixels; i++) {
+        const uint8_t* p = src + i * step;
+        dst[i] = PillowCmykToL(p[0], p[1], p[2], p[3]);
+      }
+      return;
+    case Kind::kCmyk16:
+      for (size_t i = 0; i < pixels; i++) {
+        uint16_t s[4];
+        std::memcpy(s, src + i * 8, 8);
+        dst[i] = PillowCmykToL(s[0] >> 8, s[1] >> 8, s[2] >> 8, s[3] >> 8);
+      }
+      return;
   }
 }
 
@@ -418,7 +573,7 @@ Status OpenAndClassify(const uint8_t* data, size_t size, uint64_t max_pixels, Op
   }
   status = CheckPixelLimit(width, height, max_pixels);
   if (!status.ok()) return status;
-  status = Classify(tiff, &opened->layout, info->kind, sizeof info->kind);
+  status = Classify(tiff, data, size, &opened->layout, info->kind, sizeof info->kind);
   if (!status.ok()) return status;
   opened->stored_width = width;
   opened->stored_height = height;
@@ -470,7 +625,9 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
     if (!begun.ok()) return begun;
     TIFF* tiff = tiff_.tiff.get();
     const uint32_t width = tiff_.stored_width;
-    const uint64_t pixel_bytes = (uint64_t{width} * tiff_.layout.bits * tiff_.layout.samples + 7) / 8;
+    // (Separate planes: each strip or tile holds one sample per pixel.)
+    const uint64_t stored_samples = tiff_.layout.planes > 1 ? 1 : tiff_.layout.samples;
+    const uint64_t pixel_bytes = (uint64_t{width} * tiff_.layout.bits * stored_samples + 7) / 8;
     tiled_ = TIFFIsTiled(tiff) != 0;
     uint64_t rows_in_buffer = 0;
     uint64_t buffer_size = 0;
@@ -483,7 +640,7 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
       row_bytes_ = static_cast<uint64_t>(TIFFTileRowSize64(tiff));
       buffer_size = TIFFTileSize64(tiff);
       rows_in_buffer = tile_height;
-      const uint64_t tile_pixel_bytes = (uint64_t{tile_width} * tiff_.layout.bits * tiff_.layout.samples + 7) / 8;
+      const uint64_t tile_pixel_bytes = (uint64_t{tile_width} * tiff_.layout.bits * stored_samples + 7) / 8;
       if (tile_width == 0 || tile_height == 0 || row_bytes_ < tile_pixel_bytes) {
         return status_ = Status::Error(ErrorCode::kCorrupt, "TIFF tile size is invalid");
       }
@@ -507,13 +664,21 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
     if (striles_ == 0 || (striles_ > 2 && striles_ > size_ / 4)) {
       return status_ = Status::Error(ErrorCode::kCorrupt, "TIFF has %u strips or tiles for %zu bytes", striles_, size_);
     }
+    const size_t planes = static_cast<size_t>(tiff_.layout.planes);
     if (buffer_size == 0 || row_bytes_ == 0 || rows_in_buffer > buffer_size / row_bytes_ ||
-        buffer_size > std::numeric_limits<size_t>::max() / 2) {
+        buffer_size > std::numeric_limits<size_t>::max() / 8) {
       return status_ = Status::Error(ErrorCode::kCorrupt, "TIFF strip or tile size is invalid");
     }
     buffer_size_ = static_cast<size_t>(buffer_size);
-    buffer_.reset(new (std::nothrow) uint8_t[buffer_size_]);
+    buffer_.reset(new (std::nothrow) uint8_t[buffer_size_ * planes]);
     if (!buffer_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+    if (planes > 1) {
+      // One row of the planes' samples side by side, as RowToL reads them.
+      const uint64_t columns = tiled_ ? tile_width_ : width;
+      sample_bytes_ = static_cast<size_t>(tiff_.layout.bits / 8);
+      interleaved_.reset(new (std::nothrow) uint8_t[static_cast<size_t>(columns) * planes * sample_bytes_]);
+      if (!interleaved_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+    }
     if (tiff_.load_orientation != 1) {
       // Decoded as stored, then turned into the target when complete.
       stored_.reset(new (std::nothrow) uint8_t[size_t{tiff_.stored_width} * tiff_.stored_height]);
@@ -535,6 +700,7 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
     }
     if (y_ == height) {
       buffer_.reset();
+      interleaved_.reset();
       if (stored_) {
         const Status turned = Turn();
         if (!turned.ok()) return status_ = turned;
@@ -556,6 +722,7 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   // The strile's bytes must be in the input (libtiff would call a cut strip
   // a read error; here it is a truncated file).
   Status CheckStrile(uint32_t strile) {
+    if (strile >= striles_) return Status::Error(ErrorCode::kCorrupt, "TIFF strip or tile %u is missing", strile);
     int error = 0;
     const uint64_t offset = TIFFGetStrileOffsetWithErr(tiff_.tiff.get(), strile, &error);
     const uint64_t count = error ? 0 : TIFFGetStrileByteCountWithErr(tiff_.tiff.get(), strile, &error);
@@ -571,18 +738,36 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
                          tiff_.file.error[0] != '\0' ? tiff_.file.error : "no detail");
   }
 
+  // Row r of the decoded strip or tile (of each plane) to L.
+  void BufferRowToL(uint32_t r, uint32_t columns, uint8_t* dst) {
+    const size_t planes = static_cast<size_t>(tiff_.layout.planes);
+    if (planes == 1) {
+      RowToL(tiff_.layout, buffer_.get() + r * row_bytes_, columns, dst);
+      return;
+    }
+    uint8_t* out = interleaved_.get();
+    for (size_t p = 0; p < planes; p++) {
+      const uint8_t* in = buffer_.get() + p * buffer_size_ + r * row_bytes_;
+      for (size_t i = 0; i < columns; i++) {
+        std::memcpy(out + (i * planes + p) * sample_bytes_, in + i * sample_bytes_, sample_bytes_);
+      }
+    }
+    RowToL(tiff_.layout, out, columns, dst);
+  }
+
   Status DecodeStrip(uint32_t band) {
     TIFF* tiff = tiff_.tiff.get();
-    const uint32_t strip = TIFFComputeStrip(tiff, y_, 0);
-    if (strip >= striles_) return Status::Error(ErrorCode::kCorrupt, "TIFF strip %u is missing", strip);
-    const Status present = CheckStrile(strip);
-    if (!present.ok()) return present;
-    if (TIFFReadEncodedStrip(tiff, strip, buffer_.get(), static_cast<tmsize_t>(buffer_size_)) == -1) {
-      return LibtiffFailed("strip");
+    // (Planes past the bands are only checked to be in the file.)
+    for (int plane = 0; plane < tiff_.layout.stored_planes; plane++) {
+      const uint32_t strip = TIFFComputeStrip(tiff, y_, static_cast<uint16_t>(plane));
+      const Status present = CheckStrile(strip);
+      if (!present.ok()) return present;
+      if (plane < tiff_.layout.planes && TIFFReadEncodedStrip(tiff, strip, buffer_.get() + plane * buffer_size_,
+                                                              static_cast<tmsize_t>(buffer_size_)) == -1) {
+        return LibtiffFailed("strip");
+      }
     }
-    for (uint32_t r = 0; r < band; r++) {
-      RowToL(tiff_.layout, buffer_.get() + r * row_bytes_, tiff_.stored_width, StoredRow(y_ + r));
-    }
+    for (uint32_t r = 0; r < band; r++) BufferRowToL(r, tiff_.stored_width, StoredRow(y_ + r));
     return Status::Ok();
   }
 
@@ -593,17 +778,17 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
       if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
         return Status::Error(ErrorCode::kCancelled, "cancelled");
       }
-      const uint32_t tile = TIFFComputeTile(tiff, static_cast<uint32_t>(x), y_, 0, 0);
-      if (tile >= striles_) return Status::Error(ErrorCode::kCorrupt, "TIFF tile %u is missing", tile);
-      const Status present = CheckStrile(tile);
-      if (!present.ok()) return present;
-      if (TIFFReadEncodedTile(tiff, tile, buffer_.get(), static_cast<tmsize_t>(buffer_size_)) == -1) {
-        return LibtiffFailed("tile");
+      for (int plane = 0; plane < tiff_.layout.stored_planes; plane++) {
+        const uint32_t tile = TIFFComputeTile(tiff, static_cast<uint32_t>(x), y_, 0, static_cast<uint16_t>(plane));
+        const Status present = CheckStrile(tile);
+        if (!present.ok()) return present;
+        if (plane < tiff_.layout.planes && TIFFReadEncodedTile(tiff, tile, buffer_.get() + plane * buffer_size_,
+                                                               static_cast<tmsize_t>(buffer_size_)) == -1) {
+          return LibtiffFailed("tile");
+        }
       }
       const uint32_t columns = static_cast<uint32_t>(width - x < tile_width_ ? width - x : tile_width_);
-      for (uint32_t r = 0; r < band; r++) {
-        RowToL(tiff_.layout, buffer_.get() + r * row_bytes_, columns, StoredRow(y_ + r) + x);
-      }
+      for (uint32_t r = 0; r < band; r++) BufferRowToL(r, columns, StoredRow(y_ + r) + x);
     }
     return Status::Ok();
   }
@@ -638,9 +823,11 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   uint32_t band_rows_ = 0;  // rows per strip, or tile height
   uint64_t row_bytes_ = 0;  // a decoded row's stride in the buffer
   uint32_t striles_ = 0;
-  size_t buffer_size_ = 0;
-  std::unique_ptr<uint8_t[]> buffer_;  // one decoded strip or tile
-  std::unique_ptr<uint8_t[]> stored_;  // the image as stored, when the load turns it
+  size_t buffer_size_ = 0;                  // of one plane's strip or tile
+  std::unique_ptr<uint8_t[]> buffer_;       // one decoded strip or tile (of each plane)
+  size_t sample_bytes_ = 0;                 // separate planes: 1 or 2
+  std::unique_ptr<uint8_t[]> interleaved_;  // separate planes: one row of them side by side
+  std::unique_ptr<uint8_t[]> stored_;       // the image as stored, when the load turns it
   uint32_t y_ = 0;
 };
 

@@ -5,9 +5,12 @@
 // is-white inverted), 16-bit gray (clipped at 255, never inverted), gray with
 // alpha, 8- and 16-bit RGB with or without extra samples (16-bit: the high
 // byte; associated alpha unpremultiplied), palettes of 1-8 bits (the colour
-// map's high bytes), and YCbCr JPEG (libjpeg's RGB). Anything else Pillow
-// cannot open, or that offloop does not read yet (CMYK, LAB, YCbCr without
-// JPEG, separate planes, floating point and 32-bit samples), is kUnsupported.
+// map's high bytes), YCbCr JPEG (libjpeg's RGB), 8-bit and little-endian
+// 16-bit CMYK (CMYK -> RGB -> L), and separate planes where Pillow reads them
+// right (through libtiff when compressed, its raw decoder's rules when not).
+// Anything else Pillow cannot open or misreads, or that offloop does not read
+// yet (LAB, YCbCr without JPEG, floating point and 32-bit samples), is
+// kUnsupported.
 // Strips and tiles, every compression the libtiff build has (none, LZW,
 // PackBits, Deflate, JPEG, CCITT). Like Pillow 9.4's TIFF loader, the
 // Orientation tag (274) is applied when the image loads; autoOrient then
