@@ -1177,7 +1177,8 @@ def only_webp():
 
 
 def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, extra=(), colormap=None,
-               rows_per_strip=None, fill_order=None, orientation=None, planar=False, photometric_tag=True):
+               rows_per_strip=None, fill_order=None, orientation=None, planar=False, photometric_tag=True,
+               sample_format=None):
     """A minimal uncompressed TIFF (one IFD, strips of `rows_per_strip` rows) for the
     variants Pillow does not write; tiffcp recompresses or tiles it. `data` is
     interleaved; `planar` stores it as separate planes (whole-byte samples), each
@@ -1213,6 +1214,8 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
         entries.append((284, 3, [2]))
     if colormap:
         entries.append((320, 3, colormap))
+    if sample_format:
+        entries.append((339, 3, [sample_format] * samples))
     if extra:
         entries.append((338, 3, list(extra)))
     entries.sort()
@@ -1467,6 +1470,23 @@ def make_tiff():
     run(["tiffset", "-u", "262", os.path.join(OUT, "tiff", "gray-nophotometric-lzw-%dx%d.tif" % (W, H))])
     decode[-1] = decode_entry("tiff/gray-nophotometric-lzw-%dx%d.tif" % (W, H), decode[-1]["kind"], False)
 
+    # Pillow's "F" (32-bit float: f2l truncates and clips, NaN 0) and "I" (signed 16/32-bit, unsigned 32-bit: i2l clips).
+    specials = [float("nan"), -1.0, 0.0, 0.5, 1.999, 254.99, 255.0, 300.0, float("inf"), float("-inf"), -0.0, 1e-30]
+    floats = specials + [(x * 5.3 + y * 3.1) % 290 - 20 for y in range(H) for x in range(W)][len(specials):]
+    ints = [-5, 0, 1, 254, 255, 256, 2 ** 31 - 1, -2 ** 31] + [(x * 7 + y * 11) % 420 - 60 for y in range(H) for x in range(W)][8:]
+    hand("float32-%dx%d.tif" % (W, H), "tiff gray 32-bit float (F)", W, H, 1, 32, 1, struct.pack("<%df" % (W * H), *floats), sample_format=3)
+    hand("float32-be-%dx%d.tif" % (W, H), "tiff gray 32-bit float big-endian (F;32BF)", W, H, 1, 32, 1, struct.pack(">%df" % (W * H), *floats), big_endian=True, sample_format=3)
+    hand("float32-miniswhite-%dx%d.tif" % (W, H), "tiff gray 32-bit float min-is-white (F, not inverted)", W, H, 0, 32, 1, struct.pack("<%df" % (W * H), *floats), sample_format=3)
+    tiffcp("float32-%dx%d.tif" % (W, H), "float32-lzw-%dx%d.tif" % (W, H), "tiff gray 32-bit float LZW (tiffcp)", "-c", "lzw")
+    hand("int32-%dx%d.tif" % (W, H), "tiff gray 32-bit signed (I;32S)", W, H, 1, 32, 1, struct.pack("<%di" % (W * H), *ints), sample_format=2)
+    hand("int32-be-%dx%d.tif" % (W, H), "tiff gray 32-bit signed big-endian (I;32BS)", W, H, 1, 32, 1, struct.pack(">%di" % (W * H), *ints), big_endian=True, sample_format=2)
+    hand("uint32-%dx%d.tif" % (W, H), "tiff gray 32-bit unsigned (I;32N: read as signed)", W, H, 1, 32, 1, struct.pack("<%dI" % (W * H), *[v & 0xFFFFFFFF for v in ints]))
+    tiffcp("int32-%dx%d.tif" % (W, H), "int32-zip-%dx%d.tif" % (W, H), "tiff gray 32-bit signed Deflate (tiffcp)", "-c", "zip")
+    int16 = [max(-32768, min(32767, v)) for v in ints]
+    hand("int16-%dx%d.tif" % (W, H), "tiff gray 16-bit signed (I;16S)", W, H, 1, 16, 1, struct.pack("<%dh" % (W * H), *int16), sample_format=2)
+    hand("int16-be-%dx%d.tif" % (W, H), "tiff gray 16-bit signed big-endian (I;16BS)", W, H, 1, 16, 1, struct.pack(">%dh" % (W * H), *int16), big_endian=True, sample_format=2)
+    tiffcp("int16-be-%dx%d.tif" % (W, H), "int16-be-lzw-%dx%d.tif" % (W, H), "tiff gray 16-bit signed big-endian LZW (tiffcp -B)", "-B", "-c", "lzw")
+
     # Refused: variants Pillow opens that offloop does not read yet, or that Pillow refuses.
     refused = []
     def refuse(name, why, *args, tiffcp_args=None, **kw):
@@ -1496,6 +1516,14 @@ def make_tiff():
     refuse("rgba-noextra-planar-tiles-raw-%dx%d.tif" % (W, H), "separate planes, RGBA without ExtraSamples, partial tiles, uncompressed (Pillow's stride is wrong)", W, H, 2, 8, 4, bytes(rgbx), planar=True,
            tiffcp_args=("-t", "-w", "16", "-l", "16"))
     refuse("rgb-nophotometric-%dx%d.tif" % (W, H), "3 samples without PhotometricInterpretation (Pillow refuses: min-is-white)", W, H, 2, 8, 3, rgbb, photometric_tag=False)
+    refuse("float32-be-lzw-%dx%d.tif" % (W, H), "32-bit float big-endian, LZW (Pillow misreads: F;32BF on libtiff's native samples)", W, H, 1, 32, 1,
+           struct.pack(">%df" % (W * H), *floats), big_endian=True, sample_format=3, tiffcp_args=("-B", "-c", "lzw"))
+    refuse("int32-be-lzw-%dx%d.tif" % (W, H), "32-bit signed big-endian, LZW (Pillow misreads)", W, H, 1, 32, 1,
+           struct.pack(">%di" % (W * H), *ints), big_endian=True, sample_format=2, tiffcp_args=("-B", "-c", "lzw"))
+    refuse("uint32-be-%dx%d.tif" % (W, H), "32-bit unsigned big-endian (Pillow refuses)", W, H, 1, 32, 1, struct.pack(">%dI" % (W * H), *[v & 0xFFFFFFFF for v in ints]), big_endian=True)
+    refuse("float64-%dx%d.tif" % (W, H), "64-bit float (Pillow refuses)", W, H, 1, 64, 1, struct.pack("<%dd" % (W * H), *floats), sample_format=3)
+    refuse("float32-planar-raw-%dx%d.tif" % (W, H), "PlanarConfiguration 2, 32-bit float, uncompressed (Pillow's raw mode F)", W, H, 1, 32, 1,
+           struct.pack(">%df" % (W * H), *floats), big_endian=True, sample_format=3, planar=True)
     refuse("gray12-%dx%d.tif" % (W, H), "12-bit gray", W, H, 1, 12, 1, packed([0] * (W * H), 12))
     refuse("rgb4-%dx%d.tif" % (W, H), "4-bit RGB (Pillow refuses)", W, H, 2, 4, 3, packed([1] * (W * H * 3), 4))
     with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:

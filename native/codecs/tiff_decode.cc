@@ -239,6 +239,9 @@ enum class Kind {
   kRgb16,     // the same on the high bytes of 16-bit samples
   kCmyk8,     // "CMYK", "CMYKX", "CMYKXX": CMYK -> RGB -> L
   kCmyk16,    // "CMYK;16L": the same on the high bytes
+  kFloat32,   // "F": f2l, truncated and clipped to 0..255 (NaN 0)
+  kInt32,     // "I" from "I;32N"/"I;32S": i2l, clipped to 0..255
+  kInt16,     // "I" from "I;16S": the same
 };
 
 struct Layout {
@@ -277,6 +280,30 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
     return Status::Error(ErrorCode::kUnsupported, "unsupported TIFF variant: %s (%s)", what, kind_text);
   };
   if (!TIFFIsCODECConfigured(compression)) return unsupported("compression");
+  // Pillow's "F" (32-bit float, either photometric) and "I" (signed 16- or
+  // 32-bit, little-endian unsigned 32-bit; min-is-black). Through libtiff
+  // Pillow keeps the big-endian 32-bit raw modes while libtiff hands it
+  // native samples: it misreads those (refused).
+  const bool gray_photometric = photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK;
+  if (gray_photometric && samples == 1 && extra_count == 0 && fill_order == 1 && (bits == 16 || bits == 32) &&
+      !(bits == 16 && sample_format == SAMPLEFORMAT_UINT)) {
+    layout->bits = bits;
+    layout->samples = 1;
+    const bool misread = big_endian && bits == 32 && compression != COMPRESSION_NONE;
+    const bool black = photometric == PHOTOMETRIC_MINISBLACK;
+    if (bits == 32 && sample_format == SAMPLEFORMAT_IEEEFP) {
+      layout->kind = Kind::kFloat32;
+    } else if (black && bits == 32 &&
+               (sample_format == SAMPLEFORMAT_INT || (sample_format == SAMPLEFORMAT_UINT && !big_endian))) {
+      layout->kind = Kind::kInt32;
+    } else if (black && bits == 16 && sample_format == SAMPLEFORMAT_INT) {
+      layout->kind = Kind::kInt16;
+    } else {
+      return unsupported("signed, 32-bit or floating-point gray layout");
+    }
+    if (misread) return unsupported("big-endian 32-bit samples, compressed (Pillow 9.4 misreads them)");
+    return Status::Ok();
+  }
   if (sample_format != SAMPLEFORMAT_UINT) return unsupported("signed or floating-point samples");
   if (fill_order != 1 && fill_order != 2) return unsupported("fill order");
   const int extra0 = extra_count > 0 ? extra[0] : -1;
@@ -413,7 +440,7 @@ Status Classify(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout, ch
     if (fill_order != 1) return unsupported("uncompressed, fill order 2 (Pillow 9.4 leaves the bits reversed)");
     const bool plain = (layout->kind == Kind::kGray8 || layout->kind == Kind::kPalette) && layout->bits == 8;
     if (!plain && !(layout->kind == Kind::kGrayBits && layout->bits == 1)) {
-      return unsupported("uncompressed, below 8 or 16-bit (Pillow 9.4 misreads or refuses them)");
+      return unsupported("uncompressed, of this depth (Pillow 9.4 misreads or refuses it)");
     }
     layout->invert = false;
     return Status::Ok();
@@ -533,6 +560,28 @@ void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* ds
         uint16_t s[4];
         std::memcpy(s, src + i * 8, 8);
         dst[i] = PillowCmykToL(s[0] >> 8, s[1] >> 8, s[2] >> 8, s[3] >> 8);
+      }
+      return;
+    case Kind::kFloat32:
+      for (size_t i = 0; i < pixels; i++) {
+        float v;
+        std::memcpy(&v, src + i * 4, 4);  // native order, libtiff swabbed it
+        // (Pillow's (UINT8)NaN is undefined; x86 and arm64 give 0.)
+        dst[i] = !(v > 0.0f) ? 0 : v >= 255.0f ? 255 : static_cast<uint8_t>(v);
+      }
+      return;
+    case Kind::kInt32:
+      for (size_t i = 0; i < pixels; i++) {
+        int32_t v;
+        std::memcpy(&v, src + i * 4, 4);
+        dst[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
+      }
+      return;
+    case Kind::kInt16:
+      for (size_t i = 0; i < pixels; i++) {
+        int16_t v;
+        std::memcpy(&v, src + i * 2, 2);
+        dst[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
       }
       return;
   }

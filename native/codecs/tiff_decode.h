@@ -8,9 +8,10 @@
 // map's high bytes), YCbCr JPEG (libjpeg's RGB), 8-bit and little-endian
 // 16-bit CMYK (CMYK -> RGB -> L), and separate planes where Pillow reads them
 // right (through libtiff when compressed, its raw decoder's rules when not).
-// Anything else Pillow cannot open or misreads, or that offloop does not read
-// yet (LAB, YCbCr without JPEG, floating point and 32-bit samples), is
-// kUnsupported.
+// 32-bit float gray ("F": truncated, clipped) and signed 16/32-bit or
+// unsigned 32-bit gray ("I": clipped). Anything else Pillow cannot open,
+// cannot convert to L (LAB) or misreads, or that offloop does not read yet
+// (YCbCr without JPEG), is kUnsupported.
 // Strips and tiles, every compression the libtiff build has (none, LZW,
 // PackBits, Deflate, JPEG, CCITT). Like Pillow 9.4's TIFF loader, the
 // Orientation tag (274) is applied when the image loads; autoOrient then
