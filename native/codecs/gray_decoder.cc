@@ -57,15 +57,4 @@ Status DecodeGray(const uint8_t* data, size_t size, const DecodeOptions& options
   return status;
 }
 
-uint8_t* HeapScratch(size_t bytes, std::shared_ptr<void>* owner) noexcept {
-  uint8_t* data = new (std::nothrow) uint8_t[bytes];
-  if (data == nullptr) return nullptr;
-  try {
-    owner->reset(data, std::default_delete<uint8_t[]>());
-  } catch (const std::bad_alloc&) {
-    return nullptr;  // the shared_ptr deleted `data`
-  }
-  return data;
-}
-
 }  // namespace offloop::codecs

@@ -26,6 +26,7 @@
 #include "detect.h"
 #include "errors.h"
 #include "pillow_gray.h"
+#include "scratch.h"
 
 namespace offloop::codecs {
 
@@ -48,11 +49,6 @@ enum class JpegExactPath {
   kRgb,       // libjpeg -> RGB, then the L formula per band
   kFusedYcc,  // libjpeg -> upsampled YCbCr, then YCbCr -> RGB -> L in one pass
 };
-
-using ScratchAllocator = uint8_t* (*)(size_t bytes, std::shared_ptr<void>* owner);
-
-// ScratchAllocator's default: operator new[] (nothrow).
-uint8_t* HeapScratch(size_t bytes, std::shared_ptr<void>* owner) noexcept;
 
 struct DecodeOptions {
   GrayMode mode = GrayMode::kExact;

@@ -457,7 +457,7 @@ class PngGrayDecoder final : public GrayDecoder {
       });
       input = joined.get();
     }
-    raw_ = AllocateScratch(static_cast<size_t>(raw_size), &raw_owner_);
+    raw_ = AllocateScratch(options_.scratch, static_cast<size_t>(raw_size), &raw_owner_);
     zeros_.reset(new (std::nothrow) uint8_t[widest + 1]());
     if (raw_ != nullptr && !TouchPages(raw_, raw_size)) {
       ReleaseRaw();
@@ -488,10 +488,6 @@ class PngGrayDecoder final : public GrayDecoder {
 #else
     return false;
 #endif
-  }
-
-  uint8_t* AllocateScratch(size_t bytes, std::shared_ptr<void>* owner) const {
-    return (options_.scratch != nullptr ? options_.scratch : HeapScratch)(bytes, owner);
   }
 
   void ReleaseRaw() {

@@ -23,7 +23,7 @@ Status EncodeGrayPng(const uint8_t* pixels, uint32_t width, uint32_t height, siz
     Status status = DeflatePngSegment(pixels, width, height, stride, plan, i, options.compression_level, &segments[i]);
     if (!status.ok()) return status;
   }
-  return AssemblePng(width, height, options.compression_level, segments.get(), plan.count, out);
+  return AssemblePng(width, height, options.compression_level, segments.get(), plan.count, out, options.scratch);
 }
 
 }  // namespace offloop::codecs

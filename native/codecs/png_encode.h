@@ -10,11 +10,13 @@
 
 #include "errors.h"
 #include "output_buffer.h"
+#include "scratch.h"
 
 namespace offloop::codecs {
 
 struct PngEncodeOptions {
-  int compression_level = 6;  // zlib 0..9; Pillow's and zlib's default is 6
+  int compression_level = 6;           // zlib 0..9; Pillow's and zlib's default is 6
+  ScratchAllocator scratch = nullptr;  // AssemblePng's: see png_segments.h
 };
 
 Status EncodeGrayPng(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,

@@ -96,24 +96,32 @@ struct LibdeflateCompressor {
   }
 };
 
-// The zlib stream of all segments' filtered rows, deflated in one piece.
-Status DeflateWhole(const PngSegment* segments, uint32_t count, int level, OutputBuffer* stream) {
+// The zlib stream of all segments' filtered rows, deflated in one piece
+// into `stream` (scratch bytes owned by *owner), *size bytes of it.
+Status DeflateWhole(const PngSegment* segments, uint32_t count, int level, ScratchAllocator scratch,
+                    std::shared_ptr<void>* owner, const uint8_t** stream, size_t* size) {
   size_t filtered = 0;
   for (uint32_t i = 0; i < count; ++i) filtered += segments[i].deflated.size();
-  OutputBuffer joined;
+  std::shared_ptr<void> joined_owner;
   const uint8_t* input = count == 1 ? segments[0].deflated.data() : nullptr;
   if (count != 1) {
-    if (!joined.Reserve(filtered)) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory joining rows");
-    for (uint32_t i = 0; i < count; ++i) joined.Append(segments[i].deflated.data(), segments[i].deflated.size());
-    input = joined.data();
+    uint8_t* joined = AllocateScratch(scratch, filtered, &joined_owner);
+    if (joined == nullptr) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory joining rows");
+    size_t at = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      std::memcpy(joined + at, segments[i].deflated.data(), segments[i].deflated.size());
+      at += segments[i].deflated.size();
+    }
+    input = joined;
   }
   LibdeflateCompressor compressor{libdeflate_alloc_compressor(LibdeflateLevel(level))};
   if (compressor.compressor == nullptr) return Status::Error(ErrorCode::kOutOfMemory, "PNG: cannot start deflate");
   const size_t bound = libdeflate_zlib_compress_bound(compressor.compressor, filtered);
-  if (!stream->Reserve(bound)) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for deflated rows");
-  const size_t size = libdeflate_zlib_compress(compressor.compressor, input, filtered, stream->free_space(), bound);
-  if (size == 0) return Status::Error(ErrorCode::kInternal, "PNG: libdeflate could not compress the rows");
-  stream->Commit(size);
+  uint8_t* out = AllocateScratch(scratch, bound, owner);
+  if (out == nullptr) return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for deflated rows");
+  *size = libdeflate_zlib_compress(compressor.compressor, input, filtered, out, bound);
+  if (*size == 0) return Status::Error(ErrorCode::kInternal, "PNG: libdeflate could not compress the rows");
+  *stream = out;
   return Status::Ok();
 }
 #endif
@@ -240,7 +248,7 @@ Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height,
 }
 
 Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments, uint32_t count,
-                   OutputBuffer* out) noexcept {
+                   OutputBuffer* out, [[maybe_unused]] ScratchAllocator scratch) noexcept {
   if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) {
     return Status::Error(ErrorCode::kInvalidArgument, "PNG: %ux%u cannot be encoded", width, height);
   }
@@ -256,16 +264,18 @@ Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment*
   const uint8_t* ihdr_parts[] = {ihdr};
   const size_t ihdr_sizes[] = {sizeof ihdr};
 #if OFFLOOP_HAVE_LIBDEFLATE
-  OutputBuffer stream;
-  Status deflated = DeflateWhole(segments, count, level, &stream);
+  std::shared_ptr<void> stream_owner;
+  const uint8_t* stream = nullptr;
+  size_t stream_size = 0;
+  Status deflated = DeflateWhole(segments, count, level, scratch, &stream_owner, &stream, &stream_size);
   if (!deflated.ok()) return deflated;
-  if (!out->Reserve(8 + 25 + stream.size() + 12 * (stream.size() / kMaxIdat + 1) + 12) || !out->Append(kSignature, 8) ||
+  if (!out->Reserve(8 + 25 + stream_size + 12 * (stream_size / kMaxIdat + 1) + 12) || !out->Append(kSignature, 8) ||
       !AppendChunk(out, "IHDR", ihdr_parts, ihdr_sizes, 1)) {
     return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
   }
-  for (size_t at = 0; at < stream.size(); at += kMaxIdat) {
-    const uint8_t* parts[] = {stream.data() + at};
-    const size_t sizes[] = {std::min(kMaxIdat, stream.size() - at)};
+  for (size_t at = 0; at < stream_size; at += kMaxIdat) {
+    const uint8_t* parts[] = {stream + at};
+    const size_t sizes[] = {std::min(kMaxIdat, stream_size - at)};
     if (!AppendChunk(out, "IDAT", parts, sizes, 1)) {
       return Status::Error(ErrorCode::kOutOfMemory, "PNG: out of memory for the encoded PNG");
     }

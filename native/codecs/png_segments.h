@@ -26,6 +26,7 @@
 
 #include "errors.h"
 #include "output_buffer.h"
+#include "scratch.h"
 
 namespace offloop::codecs {
 
@@ -60,8 +61,10 @@ struct PngSegment {
 Status DeflatePngSegment(const uint8_t* pixels, uint32_t width, uint32_t height, size_t stride,
                          const PngSegmentPlan& plan, uint32_t index, int level, PngSegment* segment) noexcept;
 
-// The PNG file: signature, IHDR, one IDAT per segment, IEND.
+// The PNG file: signature, IHDR, one IDAT per segment, IEND. With
+// libdeflate, the joined rows and the deflated stream are `scratch` bytes
+// (nullptr: new[]).
 Status AssemblePng(uint32_t width, uint32_t height, int level, const PngSegment* segments, uint32_t count,
-                   OutputBuffer* out) noexcept;
+                   OutputBuffer* out, ScratchAllocator scratch = nullptr) noexcept;
 
 }  // namespace offloop::codecs

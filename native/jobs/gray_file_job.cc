@@ -55,10 +55,10 @@ void KernelRgbRowToL(const uint8_t* src, size_t step, size_t pixels, uint8_t* ds
 
 void RgbxRowToL(const uint8_t* rgbx, size_t pixels, uint8_t* dst) { KernelRgbRowToL(rgbx, 4, pixels, dst); }
 
-// A decoder's scratch (PNG's raw rows inflated whole, 27 MB for a 9 MP RGB
-// file): pages from the result cache when large, so that a batch reuses the
-// same mapped pages file after file instead of faulting fresh ones in (a
-// glibc malloc this large is a fresh mapping each time).
+// The codecs' scratch (codecs/scratch.h: PNG's raw rows inflated whole, 27
+// MB for a 9 MP RGB file; the PNG encoder's joined rows and deflated
+// stream): pages from the result cache when large, so that a batch reuses
+// the same mapped pages file after file instead of faulting fresh ones in.
 uint8_t* CachedScratch(size_t bytes, std::shared_ptr<void>* owner) {
   try {
     if (bytes >= memory::kNativeOutputBytes) {
@@ -352,8 +352,8 @@ bool GrayFileJob::EncodePng(const ResultBytes& pixels, codecs::OutputBuffer* enc
   }
   if (cancelled()) return false;
   if (const codecs::Status* failure = segments->FirstFailure()) return Check(*failure);
-  return Check(
-      codecs::AssemblePng(width, height, request_.compression_level, segments->segments().data(), plan.count, encoded));
+  return Check(codecs::AssemblePng(width, height, request_.compression_level, segments->segments().data(), plan.count,
+                                   encoded, CachedScratch));
 }
 
 bool GrayFileJob::EncodeJpeg(const ResultBytes& pixels, codecs::OutputBuffer* encoded) {
