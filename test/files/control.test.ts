@@ -10,15 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grayscaleFile, grayscaleFileSync, poolStats } from '../../lib/index.js';
 import { entries, fixture, tempFolder, writeLargePng } from './helpers.js';
 
-const WIDTH = 3000;
-const HEIGHT = 2000;
+const WIDTH = 6000;
+const HEIGHT = 4000;
 
 let temp: ReturnType<typeof tempFolder>;
 let big: string;
 
 beforeAll(() => {
   temp = tempFolder();
-  // 6 MP: a few hundred milliseconds of decoding and encoding on this machine.
+  // 24 MP: its rows take longer than the 16 ms between progress reports to
+  // decode and to encode, and the deflate after them longer still. (At 6 MP,
+  // once the PNG path had SIMD gray rows and page-cache buffers, most runs
+  // on this busy machine saw no report before the last.)
   big = join(temp.dir, 'big.png');
   writeLargePng(big, WIDTH, HEIGHT, 3);
 });
