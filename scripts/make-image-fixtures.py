@@ -1487,6 +1487,11 @@ def make_tiff():
     hand("int16-be-%dx%d.tif" % (W, H), "tiff gray 16-bit signed big-endian (I;16BS)", W, H, 1, 16, 1, struct.pack(">%dh" % (W * H), *int16), big_endian=True, sample_format=2)
     tiffcp("int16-be-%dx%d.tif" % (W, H), "int16-be-lzw-%dx%d.tif" % (W, H), "tiff gray 16-bit signed big-endian LZW (tiffcp -B)", "-B", "-c", "lzw")
 
+    # Pillow's "I;12" (little-endian, min-is-black): MSB-first 12-bit samples as I;16, L clips at 255.
+    g12 = rows_of(12, 1, lambda x, y, s: (x * 67 + y * 13) % 4096 if (x + y) % 3 else (x * 3 + y) % 300)
+    hand("gray12-%dx%d.tif" % (W, H), "tiff gray 12-bit (I;12): L clips at 255", W, H, 1, 12, 1, g12)
+    tiffcp("gray12-%dx%d.tif" % (W, H), "gray12-lzw-%dx%d.tif" % (W, H), "tiff gray 12-bit LZW (tiffcp)", "-c", "lzw")
+
     # Refused: variants Pillow opens that offloop does not read yet, or that Pillow refuses.
     refused = []
     def refuse(name, why, *args, tiffcp_args=None, **kw):
@@ -1524,7 +1529,7 @@ def make_tiff():
     refuse("float64-%dx%d.tif" % (W, H), "64-bit float (Pillow refuses)", W, H, 1, 64, 1, struct.pack("<%dd" % (W * H), *floats), sample_format=3)
     refuse("float32-planar-raw-%dx%d.tif" % (W, H), "PlanarConfiguration 2, 32-bit float, uncompressed (Pillow's raw mode F)", W, H, 1, 32, 1,
            struct.pack(">%df" % (W * H), *floats), big_endian=True, sample_format=3, planar=True)
-    refuse("gray12-%dx%d.tif" % (W, H), "12-bit gray", W, H, 1, 12, 1, packed([0] * (W * H), 12))
+    refuse("gray12-be-%dx%d.tif" % (W, H), "12-bit gray big-endian (Pillow refuses)", W, H, 1, 12, 1, g12, big_endian=True)
     refuse("rgb4-%dx%d.tif" % (W, H), "4-bit RGB (Pillow refuses)", W, H, 2, 4, 3, packed([1] * (W * H * 3), 4))
     with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:
         json.dump({"pillow": PIL.__version__, "cases": refused}, f, indent=1)

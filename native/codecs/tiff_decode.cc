@@ -234,6 +234,7 @@ enum class Kind {
   kGrayBits,  // 1/2/4-bit gray: v * 255 / (2^bits - 1) ("1", "L;2", "L;4")
   kGray8,     // "L" (and LA: the first of two samples)
   kGray16,    // "I;16"/"I;16B": the native value clipped at 255
+  kGray12,    // "I;12" (to I;16): the 12-bit value clipped at 255
   kPalette,   // "P" of 1-8 bits, or PA: the colour map's L
   kRgb8,      // "RGB", "RGBX", "RGBA": L of the first three samples
   kRgb16,     // the same on the high bytes of 16-bit samples
@@ -335,6 +336,13 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
           (big_endian ? photometric == PHOTOMETRIC_MINISBLACK && fill_order == 1
                       : fill_order == 1 || photometric == PHOTOMETRIC_MINISBLACK)) {
         layout->kind = Kind::kGray16;
+        layout->invert = false;
+        return Status::Ok();
+      }
+      // I;12 (II min-is-black fill 1): MSB-first 12-bit samples, never inverted.
+      if (samples == 1 && extra_count == 0 && bits == 12 && !big_endian && photometric == PHOTOMETRIC_MINISBLACK &&
+          fill_order == 1) {
+        layout->kind = Kind::kGray12;
         layout->invert = false;
         return Status::Ok();
       }
@@ -509,6 +517,13 @@ void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* ds
       for (size_t i = 0; i < pixels; i++) {
         uint16_t v;
         std::memcpy(&v, src + i * 2, 2);  // native order, libtiff swabbed it
+        dst[i] = v > 255 ? 255 : static_cast<uint8_t>(v);
+      }
+      return;
+    case Kind::kGray12:
+      for (size_t i = 0; i < pixels; i++) {
+        const uint8_t* p = src + i * 12 / 8;
+        const unsigned v = i % 2 == 0 ? (p[0] << 4) | (p[1] >> 4) : ((p[0] & 15u) << 8) | p[1];
         dst[i] = v > 255 ? 255 : static_cast<uint8_t>(v);
       }
       return;

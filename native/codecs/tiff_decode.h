@@ -2,8 +2,8 @@
 // gives it, read through libtiff from memory (TIFFClientOpen over the input
 // bytes, no file). Pillow's table of modes (TiffImagePlugin.OPEN_INFO) decides
 // what is read and how its samples become L: bilevel and 2/4/8-bit gray (min-
-// is-white inverted), 16-bit gray (clipped at 255, never inverted), gray with
-// alpha, 8- and 16-bit RGB with or without extra samples (16-bit: the high
+// is-white inverted), 16-bit and little-endian 12-bit gray (clipped at 255,
+// never inverted), gray with alpha, 8- and 16-bit RGB with or without extra samples (16-bit: the high
 // byte; associated alpha unpremultiplied), palettes of 1-8 bits (the colour
 // map's high bytes), YCbCr JPEG (libjpeg's RGB), 8-bit and little-endian
 // 16-bit CMYK (CMYK -> RGB -> L), and separate planes where Pillow reads them
