@@ -10,6 +10,8 @@
 //   --runs N       rounds per case, every contender once a round (default 3)
 //   --threads N    threads for every contender (default: available parallelism)
 //   --generated    the generated corpus even where apt works
+//   --case NAME    only this case (repeatable; e.g. --case 'TIFF to PNG')
+//   --out DIR      write the report there instead of bench/results/
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     generated: { type: 'boolean' },
     out: { type: 'string' },
+    case: { type: 'string', multiple: true },
   },
   strict: true,
 });
@@ -60,6 +63,11 @@ const CASES = [
   { name: 'TIFF to PNG', inputs: tiffs, format: 'png' },
   { name: 'WebP to WebP', inputs: webps, format: 'webp' },
 ];
+const CASE_NAMES = CASES.map((testCase) => testCase.name);
+for (const name of values.case ?? []) {
+  if (!CASE_NAMES.includes(name)) throw new RangeError(`--case ${name}: not one of ${CASE_NAMES.join(', ')}`);
+}
+const chosenCases = values.case ? CASES.filter((testCase) => values.case.includes(testCase.name)) : CASES;
 // jpeg-js and pngjs read no TIFF and no WebP.
 const JS_CASES = ['JPEG to JPEG', 'PNG to PNG', 'JPEG to PNG'];
 // Pillow's default WebP quality, and offloop's.
@@ -140,9 +148,17 @@ for (const input of [...jpegs, ...pngs, ...tiffs, ...webps]) {
   sizes.set(basename(input).replace(/\.\w+$/, ''), { width, height });
 }
 
+// The report names the options it ran with, quoted as a shell would need.
+const commandLine =
+  process.argv.length > 2
+    ? ` -- ${process.argv
+        .slice(2)
+        .map((arg) => (/^[\w./=-]+$/.test(arg) ? arg : `'${arg}'`))
+        .join(' ')}`
+    : '';
 const cases = [];
 try {
-  for (const [caseIndex, testCase] of CASES.entries()) {
+  for (const [caseIndex, testCase] of chosenCases.entries()) {
     const rows = [];
     const outputsOf = {};
     const taking = CONTENDERS.filter((contender) => !contender.cases || contender.cases.includes(testCase.name));
@@ -243,7 +259,7 @@ function stagesText(stages) {
 const lines = [
   '# Files benchmark',
   '',
-  `Run ${startedAt.toISOString()} with \`npm run bench:files${quick ? ' -- --quick' : ''}\`; ${threads} threads for every contender, ${runs} rounds (every contender once a round; medians), the pure-JS pipeline on ${jsShare(jpegs).length} JPEGs / ${jsShare(pngs).length} PNGs once.`,
+  `Run ${startedAt.toISOString()} with \`npm run bench:files${commandLine}\`; ${threads} threads for every contender, ${runs} rounds (every contender once a round; medians), the pure-JS pipeline on ${jsShare(jpegs).length} JPEGs / ${jsShare(pngs).length} PNGs once.`,
   '',
   ...machineLines(machine).map((line) => `- ${line}`),
   `- Corpus (${corpus.kind}): ${corpus.description}: ${jpegs.length} JPEGs, ${pngs.length} PNGs, ${tiffs.length} TIFFs.${corpus.sources.length ? ` Sources: ${corpus.sources.join('; ')}.` : ''}`,
