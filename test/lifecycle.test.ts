@@ -36,6 +36,22 @@ describe('lifetimes', () => {
     expect(exact).toBe(true);
   });
 
+  it("a large input file's buffer goes back to the page cache, and the next large file reuses it", () => {
+    const run = runFixture('input-pages.mjs');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { max, cachedAfterFirst, cachedAfterSecond, exact } = JSON.parse(run.stdout) as Record<
+      string,
+      number | boolean
+    >;
+    // Where offloop maps no pages (no mmap), nothing is cached: nothing to check.
+    if ((max as number) > 0) {
+      expect(cachedAfterFirst).toBe(1);
+      expect(cachedAfterSecond).toBe(1); // taken and given back, not a second mapping
+    }
+    expect(exact).toBe(true);
+  });
+
   it('an idle process exits by itself; a pending job keeps it alive until it settles', () => {
     const run = runFixture('idle-exit.mjs', [], [], 20_000);
     expect(run.error).toBeUndefined(); // not killed by the timeout

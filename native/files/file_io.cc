@@ -117,15 +117,18 @@ bool InputFile::ReadUpTo(size_t until, FileBytes* bytes, bool* ended, const std:
       size_t grown = std::max<size_t>(bytes->capacity * 2, size_t{1} << 16);
       if (size_ >= bytes->capacity && size_ + 1 > grown) grown = static_cast<size_t>(size_) + 1;
       grown = std::min(grown, until);
-      std::unique_ptr<uint8_t[]> bigger(new uint8_t[grown]);
-      std::copy(bytes->data.get(), bytes->data.get() + bytes->size, bigger.get());
-      bytes->data = std::move(bigger);
-      bytes->capacity = grown;
+      FileBytes bigger;
+      if (grown >= memory::kNativeOutputBytes) bigger.pages = memory::AllocatePages(grown);
+      if (bigger.pages == nullptr) bigger.heap.reset(new uint8_t[grown]);  // small, or no pages here
+      std::copy(bytes->data(), bytes->data() + bytes->size, bigger.data());
+      bigger.size = bytes->size;
+      bigger.capacity = grown;
+      *bytes = std::move(bigger);
     }
     if (fault::Trip(fault::Point::kFileReadIo)) return Fail(error, EIO, "read");
     // At most 8 MiB per call, so cancellation is seen between reads.
     const size_t want = std::min(bytes->capacity - bytes->size, size_t{8} << 20);
-    long long got = platform::ReadSome(fd_, bytes->data.get() + bytes->size, want);
+    long long got = platform::ReadSome(fd_, bytes->data() + bytes->size, want);
     if (got < 0) {
       if (errno == EINTR) continue;
       return Fail(error, errno, "read");

@@ -184,7 +184,7 @@ bool GrayFileJob::ReadScreened(files::InputFile& input, files::FileBytes* bytes)
     if (!CheckSystem(input.ReadUpTo(window, bytes, &ended, cancel_flag(), &error), error, "input")) {
       return false;
     }
-    if (!Check(codecs::ScreenPrefix(bytes->data.get(), bytes->size, ended, request_.max_pixels, &need_more))) {
+    if (!Check(codecs::ScreenPrefix(bytes->data(), bytes->size, ended, request_.max_pixels, &need_more))) {
       return false;
     }
   }
@@ -419,7 +419,7 @@ void GrayFileJob::RunChunk(size_t) {
   size_t size = request_.input_size;
   if (request_.from_path) {
     if (!Read(&file)) return;
-    data = file.data.get();
+    data = file.data();
     size = file.size;
   }
   result_.bytes_in = size;
