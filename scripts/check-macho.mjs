@@ -2,7 +2,7 @@
 // Link check of a macOS addon binary, for builds that cannot be run where
 // they are made (scripts/prebuild-darwin.mjs cross-builds them on Linux):
 //
-//   node scripts/check-macho.mjs --arch x64|arm64 [--known-gap <symbol>]... <file.node>...
+//   node scripts/check-macho.mjs --arch x64|arm64 <file.node>...
 //
 // Fails unless each file is
 //  - a 64-bit Mach-O dylib or bundle for that CPU, for macOS 11.0 or older
@@ -22,16 +22,14 @@ import { parseArgs } from 'node:util';
 const { values, positionals } = parseArgs({
   options: {
     arch: { type: 'string' },
-    'known-gap': { type: 'string', multiple: true, default: [] },
   },
   allowPositionals: true,
 });
 // Symbols the toolchain is known to leave undefined (prebuild-darwin.mjs says
 // which and why): reported on every run, never a pass for anything else.
-const knownGaps = new Set(values['known-gap']);
 const CPU = { x64: 'X86_64', arm64: 'ARM64' };
 if (!CPU[values.arch] || positionals.length === 0) {
-  console.error('usage: node scripts/check-macho.mjs --arch x64|arm64 [--known-gap <symbol>]... <file.node>...');
+  console.error('usage: node scripts/check-macho.mjs --arch x64|arm64 <file.node>...');
   process.exit(2);
 }
 const SYSTEM_LIBRARIES = /^\/usr\/lib\/(libSystem\.B|libc\+\+\.1|libc\+\+abi)\.dylib$/;
@@ -99,13 +97,11 @@ function check(file) {
   let undefinedCount = 0;
   const napi = new Set();
   const entryPoints = new Set();
-  const gaps = [];
   for (const symbol of symbolsOf(file)) {
     if (symbol.name === undefined) problems.push(`llvm-nm line not understood: ${symbol.text}`);
     else if (symbol.undefined) {
       undefinedCount += 1;
       if (symbol.lookedUp && NODE_API.test(symbol.name)) napi.add(symbol.name);
-      else if (symbol.lookedUp && knownGaps.has(symbol.name)) gaps.push(symbol.name);
       else if (symbol.lookedUp)
         problems.push(`undefined ${symbol.name}, looked up in the loading process, is not Node-API`);
       else if (!SYSTEM_LIBRARY_NAMES.has(symbol.from))
@@ -122,7 +118,7 @@ function check(file) {
   }
   return {
     problems,
-    summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points only${gaps.length ? `; KNOWN GAP, would not load as built: ${gaps.join(', ')} undefined` : ''}`,
+    summary: `${header?.[2]} ${header?.[3]}, macOS ${build?.[2]}, links ${libraries.join(', ')}; ${undefinedCount} undefined symbols (${napi.size} Node-API); exports the entry points only`,
   };
 }
 

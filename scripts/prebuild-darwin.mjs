@@ -57,12 +57,6 @@ export async function buildDarwin({ root, arch, codecsDir, work, outFile }) {
     ...objects,
     ...codecFlags(root, codecsDir, '--libs', 'darwin'),
   ]);
-  // Zig 0.11's compiler-rt has no __cpu_model / __cpu_indicator_init, which
-  // clang's __builtin_cpu_supports (kernels/cpu_features.cc) calls on x86:
-  // they stay undefined, and dyld would refuse the x64 binary on a Mac
-  // (Apple's compiler-rt, which the release workflow links, has them). The
-  // check reports them by name and fails on anything else.
-  const gaps = arch === 'x64' ? ['--known-gap', '___cpu_model', '--known-gap', '___cpu_indicator_init'] : [];
-  run(process.execPath, [join(root, 'scripts/check-macho.mjs'), '--arch', arch, ...gaps, outFile]);
+  run(process.execPath, [join(root, 'scripts/check-macho.mjs'), '--arch', arch, outFile]);
   return outFile;
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -158,6 +159,23 @@ describe('OFFLOOP_SIMD', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('scalar');
   });
+
+  // The detection reads CPUID and XGETBV itself; the kernel's view of the
+  // same CPU (flags it lists only where it saves the registers) must agree.
+  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')(
+    "unset, picks the widest level /proc/cpuinfo's flags allow",
+    () => {
+      const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/));
+      const expected = ['avx512f', 'avx512bw', 'avx512vl'].every((flag) => flags.has(flag))
+        ? 'avx512bw'
+        : flags.has('avx2')
+          ? 'avx2'
+          : 'sse2';
+      const run = simdIn('');
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe(expected);
+    },
+  );
 
   it.skipIf(process.arch !== 'x64' && process.arch !== 'ia32')('sse2 caps an x86 CPU at SSE2', () => {
     const run = simdIn('sse2');

@@ -6,8 +6,13 @@
 
 #include "cpu_features.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
 
 namespace offloop::kernels {
 namespace {
@@ -30,26 +35,59 @@ int Rank(SimdLevel level) {
   return 0;
 }
 
-SimdLevel HardwareLevel() {
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-  // __builtin_cpu_supports also checks that the OS saves the wider registers
-  // (XGETBV), so a hypervisor that hides AVX-512 state is handled.
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
-    return SimdLevel::kAvx512bw;
-  }
-  if (__builtin_cpu_supports("avx2")) return SimdLevel::kAvx2;
-#if defined(__x86_64__)
-  return SimdLevel::kSse2;
-#else
-  return __builtin_cpu_supports("sse2") ? SimdLevel::kSse2 : SimdLevel::kScalar;
-#endif
+// CPUID and XGETBV by hand rather than __builtin_cpu_supports: that builtin
+// calls __cpu_model and __cpu_indicator_init in the compiler's runtime,
+// which Apple's compiler-rt has and the macOS cross toolchain's (Zig's)
+// lacks, so a macOS binary built here and using it would not load.
+struct CpuidRegisters {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+CpuidRegisters Cpuid(uint32_t leaf, uint32_t subleaf) {
+  CpuidRegisters r{};
+  __cpuid_count(leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
+  return r;
+}
+
+// The register state the OS saves on a context switch (XCR0): a CPU may
+// have AVX-512 while the OS (or a hypervisor) does not save its registers.
+uint64_t OsSavedState() {
+  uint32_t low = 0;
+  uint32_t high = 0;
+  __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  return (static_cast<uint64_t>(high) << 32) | low;
+}
+
+constexpr bool Bit(uint32_t value, int bit) { return ((value >> bit) & 1u) != 0; }
+
+SimdLevel DetectHardwareLevel() {
+  const uint32_t max_leaf = Cpuid(0, 0).eax;
+  const CpuidRegisters features = Cpuid(1, 0);
+  const bool sse2 = Bit(features.edx, 26);
+  // XGETBV exists only with OSXSAVE; without AVX nothing wider matters.
+  const bool os_saves_avx_state = Bit(features.ecx, 27) && Bit(features.ecx, 28);
+  const uint64_t saved = os_saves_avx_state ? OsSavedState() : 0;
+  const bool ymm_saved = (saved & 0x6) == 0x6;    // SSE and AVX state
+  const bool zmm_saved = (saved & 0xE6) == 0xE6;  // and opmask, ZMM0-15 upper halves, ZMM16-31
+  const CpuidRegisters extended = max_leaf >= 7 ? Cpuid(7, 0) : CpuidRegisters{};
+  const bool avx2 = ymm_saved && Bit(extended.ebx, 5);
+  const bool avx512bw = zmm_saved && Bit(extended.ebx, 16) && Bit(extended.ebx, 30) && Bit(extended.ebx, 31);
+  if (avx512bw) return SimdLevel::kAvx512bw;
+  if (avx2) return SimdLevel::kAvx2;
+  return sse2 ? SimdLevel::kSse2 : SimdLevel::kScalar;
+}
 #elif defined(__aarch64__) && defined(__ARM_NEON)
-  return SimdLevel::kNeon;
+SimdLevel DetectHardwareLevel() { return SimdLevel::kNeon; }
 #else
-  // MSVC and other architectures: the kernels compile their scalar paths only.
-  return SimdLevel::kScalar;
+// MSVC and other architectures: the kernels compile their scalar paths only.
+SimdLevel DetectHardwareLevel() { return SimdLevel::kScalar; }
 #endif
+
+// CPUID traps to the hypervisor in a VM: asked once.
+SimdLevel HardwareLevel() {
+  static const SimdLevel level = DetectHardwareLevel();  // thread-safe init
+  return level;
 }
 
 SimdLevel ApplyCap(SimdLevel hw) {
