@@ -37,10 +37,11 @@ describe('progress from the first job of a fresh environment', () => {
     const fixture = fileURLToPath(new URL('./fixtures/images/png/rgb8-61x37.png', import.meta.url));
     // A small file finishes within one report interval: only the final report.
     expect(firstJobReports(`offloop.grayscaleFile(${JSON.stringify(fixture)}, { onProgress })`)).toBe(1);
-    // A generated 3000x2000 PNG takes long enough for several.
+    // A generated 6000x4000 PNG takes long enough for several (at 3000x2000
+    // the PNG path's SIMD rows and reused pages finished it in two reports).
     const big = `(async () => {
       const { default: sharp } = await import('sharp');
-      const bytes = await sharp({ create: { width: 3000, height: 2000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png({ compressionLevel: 1 }).toBuffer();
+      const bytes = await sharp({ create: { width: 6000, height: 4000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png({ compressionLevel: 1 }).toBuffer();
       return offloop.grayscaleFile(bytes, { encode: true, format: 'png', onProgress });
     })()`;
     expect(firstJobReports(big)).toBeGreaterThan(2);
