@@ -28,6 +28,9 @@ const runners = {
   async 'offloop-luma-lossless'() {
     return offloop('luma-lossless');
   },
+  async 'offloop-level1'() {
+    return offloop('exact', { compressionLevel: 1 });
+  },
   // `jpegtran -grayscale` (Debian's libjpeg-turbo-progs), `threads` processes
   // at a time: the same lossless luma copy as offloop's luma-lossless.
   async jpegtran() {
@@ -97,13 +100,13 @@ const runners = {
   },
 };
 
-async function offloop(mode) {
+async function offloop(mode, extra = {}) {
   const { grayscaleFiles } = modules.offloop;
   let pixels = 0;
   const timings = [];
   for await (const result of grayscaleFiles(
     inputs.map((input) => ({ input, output: outputOf(input) })),
-    format === 'webp' ? { mode, format, quality: webpQuality } : { mode, format },
+    format === 'webp' ? { mode, format, quality: webpQuality, ...extra } : { mode, format, ...extra },
   )) {
     if (result.error) throw result.error;
     pixels += result.width * result.height;
