@@ -1140,7 +1140,7 @@ def make_webp():
             base = name.rsplit(".", 1)[0]
             open(os.path.join(OUT, base + ".oriented.gray"), "wb").write(oriented.tobytes())
             cases.append({"file": name, "orientation": got, "width": oriented.size[0], "height": oriented.size[1],
-                          "oriented": base + ".oriented.gray"})
+                      "oriented": base + ".oriented.gray"})
     with open(os.path.join(OUT, "webp", "orient.json"), "w") as f:
         json.dump({"pillow": PIL.__version__, "libwebp": features.version("webp"), "cases": cases}, f, indent=1)
 
@@ -1178,11 +1178,15 @@ def only_webp():
 
 def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, extra=(), colormap=None,
                rows_per_strip=None, fill_order=None, orientation=None, planar=False, photometric_tag=True,
-               sample_format=None):
+               sample_format=None, subsampling=None, deflate=False, lzw=False):
     """A minimal uncompressed TIFF (one IFD, strips of `rows_per_strip` rows) for the
     variants Pillow does not write; tiffcp recompresses or tiles it. `data` is
     interleaved; `planar` stores it as separate planes (whole-byte samples), each
-    plane's strips after the previous plane's (tiffcp -p separate does 8-bit only)."""
+    plane's strips after the previous plane's (tiffcp -p separate does 8-bit only).
+    `subsampling` (YCbCr, contiguous): `data` holds the sampling blocks (hs*vs Y, Cb,
+    Cr) row of blocks after row of blocks, and the tag is written; `deflate`: each
+    strip compressed with zlib (Compression 8); `lzw`: each strip as TIFF LZW of
+    literal codes (Compression 5; tiffcp will not copy a subsampled image)."""
     e = ">" if big_endian else "<"
     rps = rows_per_strip or h
     if planar:
@@ -1191,15 +1195,27 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
         planes = [bytes(data[i * pixel + k * unit + b] for i in range(w * h) for b in range(unit)) if samples > 1 else data
                   for k in range(samples if samples > 1 else 1)]
         row = (w * bits * (1 if samples > 1 else samples) + 7) // 8
+    elif subsampling:
+        hs, vs = subsampling
+        planes = [data]
+        row = (w + hs - 1) // hs * (hs * vs + 2)  # one row of sampling blocks
     else:
         planes = [data]
         row = (w * bits * samples + 7) // 8
-    strips = [plane[y * row : min(h, y + rps) * row] for plane in planes for y in range(0, h, rps)]
+    if subsampling and not planar:
+        block_rows, step = (h + vs - 1) // vs, (rps + vs - 1) // vs
+        strips = [data[y * row : min(block_rows, y + step) * row] for y in range(0, block_rows, step)]
+    else:
+        strips = [plane[y * row : min(h, y + rps) * row] for plane in planes for y in range(0, h, rps)]
+    if deflate:
+        strips = [zlib.compress(strip, 9) for strip in strips]
+    if lzw:
+        strips = [tiff_lzw_literals(strip) for strip in strips]
     entries = []  # (tag, type, values)
     entries.append((256, 4, [w]))
     entries.append((257, 4, [h]))
     entries.append((258, 3, [bits] * samples))
-    entries.append((259, 3, [1]))
+    entries.append((259, 3, [8 if deflate else 5 if lzw else 1]))
     if photometric_tag:
         entries.append((262, 3, [photometric]))
     if fill_order:
@@ -1218,6 +1234,8 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
         entries.append((339, 3, [sample_format] * samples))
     if extra:
         entries.append((338, 3, list(extra)))
+    if subsampling:
+        entries.append((530, 3, list(subsampling)))
     entries.sort()
     n = len(entries)
     ifd_size = 2 + n * 12 + 4
@@ -1257,6 +1275,32 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     for strip in strips:
         out += strip
     open(path, "wb").write(bytes(out))
+
+
+def tiff_lzw_literals(data):
+    """TIFF LZW (MSB-first codes) of `data` as one literal code a byte: 9-bit codes, a
+    ClearCode before the table the decoder builds would widen them, EOI at the end."""
+    codes = [256]
+    for i, b in enumerate(data):
+        if i and i % 200 == 0:
+            codes.append(256)
+        codes.append(b)
+    codes.append(257)
+    return pack_msb_first(codes, 9)
+
+
+def pack_msb_first(values, bits):
+    """`values` of `bits` bits each, packed most significant bit first, the last byte padded with zeros."""
+    out, acc, n = bytearray(), 0, 0
+    for v in values:
+        acc = (acc << bits) | v
+        n += bits
+        while n >= 8:
+            out.append((acc >> (n - 8)) & 255)
+            n -= 8
+    if n:
+        out.append((acc << (8 - n)) & 255)
+    return bytes(out)
 
 
 def tiff_set_short(data, tag, value):
@@ -1334,17 +1378,7 @@ def make_tiff():
     pillow("rgb-odd-257x3.tif", "tiff rgb 257x3 LZW", Image.frombytes("RGB", (257, 3), rgb_pixels(257, 3, 1903)), compression="tiff_lzw")
 
     # Hand-written variants Pillow does not write.
-    def packed(values, bits):
-        out, acc, n = bytearray(), 0, 0
-        for v in values:
-            acc = (acc << bits) | v
-            n += bits
-            while n >= 8:
-                out.append((acc >> (n - 8)) & 255)
-                n -= 8
-        if n:
-            out.append((acc << (8 - n)) & 255)
-        return bytes(out)
+    packed = pack_msb_first
 
     def rows_of(bits, samples, value):
         return b"".join(packed([value(x, y, s) for x in range(W) for s in range(samples)], bits) for y in range(H))
@@ -1492,6 +1526,42 @@ def make_tiff():
     hand("gray12-%dx%d.tif" % (W, H), "tiff gray 12-bit (I;12): L clips at 255", W, H, 1, 12, 1, g12)
     tiffcp("gray12-%dx%d.tif" % (W, H), "gray12-lzw-%dx%d.tif" % (W, H), "tiff gray 12-bit LZW (tiffcp)", "-c", "lzw")
 
+    # YCbCr without JPEG (and YCbCr JPEG in separate planes): Pillow 9.4 reads these through
+    # libtiff's RGBA interface (TIFFRGBAImageGet, one strip or row of tiles at a time) as RGB.
+    ycc = rgb.convert("YCbCr")
+    ycc_y, ycc_cb, ycc_cr = (band.tobytes() for band in ycc.split())
+
+    def ycbcr_blocks(hs, vs):
+        """Contiguous YCbCr sampling blocks of the picture: hs*vs Y, then the block's mean Cb and Cr."""
+        out = bytearray()
+        for by in range(0, H, vs):
+            for bx in range(0, W, hs):
+                at = [min(by + j, H - 1) * W + min(bx + i, W - 1) for j in range(vs) for i in range(hs)]
+                out += bytes(ycc_y[k] for k in at)
+                out += bytes((sum(ycc_cb[k] for k in at) // len(at), sum(ycc_cr[k] for k in at) // len(at)))
+        return bytes(out)
+
+    pillow("ycbcr11-lzw-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 LZW (Pillow)", ycc, compression="tiff_lzw")
+    pillow("ycbcr11-deflate-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 Deflate (Pillow)", ycc, compression="tiff_adobe_deflate")
+    pillow("ycbcr11-packbits-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 PackBits (Pillow)", ycc, compression="packbits")
+    hand("ycbcr22-deflate-%dx%d.tif" % (W, H), "tiff YCbCr 2x2 Deflate", W, H, 6, 8, 3, ycbcr_blocks(2, 2), subsampling=(2, 2), deflate=True)
+    hand("ycbcr21-deflate-strips5-%dx%d.tif" % (W, H), "tiff YCbCr 2x1 Deflate, 5 rows per strip", W, H, 6, 8, 3, ycbcr_blocks(2, 1), subsampling=(2, 1),
+         rows_per_strip=5, deflate=True)
+    hand("ycbcr42-deflate-strips4-%dx%d.tif" % (W, H), "tiff YCbCr 4x2 Deflate, 4 rows per strip", W, H, 6, 8, 3, ycbcr_blocks(4, 2), subsampling=(4, 2),
+         rows_per_strip=4, deflate=True)
+    hand("ycbcr22-lzw-strips8-%dx%d.tif" % (W, H), "tiff YCbCr 2x2 LZW, 8 rows per strip", W, H, 6, 8, 3, ycbcr_blocks(2, 2), subsampling=(2, 2),
+         rows_per_strip=8, lzw=True)
+    hand("ycbcr22-deflate-be-%dx%d.tif" % (W, H), "tiff YCbCr 2x2 Deflate big-endian", W, H, 6, 8, 3, ycbcr_blocks(2, 2), subsampling=(2, 2),
+         big_endian=True, deflate=True)
+    ycc.save(os.path.join(OUT, "tiff", "ycbcr11-source.tif"), "TIFF")
+    tiffcp("ycbcr11-source.tif", "ycbcr11-tiles-lzw-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 16x32 tiles LZW (tiffcp)", "-c", "lzw", "-t", "-w", "16", "-l", "32")
+    tiffcp("ycbcr11-source.tif", "ycbcr11-planar-jpeg-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 JPEG in separate planes (tiffcp)", "-p", "separate", "-c", "jpeg",
+           "-r", "16")
+    os.remove(os.path.join(OUT, "tiff", "ycbcr11-source.tif"))
+    write_tiff(os.path.join(OUT, "tiff", "ycbcr11-planar-source.tif"), W, H, 6, 8, 3, ycc.tobytes(), planar=True, subsampling=(1, 1))
+    tiffcp("ycbcr11-planar-source.tif", "ycbcr11-planar-lzw-%dx%d.tif" % (W, H), "tiff YCbCr 1x1 separate planes LZW", "-c", "lzw")
+    os.remove(os.path.join(OUT, "tiff", "ycbcr11-planar-source.tif"))
+
     # Refused: variants Pillow opens that offloop does not read yet, or that Pillow refuses.
     refused = []
     def refuse(name, why, *args, tiffcp_args=None, **kw):
@@ -1531,19 +1601,36 @@ def make_tiff():
            struct.pack(">%df" % (W * H), *floats), big_endian=True, sample_format=3, planar=True)
     refuse("gray12-be-%dx%d.tif" % (W, H), "12-bit gray big-endian (Pillow refuses)", W, H, 1, 12, 1, g12, big_endian=True)
     refuse("rgb4-%dx%d.tif" % (W, H), "4-bit RGB (Pillow refuses)", W, H, 2, 4, 3, packed([1] * (W * H * 3), 4))
+    # YCbCr Pillow 9.4 refuses or misreads: uncompressed (its raw decoder unpacks "RGBX", 4 bytes a pixel: the
+    # data runs out, or a tiny image reads garbage), what libtiff's RGBA interface cannot do, and layouts
+    # without an entry in Pillow's OPEN_INFO.
+    refuse("ycbcr22-raw-%dx%d.tif" % (W, H), "YCbCr 2x2 uncompressed (Pillow refuses: its raw decoder runs out of data)", W, H, 6, 8, 3, ycbcr_blocks(2, 2),
+           subsampling=(2, 2))
+    refuse("ycbcr22-raw-1x1.tif", "YCbCr 2x2 uncompressed 1x1 (Pillow misreads the block as RGBX)", 1, 1, 6, 8, 3, bytes((90, 91, 92, 93, 100, 160)),
+           subsampling=(2, 2), rows_per_strip=2)
+    refuse("ycbcr22-planar-deflate-%dx%d.tif" % (W, H), "YCbCr 2x2 in separate planes, Deflate (Pillow refuses: libtiff's RGBA interface cannot)", W, H,
+           6, 8, 3, ycc.tobytes(), planar=True, subsampling=(2, 2), deflate=True)
+    refuse("ycbcr22-planar-jpeg-%dx%d.tif" % (W, H), "YCbCr 2x2 JPEG in separate planes (Pillow refuses: libtiff's RGBA interface cannot)", W, H, 2, 8, 3,
+           rgbb, tiffcp_args=("-p", "separate", "-c", "jpeg"))
+    refuse("ycbcr-fill2-deflate-%dx%d.tif" % (W, H), "YCbCr fill order 2 (Pillow refuses)", W, H, 6, 8, 3, ycc.tobytes(), subsampling=(1, 1),
+           fill_order=2, deflate=True)
+    refuse("ycbcr16-deflate-%dx%d.tif" % (W, H), "YCbCr 16-bit (Pillow refuses)", W, H, 6, 16, 3, rgb16, subsampling=(1, 1), deflate=True)
+    # More than 4 RGB samples without ExtraSamples: libtiff calls the rest unspecified, Pillow has no mode for them.
+    rgbxx = bytes(v for i in range(W * H) for v in rgbb[3 * i : 3 * i + 3] + bytes(((i * 13) & 255, (i * 7) & 255)))
+    refuse("rgb5-noextra-%dx%d.tif" % (W, H), "5 RGB samples without ExtraSamples (Pillow refuses)", W, H, 2, 8, 5, rgbxx)
+    refuse("rgb5-noextra-lzw-%dx%d.tif" % (W, H), "5 RGB samples without ExtraSamples, LZW (Pillow refuses)", W, H, 2, 8, 5, rgbxx, tiffcp_args=("-c", "lzw"))
+    refuse("rgb6-noextra-%dx%d.tif" % (W, H), "6 RGB samples without ExtraSamples (Pillow refuses)", W, H, 2, 8, 6,
+           bytes(v for i in range(W * H) for v in rgbxx[5 * i : 5 * i + 5] + bytes(((i * 5) & 255,))))
+    refuse("rgb5-oneextra-%dx%d.tif" % (W, H), "5 RGB samples, one listed in ExtraSamples (Pillow refuses)", W, H, 2, 8, 5, rgbxx, extra=(0,))
     with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:
         json.dump({"pillow": PIL.__version__, "cases": refused}, f, indent=1)
 
     # Orientation: Pillow 9.4 turns a TIFF by its tag when it loads (exact), and
     # exif_transpose turns the loaded image once more (oriented).
     cases = []
-    for orientation in range(0, 10):
-        name = "tiff/orient-%d.tif" % orientation
+
+    def orient_case(name):
         path = os.path.join(OUT, name)
-        ifd = TiffImagePlugin.ImageFileDirectory_v2()
-        if orientation:
-            ifd[274] = orientation
-        rgb.crop((0, 0, 29, 17)).save(path, "TIFF", tiffinfo=ifd)
         got = Image.open(path).getexif().get(0x0112, 0)
         exact = Image.open(path).convert("L")
         oriented = ImageOps.exif_transpose(Image.open(path)).convert("L")
@@ -1553,6 +1640,22 @@ def make_tiff():
         cases.append({"file": name, "orientation": got if 1 <= got <= 8 else 0, "width": exact.size[0], "height": exact.size[1],
                       "exact": base + ".gray", "orientedWidth": oriented.size[0], "orientedHeight": oriented.size[1],
                       "oriented": base + ".oriented.gray"})
+
+    for orientation in range(0, 10):
+        name = "tiff/orient-%d.tif" % orientation
+        path = os.path.join(OUT, name)
+        ifd = TiffImagePlugin.ImageFileDirectory_v2()
+        if orientation:
+            ifd[274] = orientation
+        rgb.crop((0, 0, 29, 17)).save(path, "TIFF", tiffinfo=ifd)
+        orient_case(name)
+    # YCbCr through libtiff's RGBA interface: libtiff flips each strip it is asked for by the tag
+    # (TIFFRGBAImage, req_orientation top-left), then Pillow's load turns the whole image.
+    for orientation in (2, 3, 6, 8):
+        name = "tiff/orient-ycbcr22-%d.tif" % orientation
+        path = os.path.join(OUT, name)
+        write_tiff(path, W, H, 6, 8, 3, ycbcr_blocks(2, 2), subsampling=(2, 2), rows_per_strip=8, deflate=True, orientation=orientation)
+        orient_case(name)
     with open(os.path.join(OUT, "tiff", "orient.json"), "w") as f:
         json.dump({"pillow": PIL.__version__, "cases": cases}, f, indent=1)
 
@@ -1575,6 +1678,13 @@ def make_tiff():
     write_tiff(os.path.join(OUT, "tiff", "no-colormap.tif"), W, H, 3, 8, 1, gbytes)
     broken("tiff-palette-no-colormap.tif", "tiff palette 8-bit without a ColorMap", open(os.path.join(OUT, "tiff", "no-colormap.tif"), "rb").read())
     os.remove(os.path.join(OUT, "tiff", "no-colormap.tif"))
+    # YCbCr directories libtiff refuses (a 4th sample, a 3x3 subsampling: no strip size); Pillow fails on them.
+    for name, kind, samples, data, kw in (("tiff-ycbcr-extra-sample.tif", "tiff YCbCr with an extra sample", 4, bytes(rgbx), {"extra": (0,)}),
+                                           ("tiff-ycbcr-subsampling-3x3.tif", "tiff YCbCr 3x3 subsampling", 3, ycc.tobytes(), {"subsampling": (3, 3)})):
+        path = os.path.join(OUT, "tiff", "damaged-source.tif")
+        write_tiff(path, W, H, 6, 8, samples, data, deflate=True, **{"subsampling": (1, 1), **kw})
+        broken(name, kind, open(path, "rb").read())
+        os.remove(path)
     return decode, corrupt
 
 

@@ -255,6 +255,7 @@ struct Layout {
   bool invert = false;         // min-is-white
   bool premultiplied = false;  // associated alpha (sample 3), unpremultiplied as Pillow's "RGBa"
   bool ycbcr_jpeg = false;     // read as RGB through libjpeg (JPEGCOLORMODE_RGB)
+  bool rgba = false;           // read through libtiff's RGBA interface (TIFFRGBAImage), as Pillow's _decodeAsRGBA
   uint8_t lut[256] = {};       // kPalette: index -> L
 };
 
@@ -319,9 +320,6 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
   };
   layout->bits = bits;
   layout->samples = samples;
-  if (planar != PLANARCONFIG_CONTIG && samples > 1 && photometric == PHOTOMETRIC_YCBCR) {
-    return unsupported("YCbCr in separate planes");  // (Pillow: TIFFRGBAImage)
-  }
   switch (photometric) {
     case PHOTOMETRIC_MINISWHITE:
     case PHOTOMETRIC_MINISBLACK: {
@@ -355,6 +353,11 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
       return unsupported("gray layout");
     }
     case PHOTOMETRIC_RGB: {
+      // Pillow's key holds the ExtraSamples the file lists; libtiff names samples past the
+      // fourth unspecified itself when the tag does not (Pillow has no mode for them then).
+      if (samples > 4 && Ifd0Entry(data, size, TIFFTAG_EXTRASAMPLES) != samples - 3) {
+        return unsupported("RGB layout: samples past the fourth not listed in ExtraSamples");
+      }
       if (bits == 8 && samples == 3 && extra_count == 0) {
         layout->kind = Kind::kRgb8;
         return Status::Ok();
@@ -387,14 +390,29 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
       return Status::Ok();
     }
     case PHOTOMETRIC_YCBCR: {
-      if (compression != COMPRESSION_JPEG) return unsupported("YCbCr without JPEG compression");
       if (bits != 8 || samples != 3 || extra_count != 0 || fill_order != 1) return unsupported("YCbCr layout");
-      // Pillow lets libjpeg convert to RGB.
-      if (!TIFFSetField(tiff, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB)) {
-        return Status::Error(ErrorCode::kCorrupt, "libtiff refuses the JPEG colour mode");
-      }
       layout->kind = Kind::kRgb8;
-      layout->ycbcr_jpeg = true;
+      if (compression == COMPRESSION_JPEG && planar == PLANARCONFIG_CONTIG) {
+        // Pillow lets libjpeg convert to RGB.
+        if (!TIFFSetField(tiff, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB)) {
+          return Status::Error(ErrorCode::kCorrupt, "libtiff refuses the JPEG colour mode");
+        }
+        layout->ycbcr_jpeg = true;
+        return Status::Ok();
+      }
+      // Pillow's raw decoder unpacks uncompressed YCbCr as "RGBX" (4 bytes a pixel): it runs out
+      // of data, or reads garbage. Old-style JPEG is not read here.
+      if (compression == COMPRESSION_NONE) return unsupported("YCbCr uncompressed (Pillow 9.4 misreads it)");
+      if (compression == COMPRESSION_OJPEG) return unsupported("YCbCr old-style JPEG");
+      // Everything else Pillow reads through libtiff's RGBA interface; what it cannot set up
+      // (subsamplings it has no routine for, subsampled separate planes) Pillow fails on.
+      char message[1024] = "";
+      TIFFRGBAImage probe;
+      if (!TIFFRGBAImageOK(tiff, message) || !TIFFRGBAImageBegin(&probe, tiff, 0, message)) {
+        return unsupported("YCbCr layout libtiff's RGBA interface cannot read");
+      }
+      TIFFRGBAImageEnd(&probe);
+      layout->rgba = true;
       return Status::Ok();
     }
     case PHOTOMETRIC_SEPARATED: {
@@ -437,6 +455,10 @@ Status Classify(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout, ch
   TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
   TIFFGetFieldDefaulted(tiff, TIFFTAG_FILLORDER, &fill_order);
   layout->step = layout->samples;
+  if (layout->rgba) {
+    layout->step = 4;  // libtiff's ABGR words, R first in memory on little-endian hosts
+    return Status::Ok();
+  }
   if (planar != PLANARCONFIG_SEPARATE) return Status::Ok();
   auto unsupported = [&](const char* what) {
     return Status::Error(ErrorCode::kUnsupported, "unsupported TIFF variant: separate planes, %s (%s)", what,
@@ -682,11 +704,14 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   TiffGrayDecoder(const uint8_t* data, size_t size, const DecodeOptions& options)
       : OwnGrayDecoder(data, size, options) {}
 
+  ~TiffGrayDecoder() override { EndRgba(); }
+
   Status Open() noexcept { return status_ = OpenAndClassify(data_, size_, options_.max_pixels, &tiff_, &info_); }
 
   Status Start(GrayTarget target) noexcept override {
     const Status begun = BeginStart(target);
     if (!begun.ok()) return begun;
+    if (tiff_.layout.rgba) return status_ = StartRgba();
     TIFF* tiff = tiff_.tiff.get();
     const uint32_t width = tiff_.stored_width;
     // (Separate planes: each strip or tile holds one sample per pixel.)
@@ -758,13 +783,17 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
     const uint32_t goal = height - y_ < (rows == 0 ? 1 : rows) ? height : y_ + (rows == 0 ? 1 : rows);
     while (y_ < goal) {
       const uint32_t band = height - y_ < band_rows_ ? height - y_ : band_rows_;
-      const Status decoded = tiled_ ? DecodeTileRow(band) : DecodeStrip(band);
+      const Status decoded = tiff_.layout.rgba ? DecodeRgbaBlock(band)
+                             : tiled_          ? DecodeTileRow(band)
+                                               : DecodeStrip(band);
       if (!decoded.ok()) return status_ = decoded;
       y_ += band;
     }
     if (y_ == height) {
       buffer_.reset();
       interleaved_.reset();
+      raster_.reset();
+      EndRgba();
       if (stored_) {
         const Status turned = Turn();
         if (!turned.ok()) return status_ = turned;
@@ -779,6 +808,71 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   }
 
  private:
+  // Pillow's _decodeAsRGBA: libtiff converts one strip or row of tiles at a
+  // time (Pillow's blocks: its quirks, each block flipped by the Orientation
+  // tag, a failed strip after the first of a block kept as it decoded, are
+  // libtiff's) into 32-bit RGBA words, whose R, G and B Pillow takes as RGB.
+  Status StartRgba() {
+    TIFF* tiff = tiff_.tiff.get();
+    const uint32_t width = tiff_.stored_width;
+    const uint32_t height = tiff_.stored_height;
+    uint32_t rows = 0;
+    const bool tiled = TIFFIsTiled(tiff) != 0;
+    const int found = TIFFGetFieldDefaulted(tiff, tiled ? TIFFTAG_TILELENGTH : TIFFTAG_ROWSPERSTRIP, &rows);
+    if (found != 1 || rows == 0xFFFFFFFFu) rows = height;
+    if (rows == 0) return Status::Error(ErrorCode::kCorrupt, "TIFF strip or tile height is 0");
+    // Pillow's own limits on the block (an int of bytes); past them it fails.
+    const uint64_t row_bytes = uint64_t{width} * 4;
+    if (row_bytes > INT32_MAX || rows > INT32_MAX / row_bytes) {
+      return Status::Error(ErrorCode::kCorrupt, "TIFF strips or tiles of %u rows of %u pixels are too large", rows,
+                           width);
+    }
+    striles_ = tiled ? TIFFNumberOfTiles(tiff) : TIFFNumberOfStrips(tiff);
+    if (striles_ == 0 || (striles_ > 2 && striles_ > size_ / 4)) {
+      return Status::Error(ErrorCode::kCorrupt, "TIFF has %u strips or tiles for %zu bytes", striles_, size_);
+    }
+    // libtiff fails on the first strip or tile when it is not in the data
+    // (Pillow too): before the block is allocated.
+    const Status present = CheckStrile(0);
+    if (!present.ok()) return present;
+    band_rows_ = rows < height ? rows : height;
+    raster_.reset(new (std::nothrow) uint32_t[size_t{band_rows_} * width]);
+    if (!raster_) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+    char message[1024] = "";
+    if (!TIFFRGBAImageBegin(&rgba_, tiff, 0, message)) {
+      return Status::Error(ErrorCode::kCorrupt, "libtiff cannot read the TIFF as RGBA (%s)", message);
+    }
+    rgba_begun_ = true;
+    rgba_.req_orientation = ORIENTATION_TOPLEFT;
+    rgba_.col_offset = 0;
+    if (tiff_.load_orientation != 1) {
+      stored_.reset(new (std::nothrow) uint8_t[size_t{width} * height]);
+      if (!stored_) return Status::Error(ErrorCode::kOutOfMemory, "out of memory");
+    }
+    return Status::Ok();
+  }
+
+  Status DecodeRgbaBlock(uint32_t band) {
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+      return Status::Error(ErrorCode::kCancelled, "cancelled");
+    }
+    const uint32_t width = tiff_.stored_width;
+    rgba_.row_offset = static_cast<int>(y_);
+    if (!TIFFRGBAImageGet(&rgba_, raster_.get(), width, band)) return LibtiffFailed("strip or tile as RGBA");
+    for (uint32_t r = 0; r < band; r++) {
+      const uint32_t* in = raster_.get() + size_t{r} * width;
+      uint8_t* out = StoredRow(y_ + r);
+      for (uint32_t x = 0; x < width; x++) out[x] = PillowLuma(TIFFGetR(in[x]), TIFFGetG(in[x]), TIFFGetB(in[x]));
+    }
+    return Status::Ok();
+  }
+
+  void EndRgba() {
+    // (Before TIFFClose: libtiff counts the frees against the TIFF.)
+    if (rgba_begun_) TIFFRGBAImageEnd(&rgba_);
+    rgba_begun_ = false;
+  }
+
   uint8_t* StoredRow(uint32_t y) {
     return stored_ ? stored_.get() + size_t{y} * tiff_.stored_width : target_.data + size_t{y} * target_.stride;
   }
@@ -892,6 +986,9 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   size_t sample_bytes_ = 0;                 // separate planes: 1 or 2
   std::unique_ptr<uint8_t[]> interleaved_;  // separate planes: one row of them side by side
   std::unique_ptr<uint8_t[]> stored_;       // the image as stored, when the load turns it
+  std::unique_ptr<uint32_t[]> raster_;      // RGBA path: one block of libtiff's RGBA words
+  TIFFRGBAImage rgba_ = {};
+  bool rgba_begun_ = false;
   uint32_t y_ = 0;
 };
 

@@ -5,13 +5,14 @@
 // is-white inverted), 16-bit and little-endian 12-bit gray (clipped at 255,
 // never inverted), gray with alpha, 8- and 16-bit RGB with or without extra samples (16-bit: the high
 // byte; associated alpha unpremultiplied), palettes of 1-8 bits (the colour
-// map's high bytes), YCbCr JPEG (libjpeg's RGB), 8-bit and little-endian
+// map's high bytes), YCbCr JPEG (libjpeg's RGB), other compressed YCbCr
+// (libtiff's RGBA interface, Pillow's _decodeAsRGBA), 8-bit and little-endian
 // 16-bit CMYK (CMYK -> RGB -> L), and separate planes where Pillow reads them
 // right (through libtiff when compressed, its raw decoder's rules when not).
 // 32-bit float gray ("F": truncated, clipped) and signed 16/32-bit or
 // unsigned 32-bit gray ("I": clipped). Anything else Pillow cannot open,
-// cannot convert to L (LAB) or misreads, or that offloop does not read yet
-// (YCbCr without JPEG), is kUnsupported.
+// cannot convert to L (LAB) or misreads (uncompressed YCbCr), or that offloop
+// does not read yet, is kUnsupported.
 // Strips and tiles, every compression the libtiff build has (none, LZW,
 // PackBits, Deflate, JPEG, CCITT). Like Pillow 9.4's TIFF loader, the
 // Orientation tag (274) is applied when the image loads; autoOrient then

@@ -100,6 +100,23 @@ describe('TIFF headers claiming huge images', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(256 * 2 ** 20);
   });
 
+  it('YCbCr read through RGBA blocks: a header far bigger than its data is refused before the block is filled', async () => {
+    const ycc = 'tiff/ycbcr22-lzw-strips8-61x37.tif';
+    await expect(grayscaleFile(withTags(ycc, { 256: 16384, 257: 16384 }))).rejects.toMatchObject({
+      code: 'ERR_OFFLOOP_INPUT_TOO_LARGE',
+    });
+    const before = process.memoryUsage().rss;
+    for (const tags of [
+      { 256: 60000, 257: 60000 }, // 7,500 strips for a 5 kB file
+      { 256: 60000, 257: 60000, 278: 60000 }, // one block past Pillow's int of bytes
+      { 256: 4000, 257: 60000, 278: 60000 }, // one 960 MB block: libtiff refuses the 360 MB strip first
+    ]) {
+      const error = await grayscaleFile(withTags(ycc, tags), { limitInputPixels: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_OFFLOOP_(CORRUPT|TRUNCATED)_IMAGE$/) });
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 2 ** 20);
+  });
+
   it('limitInputPixels counts the first page, strips and tiles alike', async () => {
     for (const file of [RAW, LZW, TILES, PAGES]) {
       await expect(grayscaleFile(fixture(file), { limitInputPixels: 61 * 37 - 1 })).rejects.toMatchObject({
