@@ -516,6 +516,17 @@ inline uint32_t Unpremultiply(uint32_t c, uint32_t a) {
   return v > 255 ? 255 : v;
 }
 
+// Pillow's "I" to L: each signed sample (native order, libtiff swabbed it)
+// clipped to 0..255.
+template <typename Sample>
+void SignedRowToL(const uint8_t* src, size_t pixels, uint8_t* dst) {
+  for (size_t i = 0; i < pixels; i++) {
+    Sample v;
+    std::memcpy(&v, src + i * sizeof v, sizeof v);
+    dst[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
+  }
+}
+
 // One run of `pixels` stored pixels to L, as Pillow's unpacker and then its
 // conversion to L.
 void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* dst) {
@@ -608,18 +619,10 @@ void RowToL(const Layout& layout, const uint8_t* src, size_t pixels, uint8_t* ds
       }
       return;
     case Kind::kInt32:
-      for (size_t i = 0; i < pixels; i++) {
-        int32_t v;
-        std::memcpy(&v, src + i * 4, 4);
-        dst[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
-      }
+      SignedRowToL<int32_t>(src, pixels, dst);
       return;
     case Kind::kInt16:
-      for (size_t i = 0; i < pixels; i++) {
-        int16_t v;
-        std::memcpy(&v, src + i * 2, 2);
-        dst[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
-      }
+      SignedRowToL<int16_t>(src, pixels, dst);
       return;
   }
 }
