@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -762,7 +763,11 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
       return status_ = Status::Error(ErrorCode::kCorrupt, "TIFF strip or tile size is invalid");
     }
     buffer_size_ = static_cast<size_t>(buffer_size);
-    buffer_.reset(new (std::nothrow) uint8_t[buffer_size_ * planes]);
+    // Zeroed: libtiff 4.5 can call a damaged Deflate strip decoded while the
+    // end of the buffer is left unwritten, whose pixels would then change
+    // from run to run (a later strip finds the one before it instead). calloc
+    // of a large size maps zero pages, touched only as libtiff writes them.
+    buffer_.reset(static_cast<uint8_t*>(std::calloc(buffer_size_, planes)));
     if (!buffer_) return status_ = Status::Error(ErrorCode::kOutOfMemory, "out of memory");
     if (planes > 1) {
       // One row of the planes' samples side by side, as RowToL reads them.
@@ -984,12 +989,15 @@ class TiffGrayDecoder final : public OwnGrayDecoder {
   uint32_t band_rows_ = 0;  // rows per strip, or tile height
   uint64_t row_bytes_ = 0;  // a decoded row's stride in the buffer
   uint32_t striles_ = 0;
-  size_t buffer_size_ = 0;                  // of one plane's strip or tile
-  std::unique_ptr<uint8_t[]> buffer_;       // one decoded strip or tile (of each plane)
-  size_t sample_bytes_ = 0;                 // separate planes: 1 or 2
-  std::unique_ptr<uint8_t[]> interleaved_;  // separate planes: one row of them side by side
-  std::unique_ptr<uint8_t[]> stored_;       // the image as stored, when the load turns it
-  std::unique_ptr<uint32_t[]> raster_;      // RGBA path: one block of libtiff's RGBA words
+  size_t buffer_size_ = 0;  // of one plane's strip or tile
+  struct FreeBytes {
+    void operator()(uint8_t* bytes) const { std::free(bytes); }
+  };
+  std::unique_ptr<uint8_t[], FreeBytes> buffer_;  // one decoded strip or tile (of each plane)
+  size_t sample_bytes_ = 0;                       // separate planes: 1 or 2
+  std::unique_ptr<uint8_t[]> interleaved_;        // separate planes: one row of them side by side
+  std::unique_ptr<uint8_t[]> stored_;             // the image as stored, when the load turns it
+  std::unique_ptr<uint32_t[]> raster_;            // RGBA path: one block of libtiff's RGBA words
   TIFFRGBAImage rgba_ = {};
   bool rgba_begun_ = false;
   uint32_t y_ = 0;
