@@ -77,11 +77,19 @@ SimdLevel DetectHardwareLevel() {
   if (avx2) return SimdLevel::kAvx2;
   return sse2 ? SimdLevel::kSse2 : SimdLevel::kScalar;
 }
+
+bool DetectAvx512VbmiVnni() {
+  if (DetectHardwareLevel() != SimdLevel::kAvx512bw) return false;
+  const CpuidRegisters extended = Cpuid(7, 0);
+  return Bit(extended.ecx, 1) && Bit(extended.ecx, 11);  // AVX512_VBMI, AVX512_VNNI
+}
 #elif defined(__aarch64__) && defined(__ARM_NEON)
 SimdLevel DetectHardwareLevel() { return SimdLevel::kNeon; }
+bool DetectAvx512VbmiVnni() { return false; }
 #else
 // MSVC and other architectures: the kernels compile their scalar paths only.
 SimdLevel DetectHardwareLevel() { return SimdLevel::kScalar; }
+bool DetectAvx512VbmiVnni() { return false; }
 #endif
 
 // CPUID traps to the hypervisor in a VM: asked once.
@@ -135,6 +143,11 @@ bool SimdLevelSupported(SimdLevel level) {
   if (level == SimdLevel::kScalar) return true;
   if (level == SimdLevel::kNeon || hw == SimdLevel::kNeon) return level == hw;
   return Rank(level) <= Rank(hw);
+}
+
+bool HasAvx512VbmiVnni() {
+  static const bool has = DetectAvx512VbmiVnni();  // thread-safe init
+  return has;
 }
 
 }  // namespace offloop::kernels

@@ -20,5 +20,8 @@ const char* SimdLevelName(SimdLevel level);
 // Whether this CPU can run `level`, ignoring OFFLOOP_SIMD (for tests and
 // benchmarks that exercise every level).
 bool SimdLevelSupported(SimdLevel level);
+// Whether this CPU and OS run AVX-512BW plus VBMI and VNNI (a faster
+// grayscale inside the kAvx512bw level). Ignores OFFLOOP_SIMD.
+bool HasAvx512VbmiVnni();
 
 }  // namespace offloop::kernels

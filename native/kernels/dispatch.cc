@@ -13,7 +13,7 @@ const KernelTable* KernelsFor(SimdLevel level) {
     case SimdLevel::kAvx2:
       return &kAvx2Kernels;
     case SimdLevel::kAvx512bw:
-      return &kAvx512bwKernels;
+      return HasAvx512VbmiVnni() ? &kAvx512VbmiKernels : &kAvx512bwKernels;
 #endif
 #if defined(OFFLOOP_HAVE_NEON_KERNELS)
     case SimdLevel::kNeon:

@@ -67,6 +67,9 @@ extern const KernelTable kScalarKernels;
 extern const KernelTable kSse2Kernels;
 extern const KernelTable kAvx2Kernels;
 extern const KernelTable kAvx512bwKernels;
+// kAvx512bwKernels with the RGB grayscale of a CPU that also has AVX-512 VBMI
+// and VNNI; KernelsFor(kAvx512bw) returns it on such CPUs.
+extern const KernelTable kAvx512VbmiKernels;
 #elif defined(__aarch64__) && defined(__ARM_NEON) && (defined(__GNUC__) || defined(__clang__))
 #define OFFLOOP_HAVE_NEON_KERNELS 1
 extern const KernelTable kNeonKernels;

@@ -56,6 +56,12 @@ std::vector<Level> Levels() {
   for (SimdLevel l : {SimdLevel::kScalar, SimdLevel::kSse2, SimdLevel::kAvx2, SimdLevel::kAvx512bw, SimdLevel::kNeon}) {
     if (const KernelTable* t = internal::KernelsFor(l)) out.push_back({SimdLevelName(l), t});
   }
+#if defined(OFFLOOP_HAVE_X86_KERNELS)
+  // KernelsFor(kAvx512bw) is the VBMI table where the CPU has it: test the plain one too.
+  if (internal::KernelsFor(SimdLevel::kAvx512bw) == &internal::kAvx512VbmiKernels) {
+    out.push_back({"avx512bw-without-vbmi", &internal::kAvx512bwKernels});
+  }
+#endif
 #if defined(OFFLOOP_BUILD_GENERIC_KERNELS) && !defined(OFFLOOP_HAVE_NEON_KERNELS)
   out.push_back({"generic", &internal::kGenericKernels});
 #endif
