@@ -3,7 +3,7 @@
 // present; PREBUILDS_ONLY=1 uses prebuilds only). When nothing fits, the
 // error names the platform and the command that fixes it.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 
 import nodeGypBuild = require('node-gyp-build');
 
@@ -228,10 +228,85 @@ function findPackageRoot(start: string): string {
   }
 }
 
+type ReportHeader = { glibcVersionRuntime?: string } | undefined;
+
+function reportHeader(): ReportHeader {
+  // (excludeNetwork: Node 20.13 and later, not yet in @types/node 20.)
+  const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined;
+  if (!report) return undefined;
+  // (The network interfaces are the slow part of a report, and not needed.)
+  const excludeNetwork = report.excludeNetwork;
+  report.excludeNetwork = true;
+  try {
+    return (report.getReport() as { header?: ReportHeader }).header;
+  } finally {
+    report.excludeNetwork = excludeNetwork;
+  }
+}
+
+/**
+ * The C library this Linux process runs on. glibc's processes (Node's and
+ * Bun's alike) report its version in their diagnostic report's header;
+ * musl's report none. node-gyp-build asks the file system instead
+ * (/etc/alpine-release), which is wrong for a musl system other than Alpine
+ * and for a glibc Node in an Alpine container.
+ */
+export function processLibc(header: ReportHeader = reportHeader()): 'glibc' | 'musl' | undefined {
+  // (No report, no answer: node-gyp-build's guess stands.)
+  if (header === undefined) return undefined;
+  return header.glibcVersionRuntime ? 'glibc' : 'musl';
+}
+
+/**
+ * Which binary a Linux process loads, given node-gyp-build's pick (undefined
+ * when it found none) and the process's C library: a prebuild tagged for the
+ * other libc is never loaded (a glibc binary fails in a musl process, or
+ * worse), its sibling for this libc is; a local build or an untagged file
+ * stays. `exists` is fs.existsSync (tests pass their own).
+ */
+export function chooseLinuxBinary(
+  picked: string | undefined,
+  prebuildFolder: string,
+  libc: 'glibc' | 'musl',
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
+  const tag = picked === undefined ? undefined : /\.(glibc|musl)\.node$/.exec(basename(picked))?.[1];
+  if (picked !== undefined && (tag === undefined || tag === libc)) return picked;
+  const own = join(prebuildFolder, `offloop.${libc}.node`);
+  return exists(own) ? own : undefined;
+}
+
+function resolveBinary(root: string): string {
+  let picked: string | undefined;
+  let failure: unknown;
+  try {
+    picked = nodeGypBuild.resolve(root);
+  } catch (cause) {
+    failure = cause;
+  }
+  // node-gyp-build's own LIBC override wins, as it does there.
+  if (process.platform === 'linux' && !process.env.LIBC && (picked === undefined || isPrebuild(root, picked))) {
+    // (node-gyp-build's OFFLOOP_PREBUILD, the folder holding prebuilds/, as there.)
+    const folder = join(process.env.OFFLOOP_PREBUILD || root, 'prebuilds', `linux-${process.arch}`);
+    const libc = processLibc();
+    const chosen = libc === undefined ? picked : chooseLinuxBinary(picked, folder, libc);
+    if (chosen !== undefined) return chosen;
+    throw picked === undefined
+      ? failure
+      : new Error(`${picked} is built for another C library than this ${libc} process's`);
+  }
+  if (picked !== undefined) return picked;
+  throw failure;
+}
+
+function isPrebuild(root: string, path: string): boolean {
+  return relative(root, path).split(sep)[0] !== 'build';
+}
+
 function describePlatform(): string {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const header = process.platform === 'linux' ? reportHeader() : undefined;
   const libc =
-    process.platform !== 'linux' ? '' : header?.glibcVersionRuntime ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
+    header === undefined ? '' : processLibc(header) === 'glibc' ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
   return `${process.platform}-${process.arch}${libc}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
 }
 
@@ -258,7 +333,7 @@ function load(): { binding: NativeBinding; info: BinaryInfo } {
   const root = findPackageRoot(__dirname);
   let path: string;
   try {
-    path = nodeGypBuild.resolve(root);
+    path = resolveBinary(root);
   } catch (cause) {
     const looked = `${join(root, 'prebuilds')}${process.env.PREBUILDS_ONLY ? '' : ` and ${join(root, 'build', 'Release')}`}`;
     const error = new Error(

@@ -45,10 +45,11 @@ if (staticDir) {
   const missing = archives.filter((path) => !existsSync(path));
   if (missing.length > 0) fail(`OFFLOOP_CODECS_DIR=${staticDir} lacks ${missing.join(', ')} (make them with scripts/build-codecs.sh)`);
   if (what === '--cflags') print([`-I${join(staticDir, 'include')}`, '-DOFFLOOP_CODECS_STATIC=1', '-DOFFLOOP_HAVE_LIBDEFLATE=1']);
-  // Apple's linker has no --exclude-libs; there the archives' own hidden
-  // visibility (build-codecs.sh compiles them so) keeps the symbols inside.
+  // Apple's linker has no --exclude-libs, nor has Zig's (linux-musl); there the
+  // archives' own hidden visibility (build-codecs.sh compiles them so), and for
+  // musl a version script, keep the symbols inside.
   // (A cross build names its target: OFFLOOP_TARGET_PLATFORM.)
-  else print([...archives, ...((process.env.OFFLOOP_TARGET_PLATFORM || process.platform) === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'])]);
+  else print([...archives, ...(['darwin', 'linux-musl'].includes(process.env.OFFLOOP_TARGET_PLATFORM || process.platform) ? [] : ['-Wl,--exclude-libs,ALL'])]);
 } else {
   const probe = spawnSync('pkg-config', ['--exists', '--print-errors', ...MODULES], { encoding: 'utf8' });
   if (probe.error) fail(`pkg-config was not found (${probe.error.message}).\n${INSTALL_HINT}`);

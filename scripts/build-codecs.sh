@@ -20,6 +20,14 @@
 # clang from scripts/zig-macos.sh (libjpeg-turbo's SIMD through nasm's macho64
 # output on x64, its NEON intrinsics on arm64). The last line of stdout is the
 # prefix; progress goes to stderr.
+# >musl
+# --libc musl (linux, x64 or arm64): musl's archives, for Alpine and other
+# musl systems, with Zig's clang for x86_64-linux-musl or aarch64-linux-musl
+# (scripts/zig-cross.sh linux-musl) where this machine's compiler is not
+# musl's (Alpine's own builds with its gcc). The lines between the `>musl`
+# and `<musl` markers are musl's only: every other target's cache key hashes
+# this script without them (see "cache" below), so adding musl rebuilt none.
+# <musl
 #
 # Versions: those of Debian 12 (bookworm), whose libjpeg-turbo 2.1.5 is what
 # Debian's Pillow links: offloop's "exact" mode is checked bit for bit against
@@ -126,6 +134,10 @@ while [[ $# -gt 0 ]]; do
     --platform) platform=${2:?--platform needs linux, darwin or win32}; shift 2 ;;
     --platform=*) platform=${1#--platform=}; shift ;;
     x64 | arm64) arch=$1; shift ;;
+    # >musl
+    --libc) want_libc=${2:?--libc needs glibc or musl}; shift 2 ;;
+    --libc=*) want_libc=${1#--libc=}; shift ;;
+    # <musl
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (usage: build-codecs.sh [--source debian|upstream] [--platform win32|darwin] [x64|arm64])" ;;
   esac
@@ -147,6 +159,17 @@ case "$os" in
 esac
 platform=${platform:-$host_platform}
 
+# >musl
+want_libc=${want_libc:-}
+[[ -z $want_libc || $want_libc == glibc || $want_libc == musl ]] || die "--libc must be glibc or musl, not '$want_libc'"
+[[ -z $want_libc || $platform == linux ]] || die "--libc is for --platform linux only"
+zig_musl=
+if [[ $want_libc == musl && $("${CC:-cc}" -dumpmachine 2>/dev/null) != *musl* ]]; then
+  # Set before the toolchain lines below, which then take them as given.
+  zig_musl=$(bash "$(dirname "${BASH_SOURCE[0]}")/zig-cross.sh" linux-musl "$arch") || die "no musl cross compiler (scripts/zig-cross.sh linux-musl failed)"
+  export CC=$zig_musl/cc AR=$zig_musl/ar RANLIB=$zig_musl/ranlib
+fi
+# <musl
 # --- toolchain ---------------------------------------------------------------
 # cross: the GNU triple of a cross build; cmake_system/cmake_processor: what
 # its CMake toolchain file says.
@@ -184,6 +207,13 @@ else
   cc=${CC:-cc}
   command -v "$cc" >/dev/null || die "no C compiler: $cc not found"
 fi
+# >musl
+if [[ -n $zig_musl ]]; then
+  # A cross build whatever the host's arch (zlib's configure gets the triple as CHOST).
+  cc=$CC cross=$([[ $arch == x64 ]] && echo x86_64 || echo aarch64)-linux-musl cmake_system=Linux
+  cmake_processor=${cross%%-*} cross_ar=$AR cross_ranlib=$RANLIB cross_cxx=$zig_musl/c++
+fi
+# <musl
 libc=
 if [[ $platform == linux ]]; then
   # musl's and glibc's archives must not be mixed up in one cache.
@@ -203,10 +233,21 @@ sha256_of() {
 # --- cache -------------------------------------------------------------------
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 script="$here/$(basename "${BASH_SOURCE[0]}")"
+# >musl
+if [[ $libc != -musl ]]; then
+  # Every other target's key: this script without musl's lines.
+  script_for_key=$(mktemp)
+  sed '/^[[:space:]]*# >musl$/,/^[[:space:]]*# <musl$/d' "$script" >"$script_for_key"
+  script=$script_for_key
+fi
+# <musl
 cache=${OFFLOOP_CODECS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/offloop-codecs}
 sources=${OFFLOOP_CODECS_SOURCES:-$cache/sources}
 cc_version=$("$cc" --version | sed -n 1p)
 hash=$({ cat "$script" "$here"/codec-patches/*/*.patch; echo "$cc_version"; } | { command -v sha256sum >/dev/null && sha256sum || shasum -a 256; } | cut -c1-12)
+# >musl
+[[ $libc == -musl ]] || rm -f "$script"
+# <musl
 key="$platform-$arch$libc-jpeg$JPEG_VERSION-png$PNG_VERSION-z$ZLIB_VERSION-deflate$DEFLATE_VERSION-webp$WEBP_VERSION-tiff$TIFF_VERSION-$source_kind-$hash"
 prefix="$cache/$key"
 if [[ -f $prefix/BUILD-INFO ]]; then

@@ -13,6 +13,12 @@
 //                                             (scripts/prebuild-darwin.mjs): built and
 //                                             link-checked only, written to
 //                                             prebuilds-cross/ (never packed: see README)
+//   node scripts/prebuild.mjs --libc musl [--arch x64|arm64]
+//                                             Linux glibc host -> linux musl, with Zig
+//                                             (scripts/prebuild-zig.mjs): built and
+//                                             link-checked, written to
+//                                             prebuilds-cross/linux-<arch>/offloop.musl.node
+//                                             (not packed either: see README)
 //
 // The build runs in a temporary copy of the sources, never in the checkout:
 // prebuildify runs `node-gyp rebuild`, which would replace build/ (another
@@ -42,7 +48,7 @@ import { arch as hostArch, platform as hostPlatform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildDarwin } from './prebuild-darwin.mjs';
+import { buildDarwin, buildMusl } from './prebuild-zig.mjs';
 import { buildWin32 } from './prebuild-mingw.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +56,7 @@ const { values } = parseArgs({
   options: {
     arch: { type: 'string', default: hostArch() },
     platform: { type: 'string', default: hostPlatform() },
+    libc: { type: 'string' },
     'keep-temp': { type: 'boolean', default: false },
     'system-codecs': { type: 'boolean', default: false },
   },
@@ -58,6 +65,11 @@ const arch = values.arch;
 const platform = () => values.platform;
 const crossWindows = platform() === 'win32' && hostPlatform() === 'linux';
 const crossDarwin = platform() === 'darwin' && hostPlatform() === 'linux';
+if (values.libc !== undefined && (platform() !== 'linux' || !['glibc', 'musl'].includes(values.libc)))
+  throw new Error(`prebuild: --libc is glibc or musl, for linux only (asked: ${platform()} ${values.libc})`);
+// On a glibc machine (an Alpine one builds its own with node-gyp: --libc not needed).
+const crossMusl = values.libc === 'musl' && hostPlatform() === 'linux' && !hostIsMusl();
+if (crossMusl && !['x64', 'arm64'].includes(arch)) throw new Error(`prebuild: no musl cross build for ${arch}`);
 if (
   platform() !== hostPlatform() &&
   !(crossWindows && arch === 'x64') &&
@@ -74,7 +86,7 @@ const CROSS = {
   arm64: { triple: 'aarch64-linux-gnu' },
 };
 let stripBin = 'strip';
-if (platform() === 'linux' && arch !== hostArch()) {
+if (platform() === 'linux' && arch !== hostArch() && !crossMusl) {
   const cross = CROSS[arch];
   if (!cross) throw new Error(`prebuild: no cross toolchain configured for linux-${arch}`);
   env.CC ??= `${cross.triple}-gcc`;
@@ -93,7 +105,8 @@ if (values['system-codecs']) {
   console.log("prebuild: --system-codecs: linking the system's libjpeg, libpng and zlib (not a self-contained binary)");
 } else if (!env.OFFLOOP_CODECS_DIR && (hostPlatform() === 'linux' || hostPlatform() === 'darwin')) {
   // stdout's last line is the prefix; its progress goes to stderr.
-  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), '--platform', platform(), arch], {
+  const libc = values.libc ? ['--libc', values.libc] : [];
+  const codecs = spawnSync('bash', [join(root, 'scripts/build-codecs.sh'), '--platform', platform(), ...libc, arch], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
@@ -112,7 +125,7 @@ if (!env.npm_config_nodedir && platform() !== 'win32') {
   if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
 }
 
-if (crossWindows || crossDarwin) {
+if (crossWindows || crossDarwin || crossMusl) {
   if (!env.OFFLOOP_CODECS_DIR)
     throw new Error(`prebuild: the ${platform()} cross build links static codecs only (no --system-codecs)`);
   const work = mkdtempSync(join(tmpdir(), `offloop-prebuild-${platform()}-`));
@@ -124,8 +137,17 @@ if (crossWindows || crossDarwin) {
         work,
         outFile: join(root, 'prebuilds/win32-x64/offloop.node'),
       });
-    // Not into prebuilds/: nothing here can run these, so the package never
-    // carries them; the release workflow builds and tests macOS on Macs.
+    else if (crossMusl)
+      await buildMusl({
+        root,
+        arch,
+        codecsDir: env.OFFLOOP_CODECS_DIR,
+        work,
+        outFile: join(root, `prebuilds-cross/linux-${arch}/offloop.musl.node`),
+      });
+    // Not into prebuilds/ (nor musl's above): nothing here runs these with
+    // Node, so the package never carries them; the release workflow builds
+    // and tests macOS on Macs and musl on Alpine.
     else
       await buildDarwin({
         root,
@@ -179,4 +201,9 @@ try {
 } finally {
   if (values['keep-temp']) console.log(`prebuild: kept ${stage}`);
   else rmSync(stage, { recursive: true, force: true });
+}
+
+// Whether this Node runs on musl: glibc's processes report its version.
+function hostIsMusl() {
+  return hostPlatform() === 'linux' && !process.report?.getReport().header?.glibcVersionRuntime;
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 import { describe, expect, it } from 'vitest';
 
+import { chooseLinuxBinary, processLibc } from '../lib/binding.js';
 import { ROOT, runFixture } from './helpers.js';
 
 // node-gyp-build looks for binaries under OFFLOOP_PREBUILD: an empty folder has none.
@@ -65,6 +66,85 @@ describe('the loader', () => {
       });
       expect(result.failure.code).toBe('ERR_OFFLOOP_NO_BINARY');
       expect(result.failure.message).toContain(`${process.platform}-${process.arch}`);
+    },
+  );
+});
+
+describe('the C library a Linux binary is chosen for', () => {
+  it("is musl when the process's report names no glibc (musl's Node and Bun report none)", () => {
+    expect(processLibc({ glibcVersionRuntime: '2.36' })).toBe('glibc');
+    expect(processLibc({})).toBe('musl');
+    if (process.platform === 'linux') {
+      const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
+      expect(processLibc()).toBe(header.glibcVersionRuntime ? 'glibc' : 'musl');
+    }
+  });
+
+  const folder = '/p/prebuilds/linux-x64';
+  const both = (path: string) => path === `${folder}/offloop.glibc.node` || path === `${folder}/offloop.musl.node`;
+  it.each([
+    [
+      'musl: node-gyp-build picked glibc (no /etc/alpine-release)',
+      `${folder}/offloop.glibc.node`,
+      'musl',
+      both,
+      `${folder}/offloop.musl.node`,
+    ],
+    [
+      'glibc: node-gyp-build picked musl (/etc/alpine-release in a glibc container)',
+      `${folder}/offloop.musl.node`,
+      'glibc',
+      both,
+      `${folder}/offloop.glibc.node`,
+    ],
+    [
+      'musl: node-gyp-build found nothing (the only file is tagged musl)',
+      undefined,
+      'musl',
+      both,
+      `${folder}/offloop.musl.node`,
+    ],
+    ['glibc: its pick is right', `${folder}/offloop.glibc.node`, 'glibc', both, `${folder}/offloop.glibc.node`],
+    [
+      'musl: only a glibc prebuild exists: none',
+      `${folder}/offloop.glibc.node`,
+      'musl',
+      (path: string) => path.endsWith('glibc.node'),
+      undefined,
+    ],
+    ['musl: a local build stays', '/p/build/Release/offloop.node', 'musl', both, '/p/build/Release/offloop.node'],
+  ] as const)('%s', (_, picked, libc, exists, expected) => {
+    expect(chooseLinuxBinary(picked, folder, libc, exists)).toBe(expected);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'a process whose report names no glibc loads offloop.musl.node, never the glibc one beside it',
+    () => {
+      // Both tagged files of this platform, the musl one a copy of the glibc build
+      // (a real musl binary cannot load here): a child with a musl report loads it.
+      const dir = mkdtempSync(join(tmpdir(), 'offloop-libc-'));
+      try {
+        const folder = join(dir, 'prebuilds', `linux-${process.arch}`);
+        mkdirSync(folder, { recursive: true });
+        copyFileSync(join(ROOT, 'build/Release/offloop.node'), join(folder, 'offloop.musl.node'));
+        writeFileSync(join(folder, 'offloop.glibc.node'), 'not a binary');
+        const script = [
+          'const getReport = process.report.getReport.bind(process.report);',
+          'process.report.getReport = () => { const r = getReport(); delete r.header.glibcVersionRuntime; return r; };',
+          "const { binaryInfo } = require('./dist/cjs/binding.js');",
+          'console.log(JSON.stringify(binaryInfo));',
+        ].join('\n');
+        const run = spawnSync(process.execPath, ['-e', script], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: { ...process.env, OFFLOOP_PREBUILD: dir, PREBUILDS_ONLY: '1', LIBC: '' },
+        });
+        expect(run.stderr).toBe('');
+        expect(JSON.parse(run.stdout).path).toBe(join(folder, 'offloop.musl.node'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });
