@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Link check of a macOS addon binary, for builds that cannot be run where
-// they are made (scripts/prebuild-darwin.mjs cross-builds them on Linux):
+// they are made (scripts/prebuild-zig.mjs cross-builds them on Linux):
 //
 //   node scripts/check-macho.mjs --arch x64|arm64 <file.node>...
 //
@@ -25,7 +25,7 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
-// Symbols the toolchain is known to leave undefined (prebuild-darwin.mjs says
+// Symbols the toolchain is known to leave undefined (prebuild-zig.mjs says
 // which and why): reported on every run, never a pass for anything else.
 const CPU = { x64: 'X86_64', arm64: 'ARM64' };
 if (!CPU[values.arch] || positionals.length === 0) {

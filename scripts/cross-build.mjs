@@ -1,5 +1,5 @@
 // What the cross builds that node-gyp cannot do (win32 with mingw-w64,
-// macOS with Zig: scripts/prebuild-mingw.mjs, scripts/prebuild-darwin.mjs)
+// macOS and Linux musl with Zig: scripts/prebuild-mingw.mjs, scripts/prebuild-zig.mjs)
 // share: the sources and flags binding.gyp gives node-gyp, and a runner for
 // the compile commands.
 import { spawn, spawnSync } from 'node:child_process';

@@ -10,7 +10,7 @@
 //                                             Debian's mingw-w64 (scripts/prebuild-mingw.mjs)
 //   node scripts/prebuild.mjs --platform darwin --arch x64|arm64
 //                                             Linux x64 host -> macOS, with Zig
-//                                             (scripts/prebuild-darwin.mjs): built and
+//                                             (scripts/prebuild-zig.mjs): built and
 //                                             link-checked only, written to
 //                                             prebuilds-cross/ (never packed: see README)
 //   node scripts/prebuild.mjs --libc musl [--arch x64|arm64]
