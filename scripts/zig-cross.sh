@@ -78,9 +78,11 @@ write_if_changed() { # <file> <text>
   printf '%s\n' "$text" >"$file.tmp.$$" && chmod +x "$file.tmp.$$" && mv "$file.tmp.$$" "$file"
 }
 wrapper() { # <name> <zig subcommand and arguments>
-  # (CMake asks for the linker's -v to learn the compiler's ABI: Zig's
-  # linker refuses it, and nothing else needs it.)
-  write_if_changed "$bin/$1" "$(printf '#!/bin/sh\nfor arg do shift; [ "$arg" = -Wl,-v ] || set -- "$@" "$arg"; done\nexec "%s" %s "$@"' "$zig" "$2")"
+  # (CMake asks for the linker's -v, and the driver's, to learn the
+  # compiler's ABI: Zig's linker refuses the first, and with the second Zig
+  # builds its whole libc for the target again (musl's: 20 minutes here);
+  # nothing else needs them.)
+  write_if_changed "$bin/$1" "$(printf '#!/bin/sh\nfor arg do shift; [ "$arg" = -Wl,-v ] || [ "$arg" = -v ] || set -- "$@" "$arg"; done\nexec "%s" %s "$@"' "$zig" "$2")"
 }
 wrapper cc "cc -target $target"
 wrapper c++ "c++ -target $target"
