@@ -170,8 +170,10 @@ template <int C>
 constexpr uint8_t PixelByte(int byte, int first, int second) {
   return static_cast<uint8_t>((byte / 4) * C + ((byte & 3) == 0 ? first : second));
 }
-#define OFFLOOP_I4(n, f, s) PixelByte<C>(n, f, s), PixelByte<C>(n + 1, f, s), PixelByte<C>(n + 2, f, s), PixelByte<C>(n + 3, f, s)
-#define OFFLOOP_I16(n, f, s) OFFLOOP_I4(n, f, s), OFFLOOP_I4(n + 4, f, s), OFFLOOP_I4(n + 8, f, s), OFFLOOP_I4(n + 12, f, s)
+#define OFFLOOP_I4(n, f, s) \
+  PixelByte<C>(n, f, s), PixelByte<C>(n + 1, f, s), PixelByte<C>(n + 2, f, s), PixelByte<C>(n + 3, f, s)
+#define OFFLOOP_I16(n, f, s) \
+  OFFLOOP_I4(n, f, s), OFFLOOP_I4(n + 4, f, s), OFFLOOP_I4(n + 8, f, s), OFFLOOP_I4(n + 12, f, s)
 #define OFFLOOP_I64(f, s) OFFLOOP_I16(0, f, s), OFFLOOP_I16(16, f, s), OFFLOOP_I16(32, f, s), OFFLOOP_I16(48, f, s)
 template <int C>
 alignas(64) constexpr uint8_t kIndexB02[64] = {OFFLOOP_I64(0, 2)};  // (byte 0, byte 2)
@@ -202,9 +204,9 @@ OFFLOOP_INLINE __m512i PackHighWords(__m512i a, __m512i b, __m512i c, __m512i d)
   alignas(64) static constexpr uint16_t kHigh[32] = {1,  3,  5,  7,  9,  11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,
                                                      33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63};
   alignas(64) static constexpr uint8_t kLow[64] = {
-      0,  2,  4,  6,  8,  10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32,  34,  36,  38,  40,  42,
-      44, 46, 48, 50, 52, 54, 56, 58, 60, 62, 64, 66, 68, 70, 72, 74, 76, 78, 80, 82, 84, 86, 88, 90,
-      92, 94, 96, 98, 100, 102, 104, 106, 108, 110, 112, 114, 116, 118, 120, 122, 124, 126};
+      0,  2,  4,  6,  8,  10, 12,  14,  16,  18,  20,  22,  24,  26,  28,  30,  32,  34,  36,  38, 40, 42,
+      44, 46, 48, 50, 52, 54, 56,  58,  60,  62,  64,  66,  68,  70,  72,  74,  76,  78,  80,  82, 84, 86,
+      88, 90, 92, 94, 96, 98, 100, 102, 104, 106, 108, 110, 112, 114, 116, 118, 120, 122, 124, 126};
   const __m512i high = _mm512_load_si512(kHigh);
   return _mm512_permutex2var_epi8(_mm512_permutex2var_epi16(a, high, b), _mm512_load_si512(kLow),
                                   _mm512_permutex2var_epi16(c, high, d));
