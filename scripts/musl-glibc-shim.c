@@ -1,14 +1,17 @@
 /*
- * For scripts/runtime-smoke.sh bun-musl only, never shipped: Bun's musl build
- * (the registry's @oven/bun-linux-x64-musl) needs Alpine's libstdc++.so.6 and
+ * For scripts/runtime-smoke.sh bun-musl and bun-musl-arm64 only, never
+ * shipped: Bun's musl builds (the registry's @oven/bun-linux-x64-musl and
+ * @oven/bun-linux-aarch64-musl) need Alpine's libstdc++.so.6 and
  * libgcc_s.so.1, which neither Debian nor the npm registry has. Debian's
  * (glibc's) copies load into a musl process but for the few glibc functions
  * they call that musl lacks: this library gives them, as Alpine's gcompat
- * does, named ld-linux-x86-64.so.2 (which Debian's libstdc++ needs, and which
- * is glibc's loader) so that musl's loader loads it with them. offloop's musl
- * binary needs none of this (it has its own C++ runtime and needs only musl's
- * libc, scripts/check-elf.mjs): only the host that loads it does.
- * Built with gcc -nostdlib against Debian's musl libc.so: no libc headers.
+ * does. On x86-64 it is named ld-linux-x86-64.so.2 (which Debian's libstdc++
+ * needs, and which is glibc's loader) so that musl's loader loads it with
+ * them; Debian's arm64 libstdc++ needs no loader by name, so there it is
+ * preloaded (LD_PRELOAD). offloop's musl binaries need none of this (they
+ * have their own C++ runtime and need only musl's libc,
+ * scripts/check-elf.mjs): only the host that loads them does.
+ * Built with -nostdlib against Debian's musl libc.so: no libc headers.
  */
 typedef unsigned long size_t;
 typedef unsigned int uint32_t;
@@ -45,11 +48,20 @@ int _dl_find_object(void *pc, void *result) {
   return -1;
 }
 
+#if defined(__x86_64__)
 /* libgcc's CPU model for __builtin_cpu_supports: no features claimed. */
 struct {
   unsigned vendor, type, subtype, features[1];
 } __cpu_model;
 int __cpu_indicator_init(void) { return 0; }
+#endif
+
+#if defined(__aarch64__)
+/* glibc's internal name, which Debian's arm64 libstdc++ calls (for the CPU's
+   hardware capabilities); musl has only the public one. */
+extern unsigned long getauxval(unsigned long type);
+unsigned long __getauxval(unsigned long type) { return getauxval(type); }
+#endif
 
 /* thread_local destructors (glibc's own, which musl lacks): run at thread exit. */
 struct thread_destructor {
