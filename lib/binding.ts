@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import nodeGypBuild = require('node-gyp-build');
 
 import { arrayBufferResizableGetter, sharedArrayBufferGrowableGetter } from './intrinsics.js';
+import { type Libc, processLibc, reportHeader } from './libc.js';
 import type { GrayscaleFileMode } from './files/types.js';
 import type { CodecsInfo, PoolStats, SimdLevel } from './types.js';
 
@@ -228,35 +229,6 @@ function findPackageRoot(start: string): string {
   }
 }
 
-type ReportHeader = { glibcVersionRuntime?: string } | undefined;
-
-function reportHeader(): ReportHeader {
-  // (excludeNetwork: Node 20.13 and later, not yet in @types/node 20.)
-  const report = process.report as (NodeJS.ProcessReport & { excludeNetwork?: boolean }) | undefined;
-  if (!report) return undefined;
-  // (The network interfaces are the slow part of a report, and not needed.)
-  const excludeNetwork = report.excludeNetwork;
-  report.excludeNetwork = true;
-  try {
-    return (report.getReport() as { header?: ReportHeader }).header;
-  } finally {
-    report.excludeNetwork = excludeNetwork;
-  }
-}
-
-/**
- * The C library this Linux process runs on. glibc's processes (Node's and
- * Bun's alike) report its version in their diagnostic report's header;
- * musl's report none. node-gyp-build asks the file system instead
- * (/etc/alpine-release), which is wrong for a musl system other than Alpine
- * and for a glibc Node in an Alpine container.
- */
-export function processLibc(header: ReportHeader = reportHeader()): 'glibc' | 'musl' | undefined {
-  // (No report, no answer: node-gyp-build's guess stands.)
-  if (header === undefined) return undefined;
-  return header.glibcVersionRuntime ? 'glibc' : 'musl';
-}
-
 /**
  * Which binary a Linux process loads, given node-gyp-build's pick (undefined
  * when it found none) and the process's C library: a prebuild tagged for the
@@ -267,7 +239,7 @@ export function processLibc(header: ReportHeader = reportHeader()): 'glibc' | 'm
 export function chooseLinuxBinary(
   picked: string | undefined,
   prebuildFolder: string,
-  libc: 'glibc' | 'musl',
+  libc: Libc,
   exists: (path: string) => boolean = existsSync,
 ): string | undefined {
   const tag = picked === undefined ? undefined : /\.(glibc|musl)\.node$/.exec(basename(picked))?.[1];
@@ -304,10 +276,11 @@ function isPrebuild(root: string, path: string): boolean {
 }
 
 function describePlatform(): string {
-  const header = process.platform === 'linux' ? reportHeader() : undefined;
-  const libc =
-    header === undefined ? '' : processLibc(header) === 'glibc' ? ` glibc ${header.glibcVersionRuntime}` : ' musl';
-  return `${process.platform}-${process.arch}${libc}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
+  const libc = process.platform === 'linux' ? processLibc() : undefined;
+  // (The report only for glibc's version: an error's cost, not start-up's.)
+  const version = libc === 'glibc' ? reportHeader()?.glibcVersionRuntime : undefined;
+  const named = libc === undefined ? '' : version === undefined ? ` ${libc}` : ` glibc ${version}`;
+  return `${process.platform}-${process.arch}${named}, Node ${process.versions.node} (Node-API ${process.versions.napi})`;
 }
 
 /**

@@ -1,11 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 import { describe, expect, it } from 'vitest';
 
-import { chooseLinuxBinary, processLibc } from '../lib/binding.js';
+import { chooseLinuxBinary } from '../lib/binding.js';
+import { libcFromMaps, libcFromReport, processLibc } from '../lib/libc.js';
 import { ROOT, runFixture } from './helpers.js';
 
 // node-gyp-build looks for binaries under OFFLOOP_PREBUILD: an empty folder has none.
@@ -70,10 +71,75 @@ describe('the loader', () => {
   );
 });
 
+const mapsFixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/proc-maps', name), 'latin1');
+// Written from those systems' file layouts (not captured here: no Alpine,
+// RHEL 8 or arm64 machine): the lines that name the C library, as the kernel
+// prints them.
+const mapsLine = (path: string) => `7f3c1a200000-7f3c1a228000 r--p 00000000 08:01 1835032                    ${path}`;
+const alpineNode = [
+  '/usr/bin/node',
+  '/usr/lib/libstdc++.so.6.0.33',
+  '/usr/lib/libgcc_s.so.1',
+  '/lib/ld-musl-x86_64.so.1',
+]
+  .map(mapsLine)
+  .join('\n');
+const alpineGcompat = ['/usr/bin/node', '/lib/libgcompat.so.0', '/lib/ld-linux-x86-64.so.2', '/lib/ld-musl-x86_64.so.1']
+  .map(mapsLine)
+  .join('\n');
+
 describe('the C library a Linux binary is chosen for', () => {
+  it.each([
+    ['glibc: Node 22 on Debian 12 (captured)', mapsFixture('debian12-node22-glibc.txt'), 'glibc'],
+    ["musl: a program on Debian 12's musl (captured)", mapsFixture('debian12-musl.txt'), 'musl'],
+    [
+      "musl: Bun's musl build on Debian's musl with the glibc-named shim (captured)",
+      mapsFixture('debian12-bun-musl-shim.txt'),
+      'musl',
+    ],
+    ["musl: Alpine's Node (its loader, /lib/ld-musl-x86_64.so.1)", alpineNode, 'musl'],
+    ["musl: Alpine's gcompat beside musl", alpineGcompat, 'musl'],
+    ['musl: the libc.musl name', mapsLine('/lib/libc.musl-aarch64.so.1'), 'musl'],
+    ['musl: Debian arm64 musl', mapsLine('/usr/lib/aarch64-linux-musl/libc.so'), 'musl'],
+    [
+      'glibc: before 2.34 (RHEL 8)',
+      [mapsLine('/usr/lib64/libc-2.28.so'), mapsLine('/usr/lib64/ld-2.28.so')].join('\n'),
+      'glibc',
+    ],
+    ['glibc: arm64 loader', mapsLine('/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1'), 'glibc'],
+    ['glibc: replaced since it was mapped', mapsLine('/usr/lib/x86_64-linux-gnu/libc.so.6 (deleted)'), 'glibc'],
+    ['none: a static binary (captured)', mapsFixture('static.txt'), undefined],
+    ['none: no mappings', '', undefined],
+    [
+      'none: names that only contain the names',
+      [mapsLine('/opt/libc.so.6.bak'), mapsLine('/opt/ld-musl-x86_64.so.1.d/x')].join('\n'),
+      undefined,
+    ],
+  ] as const)('%s', (_, maps, expected) => {
+    expect(libcFromMaps(maps)).toBe(expected);
+  });
+
   it("is musl when the process's report names no glibc (musl's Node and Bun report none)", () => {
-    expect(processLibc({ glibcVersionRuntime: '2.36' })).toBe('glibc');
-    expect(processLibc({})).toBe('musl');
+    expect(libcFromReport({ glibcVersionRuntime: '2.36' })).toBe('glibc');
+    expect(libcFromReport({})).toBe('musl');
+    expect(libcFromReport(undefined)).toBe(undefined);
+  });
+
+  it('asks the report only when the mappings are unreadable or name no C library', () => {
+    const musl = () => ({});
+    const unasked = () => {
+      throw new Error('the report was asked');
+    };
+    expect(processLibc(() => mapsFixture('debian12-musl.txt'), unasked)).toBe('musl');
+    expect(processLibc(() => mapsFixture('debian12-node22-glibc.txt'), unasked)).toBe('glibc');
+    expect(processLibc(() => undefined, musl)).toBe('musl');
+    expect(processLibc(() => mapsFixture('static.txt'), musl)).toBe('musl');
+    expect(
+      processLibc(
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBe(undefined);
     if (process.platform === 'linux') {
       const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
       expect(processLibc()).toBe(header.glibcVersionRuntime ? 'glibc' : 'musl');
@@ -117,36 +183,59 @@ describe('the C library a Linux binary is chosen for', () => {
     expect(chooseLinuxBinary(picked, folder, libc, exists)).toBe(expected);
   });
 
-  it.runIf(process.platform === 'linux')(
-    'a process whose report names no glibc loads offloop.musl.node, never the glibc one beside it',
-    () => {
-      // Both tagged files of this platform, the musl one a copy of the glibc build
-      // (a real musl binary cannot load here): a child with a musl report loads it.
-      const dir = mkdtempSync(join(tmpdir(), 'offloop-libc-'));
-      try {
-        const folder = join(dir, 'prebuilds', `linux-${process.arch}`);
-        mkdirSync(folder, { recursive: true });
-        copyFileSync(join(ROOT, 'build/Release/offloop.node'), join(folder, 'offloop.musl.node'));
-        writeFileSync(join(folder, 'offloop.glibc.node'), 'not a binary');
-        const script = [
-          'const getReport = process.report.getReport.bind(process.report);',
-          'process.report.getReport = () => { const r = getReport(); delete r.header.glibcVersionRuntime; return r; };',
-          "const { binaryInfo } = require('./dist/cjs/binding.js');",
-          'console.log(JSON.stringify(binaryInfo));',
-        ].join('\n');
-        const run = spawnSync(process.execPath, ['-e', script], {
-          cwd: ROOT,
-          encoding: 'utf8',
-          timeout: 30_000,
-          env: { ...process.env, OFFLOOP_PREBUILD: dir, PREBUILDS_ONLY: '1', LIBC: '' },
-        });
-        expect(run.stderr).toBe('');
-        expect(JSON.parse(run.stdout).path).toBe(join(folder, 'offloop.musl.node'));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  // A child whose /proc/self/maps reads as `maps` (a throw: unreadable) and,
+  // with `muslReport`, whose report names no glibc.
+  const mockedChild = (maps: string | undefined, muslReport: boolean) =>
+    [
+      "const fs = require('node:fs');",
+      'const readFileSync = fs.readFileSync;',
+      `const maps = ${JSON.stringify(maps ?? null)};`,
+      'fs.readFileSync = (path, ...rest) => {',
+      "  if (path !== '/proc/self/maps') return readFileSync(path, ...rest);",
+      "  if (maps === null) throw Object.assign(new Error('EACCES: mocked'), { code: 'EACCES' });",
+      '  return maps;',
+      '};',
+      ...(muslReport
+        ? [
+            'const getReport = process.report.getReport.bind(process.report);',
+            'process.report.getReport = () => { const r = getReport(); delete r.header.glibcVersionRuntime; return r; };',
+          ]
+        : []),
+      "const { binaryInfo } = require('./dist/cjs/binding.js');",
+      'console.log(JSON.stringify(binaryInfo));',
+    ].join('\n');
+
+  it.runIf(process.platform === 'linux').each([
+    [
+      "its mappings name Debian's musl (its report, glibc, is not asked)",
+      mockedChild(mapsFixture('debian12-musl.txt'), false),
+    ],
+    ['its mappings cannot be read and its report names no glibc', mockedChild(undefined, true)],
+    [
+      'its mappings name no C library (static) and its report names no glibc',
+      mockedChild(mapsFixture('static.txt'), true),
+    ],
+  ])('a process where %s loads offloop.musl.node, never the glibc one beside it', (_, script) => {
+    // Both tagged files of this platform, the musl one a copy of the glibc build
+    // (a real musl binary cannot load here).
+    const dir = mkdtempSync(join(tmpdir(), 'offloop-libc-'));
+    try {
+      const folder = join(dir, 'prebuilds', `linux-${process.arch}`);
+      mkdirSync(folder, { recursive: true });
+      copyFileSync(join(ROOT, 'build/Release/offloop.node'), join(folder, 'offloop.musl.node'));
+      writeFileSync(join(folder, 'offloop.glibc.node'), 'not a binary');
+      const run = spawnSync(process.execPath, ['-e', script], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, OFFLOOP_PREBUILD: dir, PREBUILDS_ONLY: '1', LIBC: '' },
+      });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout).path).toBe(join(folder, 'offloop.musl.node'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('callbacks', () => {
