@@ -71,6 +71,24 @@ describe('the loader', () => {
   );
 });
 
+describe('start-up', () => {
+  // node:fs/promises loads readline and the streams with it: the files
+  // functions read fs.promises when called instead.
+  it.each([
+    ['require()', ['-e', "require('offloop'); console.log(JSON.stringify(process.moduleLoadList))"]],
+    [
+      'import()',
+      ['--input-type=module', '-e', "await import('offloop'); console.log(JSON.stringify(process.moduleLoadList))"],
+    ],
+  ])('%s of offloop loads no node:fs/promises', (_, args) => {
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    const loaded: string[] = JSON.parse(run.stdout);
+    expect(loaded).toContain('NativeModule fs');
+    expect(loaded.filter((name) => /fs\/promises|readline/.test(name))).toEqual([]);
+  });
+});
+
 const mapsFixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/proc-maps', name), 'latin1');
 // Written from those systems' file layouts (not captured here: no Alpine,
 // RHEL 8 or arm64 machine): the lines that name the C library, as the kernel

@@ -3,8 +3,10 @@
  * followed once, loops detected by real path) or any sync/async iterable of
  * items; and where each input's output goes.
  */
-import { opendir, realpath, stat } from 'node:fs/promises';
-import type { BigIntStats, Dir } from 'node:fs';
+// fs.promises is read at the call, not imported from node:fs/promises: that
+// module (and readline, which it loads) would cost every import('offloop')
+// a few ms of start-up, for functions only a files call uses.
+import { type BigIntStats, type Dir, promises as fsPromises } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,13 +32,13 @@ export interface BatchEntry {
  * the listing goes on; only `root` itself failing ends it.
  */
 async function* listDirectory(root: string, recursive: boolean, outputs: BatchOutputs): AsyncGenerator<BatchEntry> {
-  const seen = new Set<string>([await realpath(root)]);
+  const seen = new Set<string>([await fsPromises.realpath(root)]);
   const pending: string[] = [root];
   while (pending.length > 0) {
     const folder = pending.pop()!;
     let dir: Dir;
     try {
-      dir = await opendir(folder);
+      dir = await fsPromises.opendir(folder);
     } catch (error) {
       if (folder === root) throw error;
       yield { item: folder, relativePath: relative(root, folder), listingError: error as Error };
@@ -49,7 +51,7 @@ async function* listDirectory(root: string, recursive: boolean, outputs: BatchOu
       let isFile = dirent.isFile();
       if (dirent.isSymbolicLink()) {
         try {
-          const target = await stat(path);
+          const target = await fsPromises.stat(path);
           isDirectory = target.isDirectory();
           isFile = target.isFile();
         } catch {
@@ -61,7 +63,7 @@ async function* listDirectory(root: string, recursive: boolean, outputs: BatchOu
         let real: string;
         let info: BigIntStats;
         try {
-          [real, info] = await Promise.all([realpath(path), stat(path, { bigint: true })]);
+          [real, info] = await Promise.all([fsPromises.realpath(path), fsPromises.stat(path, { bigint: true })]);
         } catch (error) {
           yield { item: path, relativePath: relative(root, path), listingError: error as Error };
           continue;
@@ -80,7 +82,7 @@ async function* listDirectory(root: string, recursive: boolean, outputs: BatchOu
 /** The directory path `inputs` names, or undefined when it is a list. */
 async function directoryOf(inputs: string | URL): Promise<string | undefined> {
   const path = typeof inputs === 'string' ? inputs : fileURLToPath(inputs);
-  const info = await stat(path);
+  const info = await fsPromises.stat(path);
   return info.isDirectory() ? path : undefined;
 }
 

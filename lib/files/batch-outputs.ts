@@ -15,8 +15,10 @@
  * Checks run in the order entries are claimed (the order inputs are pulled),
  * one at a time, so "the first one stands" whatever the concurrency.
  */
-import type { BigIntStats } from 'node:fs';
-import { lstat, realpath, stat } from 'node:fs/promises';
+// fs.promises is read at the call, not imported from node:fs/promises: that
+// module (and readline, which it loads) would cost every import('offloop')
+// a few ms of start-up, for functions only a files call uses.
+import { type BigIntStats, promises as fsPromises } from 'node:fs';
 import { basename, dirname, extname, join, parse, resolve, sep } from 'node:path';
 
 import { batchOutputError } from '../errors.js';
@@ -62,7 +64,7 @@ function idOf(stats: BigIntStats): string {
 
 async function statOrUndefined(path: string, follow = true): Promise<BigIntStats | undefined> {
   try {
-    return await (follow ? stat(path, { bigint: true }) : lstat(path, { bigint: true }));
+    return await (follow ? fsPromises.stat(path, { bigint: true }) : fsPromises.lstat(path, { bigint: true }));
   } catch {
     return undefined;
   }
@@ -78,7 +80,7 @@ export async function realPathOf(path: string): Promise<string> {
   let head = absolute;
   for (;;) {
     try {
-      return join(await realpath(head), ...rest.reverse());
+      return join(await fsPromises.realpath(head), ...rest.reverse());
     } catch {
       const parent = dirname(head);
       if (parent === head) return absolute;

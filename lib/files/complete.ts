@@ -4,8 +4,11 @@
  * inspector decides, from the file's first and last bytes). A file that is
  * empty, cut short or not an image is not done, so it is written again.
  */
-import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+// fs.promises is read at the call, not imported from node:fs/promises: that
+// module (and readline, which it loads) would cost every import('offloop')
+// a few ms of start-up, for functions only a files call uses.
+import { constants, promises as fsPromises } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 
 import { binding } from '../binding.js';
 
@@ -20,7 +23,7 @@ export async function isCompleteImage(path: string): Promise<boolean> {
   let file: FileHandle;
   try {
     // Without blocking: a FIFO in the output's place is not waited for.
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    file = await fsPromises.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return false;
   }
