@@ -115,6 +115,11 @@ describe('the C library a Linux binary is chosen for', () => {
       mapsFixture('debian12-bun-musl-shim.txt'),
       'musl',
     ],
+    [
+      "musl: Bun's arm64 musl build under qemu-aarch64 on Debian's arm64 musl (captured)",
+      mapsFixture('debian12-arm64-qemu-bun-musl.txt'),
+      'musl',
+    ],
     ["musl: Alpine's Node (its loader, /lib/ld-musl-x86_64.so.1)", alpineNode, 'musl'],
     ["musl: Alpine's gcompat beside musl", alpineGcompat, 'musl'],
     ['musl: the libc.musl name', mapsLine('/lib/libc.musl-aarch64.so.1'), 'musl'],
