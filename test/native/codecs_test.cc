@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -48,7 +49,7 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
 #endif
-#ifdef OFFLOOP_WITH_LIBDEFLATE
+#if defined(OFFLOOP_WITH_LIBDEFLATE) || OFFLOOP_HAVE_LIBDEFLATE
 #include <libdeflate.h>
 #endif
 
@@ -1048,6 +1049,76 @@ void TestPngEncodeScratch() {
   }
 }
 
+#if OFFLOOP_HAVE_LIBDEFLATE
+// 2048 rows of 1024 pixels (2 MiB of filtered rows: large enough for the
+// level trial) from a fixed pseudo-random sequence.
+template <typename Pixel>
+std::vector<uint8_t> TrialImage(Pixel pixel) {
+  std::vector<uint8_t> gray(size_t{1024} * 2048);
+  uint32_t seed = 12345;
+  for (uint32_t y = 0; y < 2048; y++) {
+    for (uint32_t x = 0; x < 1024; x++) {
+      seed = seed * 1103515245u + 12345u;
+      gray[size_t(y) * 1024 + x] = uint8_t(pixel(x, y, seed >> 16));
+    }
+  }
+  return gray;
+}
+
+// The libdeflate level whose stream a PNG's IDAT data is (0: none of those
+// tried): inflated back to its filtered rows and deflated again at each.
+int DeflatedAtLevel(const OutputBuffer& png, size_t filtered_bytes, std::initializer_list<int> levels) {
+  std::vector<uint8_t> stream;
+  for (size_t at = 8; at + 12 <= png.size();) {
+    const uint8_t* p = png.data() + at;
+    const size_t length = (size_t(p[0]) << 24) | (size_t(p[1]) << 16) | (size_t(p[2]) << 8) | p[3];
+    if (std::memcmp(p + 4, "IDAT", 4) == 0) stream.insert(stream.end(), p + 8, p + 8 + length);
+    at += 12 + length;
+  }
+  std::vector<uint8_t> filtered(filtered_bytes);
+  libdeflate_decompressor* inflater = libdeflate_alloc_decompressor();
+  const bool inflated = libdeflate_zlib_decompress(inflater, stream.data(), stream.size(), filtered.data(),
+                                                   filtered.size(), nullptr) == LIBDEFLATE_SUCCESS;
+  libdeflate_free_decompressor(inflater);
+  if (!inflated) return 0;
+  for (int level : levels) {
+    libdeflate_compressor* deflater = libdeflate_alloc_compressor(level);
+    std::vector<uint8_t> again(libdeflate_zlib_compress_bound(deflater, filtered.size()));
+    again.resize(libdeflate_zlib_compress(deflater, filtered.data(), filtered.size(), again.data(), again.size()));
+    libdeflate_free_compressor(deflater);
+    if (again == stream) return level;
+  }
+  return 0;
+}
+
+// At zlib level 6 the encoder deflates at libdeflate's 6 when trial slices
+// show it within 3% of 7 (noisy rows), else at 7 (smooth rows, where 6
+// writes 20% more here); other levels keep n + 1.
+void TestPngLevelTrial() {
+  const size_t filtered = size_t{1025} * 2048;
+  const std::vector<uint8_t> noisy =
+      TrialImage([](uint32_t x, uint32_t y, uint32_t r) { return ((x + y) >> 3) + (r & 3); });
+  const std::vector<uint8_t> smooth =
+      TrialImage([](uint32_t x, uint32_t y, uint32_t r) { return ((x * x + y * y) >> 8) + ((r & 255) == 0 ? 1 : 0); });
+  struct Case {
+    const char* what;
+    const std::vector<uint8_t>* gray;
+    int zlib_level;
+    int libdeflate_level;
+  };
+  for (const Case& c : {Case{"noisy rows, level 6", &noisy, 6, 6}, Case{"smooth rows, level 6", &smooth, 6, 7},
+                        Case{"noisy rows, level 5", &noisy, 5, 6}}) {
+    OutputBuffer png;
+    PngEncodeOptions options;
+    options.compression_level = c.zlib_level;
+    Status s = EncodeGrayPng(c.gray->data(), 1024, 2048, 1024, options, &png);
+    const int level = s.ok() ? DeflatedAtLevel(png, filtered, {5, 6, 7}) : -1;
+    Check(level == c.libdeflate_level, std::string(c.what) + ": deflated at libdeflate's " +
+                                           std::to_string(c.libdeflate_level) + " (" + std::to_string(level) + ")");
+  }
+}
+#endif
+
 void TestPngDecodeHooks(const std::vector<DecodeCase>& cases) {
   int hooked = 0, scratched = 0;
   for (const DecodeCase& c : cases) {
@@ -1546,6 +1617,9 @@ int main(int argc, char** argv) {
   TestPngIdatLayouts(decode);
   TestPngDecodeHooks(decode);
   TestPngEncodeScratch();
+#if OFFLOOP_HAVE_LIBDEFLATE
+  TestPngLevelTrial();
+#endif
   TestDetection();
   TestLimitsAndHugeHeaders();
   TestOrientationReaders();
