@@ -1178,7 +1178,8 @@ def only_webp():
 
 def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, extra=(), colormap=None,
                rows_per_strip=None, fill_order=None, orientation=None, planar=False, photometric_tag=True,
-               sample_format=None, subsampling=None, deflate=False, lzw=False):
+               sample_format=None, subsampling=None, deflate=False, lzw=False, bits_per_sample=None, samples_tag=True,
+               compression=None):
     """A minimal uncompressed TIFF (one IFD, strips of `rows_per_strip` rows) for the
     variants Pillow does not write; tiffcp recompresses or tiles it. `data` is
     interleaved; `planar` stores it as separate planes (whole-byte samples), each
@@ -1186,7 +1187,10 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     `subsampling` (YCbCr, contiguous): `data` holds the sampling blocks (hs*vs Y, Cb,
     Cr) row of blocks after row of blocks, and the tag is written; `deflate`: each
     strip compressed with zlib (Compression 8); `lzw`: each strip as TIFF LZW of
-    literal codes (Compression 5; tiffcp will not copy a subsampled image)."""
+    literal codes (Compression 5; tiffcp will not copy a subsampled image).
+    `bits_per_sample`: the BitsPerSample values to write, when not `bits` once a
+    sample; `samples_tag`: whether SamplesPerPixel is written; `compression`: the
+    Compression value to write over the data as it is."""
     e = ">" if big_endian else "<"
     rps = rows_per_strip or h
     if planar:
@@ -1214,8 +1218,8 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     entries = []  # (tag, type, values)
     entries.append((256, 4, [w]))
     entries.append((257, 4, [h]))
-    entries.append((258, 3, [bits] * samples))
-    entries.append((259, 3, [8 if deflate else 5 if lzw else 1]))
+    entries.append((258, 3, list(bits_per_sample) if bits_per_sample is not None else [bits] * samples))
+    entries.append((259, 3, [compression or (8 if deflate else 5 if lzw else 1)]))
     if photometric_tag:
         entries.append((262, 3, [photometric]))
     if fill_order:
@@ -1223,7 +1227,8 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     entries.append((273, 4, [0] * len(strips)))  # patched below
     if orientation:
         entries.append((274, 3, [orientation]))
-    entries.append((277, 3, [samples]))
+    if samples_tag:
+        entries.append((277, 3, [samples]))
     entries.append((278, 4, [rps]))
     entries.append((279, 4, [len(s) for s in strips]))
     if planar:
@@ -1274,6 +1279,25 @@ def write_tiff(path, w, h, photometric, bits, samples, data, big_endian=False, e
     out += blob
     for strip in strips:
         out += strip
+    open(path, "wb").write(bytes(out))
+
+
+def write_ojpeg_tiff(path, w, h, jpeg, subsampling):
+    """An old-style JPEG TIFF (Compression 6, which nothing writes any more): one strip
+    holding a whole JFIF stream, which JPEGInterchangeFormat points at too, as
+    libtiff's OJPEG reader takes it; YCbCr, 8-bit, little-endian."""
+    entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [8, 8, 8]), (259, 3, [6]), (262, 3, [6]), (273, 4, [0]),
+               (277, 3, [3]), (278, 4, [h]), (279, 4, [len(jpeg)]), (513, 4, [0]), (514, 4, [len(jpeg)]),
+               (530, 3, list(subsampling))]
+    bits_at = 8 + 2 + 12 * len(entries) + 4
+    jpeg_at = bits_at + 6
+    out = bytearray(b"II*\0" + struct.pack("<IH", 8, len(entries)))
+    for tag, t, values in entries:
+        if tag in (273, 513):
+            values = [jpeg_at]
+        packed = struct.pack("<I", bits_at) if tag == 258 else b"".join(struct.pack("<H" if t == 3 else "<I", v) for v in values)
+        out += struct.pack("<HHI", tag, t, len(values)) + packed.ljust(4, b"\0")
+    out += struct.pack("<I", 0) + struct.pack("<3H", 8, 8, 8) + jpeg
     open(path, "wb").write(bytes(out))
 
 
@@ -1494,6 +1518,14 @@ def make_tiff():
     planar("bilevel-miniswhite-planar-raw-%dx%d.tif" % (W, H), "tiff bilevel min-is-white, PlanarConfiguration 2, uncompressed (Pillow: not inverted)", None, W, H, 0, 1, 1, rows_of(1, 1, lambda x, y, s: ((x // 3) ^ (y // 2)) & 1))
     planar("gray16-planar-lzw-%dx%d.tif" % (W, H), "tiff gray 16-bit, PlanarConfiguration 2, LZW", ("-c", "lzw"), W, H, 1, 16, 1, g16min)
 
+    # BitsPerSample counts Pillow 9.4 reads: one value for every sample, more values than samples (cut).
+    hand("rgb-bps1-%dx%d.tif" % (W, H), "tiff rgb, one BitsPerSample value for 3 samples", W, H, 2, 8, 3, rgbb, bits_per_sample=[8])
+    hand("rgb-bps1-deflate-%dx%d.tif" % (W, H), "tiff rgb Deflate, one BitsPerSample value for 3 samples", W, H, 2, 8, 3, rgbb, bits_per_sample=[8], deflate=True)
+    hand("rgba-bps5-%dx%d.tif" % (W, H), "tiff rgba, 5 BitsPerSample values for 4 samples", W, H, 2, 8, 4, rgba.tobytes(), extra=(2,), bits_per_sample=[8] * 5)
+    hand("rgb-bps-8-8-8-16-%dx%d.tif" % (W, H), "tiff rgb, BitsPerSample 8,8,8,16 for 3 samples (the 4th value cut)", W, H, 2, 8, 3, rgbb, bits_per_sample=[8, 8, 8, 16])
+    hand("gray-bps3-%dx%d.tif" % (W, H), "tiff gray, 3 BitsPerSample values for 1 sample", W, H, 1, 8, 1, gbytes, bits_per_sample=[8, 8, 8])
+    hand("cmyk-bps1-%dx%d.tif" % (W, H), "tiff cmyk, one BitsPerSample value for 4 samples", W, H, 5, 8, 4, cmyk, bits_per_sample=[8])
+
     # No PhotometricInterpretation: Pillow takes 0 (min-is-white), where libtiff guesses.
     hand("gray-nophotometric-%dx%d.tif" % (W, H), "tiff gray 8-bit without PhotometricInterpretation (Pillow: min-is-white)", W, H, 1, 8, 1, gbytes, photometric_tag=False)
     hand("bilevel-nophotometric-%dx%d.tif" % (W, H), "tiff bilevel without PhotometricInterpretation (Pillow: min-is-white)", W, H, 1, 1, 1, rows_of(1, 1, lambda x, y, s: ((x // 3) ^ (y // 2)) & 1), photometric_tag=False)
@@ -1622,6 +1654,26 @@ def make_tiff():
     refuse("rgb6-noextra-%dx%d.tif" % (W, H), "6 RGB samples without ExtraSamples (Pillow refuses)", W, H, 2, 8, 6,
            bytes(v for i in range(W * H) for v in rgbxx[5 * i : 5 * i + 5] + bytes(((i * 5) & 255,))))
     refuse("rgb5-oneextra-%dx%d.tif" % (W, H), "5 RGB samples, one listed in ExtraSamples (Pillow refuses)", W, H, 2, 8, 5, rgbxx, extra=(0,))
+    # BitsPerSample against SamplesPerPixel, as Pillow 9.4's _setup checks them (libtiff refuses these directories as corrupt).
+    refuse("rgb-bps2-%dx%d.tif" % (W, H), "BitsPerSample: 2 values for 3 samples (Pillow refuses)", W, H, 2, 8, 3, rgbb, bits_per_sample=[8, 8])
+    refuse("rgb-bps2-lzw-%dx%d.tif" % (W, H), "BitsPerSample: 2 values for 3 samples, LZW (Pillow refuses)", W, H, 2, 8, 3, rgbb, bits_per_sample=[8, 8], lzw=True)
+    refuse("rgba-bps3-%dx%d.tif" % (W, H), "BitsPerSample: 3 values for 4 samples, one listed in ExtraSamples (Pillow refuses)", W, H, 2, 8, 4, rgba.tobytes(), extra=(2,),
+           bits_per_sample=[8, 8, 8])
+    refuse("cmyk-bps2-%dx%d.tif" % (W, H), "BitsPerSample: 2 values for 4 CMYK samples (Pillow refuses)", W, H, 5, 8, 4, cmyk, bits_per_sample=[8, 8])
+    refuse("rgb-bps-8-8-16-%dx%d.tif" % (W, H), "BitsPerSample 8,8,16 (Pillow has no mode)", W, H, 2, 8, 3, rgbb, bits_per_sample=[8, 8, 16])
+    refuse("rgb7-%dx%d.tif" % (W, H), "7 samples a pixel, 4 listed in ExtraSamples (Pillow reads at most 6)", W, H, 2, 8, 7,
+           bytes(v for i in range(W * H) for v in rgbb[3 * i : 3 * i + 3] + bytes((i & 255,) * 4)), extra=(0, 0, 0, 0))
+    refuse("gray-bps0-%dx%d.tif" % (W, H), "BitsPerSample without values (Pillow reads 1-bit samples, libtiff refuses the directory)", W, H, 1, 8, 1, gbytes,
+           bits_per_sample=[])
+    # Old-style JPEG (Compression 6): Pillow 9.4 reads it through Debian's libtiff (old-JPEG support on) and its RGBA
+    # interface; the prebuilt libtiff has no old-JPEG decoder, so offloop refuses it in every build.
+    for hs, vs in ((2, 2), (1, 1)):
+        name = "ojpeg-ycbcr%d%d-%dx%d.tif" % (hs, vs, W, H)
+        jpeg = io.BytesIO()
+        rgb.save(jpeg, "JPEG", quality=90, subsampling=2 if hs == 2 else 0)
+        write_ojpeg_tiff(os.path.join(OUT, "tiff", name), W, H, jpeg.getvalue(), (hs, vs))
+        refused.append({"file": "tiff/" + name, "why": "old-style JPEG, YCbCr %dx%d (Pillow reads it)" % (hs, vs),
+                        "pillow": Image.open(os.path.join(OUT, "tiff", name)).convert("L") is not None})
     with open(os.path.join(OUT, "tiff", "refused.json"), "w") as f:
         json.dump({"pillow": PIL.__version__, "cases": refused}, f, indent=1)
 

@@ -100,11 +100,13 @@ Status FirstDirectorySize(const uint8_t* data, size_t size, bool complete, uint6
 
 // The count of IFD0's first `tag` entry as Pillow's directory reader keeps
 // it, or -1 when there is none (or its values are not in the data, which
-// Pillow skips); *first: its first value when a SHORT or LONG. libtiff fills
+// Pillow skips); values: its first `max_values` values when unsigned (BYTE,
+// SHORT, LONG, LONG8; 0 for other types and past the count). libtiff fills
 // some tags in or rewrites them (ExtraSamples for samples beyond the colour
 // channels, a palette image without a colour map called gray or RGB);
 // Pillow's table of modes is keyed by what the file holds.
-int64_t Ifd0Entry(const uint8_t* data, size_t size, uint64_t wanted, uint64_t* first = nullptr) {
+int64_t Ifd0Entry(const uint8_t* data, size_t size, uint64_t wanted, uint64_t* values = nullptr,
+                  size_t max_values = 1) {
   if (size < 16) return -1;
   const bool big_endian = data[0] == 'M';
   const bool big_tiff = ReadUnsigned(data + 2, 2, big_endian) == 43;
@@ -128,8 +130,10 @@ int64_t Ifd0Entry(const uint8_t* data, size_t size, uint64_t wanted, uint64_t* f
       if (where > size || count * unit > size - where) return -1;
       value = data + where;
     }
-    if (first != nullptr)
-      *first = count > 0 && (type == 3 || type == 4) ? ReadUnsigned(value, type == 3 ? 2 : 4, big_endian) : 0;
+    const bool is_unsigned = type == 1 || type == 3 || type == 4 || type == 16;
+    for (size_t k = 0; values != nullptr && k < max_values; k++) {
+      values[k] = is_unsigned && k < count ? ReadUnsigned(value + k * unit, static_cast<int>(unit), big_endian) : 0;
+    }
     return static_cast<int64_t>(count);
   }
   return -1;
@@ -147,6 +151,52 @@ uint16_t PillowPhotometric(TIFF* tiff, const uint8_t* data, size_t size) {
   uint64_t value = 0;
   if (Ifd0Entry(data, size, TIFFTAG_PHOTOMETRIC, &value) < 1) return PHOTOMETRIC_MINISWHITE;
   return value > 0xFFFF ? 0xFFFF : static_cast<uint16_t>(value);
+}
+
+// Pillow 9.4's _setup checks the samples before it looks for a mode: more
+// than 6 a pixel are refused; more BitsPerSample values than samples are cut
+// to the samples, a single value stands for every sample, any other count is
+// "unknown data organization"; and its modes all give every sample one size.
+// libtiff refuses most of the same directories as corrupt; Pillow reads no
+// pixels of them, so offloop calls them unsupported, before libtiff reads the
+// directory. A tag with no values is no tag to Pillow (1-bit samples) where
+// libtiff refuses the directory: refused too (no writer makes one).
+Status CheckBitsPerSample(const uint8_t* data, size_t size) {
+  constexpr size_t kPillowMaxSamples = 6;  // TiffImagePlugin.MAX_SAMPLESPERPIXEL
+  constexpr ErrorCode kRefused = ErrorCode::kUnsupported;
+  uint64_t compression = 1, samples = 0;
+  Ifd0Entry(data, size, TIFFTAG_COMPRESSION, &compression);
+  // Pillow's default: 3 for old-style JPEG (always YCbCr to it), else 1.
+  if (Ifd0Entry(data, size, TIFFTAG_SAMPLESPERPIXEL, &samples) < 1) {
+    samples = compression == COMPRESSION_OJPEG ? 3 : 1;
+  }
+  if (samples > kPillowMaxSamples) {
+    return Status::Error(kRefused, "unsupported TIFF variant: %llu samples a pixel (Pillow 9.4 reads at most 6)",
+                         static_cast<unsigned long long>(samples));
+  }
+  uint64_t bits[kPillowMaxSamples] = {};
+  const int64_t count = Ifd0Entry(data, size, TIFFTAG_BITSPERSAMPLE, bits, kPillowMaxSamples);
+  if (count < 0) return Status::Ok();  // (absent: 1 bit, as libtiff says too; or values past the data: libtiff judges)
+  if (count == 0) {
+    return Status::Error(kRefused,
+                         "unsupported TIFF variant: BitsPerSample without values (Pillow 9.4 takes it as absent, "
+                         "1-bit samples; libtiff refuses the directory)");
+  }
+  if (count != 1 && static_cast<uint64_t>(count) < samples) {
+    return Status::Error(kRefused,
+                         "unsupported TIFF variant: BitsPerSample has %llu values for %llu samples (Pillow 9.4: "
+                         "unknown data organization)",
+                         static_cast<unsigned long long>(count), static_cast<unsigned long long>(samples));
+  }
+  for (uint64_t k = 1; count > 1 && k < samples; k++) {
+    if (bits[k] != bits[0]) {
+      return Status::Error(kRefused,
+                           "unsupported TIFF variant: samples of %llu and %llu bits in one pixel (Pillow 9.4 has no "
+                           "mode for them)",
+                           static_cast<unsigned long long>(bits[0]), static_cast<unsigned long long>(bits[k]));
+    }
+  }
+  return Status::Ok();
 }
 
 // --- libtiff over the input bytes -------------------------------------------
@@ -652,6 +702,8 @@ Status OpenAndClassify(const uint8_t* data, size_t size, uint64_t max_pixels, Op
   bool need_more = false;
   const Status screened = ScreenTiffPrefix(data, size, true, max_pixels, &need_more);
   if (!screened.ok()) return screened;
+  const Status layout = CheckBitsPerSample(data, size);
+  if (!layout.ok()) return layout;
   opened->file = MemoryFile{data, size, 0, {}};
   Status status = OpenTiff(&opened->file, &opened->tiff);
   if (!status.ok()) return status;
