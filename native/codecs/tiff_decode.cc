@@ -332,6 +332,16 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
   auto unsupported = [&](const char* what) {
     return Status::Error(ErrorCode::kUnsupported, "unsupported TIFF variant: %s (%s)", what, kind_text);
   };
+  // Old-style JPEG (Compression 6, replaced by TIFF Technical Note 2 in 1995):
+  // Pillow 9.4 reads it
+  // through Debian's libtiff, whose old-JPEG decoder offloop's prebuilt
+  // libtiff leaves out (-Dold-jpeg=OFF). A source build linked with a libtiff
+  // that has it would read the same pixels (checked against Pillow on 2x2 and
+  // 1x1 subsampled files); refused in every build so that one file is not
+  // read or refused by how offloop was installed.
+  if (compression == COMPRESSION_OJPEG) {
+    return unsupported("old-style JPEG (Compression 6: the prebuilt libtiff has no decoder for it)");
+  }
   if (!TIFFIsCODECConfigured(compression)) return unsupported("compression");
   // Pillow's "F" (32-bit float, either photometric) and "I" (signed 16- or
   // 32-bit, little-endian unsigned 32-bit; min-is-black). Through libtiff
@@ -452,9 +462,8 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
         return Status::Ok();
       }
       // Pillow's raw decoder unpacks uncompressed YCbCr as "RGBX" (4 bytes a pixel): it runs out
-      // of data, or reads garbage. Old-style JPEG is not read here.
+      // of data, or reads garbage.
       if (compression == COMPRESSION_NONE) return unsupported("YCbCr uncompressed (Pillow 9.4 misreads it)");
-      if (compression == COMPRESSION_OJPEG) return unsupported("YCbCr old-style JPEG");
       // Everything else Pillow reads through libtiff's RGBA interface; what it cannot set up
       // (subsamplings it has no routine for, subsampled separate planes) Pillow fails on.
       char message[1024] = "";

@@ -76,6 +76,43 @@ describe('TIFF variants offloop does not read', () => {
   );
 });
 
+describe('old-style JPEG (Compression 6)', () => {
+  // Pillow 9.4 reads these through Debian's libtiff; the prebuilt libtiff has
+  // no old-JPEG decoder, and a source build refuses them too, naming why.
+  it.each(['tiff/ojpeg-ycbcr22-61x37.tif', 'tiff/ojpeg-ycbcr11-61x37.tif'])(
+    '%s is refused the same way in every build',
+    async (file) => {
+      expect(refusedCases.find((c) => c.file === file)).toMatchObject({ pillow: true });
+      await expect(grayscaleFile(fixture(file))).rejects.toMatchObject({
+        code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+        message: expect.stringMatching(/old-style JPEG \(Compression 6: the prebuilt libtiff has no decoder for it\)/),
+      });
+    },
+  );
+});
+
+describe('BitsPerSample against SamplesPerPixel, as Pillow 9.4 checks them', () => {
+  it.each([
+    ['tiff/rgb-bps2-61x37.tif', /BitsPerSample has 2 values for 3 samples/],
+    ['tiff/rgba-bps3-61x37.tif', /BitsPerSample has 3 values for 4 samples/],
+    ['tiff/rgb-bps-8-8-16-61x37.tif', /samples of 8 and 16 bits in one pixel/],
+    ['tiff/rgb7-61x37.tif', /7 samples a pixel/],
+    ['tiff/gray-bps0-61x37.tif', /BitsPerSample without values/],
+  ])('%s is refused before libtiff reads the directory, saying why', async (file, why) => {
+    await expect(grayscaleFile(fixture(file))).rejects.toMatchObject({
+      code: 'ERR_OFFLOOP_UNSUPPORTED_FORMAT',
+      message: expect.stringMatching(why),
+    });
+  });
+
+  it('one value for every sample, or more values than samples, is read as Pillow reads it', async () => {
+    for (const file of ['tiff/rgb-bps1-61x37.tif', 'tiff/rgba-bps5-61x37.tif', 'tiff/rgb-bps-8-8-8-16-61x37.tif']) {
+      const result = await grayscaleFile(fixture(file));
+      expect(firstDifference(result.data!, golden(file))).toBeUndefined();
+    }
+  });
+});
+
 describe('TIFF headers claiming huge images', () => {
   it.each([
     ['65535x65535', 65535, 65535, 'ERR_OFFLOOP_INPUT_TOO_LARGE'],
