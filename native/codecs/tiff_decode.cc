@@ -333,12 +333,12 @@ Status ClassifyMode(TIFF* tiff, const uint8_t* data, size_t size, Layout* layout
     return Status::Error(ErrorCode::kUnsupported, "unsupported TIFF variant: %s (%s)", what, kind_text);
   };
   // Old-style JPEG (Compression 6, replaced by TIFF Technical Note 2 in 1995):
-  // Pillow 9.4 reads it
-  // through Debian's libtiff, whose old-JPEG decoder offloop's prebuilt
-  // libtiff leaves out (-Dold-jpeg=OFF). A source build linked with a libtiff
-  // that has it would read the same pixels (checked against Pillow on 2x2 and
-  // 1x1 subsampled files); refused in every build so that one file is not
-  // read or refused by how offloop was installed.
+  // Pillow 9.4 reads it through Debian's libtiff, whose old-JPEG decoder the
+  // prebuilt libtiff leaves out (-Dold-jpeg=OFF). A source build refuses it
+  // too, so that every build is tested against one verdict (with this
+  // removed, Debian's libtiff gave Pillow's pixels on 2x2 and 1x1 subsampled
+  // files). The other codecs the prebuilt libtiff leaves out (LZMA, ZSTD,
+  // WebP...) a source build still reads when its libtiff has them.
   if (compression == COMPRESSION_OJPEG) {
     return unsupported("old-style JPEG (Compression 6: the prebuilt libtiff has no decoder for it)");
   }
