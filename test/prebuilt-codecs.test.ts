@@ -1,6 +1,7 @@
 // The Linux prebuilt binary carries its own image codecs (libjpeg-turbo,
-// libpng, zlib built by scripts/build-codecs.sh, linked statically with their
-// symbols hidden): it needs none of the system's, and exports none of theirs
+// libpng, zlib, libdeflate, libwebp and libtiff built by
+// scripts/build-codecs.sh, linked statically with their symbols hidden): it
+// needs none of the system's, and exports none of theirs
 // to collide with another addon's copy. Runs when this machine's prebuild
 // exists (prebuilds/linux-<arch>/offloop.<glibc|musl>.node: `npm run prebuild`).
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,8 @@ const CHILD = join(ROOT, 'test/fixtures/coexist/child.cjs');
 const FILE_JOB_IN_SOURCES = existsSync(join(ROOT, 'native/bindings/files.cc'));
 // One fixture per decoder path that matters here: colour JPEG (SIMD IDCT and
 // upsampling), progressive, arithmetic-coded, Adobe CMYK; PNG with a palette,
-// 16-bit Adam7.
+// 16-bit Adam7; WebP lossy with alpha and lossless; TIFF through libtiff's
+// JPEG, LZW and Deflate; offloop's own GIF and BMP readers.
 const FILES = [
   'jpeg/ycc-420-base-61x37.jpg',
   'jpeg/ycc-444-prog-61x37.jpg',
@@ -29,13 +31,22 @@ const FILES = [
   'jpeg/cmyk-adobe-61x37.jpg',
   'png/pillow-p-61x37.png',
   'png/rgba16-adam7-29x17.png',
+  'webp/lossy-rgba-61x37.webp',
+  'webp/lossless-rgb-61x37.webp',
   'tiff/rgb-jpeg-ycbcr-61x37.tif',
+  'tiff/rgb-lzw-61x37.tif',
+  'tiff/rgb-zip-pred2-strips7-61x37.tif',
+  'gif/pillow-p-trns-61x37.gif',
+  'bmp/rle8-bottomup-61x37.bmp',
 ];
 // Unmangled names of the codecs' functions (the addon's own C++ names are
 // mangled, _Z..., so none of them can match).
 const CODEC_SYMBOL =
   /^(jpeg|jinit_|jsimd_|png_|libdeflate_|deflate|inflate|zlibVersion|crc32|adler32|compress|uncompress|gz|WebP|VP8|_?TIFF)/;
-const CODEC_LIBRARY = /^(libjpeg|libpng16|libz)\.so/;
+// The codecs, and what a system libtiff pulls in (zstd, xz, JBIG, LERC): the
+// prebuild's libtiff is built without them.
+const CODEC_LIBRARY =
+  /^(libjpeg|libpng16|libz|libdeflate|libwebp|libwebpdemux|libwebpmux|libsharpyuv|libtiff|libzstd|liblzma|libjbig|libLerc)\.so/;
 // Where a Debian/Ubuntu or Alpine loader finds them.
 const LIBRARY_DIRS = [
   '/lib',
@@ -119,7 +130,7 @@ if (!skipReason) {
 }
 
 describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its static codecs`, () => {
-  it('needs no libjpeg, libpng or libz (readelf -d)', () => {
+  it('needs no system codec library: libjpeg, libpng, libz, libdeflate, libwebp, libtiff (readelf -d)', () => {
     const libraries = [...readelf('-d').matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map(
       (match) => match[1]!,
     );
@@ -138,7 +149,7 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
   });
 
   it.skipIf(cannotHide)(
-    `decodes and encodes with the system's libjpeg, libpng and libz out of the loader's reach (${toHide.length ? 'hidden' : 'none installed'})`,
+    `decodes and encodes with the system's codec libraries out of the loader's reach (${toHide.length ? 'hidden' : 'none installed'})`,
     () => {
       const run = runHidden(
         toHide,
@@ -187,7 +198,7 @@ describe.skipIf(Boolean(skipReason))(`the ${basename(PREBUILD)} prebuild and its
     () => {
       const run = runHidden(toHide, { load: ['offloop'], files: [] }, { PREBUILDS_ONLY: '' });
       expect(run.status).not.toBe(0);
-      expect(run.stderr).toMatch(/lib(jpeg|png16|z)\.so/);
+      expect(run.stderr).toMatch(/lib(jpeg|png16|z|deflate|webp\w*|tiff)\.so/);
     },
   );
 });
