@@ -59,6 +59,26 @@ function withTags(file: string | Buffer, values: Record<number, number>): Buffer
   return bytes;
 }
 
+/**
+ * A copy of a classic little-endian TIFF whose IFD0 is followed by `pages - 1` copies of
+ * itself (the same strips), chained; `loop`: the last one points back at the second.
+ */
+function withPages(file: string, pages: number, loop: boolean): Buffer {
+  const bytes = readFixture(file);
+  const ifd = bytes.readUInt32LE(4);
+  const size = 2 + 12 * bytes.readUInt16LE(ifd) + 4;
+  const start = bytes.length + (bytes.length % 2); // (IFDs start on a word boundary)
+  const out = Buffer.alloc(start + (pages - 1) * size);
+  bytes.copy(out);
+  out.writeUInt32LE(start, ifd + size - 4);
+  for (let k = 0; k < pages - 1; k++) {
+    const at = start + k * size;
+    bytes.copy(out, at, ifd, ifd + size);
+    out.writeUInt32LE(k < pages - 2 ? at + size : loop ? start : 0, at + size - 4);
+  }
+  return out;
+}
+
 describe('TIFF variants offloop does not read', () => {
   it.each(refusedCases.map((c) => [c.file, c] as const))(
     '%s: ERR_OFFLOOP_UNSUPPORTED_FORMAT, naming it',
@@ -187,6 +207,17 @@ describe('TIFF pages, detection and results', () => {
     const result = await grayscaleFile(fixture(PAGES));
     expect(result).toMatchObject({ inputFormat: 'tiff', format: 'tiff', width: 61, height: 37 });
     expect(firstDifference(result.data!, golden(PAGES))).toBeUndefined();
+  });
+
+  it('20,000 pages, or pages in a loop: the first is read, the chain is never walked (as Pillow 9.4 opens it)', async () => {
+    for (const loop of [false, true]) {
+      const many = withPages(RAW, 20_000, loop);
+      expect(many.length).toBeGreaterThan(20_000 * 12 * 10);
+      const result = await grayscaleFile(many, { limitInputPixels: 61 * 37 });
+      expect(result).toMatchObject({ inputFormat: 'tiff', width: 61, height: 37 });
+      expect(firstDifference(result.data!, golden(RAW))).toBeUndefined();
+      expect(firstDifference(grayscaleFileSync(many).data, golden(RAW))).toBeUndefined();
+    }
   });
 
   it('is detected by content: a TIFF named .jpg is read as TIFF', async () => {
