@@ -2,7 +2,8 @@
 // goldens (goldens.test.ts checks every fixture's pixels and truncation
 // verdicts against Pillow): headers claiming huge images refused before any
 // pixel buffer, 'same' writing PNG (and batch outputs named .png), folders
-// listing .gif and .bmp, autoOrient and luma doing nothing to them.
+// listing .gif and .bmp, detection by content, autoOrient and luma doing
+// nothing to them.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -107,6 +108,19 @@ describe('folders', () => {
     await collect(grayscaleFiles(src, { inPlace: true }));
     expect(listAll(src)).toEqual(['notes.txt', 'one.GIF', 'one.png', 'three.jpg', 'two.bmp', 'two.png']);
     expect(readFileSync(join(src, 'one.GIF')).equals(readFixture(GIF))).toBe(true);
+  });
+});
+
+describe('detection by content', () => {
+  it.each([
+    [GIF, 'photo.png', 'gif'],
+    [BMP, 'scan.jpg', 'bmp'],
+  ])('%s named %s is read as %s', async (file, name, format) => {
+    const path = join(temp.dir, name);
+    copyFileSync(fixture(file), path);
+    const result = await grayscaleFile(path);
+    expect(result).toMatchObject({ inputFormat: format, width: 61, height: 37 });
+    expect(firstDifference(result.data!, golden(file))).toBeUndefined();
   });
 });
 
