@@ -1,6 +1,15 @@
+// MSVC's C4996 would flag std::getenv at /W3, and the build uses /WX. The
+// value is read once, when the pool is made, before any thread could call setenv.
+#if defined(_MSC_VER) && !defined(_CRT_SECURE_NO_WARNINGS)
+#define _CRT_SECURE_NO_WARNINGS
+#endif
+
 #include "pool.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -21,8 +30,18 @@
 namespace offloop {
 
 namespace {
-// The nice value of pool threads on Linux (LowerThreadPriority; unused elsewhere).
-[[maybe_unused]] constexpr int kPoolThreadNice = 5;
+// How much nicer than the thread that starts them pool threads are on Linux
+// (LowerThreadPriority; unused elsewhere).
+[[maybe_unused]] constexpr int kPoolThreadNiceIncrement = 5;
+[[maybe_unused]] constexpr int kMaxNice = 19;
+
+// OFFLOOP_POOL_PRIORITY=normal keeps pool threads at the scheduling of the
+// thread that starts them (for a process that wants the pool to compete
+// with its JS threads on equal terms); anything else, or unset, lowers them.
+bool PoolThreadsYieldFromEnv() noexcept {
+  const char* value = std::getenv("OFFLOOP_POOL_PRIORITY");
+  return value == nullptr || std::strcmp(value, "normal") != 0;
+}
 }  // namespace
 
 namespace {
@@ -54,7 +73,7 @@ ThreadPool& ThreadPool::Instance() {
   return *pool;
 }
 
-ThreadPool::ThreadPool() : target_threads_(DefaultConcurrency()) {}
+ThreadPool::ThreadPool() : threads_yield_(PoolThreadsYieldFromEnv()), target_threads_(DefaultConcurrency()) {}
 
 void ThreadPool::PushBackLocked(std::shared_ptr<Job> job) noexcept {
   Job* raw = job.get();
@@ -243,12 +262,19 @@ namespace {
 // JS thread that wakes (a timer, a socket, a finished job) must get a core
 // at once, not after a scheduler time slice. SCHED_BATCH and a higher nice
 // value tell Linux exactly that; the threads still get every idle cycle.
+// The nice value is the starting thread's (inherited) plus an increment:
+// an absolute value would, for a root process started under `nice -n 19`,
+// raise the pool above its own JS thread (nice 5 against 19).
 // Windows: one step below normal priority.
 void LowerThreadPriority() noexcept {
 #if defined(__linux__)
   sched_param param{};
   pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolThreadNice);
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int inherited = getpriority(PRIO_PROCESS, tid);
+  if (inherited == -1 && errno != 0) return;
+  setpriority(PRIO_PROCESS, tid, std::min(inherited + kPoolThreadNiceIncrement, kMaxNice));
 #elif defined(_WIN32)
   SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
 #endif
@@ -257,7 +283,7 @@ void LowerThreadPriority() noexcept {
 }  // namespace
 
 void ThreadPool::WorkerLoop() noexcept {
-  LowerThreadPriority();
+  if (threads_yield_) LowerThreadPriority();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [this] { return live_threads_ > target_threads_ || head_ != nullptr; });

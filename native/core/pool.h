@@ -85,6 +85,9 @@ class ThreadPool {
   // unclaimed chunk count and whether it had started.
   size_t DropLocked(Job* job, bool* started) noexcept;
 
+  // Whether pool threads lower their own scheduling priority
+  // (OFFLOOP_POOL_PRIORITY; see LowerThreadPriority in pool.cc).
+  const bool threads_yield_;
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable drained_cv_;

@@ -88,6 +88,9 @@ if [[ "$(uname -s)" == Linux ]]; then
     echo "== core as on $cpus CPU(s)"
     if ! OFFLOOP_FAKE_CPUS=$cpus LD_PRELOAD="$preload" "$tmp/core-test" | report; then status=1; fi
   done
+  # Pool threads left at their starter's scheduling (the priority test checks it).
+  echo "== core with OFFLOOP_POOL_PRIORITY=normal"
+  if ! OFFLOOP_POOL_PRIORITY=normal "$tmp/core-test" | report; then status=1; fi
 fi
 
 # 32-bit: 64-bit item counts on a 32-bit size_t (ranges need no memory, so

@@ -27,6 +27,17 @@
 #include "kernels/grayscale.h"
 #include "kernels/squares.h"
 
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+#endif
+
 using namespace offloop;
 using kernels::ElementType;
 
@@ -299,7 +310,7 @@ void TestForkJoinDrains() {
 // Surplus threads retire when they next look for work, so the live count
 // trails a shrink: waits (boundedly) until it matches the target.
 bool LiveThreadsSettle(size_t target) {
-  // Generous: pool threads run at SCHED_BATCH and nice 5, and a loaded CI
+  // Generous: pool threads run at SCHED_BATCH and a higher nice, and a loaded CI
   // machine may leave them waiting for the CPU a long time.
   for (int i = 0; i < 60000; ++i) {
     if (ThreadPool::Instance().Stats().live_threads == target) return true;
@@ -356,6 +367,73 @@ void TestSurplusThreadsRetire() {
   Check(LiveThreadsSettle(2), "surplus threads retire");
   pool.SetConcurrency(DefaultConcurrency());
 }
+
+#if defined(__linux__)
+int OwnNice() {
+  errno = 0;
+  return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+}
+
+// One chunk per pool thread: each records the policy and nice value of the
+// thread it runs on, then waits until every chunk has started, so no thread
+// runs two of them and every thread is seen.
+class SchedulingProbeJob : public Job {
+ public:
+  explicit SchedulingProbeJob(size_t threads) : Job(threads, threads), seen_(threads) {}
+  void RunChunk(size_t index) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    seen_[index] = {sched_getscheduler(0), OwnNice()};
+    ++started_;
+    cv_.notify_all();
+    all_started_ = cv_.wait_for(lock, std::chrono::seconds(60), [this] { return started_ == seen_.size(); });
+  }
+  uint64_t ChunkItems(size_t) const override { return 1; }
+  std::vector<std::pair<int, int>> seen_;
+  bool all_started_ = false;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t started_ = 0;
+};
+
+void TestPoolThreadScheduling() {
+  const char* setting = std::getenv("OFFLOOP_POOL_PRIORITY");
+  const bool lowered = setting == nullptr || std::strcmp(setting, "normal") != 0;
+  const auto expected_nice = [lowered](int starter) { return lowered ? std::min(starter + 5, 19) : starter; };
+  ThreadPool& pool = ThreadPool::Instance();
+  const size_t before = pool.Concurrency();
+  Check(LiveThreadsSettle(before), "the live threads match the pool's size");
+  // The pool's threads so far were started by this thread; two more are
+  // started by a thread at nice 15 or more (raising one's nice needs no
+  // privilege), as a JS thread of a process run under `nice` would.
+  const int main_nice = OwnNice();
+  const int starter_nice = std::max(main_nice, 15);
+  std::thread starter([&] {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), starter_nice);
+    pool.SetConcurrency(before + 2);
+  });
+  starter.join();
+  auto probe = std::make_shared<SchedulingProbeJob>(before + 2);
+  RunOnPool(probe);
+  Check(probe->all_started_, "every pool thread ran one probe chunk");
+  const std::set<int> allowed = {expected_nice(main_nice), expected_nice(starter_nice)};
+  bool policies = true;
+  bool nices = true;
+  bool started_late = false;
+  for (const auto& [policy, nice] : probe->seen_) {
+    policies = policies && policy == (lowered ? SCHED_BATCH : SCHED_OTHER);
+    nices = nices && allowed.count(nice) == 1;
+    started_late = started_late || nice == expected_nice(starter_nice);
+  }
+  Check(policies,
+        lowered ? "pool threads run at SCHED_BATCH" : "OFFLOOP_POOL_PRIORITY=normal: pool threads at SCHED_OTHER");
+  Check(nices && started_late, lowered ? "pool threads are nice 5 more than the thread that started them, at most 19"
+                                       : "OFFLOOP_POOL_PRIORITY=normal: pool threads keep their starter's nice");
+  pool.SetConcurrency(before);
+  Check(LiveThreadsSettle(before), "the probe's extra threads retire");
+}
+#endif
 
 void TestPagesHaveJointOwners() {
   std::shared_ptr<memory::Pages> pages = memory::AllocatePages(memory::kNativeOutputBytes);
@@ -446,6 +524,9 @@ int main() {
   TestCancel();
   TestCancelAndDrain();
   TestChunkFailure();
+#if defined(__linux__)
+  TestPoolThreadScheduling();
+#endif
   TestThreadStartFailure();
   TestSurplusThreadsRetire();
   TestPagesHaveJointOwners();
