@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 import { describe, expect, it } from 'vitest';
@@ -73,18 +74,33 @@ describe('the loader', () => {
 
 describe('start-up', () => {
   // node:fs/promises loads readline and the streams with it: the files
-  // functions read fs.promises when called instead.
+  // functions read fs.promises when called instead. What the runtime loads
+  // for any module of that kind (Node 20's ESM loader reads files through
+  // fs/promises) is loaded first and does not count.
+  const baseline = join(ROOT, 'test/fixtures/empty-module');
   it.each([
-    ['require()', ['-e', "require('offloop'); console.log(JSON.stringify(process.moduleLoadList))"]],
+    [
+      'require()',
+      [
+        '-e',
+        `require(${JSON.stringify(`${baseline}.cjs`)}); const before = process.moduleLoadList.length;
+         require('offloop'); console.log(JSON.stringify(process.moduleLoadList.slice(before)))`,
+      ],
+    ],
     [
       'import()',
-      ['--input-type=module', '-e', "await import('offloop'); console.log(JSON.stringify(process.moduleLoadList))"],
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(`${baseline}.mjs`).href)}); const before = process.moduleLoadList.length;
+         await import('offloop'); console.log(JSON.stringify(process.moduleLoadList.slice(before)))`,
+      ],
     ],
   ])('%s of offloop loads no node:fs/promises', (_, args) => {
     const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
     const loaded: string[] = JSON.parse(run.stdout);
-    expect(loaded).toContain('NativeModule fs');
+    expect(loaded.length, 'loading offloop loads modules of its own').toBeGreaterThan(0);
     expect(loaded.filter((name) => /fs\/promises|readline/.test(name))).toEqual([]);
   });
 });
