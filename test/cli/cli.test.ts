@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { barLine } from '../../lib/cli/reporters.js';
 import { escapeText } from '../../lib/cli/text.js';
 import { grayscaleFileSync } from '../../lib/index.js';
-import { fixture, listAll as listFiles, tempFolder, writeLargePng } from '../files/helpers.js';
+import {
+  firstDifference,
+  fixture,
+  listAll as listFiles,
+  manifest,
+  readFixture,
+  tempFolder,
+  writeLargePng,
+} from '../files/helpers.js';
 import { ROOT } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist/cjs/cli/main.js');
@@ -264,6 +272,31 @@ describe('offloop (no terminal)', () => {
       'rgba8-61x37.png',
       'ycc-444-base-61x37.png',
     ]);
+  });
+
+  it("a folder of every format read (each decode fixture: JPEG, PNG, WebP, TIFF, GIF, BMP) turns gray with no failure, each output Pillow's pixels (issue 19)", () => {
+    const folder = join(temp.dir, 'every-format');
+    const out = join(temp.dir, 'every-format-out');
+    mkdirSync(folder);
+    const cases = manifest.decode.map((testCase) => ({
+      testCase,
+      // One folder, so the format's directory becomes part of the name (a.png and a.gif would share a.png).
+      name: testCase.file.replace('/', '-'),
+    }));
+    for (const { testCase, name } of cases) copyFileSync(fixture(testCase.file), join(folder, name));
+    expect(new Set(cases.map(({ testCase }) => testCase.format))).toEqual(
+      new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp']),
+    );
+    const run = cli(['gray', folder, '-o', out, '--format', 'png', '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(listAll(out)).toHaveLength(cases.length);
+    for (const { testCase, name } of cases) {
+      const written = grayscaleFileSync(join(out, name.replace(/\.[^.]+$/, '.png')));
+      expect([written.width, written.height], name).toEqual([testCase.width, testCase.height]);
+      const difference = firstDifference(written.data, readFixture(testCase.exact));
+      expect(difference, name).toBeUndefined();
+    }
   });
 
   it("--format webp writes Pillow's WebP (quality 80; --quality, --lossless), named .webp; a WebP input keeps WebP", () => {

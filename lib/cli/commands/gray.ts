@@ -18,7 +18,7 @@ const FLAGS = {
   format: {
     type: 'choice',
     choices: ['same', 'jpeg', 'png', 'webp'],
-    help: "output format (default same: the input's)",
+    help: "output format (default same: the input's; PNG for TIFF, GIF and BMP)",
   },
   quality: {
     type: 'integer',
@@ -74,8 +74,9 @@ const FLAGS = {
 const LINE: CommandLine<typeof FLAGS> = {
   name: 'gray',
   usage: 'gray <files or dirs...> -o <dir> [options]',
-  description: `Turns JPEG and PNG photos gray (Pillow's convert('L'), bit for bit) and
-writes them under <dir>: a directory's files keep their path relative to it,
+  description: `Turns photos gray (Pillow's convert('L'), bit for bit) and writes
+them under <dir>. JPEG, PNG, WebP, TIFF, GIF and BMP are read, each known by
+its content. A directory's files keep their path relative to it,
 a file given by name keeps its base name. An output is never an input (nor
 two inputs' output the same file): such a file fails, the rest goes on.
 
@@ -91,7 +92,7 @@ type StopReason = keyof typeof SIGNAL_EXIT;
 
 export const gray: Command = {
   line: LINE,
-  summary: 'turn JPEG and PNG photos gray, into an output folder',
+  summary: 'turn photos (JPEG, PNG, WebP, TIFF, GIF, BMP) gray, into an output folder',
   async run(argv, io) {
     const { values, positionals } = parseFlags(LINE, argv);
     if (positionals.length === 0) throw new UsageError('give at least one file or directory');
