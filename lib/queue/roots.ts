@@ -6,8 +6,10 @@
  * anything is created or written.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+
+import { batchOutputError } from '../errors.js';
 
 // Links followed along one path at most, as the kernel's ELOOP bound.
 const MAX_LINKS = 40;
@@ -83,6 +85,38 @@ export async function checkAllowed(path: unknown, roots: readonly string[], role
     throw pathNotAllowed(
       path,
       `the job's ${role}${real === path ? '' : ` (${real})`} is outside the worker's roots (${roots.join(', ')})`,
+    );
+  }
+}
+
+async function fileId(path: string): Promise<string | undefined> {
+  try {
+    const stats = await stat(path, { bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rejects with ERR_OFFLOOP_OUTPUT_IS_INPUT when a job's output is its own
+ * input: the same real path, or the same device and inode (a hard link).
+ * The producer refuses such a file before queueing it; a job added to Redis
+ * by other means is checked again here, since the queue has no in-place mode.
+ */
+export async function checkNotInput(input: string, output: string): Promise<void> {
+  const [realInput, realOutput] = await Promise.all([realDestination(input, 0), realDestination(output, 0)]);
+  let same = realInput === realOutput;
+  if (!same) {
+    const [inputId, outputId] = await Promise.all([fileId(input), fileId(output)]);
+    same = inputId !== undefined && inputId === outputId;
+  }
+  if (same) {
+    throw batchOutputError(
+      'ERR_OFFLOOP_OUTPUT_IS_INPUT',
+      input,
+      `the job's output '${output}' is its input; a queued job never writes over its input`,
+      output,
     );
   }
 }

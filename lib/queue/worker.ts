@@ -16,7 +16,7 @@ import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
 import { getConcurrency, setConcurrency } from '../pool.js';
 import { checkConcurrency } from '../options.js';
 import { connectionOptions, loadBullmq, readQueueName, type RedisConnection } from './bullmq.js';
-import { checkAllowed, realRoots } from './roots.js';
+import { checkAllowed, checkNotInput, realRoots } from './roots.js';
 import {
   encodeFailure,
   encodeFloat64,
@@ -93,6 +93,7 @@ async function grayFile(
   // Both before anything is created: `mkdir -p` alone could make folders outside the roots.
   await checkAllowed(input, roots, 'input');
   await checkAllowed(output, roots, 'output');
+  await checkNotInput(input, output);
   await mkdir(dirname(output), { recursive: true });
   const result = await grayscaleFile(input, {
     ...options,

@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -351,6 +353,56 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       expect(existsSync(join(outside, 'not-yet'))).toBe(false);
       expect(existsSync(join(root, 'out', 'sub', 'a.jpg'))).toBe(true);
       expect(existsSync(join(root, 'out', 'secret.jpg'))).toBe(false);
+    }, 90_000);
+
+    it('a job added straight through BullMQ whose output is its input (the same path, a symlink, a hard link) fails for good and leaves the input as it was', async () => {
+      const queue = newQueue();
+      const root = join(temp.dir, 'root-same');
+      mkdirSync(join(root, 'in'), { recursive: true });
+      const a = join(root, 'in', 'a.jpg');
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), a);
+      const original = readFileSync(a);
+      symlinkSync(a, join(root, 'in', 'link-to-a.jpg'));
+      symlinkSync(join(root, 'in'), join(root, 'in-again'));
+      linkSync(a, join(root, 'hard-a.jpg'));
+      const worker = createWorker({ connection: redis.url, queue, roots: [root] });
+      const failures = new Map<string, { code?: string; attempts: number }>();
+      const completed: string[] = [];
+      worker.worker.on('failed', (job, error) =>
+        failures.set(job!.id!, {
+          code: (JSON.parse(error.message) as { code?: string }).code,
+          attempts: job!.attemptsMade,
+        }),
+      );
+      worker.worker.on('completed', (job) => completed.push(job.id!));
+      const { Queue } = await import('bullmq');
+      const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+      const jobs = {
+        samePath: { input: a, output: a },
+        symlinkToInput: { input: a, output: join(root, 'in', 'link-to-a.jpg') },
+        throughLinkedFolder: { input: a, output: join(root, 'in-again', 'a.jpg') },
+        hardLink: { input: a, output: join(root, 'hard-a.jpg') },
+        inputIsTheLink: { input: join(root, 'in', 'link-to-a.jpg'), output: a },
+        allowed: { input: a, output: join(root, 'out', 'a.jpg') },
+      };
+      await bull.addBulk(
+        Object.entries(jobs).map(([name, data]) => ({
+          name: 'gray-file',
+          data: { ...data, options: {} },
+          opts: { jobId: name, attempts: 5 },
+        })),
+      );
+      await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
+      await worker.close();
+      await bull.close();
+      expect(completed).toEqual(['allowed']);
+      for (const name of Object.keys(jobs).filter((name) => name !== 'allowed'))
+        expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_OUTPUT_IS_INPUT', attempts: 1 });
+      expect(readFileSync(a).equals(original)).toBe(true);
+      expect(lstatSync(join(root, 'in', 'link-to-a.jpg')).isSymbolicLink()).toBe(true);
+      // No temporary file left beside any of them.
+      expect(readdirSync(join(root, 'in')).sort()).toEqual(['a.jpg', 'link-to-a.jpg']);
+      expect(readdirSync(root).sort()).toEqual(['hard-a.jpg', 'in', 'in-again', 'out']);
     }, 90_000);
 
     it('a worker without roots refuses to start, naming --root', () => {
