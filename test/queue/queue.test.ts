@@ -299,17 +299,13 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
   }, 60_000);
 
   describe('what a worker may touch', () => {
-    it('a job added straight through BullMQ with a path outside the roots fails for good and writes nothing, symlinks followed', async () => {
+    /**
+     * Adds `jobs` (name -> input and output) straight through BullMQ, as
+     * anyone who can write to Redis could, runs them on a worker with `root`,
+     * and returns the ones completed and how each other one failed.
+     */
+    async function runDirectJobs(root: string, jobs: Record<string, { input: string; output: string }>) {
       const queue = newQueue();
-      const root = join(temp.dir, 'root');
-      const outside = join(temp.dir, 'outside');
-      mkdirSync(join(root, 'in'), { recursive: true });
-      mkdirSync(outside);
-      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(root, 'in', 'a.jpg'));
-      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(outside, 'secret.jpg'));
-      symlinkSync(outside, join(root, 'escape'));
-      symlinkSync(join(outside, 'secret.jpg'), join(root, 'in', 'linked.jpg'));
-      symlinkSync(join(outside, 'not-yet'), join(root, 'dangling'));
       const worker = createWorker({ connection: redis.url, queue, roots: [root] });
       const failures = new Map<string, { code?: string; attempts: number }>();
       const completed: string[] = [];
@@ -322,6 +318,29 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       worker.worker.on('completed', (job) => completed.push(job.id!));
       const { Queue } = await import('bullmq');
       const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+      await bull.addBulk(
+        Object.entries(jobs).map(([name, data]) => ({
+          name: 'gray-file',
+          data: { ...data, options: {} },
+          opts: { jobId: name, attempts: 5 },
+        })),
+      );
+      await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
+      await worker.close();
+      await bull.close();
+      return { completed, failures };
+    }
+
+    it('a job added straight through BullMQ with a path outside the roots fails for good and writes nothing, symlinks followed', async () => {
+      const root = join(temp.dir, 'root');
+      const outside = join(temp.dir, 'outside');
+      mkdirSync(join(root, 'in'), { recursive: true });
+      mkdirSync(outside);
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(root, 'in', 'a.jpg'));
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), join(outside, 'secret.jpg'));
+      symlinkSync(outside, join(root, 'escape'));
+      symlinkSync(join(outside, 'secret.jpg'), join(root, 'in', 'linked.jpg'));
+      symlinkSync(join(outside, 'not-yet'), join(root, 'dangling'));
       const a = join(root, 'in', 'a.jpg');
       const jobs = {
         outsideOutput: { input: a, output: join(outside, 'new', 'deep', 'a.jpg') },
@@ -334,16 +353,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         relative: { input: a, output: 'relative.jpg' },
         allowed: { input: a, output: join(root, 'out', 'sub', 'a.jpg') },
       };
-      await bull.addBulk(
-        Object.entries(jobs).map(([name, data]) => ({
-          name: 'gray-file',
-          data: { ...data, options: {} },
-          opts: { jobId: name, attempts: 5 },
-        })),
-      );
-      await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
-      await worker.close();
-      await bull.close();
+      const { completed, failures } = await runDirectJobs(root, jobs);
       expect(completed).toEqual(['allowed']);
       for (const name of Object.keys(jobs).filter((name) => name !== 'allowed'))
         expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_PATH_NOT_ALLOWED', attempts: 1 });
@@ -356,7 +366,6 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
     }, 90_000);
 
     it('a job added straight through BullMQ whose output is its input (the same path, a symlink, a hard link) fails for good and leaves the input as it was', async () => {
-      const queue = newQueue();
       const root = join(temp.dir, 'root-same');
       mkdirSync(join(root, 'in'), { recursive: true });
       const a = join(root, 'in', 'a.jpg');
@@ -365,18 +374,6 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       symlinkSync(a, join(root, 'in', 'link-to-a.jpg'));
       symlinkSync(join(root, 'in'), join(root, 'in-again'));
       linkSync(a, join(root, 'hard-a.jpg'));
-      const worker = createWorker({ connection: redis.url, queue, roots: [root] });
-      const failures = new Map<string, { code?: string; attempts: number }>();
-      const completed: string[] = [];
-      worker.worker.on('failed', (job, error) =>
-        failures.set(job!.id!, {
-          code: (JSON.parse(error.message) as { code?: string }).code,
-          attempts: job!.attemptsMade,
-        }),
-      );
-      worker.worker.on('completed', (job) => completed.push(job.id!));
-      const { Queue } = await import('bullmq');
-      const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
       const jobs = {
         samePath: { input: a, output: a },
         symlinkToInput: { input: a, output: join(root, 'in', 'link-to-a.jpg') },
@@ -385,16 +382,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
         inputIsTheLink: { input: join(root, 'in', 'link-to-a.jpg'), output: a },
         allowed: { input: a, output: join(root, 'out', 'a.jpg') },
       };
-      await bull.addBulk(
-        Object.entries(jobs).map(([name, data]) => ({
-          name: 'gray-file',
-          data: { ...data, options: {} },
-          opts: { jobId: name, attempts: 5 },
-        })),
-      );
-      await waitFor(() => failures.size + completed.length === Object.keys(jobs).length, 60_000);
-      await worker.close();
-      await bull.close();
+      const { completed, failures } = await runDirectJobs(root, jobs);
       expect(completed).toEqual(['allowed']);
       for (const name of Object.keys(jobs).filter((name) => name !== 'allowed'))
         expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_OUTPUT_IS_INPUT', attempts: 1 });
