@@ -3,7 +3,7 @@
 // present; PREBUILDS_ONLY=1 uses prebuilds only). When nothing fits, the
 // error names the platform and the command that fixes it.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import nodeGypBuild = require('node-gyp-build');
 
@@ -257,7 +257,7 @@ function resolveBinary(root: string): string {
     failure = cause;
   }
   // node-gyp-build's own LIBC override wins, as it does there.
-  if (process.platform === 'linux' && !process.env.LIBC && (picked === undefined || isPrebuild(root, picked))) {
+  if (process.platform === 'linux' && !process.env.LIBC && (picked === undefined || isPrebuild(picked))) {
     // (node-gyp-build's OFFLOOP_PREBUILD, the folder holding prebuilds/, as there.)
     const folder = join(process.env.OFFLOOP_PREBUILD || root, 'prebuilds', `linux-${process.arch}`);
     const libc = processLibc();
@@ -271,8 +271,13 @@ function resolveBinary(root: string): string {
   throw failure;
 }
 
-function isPrebuild(root: string, path: string): boolean {
-  return relative(root, path).split(sep)[0] !== 'build';
+/**
+ * node-gyp-build's layouts: prebuilds/<platform>-<arch>/*.node against
+ * build/Release/*.node, under the package or under OFFLOOP_PREBUILD,
+ * wherever that is.
+ */
+function isPrebuild(path: string): boolean {
+  return basename(dirname(dirname(path))) === 'prebuilds';
 }
 
 function describePlatform(): string {
@@ -317,7 +322,7 @@ function load(): { binding: NativeBinding; info: BinaryInfo } {
     throw error;
   }
   const binding = require(path) as NativeBinding;
-  const source = relative(root, path).split(sep)[0] === 'prebuilds' ? 'prebuild' : 'build';
+  const source = isPrebuild(path) ? 'prebuild' : 'build';
   return { binding, info: { path, source } };
 }
 

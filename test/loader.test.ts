@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 import { chooseLinuxBinary } from '../lib/binding.js';
+import { features } from '../lib/index.js';
 import { libcFromMaps, libcFromReport, processLibc } from '../lib/libc.js';
 import { ROOT, runFixture } from './helpers.js';
 
@@ -43,6 +44,36 @@ describe('the loader', () => {
       'brew install jpeg-turbo libpng pkg-config',
     ]) {
       expect(run.stderr).toContain(needed);
+    }
+  });
+
+  it("a prebuild found through OFFLOOP_PREBUILD outside the package reports source 'prebuild', a build 'build'", () => {
+    const { binary } = features();
+    const folder = mkdtempSync(join(tmpdir(), 'offloop-elsewhere-'));
+    try {
+      const prebuilds = join(folder, 'prebuilds', `${process.platform}-${process.arch}`);
+      mkdirSync(prebuilds, { recursive: true });
+      const copy = join(prebuilds, 'offloop.node');
+      copyFileSync(binary.path, copy);
+      const built = join(folder, 'build', 'Release');
+      mkdirSync(built, { recursive: true });
+      copyFileSync(binary.path, join(built, 'offloop.node'));
+      const report = ['-e', "console.log(JSON.stringify(require('offloop').features().binary))"];
+      const run = (env: Record<string, string>) =>
+        spawnSync(process.execPath, report, {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: { ...process.env, OFFLOOP_PREBUILD: folder, ...env },
+        });
+      const fromPrebuilds = run({ PREBUILDS_ONLY: '1' });
+      expect(fromPrebuilds.stderr).toBe('');
+      expect(JSON.parse(fromPrebuilds.stdout)).toEqual({ path: copy, source: 'prebuild' });
+      const fromBuild = run({ PREBUILDS_ONLY: '' });
+      expect(fromBuild.stderr).toBe('');
+      expect(JSON.parse(fromBuild.stdout)).toEqual({ path: join(built, 'offloop.node'), source: 'build' });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
