@@ -58,11 +58,11 @@ interface Located {
 }
 
 /** Device and inode, read as bigints: an inode number may not fit a double's 53 bits. */
-function idOf(stats: BigIntStats): string {
+export function idOf(stats: BigIntStats): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
-async function statOrUndefined(path: string, follow = true): Promise<BigIntStats | undefined> {
+export async function statOrUndefined(path: string, follow = true): Promise<BigIntStats | undefined> {
   try {
     return await (follow ? fsPromises.stat(path, { bigint: true }) : fsPromises.lstat(path, { bigint: true }));
   } catch {

@@ -6,10 +6,11 @@
  * anything is created or written.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { lstat, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 
 import { batchOutputError } from '../errors.js';
+import { idOf, statOrUndefined } from '../files/batch-outputs.js';
 
 // Links followed along one path at most, as the kernel's ELOOP bound.
 const MAX_LINKS = 40;
@@ -73,9 +74,9 @@ function inside(path: string, root: string): boolean {
 /**
  * Rejects with ERR_OFFLOOP_PATH_NOT_ALLOWED unless `path`, an absolute path
  * without `.` or `..` parts (the producer sends them so), leads inside one of
- * `roots` (real paths).
+ * `roots` (real paths). Resolves with that real path.
  */
-export async function checkAllowed(path: unknown, roots: readonly string[], role: 'input' | 'output'): Promise<void> {
+export async function checkAllowed(path: unknown, roots: readonly string[], role: 'input' | 'output'): Promise<string> {
   if (typeof path !== 'string' || !isAbsolute(path) || resolve(path) !== path) {
     // '..' after a symlink means the link's parent to the kernel, not the lexical one: refuse rather than guess.
     throw pathNotAllowed(String(path), `the job's ${role} must be an absolute path without '.' or '..' parts`);
@@ -87,15 +88,7 @@ export async function checkAllowed(path: unknown, roots: readonly string[], role
       `the job's ${role}${real === path ? '' : ` (${real})`} is outside the worker's roots (${roots.join(', ')})`,
     );
   }
-}
-
-async function fileId(path: string): Promise<string | undefined> {
-  try {
-    const stats = await stat(path, { bigint: true });
-    return `${stats.dev}:${stats.ino}`;
-  } catch {
-    return undefined;
-  }
+  return real;
 }
 
 /**
@@ -104,19 +97,21 @@ async function fileId(path: string): Promise<string | undefined> {
  * The producer refuses such a file before queueing it; a job added to Redis
  * by other means is checked again here, since the queue has no in-place mode.
  */
-export async function checkNotInput(input: string, output: string): Promise<void> {
-  const [realInput, realOutput] = await Promise.all([realDestination(input, 0), realDestination(output, 0)]);
-  let same = realInput === realOutput;
+export async function checkNotInput(
+  input: { path: string; real: string },
+  output: { path: string; real: string },
+): Promise<void> {
+  let same = input.real === output.real;
   if (!same) {
-    const [inputId, outputId] = await Promise.all([fileId(input), fileId(output)]);
-    same = inputId !== undefined && inputId === outputId;
+    const [inputStats, outputStats] = await Promise.all([statOrUndefined(input.path), statOrUndefined(output.path)]);
+    same = inputStats !== undefined && outputStats !== undefined && idOf(inputStats) === idOf(outputStats);
   }
   if (same) {
     throw batchOutputError(
       'ERR_OFFLOOP_OUTPUT_IS_INPUT',
-      input,
-      `the job's output '${output}' is its input; a queued job never writes over its input`,
-      output,
+      input.path,
+      `the job's output '${output.path}' is its input; a queued job never writes over its input`,
+      output.path,
     );
   }
 }

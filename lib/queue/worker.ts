@@ -91,9 +91,9 @@ async function grayFile(
   const started = Date.now();
   let lastProgress = started;
   // Both before anything is created: `mkdir -p` alone could make folders outside the roots.
-  await checkAllowed(input, roots, 'input');
-  await checkAllowed(output, roots, 'output');
-  await checkNotInput(input, output);
+  const realInput = await checkAllowed(input, roots, 'input');
+  const realOutput = await checkAllowed(output, roots, 'output');
+  await checkNotInput({ path: input, real: realInput }, { path: output, real: realOutput });
   await mkdir(dirname(output), { recursive: true });
   const result = await grayscaleFile(input, {
     ...options,
