@@ -16,9 +16,15 @@ describe('lifetimes', () => {
     const run = runFixture('page-cycle.mjs', [], ['--expose-gc']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const { cached, max, exact } = JSON.parse(run.stdout) as { cached: number; max: number; exact: boolean };
+    const { cached, max, count, exact } = JSON.parse(run.stdout) as {
+      cached: number;
+      max: number;
+      count: number;
+      exact: boolean;
+    };
     // Where offloop maps no pages (no mmap), nothing is cached: nothing to check.
-    if (max > 0) expect(cached).toBeGreaterThanOrEqual(16);
+    // Otherwise all of them: `count` exceeds what V8 lets pile up between two collections.
+    if (max > 0) expect(cached).toBe(count);
     expect(exact).toBe(true);
   });
 
