@@ -10,7 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import * as offloop from 'offloop';
 import * as reference from 'offloop/reference';
 
-import { copyCeilingContenders, readCeilingContender } from './contenders/ceiling.mjs';
+import { copyCeilingContenders, readCeilingContender, trafficCeilingContender } from './contenders/ceiling.mjs';
 import { arrayMapContender, referenceContender } from './contenders/javascript.mjs';
 import { offloopContender } from './contenders/offloop.mjs';
 import { piscinaContender, sharedBytes, sharedFloat64, slices } from './contenders/piscina.mjs';
@@ -296,6 +296,9 @@ function grayscaleCase({ label, width, height, channels }) {
       const copyBytes = Math.round((inputBytes + pixels) / 2);
       const ceilingSrc = data.subarray(0, copyBytes);
       const ceilingDst = new Uint8Array(copyBytes);
+      // The traffic ceiling reads all of the input and writes an output's worth.
+      const trafficDst = new Uint8Array(pixels);
+      const expectedByteSum = byteSum(data);
       const check = (result, who) => expectSameBytes(result, expected, `${id} ${who}`);
       const contenders = [
         withVerify(
@@ -327,6 +330,9 @@ function grayscaleCase({ label, width, height, channels }) {
           ...copyCeilingContenders(threads, ceilingSrc, ceilingDst).map((c) =>
             withVerify(c, (result, who) => expectSameBytes(result, ceilingSrc, `${id} ${who}`)),
           ),
+          withVerify(trafficCeilingContender(threads, data, trafficDst), (result, who) =>
+            expectNumber(result, expectedByteSum, `${id} ${who}`),
+          ),
         );
       }
       return {
@@ -334,6 +340,7 @@ function grayscaleCase({ label, width, height, channels }) {
         scrub() {
           out.fill(0xab);
           ceilingDst.fill(0xab);
+          trafficDst.fill(0xab);
         },
       };
     },

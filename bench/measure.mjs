@@ -49,6 +49,7 @@ export async function measureContenders(contenders, { warmup, runs, scrub, onRou
     rows.push({
       id: contender.id,
       family: contender.family,
+      ...(contender.yardstick ? { yardstick: contender.yardstick } : {}),
       threads: contender.threads,
       samplesMs: samples[index],
       ...summary,

@@ -19,7 +19,19 @@
 //                                  prefetch (the read-only ceiling for
 //                                  sumOfSquares; the sum is returned so the
 //                                  reads cannot be dropped and can be checked).
-//   isa                            the vector width the two loops above use.
+//   trafficSum(src, dst, threads)  a kernel's own traffic with no work in
+//                                  it: every byte of src read (and summed,
+//                                  returned, so the reads stay and can be
+//                                  checked) and every byte of dst written with
+//                                  non-temporal stores, the reads spread evenly
+//                                  over the writes, 4 streams per thread. No
+//                                  kernel with that traffic can beat it. The
+//                                  copy ceiling moves the same total half read,
+//                                  half written; where streaming stores cost
+//                                  less than reads, a kernel that reads 3-4
+//                                  bytes per byte it writes (grayscale) cannot
+//                                  reach it, and this shows by how much.
+//   isa                            the vector width the loops above use.
 //
 // All calls block the calling thread: the ceiling is a measurement, not a
 // contender for event-loop responsiveness. A fresh std::thread per slice and
@@ -178,26 +190,108 @@ __attribute__((target("avx2"))) void StreamCopyAvx2(uint8_t* dst, const uint8_t*
 __attribute__((target("avx512f"))) void StreamCopyAvx512(uint8_t* dst, const uint8_t* src, size_t n) {
   CEILING_STREAM_COPY(dst, src, n, CEILING_LINE_AVX512)
 }
+
+// Traffic loops: the output cut into kStreams whole-line streams and the
+// input into as many, each stream reading its input lines up to its share
+// before writing its next output line; a head up to dst's first 64-byte
+// boundary and the tails are done plainly.
+#define CEILING_TRAFFIC(VEC, ZERO, SUM_LINE, STORE_LINE, REDUCE)                         \
+  size_t head = std::min(out, (kLine - (reinterpret_cast<uintptr_t>(dst) & (kLine - 1))) & (kLine - 1)); \
+  std::memset(dst, 0, head);                                                             \
+  dst += head;                                                                           \
+  out -= head;                                                                           \
+  const size_t out_per = StreamBytes(out);                                               \
+  const size_t lines = out_per / kLine;                                                  \
+  const size_t in_per = lines == 0 ? 0 : StreamBytes(in);                                \
+  VEC acc[kStreams];                                                                     \
+  for (auto& a : acc) a = ZERO;                                                          \
+  size_t done = 0;                                                                       \
+  for (size_t j = 0; j < lines; ++j) {                                                   \
+    const size_t until = ((j + 1) * in_per / lines) & ~(kLine - 1);                      \
+    for (size_t k = 0; k < kStreams; ++k) {                                              \
+      const uint8_t* q = src + k * in_per;                                               \
+      for (size_t i = done; i < until; i += kLine) {                                     \
+        CEILING_PREFETCH(q + i);                                                         \
+        SUM_LINE(acc[k], q + i);                                                         \
+      }                                                                                  \
+      STORE_LINE(dst + k * out_per + j * kLine, acc[k]);                                 \
+    }                                                                                    \
+    done = until;                                                                        \
+  }                                                                                      \
+  _mm_sfence();                                                                          \
+  std::memset(dst + kStreams * out_per, 0, out - kStreams * out_per);                    \
+  uint64_t total = 0;                                                                    \
+  for (auto& a : acc) total += REDUCE(a);                                                \
+  return total + SumBytesScalar(src + kStreams * in_per, in - kStreams * in_per);
+
+#define CEILING_SUM_SSE2(acc, from)                                                                     \
+  for (size_t v = 0; v < kLine; v += 16) {                                                              \
+    acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>((from) + v)), _mm_setzero_si128())); \
+  }
+#define CEILING_STORE_SSE2(to, value)                                          \
+  for (size_t v = 0; v < kLine; v += 16) _mm_stream_si128(reinterpret_cast<__m128i*>((to) + v), value);
+#define CEILING_SUM_AVX2(acc, from)                                                                                  \
+  acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(from)), _mm256_setzero_si256())); \
+  acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>((from) + 32)), _mm256_setzero_si256()));
+#define CEILING_STORE_AVX2(to, value)                                  \
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(to), value);          \
+  _mm256_stream_si256(reinterpret_cast<__m256i*>((to) + 32), value);
+#define CEILING_SUM_AVX512(acc, from) acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_loadu_si512(from), _mm512_setzero_si512()));
+#define CEILING_STORE_AVX512(to, value) _mm512_stream_si512(reinterpret_cast<__m512i*>(to), value);
+
+uint64_t ReduceSse2(__m128i a) {
+  uint64_t lanes[2];
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(lanes), a);
+  return lanes[0] + lanes[1];
+}
+__attribute__((target("avx2"))) uint64_t ReduceAvx2(__m256i a) {
+  uint64_t lanes[4];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(lanes), a);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+__attribute__((target("avx512f"))) uint64_t ReduceAvx512(__m512i a) {
+  uint64_t lanes[8];
+  _mm512_storeu_si512(lanes, a);
+  uint64_t total = 0;
+  for (uint64_t lane : lanes) total += lane;
+  return total;
+}
+
+uint64_t TrafficSse2(const uint8_t* src, size_t in, uint8_t* dst, size_t out) {
+  CEILING_TRAFFIC(__m128i, _mm_setzero_si128(), CEILING_SUM_SSE2, CEILING_STORE_SSE2, ReduceSse2)
+}
+__attribute__((target("avx2"))) uint64_t TrafficAvx2(const uint8_t* src, size_t in, uint8_t* dst, size_t out) {
+  CEILING_TRAFFIC(__m256i, _mm256_setzero_si256(), CEILING_SUM_AVX2, CEILING_STORE_AVX2, ReduceAvx2)
+}
+__attribute__((target("avx512f,avx512bw"))) uint64_t TrafficAvx512(const uint8_t* src, size_t in, uint8_t* dst,
+                                                                    size_t out) {
+  CEILING_TRAFFIC(__m512i, _mm512_setzero_si512(), CEILING_SUM_AVX512, CEILING_STORE_AVX512, ReduceAvx512)
+}
 #else
 void StreamCopyPlain(uint8_t* dst, const uint8_t* src, size_t n) { std::memcpy(dst, src, n); }
+uint64_t TrafficPlain(const uint8_t* src, size_t in, uint8_t* dst, size_t out) {
+  std::memset(dst, 0, out);
+  return SumBytesScalar(src, in);
+}
 #endif
 
 struct Isa {
   const char* name;
   uint64_t (*sum)(const uint8_t*, size_t);
   void (*stream_copy)(uint8_t*, const uint8_t*, size_t);
+  uint64_t (*traffic)(const uint8_t*, size_t, uint8_t*, size_t);
 };
 
 Isa DetectIsa() {
 #if defined(CEILING_X86)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) {
-    return {"avx512", SumBytesAvx512, StreamCopyAvx512};
+    return {"avx512", SumBytesAvx512, StreamCopyAvx512, TrafficAvx512};
   }
-  if (__builtin_cpu_supports("avx2")) return {"avx2", SumBytesAvx2, StreamCopyAvx2};
-  return {"sse2", SumBytesSse2, StreamCopySse2};
+  if (__builtin_cpu_supports("avx2")) return {"avx2", SumBytesAvx2, StreamCopyAvx2, TrafficAvx2};
+  return {"sse2", SumBytesSse2, StreamCopySse2, TrafficSse2};
 #else
-  return {"scalar (memcpy)", SumBytesScalar, StreamCopyPlain};
+  return {"scalar (memcpy)", SumBytesScalar, StreamCopyPlain, TrafficPlain};
 #endif
 }
 
@@ -276,10 +370,38 @@ Napi::Value ReadSum(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(total));
 }
 
+// trafficSum: (src, dst, threads). Each thread takes the same share of both
+// (slices on 64-byte lines of dst, and of src in proportion).
+Napi::Value TrafficSum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes src, dst;
+  if (!ReadView(env, info[0], "src", &src) || !ReadView(env, info[1], "dst", &dst)) return env.Undefined();
+  size_t threads = ReadThreads(env, info[2]);
+  if (threads == 0) return env.Undefined();
+  if (dst.length == 0) {
+    Napi::RangeError::New(env, "dst is empty").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<uint64_t> partial(threads * 8, 0);  // 64 bytes apart: no false sharing
+  const auto src_at = [&](size_t dst_offset) {
+    if (dst_offset == dst.length) return src.length;
+    // 64-bit products: exact for buffers up to 4 GiB each.
+    return static_cast<size_t>(uint64_t{dst_offset} * src.length / dst.length) & ~(kLine - 1);
+  };
+  ForEachSlice(dst.length, threads, [&](size_t t, size_t begin, size_t end) {
+    const size_t from = src_at(begin);
+    partial[t * 8] = kIsa.traffic(src.data + from, src_at(end) - from, dst.data + begin, end - begin);
+  });
+  uint64_t total = 0;
+  for (size_t t = 0; t < threads; ++t) total += partial[t * 8];
+  return Napi::Number::New(env, static_cast<double>(total));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, CopyWith<false>, "copy"));
   exports.Set("streamCopy", Napi::Function::New(env, CopyWith<true>, "streamCopy"));
   exports.Set("readSum", Napi::Function::New(env, ReadSum, "readSum"));
+  exports.Set("trafficSum", Napi::Function::New(env, TrafficSum, "trafficSum"));
   exports.Set("isa", Napi::String::New(env, kIsa.name));
   return exports;
 }

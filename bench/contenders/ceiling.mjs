@@ -2,7 +2,8 @@
 // the bytes. The copy ceiling moves as many bytes as the kernel reads plus
 // writes (half read, half written), with memcpy and with a streaming-store
 // copy (the faster of the two is the ceiling: see bench/ceiling/ceiling.cc);
-// the read ceiling streams the kernel's input and sums it.
+// the read ceiling streams the kernel's input and sums it; the traffic
+// ceiling reads the kernel's input and writes as many bytes as its output.
 import { loadCeiling } from '../ceiling/index.mjs';
 
 let addon;
@@ -34,5 +35,21 @@ export function readCeilingContender(threads, src) {
     family: 'ceiling',
     threads,
     run: () => native.readSum(src, threads),
+  };
+}
+
+/**
+ * The kernel's own traffic (`src` read and summed, `dst` written with
+ * streaming stores) on `threads` native threads: a second yardstick beside
+ * the copy ceiling for kernels that read more than they write.
+ */
+export function trafficCeilingContender(threads, src, dst) {
+  const native = loadCeilingAddon();
+  return {
+    id: `ceiling-traffic@${threads}`,
+    family: 'ceiling',
+    yardstick: 'traffic',
+    threads,
+    run: () => native.trafficSum(src, dst, threads),
   };
 }
