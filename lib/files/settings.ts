@@ -76,7 +76,8 @@ function readInteger<F extends number | undefined>(
   return value;
 }
 
-function readLimit(value: unknown, name: string, fallback: number): number {
+/** A size limit: a safe integer >= 0 (0: none), `false` for none, `true` or undefined for `fallback`. */
+export function readLimit(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === true) return fallback;
   if (value === false) return 0;
   if (typeof value !== 'number') throw invalidArgTypeError(name, 'of type number or boolean', value);

@@ -14,8 +14,10 @@ export const SUM_PART = 'sum-part';
 
 /**
  * The per-file settings a queued file carries, the one list of them (the
- * producer reads these, the CLI passes these): grayscaleFile's settings but
- * `limitInputBytes` and `durable`, which workers take at their defaults.
+ * producer reads these, the CLI passes these, a worker takes no other key
+ * of a job): all of grayscaleFile's settings. A worker's own limits bound
+ * the job's (the smaller of the two applies), and its `durable` adds to the
+ * job's.
  */
 export const QUEUED_SETTING_KEYS = [
   'mode',
@@ -25,6 +27,8 @@ export const QUEUED_SETTING_KEYS = [
   'lossless',
   'autoOrient',
   'limitInputPixels',
+  'limitInputBytes',
+  'durable',
 ] as const satisfies ReadonlyArray<(typeof FILE_SETTING_KEYS)[number]>;
 
 /** The per-file options of grayscaleFile that a queued file carries. */

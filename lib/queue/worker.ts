@@ -10,7 +10,10 @@ import { dirname, join } from 'node:path';
 
 import type { Job, Worker, WorkerOptions } from 'bullmq';
 
+import { readBoolean } from '../checks.js';
+import { invalidArgTypeError } from '../errors.js';
 import { grayscaleFile } from '../files/grayscale-file.js';
+import { DEFAULT_BYTE_LIMIT, DEFAULT_PIXEL_LIMIT, readLimit } from '../files/settings.js';
 import { isTemporaryOf } from '../files/temporary.js';
 import { sumOfSquaresBlocks } from '../kernels/sum-blocks.js';
 import { getConcurrency, setConcurrency } from '../pool.js';
@@ -22,9 +25,11 @@ import {
   encodeFloat64,
   GRAY_FILE,
   isPermanent,
+  queuedSettings,
   SUM_PART,
   type GrayFileData,
   type GrayFileDone,
+  type QueuedFileOptions,
   type SumPartData,
 } from './job-data.js';
 
@@ -44,8 +49,60 @@ export interface CreateWorkerOptions {
   threads?: number;
   /** Jobs in flight at most (default: the pool's threads + 2, as the local batch). */
   concurrency?: number;
+  /**
+   * The largest image this worker decodes, in pixels (default grayscaleFile's,
+   * 268,402,689; 0 or false: no limit of its own). A job may ask for a smaller
+   * limit, never a larger one: the smaller of the two applies.
+   */
+  limitInputPixels?: number | boolean;
+  /** The largest input file this worker reads, in bytes (default 1 GiB), as `limitInputPixels`. */
+  limitInputBytes?: number | boolean;
+  /** fsync every output and its folder, whatever the job asks (default false: as each job asks). */
+  durable?: boolean;
   /** More BullMQ worker options (lockDuration, stalledInterval, ...). */
   workerOptions?: Partial<WorkerOptions>;
+}
+
+/** What this worker allows any job, whatever its data says (0: no limit). */
+interface WorkerLimits {
+  limitInputPixels: number;
+  limitInputBytes: number;
+  durable: boolean;
+}
+
+function readWorkerLimits(options: CreateWorkerOptions): WorkerLimits {
+  return {
+    limitInputPixels: readLimit(options.limitInputPixels, 'options.limitInputPixels', DEFAULT_PIXEL_LIMIT),
+    limitInputBytes: readLimit(options.limitInputBytes, 'options.limitInputBytes', DEFAULT_BYTE_LIMIT),
+    durable: readBoolean(options.durable, 'options.durable', false),
+  };
+}
+
+/** The smaller of two limits, 0 being none. */
+const tighter = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.min(a, b));
+
+/**
+ * A job's settings as this worker applies them: only the queued keys (a job
+ * put in Redis by anything but offloop's producer may carry others, such as
+ * `encode`), its limits bounded by the worker's. Bad values fail for good.
+ */
+function jobSettings(options: unknown, limits: WorkerLimits): QueuedFileOptions {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgTypeError('job.data.options', 'of type object', options);
+  const asked = queuedSettings(options as Record<string, unknown>);
+  const { limitInputPixels, limitInputBytes } = asked;
+  return {
+    ...asked,
+    limitInputPixels: tighter(
+      readLimit(limitInputPixels, 'job.data.options.limitInputPixels', DEFAULT_PIXEL_LIMIT),
+      limits.limitInputPixels,
+    ),
+    limitInputBytes: tighter(
+      readLimit(limitInputBytes, 'job.data.options.limitInputBytes', DEFAULT_BYTE_LIMIT),
+      limits.limitInputBytes,
+    ),
+    ...(limits.durable ? { durable: true } : {}),
+  };
 }
 
 export interface OffloopWorker {
@@ -86,8 +143,10 @@ async function grayFile(
   job: Job<GrayFileData>,
   signal: AbortSignal | undefined,
   roots: readonly string[],
+  limits: WorkerLimits,
 ): Promise<GrayFileDone> {
-  const { input, output, options } = job.data;
+  const { input, output } = job.data;
+  const settings = jobSettings(job.data.options, limits);
   const started = Date.now();
   let lastProgress = started;
   // Both before anything is created: `mkdir -p` alone could make folders outside the roots.
@@ -96,7 +155,7 @@ async function grayFile(
   await checkNotInput({ path: input, real: realInput }, { path: output, real: realOutput });
   await mkdir(dirname(output), { recursive: true });
   const result = await grayscaleFile(input, {
-    ...options,
+    ...settings,
     output,
     signal,
     // Each update is a Redis write and an event every listener reads: a few a second per file is enough.
@@ -127,10 +186,11 @@ async function sumPart(job: Job<SumPartData>, signal: AbortSignal | undefined): 
 export function createWorker(options: CreateWorkerOptions): OffloopWorker {
   const { Worker: BullWorker, UnrecoverableError, WaitingError } = loadBullmq();
   const roots = realRoots(options?.roots);
+  const limits = readWorkerLimits(options);
   if (options.threads !== undefined) setConcurrency(options.threads);
   const processor = async (job: Job, token: string | undefined, signal: AbortSignal | undefined) => {
     try {
-      if (job.name === GRAY_FILE) return await grayFile(job as Job<GrayFileData>, signal, roots);
+      if (job.name === GRAY_FILE) return await grayFile(job as Job<GrayFileData>, signal, roots, limits);
       if (job.name === SUM_PART) return await sumPart(job as Job<SumPartData>, signal);
       throw Object.assign(new Error(`offloop: unknown job '${job.name}'`), { code: 'ERR_INVALID_ARG_VALUE' });
     } catch (error) {

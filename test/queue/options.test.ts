@@ -82,4 +82,17 @@ describe('the other entry points read the same options the same way', () => {
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     );
   });
+
+  it("createWorker: its limits and durable checked as grayscaleFile's", () => {
+    for (const [options, code] of [
+      [{ limitInputBytes: -1 }, 'ERR_OUT_OF_RANGE'],
+      [{ limitInputBytes: 1.5 }, 'ERR_OUT_OF_RANGE'],
+      [{ limitInputPixels: '100' }, 'ERR_INVALID_ARG_TYPE'],
+      [{ durable: 1 }, 'ERR_INVALID_ARG_TYPE'],
+    ] as const) {
+      expect(() => createWorker({ connection, roots: ['/tmp'], ...(options as object) })).toThrow(
+        expect.objectContaining({ code }),
+      );
+    }
+  });
 });

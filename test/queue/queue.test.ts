@@ -304,9 +304,13 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
      * anyone who can write to Redis could, runs them on a worker with `root`,
      * and returns the ones completed and how each other one failed.
      */
-    async function runDirectJobs(root: string, jobs: Record<string, { input: string; output: string }>) {
+    async function runDirectJobs(
+      root: string,
+      jobs: Record<string, { input: string; output: string; options?: unknown }>,
+      workerOptions: Partial<Parameters<typeof createWorker>[0]> = {},
+    ) {
       const queue = newQueue();
-      const worker = createWorker({ connection: redis.url, queue, roots: [root] });
+      const worker = createWorker({ connection: redis.url, queue, roots: [root], ...workerOptions });
       const failures = new Map<string, { code?: string; attempts: number }>();
       const completed: string[] = [];
       worker.worker.on('failed', (job, error) =>
@@ -321,7 +325,7 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       await bull.addBulk(
         Object.entries(jobs).map(([name, data]) => ({
           name: 'gray-file',
-          data: { ...data, options: {} },
+          data: { options: {}, ...data },
           opts: { jobId: name, attempts: 5 },
         })),
       );
@@ -391,6 +395,114 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       // No temporary file left beside any of them.
       expect(readdirSync(join(root, 'in')).sort()).toEqual(['a.jpg', 'link-to-a.jpg']);
       expect(readdirSync(root).sort()).toEqual(['hard-a.jpg', 'in', 'in-again', 'out']);
+    }, 90_000);
+
+    it("a job's limits cannot pass the worker's, and a job's data gives no setting but grayscaleFile's", async () => {
+      const root = join(temp.dir, 'root-limits');
+      mkdirSync(join(root, 'in'), { recursive: true });
+      const a = join(root, 'in', 'a.jpg'); // 61 x 37
+      const big = join(root, 'in', 'big.png');
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), a);
+      copyFileSync(fixture('png/rgba8-61x37.png'), big);
+      const limit = statSync(a).size + 1;
+      expect(statSync(big).size).toBeGreaterThan(limit);
+      const out = (name: string) => join(root, 'out', `${name}.png`);
+      const jobs = {
+        allowed: { input: a, output: out('allowed') },
+        bytesUnlimited: { input: big, output: out('bytesUnlimited'), options: { limitInputBytes: false } },
+        bytesZero: { input: big, output: out('bytesZero'), options: { limitInputBytes: 0 } },
+        bytesHigher: { input: big, output: out('bytesHigher'), options: { limitInputBytes: 2 ** 40 } },
+        pixelsLower: { input: a, output: out('pixelsLower'), options: { limitInputPixels: 61 * 37 - 1 } },
+        pixelsAtLimit: { input: a, output: out('pixelsAtLimit'), options: { limitInputPixels: 61 * 37 } },
+        badLimit: { input: a, output: out('badLimit'), options: { limitInputBytes: '1e9' } },
+        notAnObject: { input: a, output: out('notAnObject'), options: null },
+        // Not a setting a job may give: dropped (grayscaleFile would refuse encode: false with an output).
+        otherKey: { input: a, output: out('otherKey'), options: { encode: false } },
+      };
+      const { completed, failures } = await runDirectJobs(root, jobs, { limitInputBytes: limit });
+      expect(completed.sort()).toEqual(['allowed', 'otherKey', 'pixelsAtLimit']);
+      for (const name of ['bytesUnlimited', 'bytesZero', 'bytesHigher', 'pixelsLower'])
+        expect(failures.get(name), name).toEqual({ code: 'ERR_OFFLOOP_INPUT_TOO_LARGE', attempts: 1 });
+      expect(failures.get('badLimit')).toEqual({ code: 'ERR_INVALID_ARG_TYPE', attempts: 1 });
+      expect(failures.get('notAnObject')).toEqual({ code: 'ERR_INVALID_ARG_TYPE', attempts: 1 });
+      expect(readdirSync(join(root, 'out')).sort()).toEqual(['allowed.png', 'otherKey.png', 'pixelsAtLimit.png']);
+    }, 90_000);
+
+    it('offloop gray --redis --limit-input-bytes and --fsync go with the jobs; offloop worker bounds them', async () => {
+      const queue = newQueue();
+      const root = join(temp.dir, 'root-cli-limits');
+      mkdirSync(join(root, 'in'), { recursive: true });
+      const a = join(root, 'in', 'a.jpg');
+      const big = join(root, 'in', 'big.png');
+      copyFileSync(join(small, 'gray-base-61x37.jpg'), a);
+      copyFileSync(fixture('png/rgba8-61x37.png'), big);
+      const wide = join(root, 'in', 'wide.png'); // 62 x 37: one column past the worker's limit
+      writeLargePng(wide, 62, 37);
+      const worker = spawn(
+        process.execPath,
+        [
+          CLI,
+          'worker',
+          '--redis',
+          redis.url,
+          '--queue',
+          queue,
+          '--root',
+          root,
+          '--json',
+          '--limit-input-pixels',
+          '2257',
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      workers.push(worker);
+      let err = '';
+      await new Promise<void>((resolve) =>
+        worker.stderr!.on('data', (chunk: Buffer) => (err += chunk).includes('waiting for jobs') && resolve()),
+      );
+      const gray = (args: string[]) =>
+        new Promise<{ status: number | null; stdout: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            [CLI, 'gray', '--redis', redis.url, '--queue', queue, '--json', ...args],
+            {
+              cwd: ROOT,
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          );
+          let stdout = '';
+          child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+          child.once('close', (status) => resolve({ status, stdout }));
+        });
+      const fileLines = (stdout: string) =>
+        stdout
+          .trim()
+          .split('\n')
+          .map(
+            (line) => JSON.parse(line) as { type: string; input?: string; status?: string; error?: { code: string } },
+          )
+          .filter((line) => line.type === 'file');
+      // The job's byte limit: the PNG is refused, the small JPEG written, fsynced as asked.
+      const limited = await gray([
+        a,
+        big,
+        '-o',
+        join(root, 'out'),
+        '--limit-input-bytes',
+        String(statSync(a).size),
+        '--fsync',
+      ]);
+      expect(limited.status).toBe(1);
+      const lines = fileLines(limited.stdout);
+      expect(lines.find((line) => line.input === big)?.error?.code).toBe('ERR_OFFLOOP_INPUT_TOO_LARGE');
+      expect(lines.find((line) => line.input === a)?.status).toBe('processed');
+      // The worker's pixel limit (61 x 37) holds against a job asking for none.
+      const unlimited = await gray([wide, '-o', join(root, 'out2'), '--limit-input-pixels', '0']);
+      expect(unlimited.status).toBe(1);
+      expect(fileLines(unlimited.stdout)[0]?.error?.code).toBe('ERR_OFFLOOP_INPUT_TOO_LARGE');
+      const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
+      worker.kill('SIGTERM');
+      await closed;
     }, 90_000);
 
     it('a worker without roots refuses to start, naming --root', () => {

@@ -111,15 +111,7 @@ export const gray: Command = {
     const redis = values.redis;
     if (redis === undefined && values.queue !== undefined) throw new UsageError('--queue goes with --redis');
     if (redis !== undefined) {
-      // (The queue's jobs do not carry --limit-input-bytes and --fsync yet: workers use the defaults.)
-      for (const local of [
-        'threads',
-        'concurrency',
-        'skip-existing',
-        'ordered',
-        'limit-input-bytes',
-        'fsync',
-      ] as const) {
+      for (const local of ['threads', 'concurrency', 'skip-existing', 'ordered'] as const) {
         if (values[local] !== undefined)
           throw new UsageError(`--${local} applies to a local run, not with --redis (workers set their own threads)`);
       }
@@ -143,7 +135,7 @@ export const gray: Command = {
         ...(values.lossless === undefined ? {} : { lossless: values.lossless }),
         ...(limitInputPixels === undefined ? {} : { limitInputPixels }),
         ...(limitInputBytes === undefined ? {} : { limitInputBytes }),
-        durable: values.fsync ?? false,
+        ...(values.fsync ? { durable: true } : {}),
         ...(concurrency === undefined ? {} : { concurrency }),
         autoOrient: values['auto-orient'] ?? false,
         skipExisting: values['skip-existing'] ?? false,

@@ -30,6 +30,21 @@ const FLAGS = {
     help: 'pool threads (default: the CPUs this process may use)',
   },
   concurrency: { type: 'integer', min: 1, max: 1024, value: '<n>', help: 'files in flight (default: threads + 2)' },
+  'limit-input-pixels': {
+    type: 'integer',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    value: '<n>',
+    help: "refuse larger images, whatever a job asks (default 268402689, as gray's; 0: the jobs' own limits only)",
+  },
+  'limit-input-bytes': {
+    type: 'integer',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    value: '<n>',
+    help: "refuse larger files, whatever a job asks (default 1073741824, 1 GiB; 0: the jobs' own limits only)",
+  },
+  fsync: { type: 'boolean', help: 'fsync every output and its folder, whatever a job asks' },
   json: { type: 'boolean', help: 'a JSON object per file on stdout (a failure with its code) instead of the lines' },
 } as const satisfies FlagTable;
 
@@ -39,8 +54,10 @@ const LINE: CommandLine<typeof FLAGS> = {
   description: `Runs this machine's pool as a worker of an offloop/queue queue until
 SIGINT or SIGTERM, which let the files in flight finish; a second signal
 aborts them (they go back to the queue). Jobs read and write only under the
---root folders, symlinks followed. While Redis cannot be reached the worker
-says so (at most once a minute) and keeps trying.`,
+--root folders, symlinks followed. A job's size limits and fsync come with
+it (offloop gray --redis --limit-input-bytes, --fsync); the worker's own
+--limit-input-* bound them. While Redis cannot be reached the worker says so
+(at most once a minute) and keeps trying.`,
   flags: FLAGS,
 };
 
@@ -57,6 +74,8 @@ export const worker: Command = {
       );
     }
     const { threads, concurrency } = values;
+    const limitInputPixels = values['limit-input-pixels'];
+    const limitInputBytes = values['limit-input-bytes'];
     const { createWorker } = await import('../../queue/index.js');
     let created: Awaited<ReturnType<typeof createWorker>>;
     try {
@@ -66,6 +85,9 @@ export const worker: Command = {
         ...(values.queue ? { queue: values.queue } : {}),
         ...(threads ? { threads } : {}),
         ...(concurrency ? { concurrency } : {}),
+        ...(limitInputPixels === undefined ? {} : { limitInputPixels }),
+        ...(limitInputBytes === undefined ? {} : { limitInputBytes }),
+        ...(values.fsync ? { durable: true } : {}),
       });
     } catch (error) {
       // A root that is not there, or not a folder: said as such, no stack.
