@@ -376,6 +376,21 @@ def exif_chunk(payload):
     return png_chunk(b"eXIf", payload[6:])  # without "Exif\0\0", as Pillow writes it
 
 
+def raw_exif_chunk(kind, payload, separator=""):
+    """ImageMagick's "Raw profile type exif": a blank line, the profile's name,
+    its length, then the bytes in hex, 36 a line (pairs split by `separator`)."""
+    digits = payload.hex()
+    pairs = [digits[i:i + 2] for i in range(0, len(digits), 2)]
+    lines = [separator.join(pairs[i:i + 36]) for i in range(0, len(pairs), 36)]
+    text = ("\nexif\n%8d\n" % len(payload) + "\n".join(lines) + "\n").encode("latin-1")
+    key = b"Raw profile type exif\0"
+    if kind == "tEXt":
+        return png_chunk(b"tEXt", key + text)
+    if kind == "zTXt":
+        return png_chunk(b"zTXt", key + b"\0" + zlib.compress(text))
+    return png_chunk(b"iTXt", key + b"\0\0" + b"\0" + b"\0" + text)
+
+
 def make_orientation_sources():
     """orient-sources/: where exif_transpose finds the orientation, case by case."""
     out = os.path.join(OUT, "orient-sources")
@@ -444,6 +459,21 @@ def make_orientation_sources():
     files["png-exif-byte-xmp-6.png"] = png(before=[exif_chunk(payload["byte-6"]), xmp_chunk("iTXt", 6)])
     # EXIF (no tag) before IDAT: Pillow does not load the image, so XMP after it is never read.
     files["png-exif-no-tag-xmp-after-idat-6.png"] = png(before=[exif_chunk(payload["no-tag"])], after=[xmp_chunk("iTXt", 6)])
+    # ImageMagick's hex EXIF in a text chunk, read by getexif when there is no "exif" entry,
+    # and a tEXt keyed "exif", which is that entry.
+    o3 = tiff_ifd0([(0x0112, 3, 1, short(3))], le)
+    for kind in ("tEXt", "zTXt", "iTXt"):
+        files["png-rawexif-%s-6.png" % kind] = png(before=[raw_exif_chunk(kind, payload["short-6"])])
+    files["png-rawexif-no-exif-header-3.png"] = png(before=[raw_exif_chunk("zTXt", o3[6:])])
+    files["png-rawexif-spaced-8.png"] = png(before=[raw_exif_chunk("tEXt", payload["long-8-be"], " ")])
+    files["png-rawexif-after-idat-5.png"] = png(after=[raw_exif_chunk("zTXt", tiff_ifd0([(0x0112, 3, 1, short(5))], le))])
+    files["png-rawexif-twice-3-then-6.png"] = png(before=[raw_exif_chunk("zTXt", o3), raw_exif_chunk("tEXt", payload["short-6"])])
+    files["png-exif-3-rawexif-6.png"] = png(before=[exif_chunk(o3), raw_exif_chunk("zTXt", payload["short-6"])])
+    files["png-rawexif-no-tag-xmp-6.png"] = png(before=[raw_exif_chunk("zTXt", payload["no-tag"]), xmp_chunk("iTXt", 6)])
+    files["png-rawexif-empty-xmp-6.png"] = png(before=[png_chunk(b"tEXt", b"Raw profile type exif\0\nexif\n"), xmp_chunk("iTXt", 6)])
+    files["png-text-exif-6.png"] = png(before=[png_chunk(b"tEXt", b"exif\0" + payload["short-6"])])
+    files["png-text-exif-no-header-5.png"] = png(before=[png_chunk(b"tEXt", b"exif\0" + tiff_ifd0([(0x0112, 3, 1, short(5))], le)[6:])])
+    files["png-text-exif-3-rawexif-6.png"] = png(before=[png_chunk(b"tEXt", b"exif\0" + o3), raw_exif_chunk("tEXt", payload["short-6"])])
     # Pillow 9.4 reads no XMP from a JPEG.
     buf = io.BytesIO()
     picture.save(buf, "JPEG", quality=85)

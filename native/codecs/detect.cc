@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include <zlib.h>
 
@@ -106,13 +107,18 @@ Status InspectJpeg(const uint8_t* data, size_t size, HeaderInfo* info) {
   return Status::Ok();
 }
 
-// The orientation sources of a PNG as Pillow collects them into im.info:
-// the last eXIf chunk, and the last XMP text chunk (tEXt, zTXt or iTXt
-// "XML:com.adobe.xmp"), each replacing the one before.
+// The orientation sources of a PNG as Pillow collects them into im.info,
+// each replacing the one before: the "exif" entry (the last eXIf chunk, or
+// text chunk keyed "exif"), the last "Raw profile type exif" text chunk
+// (read only without an "exif" entry), and the last XMP text chunk (tEXt,
+// zTXt or iTXt "XML:com.adobe.xmp").
 struct PngOrientationState {
   bool have_exif = false;
   const uint8_t* exif = nullptr;
   size_t exif_size = 0;
+  std::vector<uint8_t> exif_text;  // the bytes of an "exif" text chunk
+  bool have_raw_profile = false;
+  PngExifText raw_profile;
   int xmp = -1;  // the last XMP packet's orientation (XmpOrientation), -1 none
 
   void See(const char* name, const uint8_t* body, size_t length) {
@@ -124,7 +130,23 @@ struct PngOrientationState {
                std::memcmp(name, "iTXt", 4) == 0) {
       const int found = PngXmpOrientation(name, body, length);
       if (found != -2) xmp = found;
+      PngExifText text = ReadPngExifText(name, body, length);
+      if (text.kind == PngExifText::kExifText) {
+        // Exif.load drops the "Exif\0\0" an eXIf chunk's entry gets from Pillow.
+        const size_t skip = StartsWithExifHeader(text.exif) ? 6 : 0;
+        exif_text.assign(text.exif.begin() + ptrdiff_t(skip), text.exif.end());
+        have_exif = true;
+        exif = exif_text.data();
+        exif_size = exif_text.size();
+      } else if (text.kind == PngExifText::kRawProfile) {
+        have_raw_profile = true;
+        raw_profile = std::move(text);
+      }
     }
+  }
+
+  static bool StartsWithExifHeader(const std::vector<uint8_t>& bytes) {
+    return bytes.size() >= 6 && std::memcmp(bytes.data(), "Exif\0\0", 6) == 0;
   }
 
   // PngImageFile.load_end: every chunk up to IEND, no CRC checked; a chunk
@@ -143,10 +165,15 @@ struct PngOrientationState {
     }
   }
 
-  // Image.getexif: the EXIF Orientation tag; without one, the XMP's.
+  // Image.getexif: the EXIF Orientation tag (of the "exif" entry, else of
+  // the raw profile); without one, the XMP's.
   int Orientation() const {
     if (have_exif) {
       const ExifOrientation tag = TiffOrientation(exif, exif_size);
+      if (tag.present) return tag.value;
+    } else if (have_raw_profile && !raw_profile.undecodable) {
+      const size_t skip = StartsWithExifHeader(raw_profile.exif) ? 6 : 0;
+      const ExifOrientation tag = TiffOrientation(raw_profile.exif.data() + skip, raw_profile.exif.size() - skip);
       if (tag.present) return tag.value;
     }
     return xmp > 0 ? xmp : 0;

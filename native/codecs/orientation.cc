@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include <zlib.h>
 
@@ -179,6 +180,113 @@ int InflatedXmpOrientation(const uint8_t* data, size_t size, bool* ok) {
 
 const char kXmpKey[] = "XML:com.adobe.xmp";
 
+// An iTXt chunk's fields after its keyword's NUL, as Pillow's chunk_iTXt
+// splits them; false where Pillow drops the chunk (fields missing, the
+// language tag or translated keyword not UTF-8).
+struct ITxtText {
+  uint8_t compressed;  // compression flag
+  uint8_t method;
+  const uint8_t* text;
+  size_t size;
+};
+bool ReadITxt(const uint8_t* rest, size_t left, ITxtText* out) {
+  if (left < 2) return false;
+  out->compressed = rest[0];
+  out->method = rest[1];
+  rest += 2;
+  left -= 2;
+  // Language tag and translated keyword, each NUL-terminated, UTF-8.
+  const uint8_t* language_end = static_cast<const uint8_t*>(std::memchr(rest, 0, left));
+  if (language_end == nullptr) return false;
+  const size_t language = size_t(language_end - rest);
+  const uint8_t* translated = language_end + 1;
+  const size_t after_language = left - language - 1;
+  const uint8_t* translated_end = static_cast<const uint8_t*>(std::memchr(translated, 0, after_language));
+  if (translated_end == nullptr) return false;
+  if (!IsUtf8(rest, language) || !IsUtf8(translated, size_t(translated_end - translated))) return false;
+  out->text = translated_end + 1;
+  out->size = after_language - size_t(translated_end - translated) - 1;
+  return true;
+}
+
+// Pillow's _safe_zlib_decompress: at most MAX_TEXT_CHUNK (1 MiB) out.
+enum class Inflated { kOk, kTooLarge, kBadData };
+constexpr size_t kMaxTextChunk = size_t{1} << 20;
+Inflated InflateText(const uint8_t* data, size_t size, std::vector<uint8_t>* out) {
+  out->assign(kMaxTextChunk, 0);
+  z_stream z;
+  std::memset(&z, 0, sizeof z);
+  if (inflateInit(&z) != Z_OK) return Inflated::kBadData;
+  z.next_in = const_cast<Bytef*>(data);
+  z.avail_in = static_cast<uInt>(size > 0x7FFFFFFF ? 0x7FFFFFFF : size);
+  z.next_out = out->data();
+  z.avail_out = static_cast<uInt>(kMaxTextChunk);
+  int rc = Z_OK;
+  while (rc == Z_OK && z.avail_out > 0 && z.avail_in > 0) rc = inflate(&z, Z_NO_FLUSH);
+  const size_t produced = kMaxTextChunk - z.avail_out;
+  const bool input_left = z.avail_in > 0;
+  inflateEnd(&z);
+  out->resize(produced);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return Inflated::kBadData;
+  // Output full with input not consumed: Python's unconsumed_tail, which
+  // Pillow refuses. A stream cut short gives what it held, as zlib does.
+  if (rc != Z_STREAM_END && z.avail_out == 0 && input_left) return Inflated::kTooLarge;
+  return Inflated::kOk;
+}
+
+bool IsPythonSpace(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+int HexDigit(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// bytes.fromhex("".join(text.split("\n")[3:])): false where it raises.
+bool DecodeRawProfile(const uint8_t* text, size_t size, std::vector<uint8_t>* out) {
+  out->clear();
+  size_t at = 0;
+  for (int line = 0; line < 3; line++) {
+    const void* newline = std::memchr(text + at, '\n', size - at);
+    if (newline == nullptr) return true;  // no fourth line: "" -> b""
+    at = size_t(static_cast<const uint8_t*>(newline) - text) + 1;
+  }
+  out->reserve((size - at) / 2);
+  // The newlines are joined away before fromhex sees the text, so a pair
+  // may straddle one; other whitespace may only come between pairs.
+  const auto next = [&]() -> int {
+    while (at < size && text[at] == '\n') at++;
+    return at < size ? text[at++] : -1;
+  };
+  for (;;) {
+    const int c = next();
+    if (c < 0) return true;
+    if (IsPythonSpace(uint8_t(c))) continue;
+    const int d = next();
+    const int high = HexDigit(uint8_t(c));
+    const int low = d < 0 ? -1 : HexDigit(uint8_t(d));
+    if (high < 0 || low < 0) return false;
+    out->push_back(uint8_t(high << 4 | low));
+  }
+}
+
+// A text chunk's keyword (Pillow: up to the first NUL, or the whole body)
+// and whether it equals `key`; `rest` and `left` then follow the NUL.
+bool KeywordIs(const uint8_t* body, size_t size, const char* key, const uint8_t** rest, size_t* left) {
+  const size_t length = std::strlen(key);
+  if (size < length || std::memcmp(body, key, length) != 0) return false;
+  if (size == length) {  // no NUL: the whole body is the keyword, the text ""
+    *rest = body + size;
+    *left = 0;
+    return true;
+  }
+  if (body[length] != 0) return false;
+  *rest = body + length + 1;
+  *left = size - length - 1;
+  return true;
+}
+
 }  // namespace
 
 ExifOrientation TiffOrientation(const uint8_t* p, size_t n) {
@@ -251,33 +359,71 @@ int PngXmpOrientation(const char* name, const uint8_t* body, size_t size) {
     return ok ? found : -1;  // kept as "": no orientation, and it replaces an earlier packet
   }
   if (std::memcmp(name, "iTXt", 4) == 0) {
-    if (left < 2) return -2;
-    const uint8_t flag = rest[0], method = rest[1];
-    rest += 2;
-    left -= 2;
-    // Language tag and translated keyword, each NUL-terminated, UTF-8.
-    const uint8_t* language_end = static_cast<const uint8_t*>(std::memchr(rest, 0, left));
-    if (language_end == nullptr) return -2;
-    const size_t language = size_t(language_end - rest);
-    const uint8_t* translated = language_end + 1;
-    const size_t after_language = left - language - 1;
-    const uint8_t* translated_end = static_cast<const uint8_t*>(std::memchr(translated, 0, after_language));
-    if (translated_end == nullptr) return -2;
-    if (!IsUtf8(rest, language) || !IsUtf8(translated, size_t(translated_end - translated))) return -2;
-    const uint8_t* text = translated_end + 1;
-    const size_t text_size = after_language - size_t(translated_end - translated) - 1;
-    if (flag != 0) {
-      if (method != 0) return -2;
+    ITxtText itxt;
+    if (!ReadITxt(rest, left, &itxt)) return -2;
+    if (itxt.compressed != 0) {
+      if (itxt.method != 0) return -2;
       bool ok;
-      const int found = InflatedXmpOrientation(text, text_size, &ok);
+      const int found = InflatedXmpOrientation(itxt.text, itxt.size, &ok);
       // Whether the inflated text is UTF-8 is not checked: a match is
       // ASCII, and XMP packets are UTF-8.
       return ok ? found : -2;
     }
-    if (!IsUtf8(text, text_size)) return -2;
-    return XmpOrientation(text, text_size);
+    if (!IsUtf8(itxt.text, itxt.size)) return -2;
+    return XmpOrientation(itxt.text, itxt.size);
   }
   return -2;
+}
+
+PngExifText ReadPngExifText(const char* name, const uint8_t* body, size_t size) {
+  PngExifText found;
+  const uint8_t* rest;
+  size_t left;
+  const bool raw_profile = KeywordIs(body, size, "Raw profile type exif", &rest, &left);
+  const bool exif_key = !raw_profile && KeywordIs(body, size, "exif", &rest, &left);
+  if (!raw_profile && !exif_key) return found;
+  // The chunk's text as Pillow keeps it, and whether it keeps the chunk.
+  const uint8_t* text = rest;
+  size_t text_size = left;
+  std::vector<uint8_t> inflated;
+  if (std::memcmp(name, "tEXt", 4) == 0) {
+    if (exif_key) {  // kept as bytes: the "exif" entry itself
+      found.kind = PngExifText::kExifText;
+      found.exif.assign(text, text + text_size);
+      return found;
+    }
+  } else if (std::memcmp(name, "zTXt", 4) == 0) {
+    // Another method: Pillow refuses the file (here the chunk is passed
+    // over). Data that does not inflate is kept as "".
+    if (text_size > 0 && text[0] != 0) return found;
+    const Inflated status = text_size == 0 ? Inflated::kOk : InflateText(text + 1, text_size - 1, &inflated);
+    if (status == Inflated::kTooLarge) return found;  // Pillow refuses the file
+    if (status == Inflated::kBadData) inflated.clear();
+    text = inflated.data();
+    text_size = inflated.size();
+  } else if (std::memcmp(name, "iTXt", 4) == 0) {
+    ITxtText itxt;
+    if (!ReadITxt(rest, left, &itxt)) return found;
+    text = itxt.text;
+    text_size = itxt.size;
+    if (itxt.compressed != 0) {
+      if (itxt.method != 0 || InflateText(itxt.text, itxt.size, &inflated) != Inflated::kOk) return found;
+      text = inflated.data();
+      text_size = inflated.size();
+    }
+    if (!IsUtf8(text, text_size)) return found;
+  } else {
+    return found;
+  }
+  if (exif_key) {  // a zTXt's or iTXt's text: Pillow's getexif fails on it
+    found.kind = PngExifText::kExifText;
+    found.undecodable = true;
+    return found;
+  }
+  found.kind = PngExifText::kRawProfile;
+  found.undecodable = !DecodeRawProfile(text, text_size, &found.exif);
+  if (found.undecodable) found.exif.clear();
+  return found;
 }
 
 }  // namespace offloop::codecs

@@ -2,11 +2,12 @@
 // it (Image.getexif): the EXIF Orientation tag of IFD0, or, when the EXIF
 // data has no such tag, the first `tiff:Orientation` of the image's XMP
 // text. Only what these need is parsed; nothing here allocates but zlib's
-// inflate of a compressed PNG text chunk.
+// inflate of a compressed PNG text chunk and the bytes of a PNG's hex EXIF.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace offloop::codecs {
 
@@ -36,5 +37,24 @@ int XmpOrientation(const uint8_t* text, size_t size);
 // (inflated) text: -2 when the chunk is not the XMP packet or Pillow would
 // not keep it (bad compression, text that is not UTF-8 in an iTXt).
 int PngXmpOrientation(const char* name, const uint8_t* body, size_t size);
+
+// What a PNG text chunk (tEXt, zTXt or iTXt, by `name`) gives Pillow 9.4's
+// getexif besides XMP:
+//  - kRawProfile: "Raw profile type exif", ImageMagick's hex dump of the
+//    EXIF, which getexif reads when the image has no "exif" entry: the text
+//    from its fourth line on, newlines dropped, through bytes.fromhex. `exif`
+//    holds the bytes, or `undecodable` is set where fromhex raises (Pillow's
+//    getexif then fails; here the profile gives no orientation).
+//  - kExifText: a chunk keyed "exif", which Pillow stores as the "exif" entry
+//    itself, as an eXIf chunk: a tEXt's bytes in `exif`; a zTXt's or iTXt's
+//    text is a string, on which Pillow's getexif fails (`undecodable`).
+//  - kOther: any other chunk, or one Pillow does not keep (a bad iTXt, text
+//    over Pillow's 1 MiB inflated limit, which makes it refuse the file).
+struct PngExifText {
+  enum Kind { kOther, kRawProfile, kExifText } kind = kOther;
+  std::vector<uint8_t> exif;
+  bool undecodable = false;
+};
+PngExifText ReadPngExifText(const char* name, const uint8_t* body, size_t size);
 
 }  // namespace offloop::codecs

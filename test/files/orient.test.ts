@@ -133,8 +133,10 @@ describe('a large oriented image', () => {
 // make_orientation_sources): the tag stored as LONG, signed, rational, BYTE,
 // twice or with two values; a PNG eXIf after IDAT (read only when none came
 // before it); XMP tiff:Orientation in PNG tEXt, zTXt and iTXt, attribute and
-// element forms, used only when the EXIF has no Orientation tag; and no XMP
-// from a JPEG (Pillow 9.4 reads none there).
+// element forms, used only when the EXIF has no Orientation tag; no XMP
+// from a JPEG (Pillow 9.4 reads none there); ImageMagick's hex EXIF in a PNG
+// text chunk ("Raw profile type exif", read when there is no eXIf) and a tEXt
+// keyed "exif" (which Pillow takes for the eXIf).
 describe('the orientation is found where Pillow 9.4 finds it', () => {
   const SOURCES = orientSourcesManifest.sources.map((c) => [c.file.split('/')[1]!, c] as const);
 
@@ -159,6 +161,17 @@ describe('the orientation is found where Pillow 9.4 finds it', () => {
       'exif-no-tag-xmp',
       'exif-3-xmp',
       'jpeg-xmp-only',
+      'rawexif-tEXt',
+      'rawexif-zTXt',
+      'rawexif-iTXt',
+      'rawexif-no-exif-header',
+      'rawexif-spaced',
+      'rawexif-after-idat',
+      'rawexif-twice',
+      'exif-3-rawexif',
+      'rawexif-no-tag-xmp',
+      'rawexif-empty-xmp',
+      'text-exif',
     ]) {
       expect(names).toContain(part);
     }

@@ -1589,6 +1589,57 @@ void TestOrientationReaders() {
   std::string z = std::string("XML:com.adobe.xmp") + '\0' + '\0' + "not zlib";
   Check(PngXmpOrientation("zTXt", reinterpret_cast<const uint8_t*>(z.data()), z.size()) == -1,
         "zTXt that does not inflate: an empty packet");
+
+  // "Raw profile type exif": bytes.fromhex of the text from its fourth line
+  // on, newlines dropped (a pair may straddle one; other whitespace only
+  // between pairs).
+  const auto raw = [](const std::string& name, const std::string& text) {
+    const std::string chunk = std::string("Raw profile type exif") + '\0' + text;
+    return ReadPngExifText(name.c_str(), reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size());
+  };
+  PngExifText found = raw("tEXt", "\nexif\n       4\n49 4\n9\t2a00\n");
+  Check(found.kind == PngExifText::kRawProfile && !found.undecodable &&
+            found.exif == std::vector<uint8_t>({'I', 'I', 42, 0}),
+        "raw profile: pairs across lines and spaces between pairs");
+  Check(raw("tEXt", "\nexif\n4\n4 9").undecodable, "raw profile: a space inside a pair is what fromhex refuses");
+  Check(raw("tEXt", "\nexif\n4\n494").undecodable, "raw profile: an odd digit count");
+  Check(raw("tEXt", "\nexif\n4\n49zz").undecodable, "raw profile: a non-hex digit");
+  found = raw("tEXt", "\nexif\n");
+  Check(found.kind == PngExifText::kRawProfile && !found.undecodable && found.exif.empty(),
+        "raw profile of three lines: empty EXIF");
+  Check(raw("zTXt", std::string(1, '\0') + "not zlib").exif.empty(), "raw profile zTXt that does not inflate: empty");
+  Check(raw("zTXt", std::string(1, '\1') + "x").kind == PngExifText::kOther, "zTXt of another method: not kept");
+  using namespace std::string_literals;  // "..."s keeps the NULs inside
+  Check(raw("iTXt", "\0\0en\0\0\nexif\n4\n\xC3\xA9"s).undecodable, "raw profile iTXt: UTF-8 that is not hex");
+  Check(raw("iTXt", "\0\0en\0\0\nexif\n4\n49"s).exif == std::vector<uint8_t>({0x49}), "raw profile iTXt");
+  Check(raw("iTXt", "\0\0\xC0\0\0\nexif\n4\n49"s).kind == PngExifText::kOther,
+        "raw profile iTXt: bad UTF-8 in the language tag drops the chunk");
+  // Past Pillow's 1 MiB of inflated text, Pillow refuses the file: not kept.
+  {
+    std::vector<uint8_t> big((size_t{1} << 20) + 16, '0');
+    uLongf packed_size = compressBound(uLong(big.size()));
+    std::vector<uint8_t> packed(packed_size);
+    compress(packed.data(), &packed_size, big.data(), uLong(big.size()));
+    std::string chunk = std::string("Raw profile type exif") + '\0' + '\0';
+    chunk.append(reinterpret_cast<const char*>(packed.data()), packed_size);
+    Check(ReadPngExifText("zTXt", reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()).kind ==
+              PngExifText::kOther,
+          "raw profile zTXt over 1 MiB inflated: not kept");
+  }
+  const std::string exif_key = std::string("exif") + '\0' + "Exif" + '\0' + '\0' + "II*";
+  found = ReadPngExifText("tEXt", reinterpret_cast<const uint8_t*>(exif_key.data()), exif_key.size());
+  Check(found.kind == PngExifText::kExifText && !found.undecodable && found.exif.size() == 9,
+        "tEXt keyed exif: its bytes as the EXIF");
+  const std::string exif_ztxt = "exif\0\0not zlib"s;  // method 0, data that does not inflate: kept as ""
+  found = ReadPngExifText("zTXt", reinterpret_cast<const uint8_t*>(exif_ztxt.data()), exif_ztxt.size());
+  Check(found.kind == PngExifText::kExifText && found.exif.empty(), "zTXt keyed exif: a string, no EXIF bytes");
+  const std::string other = std::string("Raw profile type iptc") + '\0' + "\nexif\n4\n49";
+  Check(
+      ReadPngExifText("tEXt", reinterpret_cast<const uint8_t*>(other.data()), other.size()).kind == PngExifText::kOther,
+      "another keyword: not EXIF");
+  for (size_t n = 0; n < exif_key.size(); n++) {
+    (void)ReadPngExifText("iTXt", reinterpret_cast<const uint8_t*>(exif_key.data()), n);
+  }
 }
 
 int main(int argc, char** argv) {
