@@ -68,9 +68,8 @@ function dynamicSymbols(file) {
 }
 
 function muslExports() {
-  const candidates = values['musl-libc']
-    ? [values['musl-libc']]
-    : [`/usr/lib/${CPU[values.arch]}-linux-musl/libc.so`, '/usr/lib/x86_64-linux-musl/libc.so'];
+  const own = `/usr/lib/${CPU[values.arch]}-linux-musl/libc.so`;
+  const candidates = values['musl-libc'] ? [values['musl-libc']] : [own, '/usr/lib/x86_64-linux-musl/libc.so'];
   const path = candidates.find((candidate) => existsSync(candidate));
   if (!path)
     throw new Error(
@@ -82,7 +81,9 @@ function muslExports() {
       .map((symbol) => symbol.name),
   );
   if (names.size < 1000) throw new Error(`check-elf: ${path} exports ${names.size} symbols: is it musl's libc?`);
-  return { path, names };
+  // Another CPU's list stands in when this one's is not installed: say so.
+  const standIn = !values['musl-libc'] && path !== own;
+  return { path: standIn ? `${path} (x86-64's, standing in for ${CPU[values.arch]}'s: the same C API)` : path, names };
 }
 
 function check(file, musl) {
