@@ -30,6 +30,7 @@ import { freePort, NO_REDIS, redisServer, startRedis, type Redis } from './redis
 if (!redisServer) console.warn(`queue.test.ts: ${NO_REDIS}`);
 
 const WORKER = join(ROOT, 'test/fixtures/queue-worker.mjs');
+const HAS_STRACE = spawnSync('strace', ['-qq', '-e', 'trace=none', 'true']).status === 0;
 const CLI = join(ROOT, 'dist/cjs/cli/main.js');
 const SMALL = [
   'jpeg/ycc-444-base-61x37.jpg',
@@ -496,6 +497,14 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       const lines = fileLines(limited.stdout);
       expect(lines.find((line) => line.input === big)?.error?.code).toBe('ERR_OFFLOOP_INPUT_TOO_LARGE');
       expect(lines.find((line) => line.input === a)?.status).toBe('processed');
+      // What the job carried through Redis.
+      const { Queue } = await import('bullmq');
+      const bull = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+      const done = await bull.getJobs(['completed']);
+      await bull.close();
+      expect(done.map((job) => job.data.options)).toEqual([
+        expect.objectContaining({ limitInputBytes: statSync(a).size, durable: true }),
+      ]);
       // The worker's pixel limit (61 x 37) holds against a job asking for none.
       const unlimited = await gray([wide, '-o', join(root, 'out2'), '--limit-input-pixels', '0']);
       expect(unlimited.status).toBe(1);
@@ -504,6 +513,47 @@ describe.skipIf(!redisServer)('offloop/queue with a real Redis', () => {
       worker.kill('SIGTERM');
       await closed;
     }, 90_000);
+
+    it.skipIf(!HAS_STRACE)(
+      "a job's durable and offloop worker --fsync each make the worker fsync the output and its folder",
+      async () => {
+        const root = join(temp.dir, 'root-fsync');
+        mkdirSync(join(root, 'in'), { recursive: true });
+        const input = join(root, 'in', 'a.jpg');
+        copyFileSync(join(small, 'gray-base-61x37.jpg'), input);
+        // A worker under strace (its own process group: one signal stops both) runs one file.
+        const fsyncs = async (workerFlags: string[], durable: boolean) => {
+          const queue = newQueue();
+          const log = join(temp.dir, `${queue}.strace`);
+          const traced = spawn(
+            'strace',
+            ['-f', '-qq', '-e', 'trace=fsync', '-o', log, process.execPath, CLI, 'worker', '--redis', redis.url].concat(
+              ['--queue', queue, '--root', root, ...workerFlags],
+            ),
+            { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+          );
+          let err = '';
+          await new Promise<void>((resolve) =>
+            traced.stderr!.on('data', (chunk: Buffer) => (err += chunk).includes('waiting for jobs') && resolve()),
+          );
+          const outDir = join(root, queue);
+          const results = await collect(
+            submitFiles([input], { connection: redis.url, queue, outDir, ...(durable ? { durable } : {}) }),
+          );
+          expect(results.map((result) => result.error)).toEqual([undefined]);
+          const closed = new Promise<void>((resolve) => traced.once('close', () => resolve()));
+          process.kill(-traced.pid!, 'SIGTERM');
+          await closed;
+          return readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((line) => /fsync\(\d+/.test(line)).length;
+        };
+        expect(await fsyncs([], false)).toBe(0);
+        expect(await fsyncs([], true)).toBeGreaterThanOrEqual(2); // the file, then its folder
+        expect(await fsyncs(['--fsync'], false)).toBeGreaterThanOrEqual(2);
+      },
+      90_000,
+    );
 
     it('a worker without roots refuses to start, naming --root', () => {
       expect(() => createWorker({ connection: redis.url } as never)).toThrow(
